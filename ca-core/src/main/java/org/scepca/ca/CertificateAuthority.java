@@ -1,0 +1,98 @@
+package org.scepca.ca;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.Objects;
+
+import org.scepca.ca.challenge.ChallengeService;
+import org.scepca.ca.config.CaConfig;
+import org.scepca.ca.crl.CrlService;
+import org.scepca.ca.issuance.IssuanceEngine;
+import org.scepca.ca.issuance.IssuerIdentity;
+import org.scepca.ca.keys.Passphrase;
+import org.scepca.ca.material.CaDirectory;
+import org.scepca.ca.material.CaMaterial;
+import org.scepca.ca.revocation.RevocationService;
+import org.scepca.ca.store.CertificateStore;
+import org.scepca.ca.store.ChallengeStore;
+import org.scepca.ca.store.Database;
+import org.scepca.ca.store.JdbcCertificateStore;
+import org.scepca.ca.store.JdbcChallengeStore;
+import org.scepca.ca.store.JdbcCrlNumberStore;
+import org.scepca.ca.store.JdbcRequestStore;
+import org.scepca.ca.store.RequestStore;
+
+/**
+ * The CA assembled from a data folder: material loaded once, one database pool, the services wired by constructor.
+ * The server and every CLI command open it the same way.
+ */
+public final class CertificateAuthority implements AutoCloseable {
+    private final CaDirectory dir;
+    private final CaConfig config;
+    private final CaMaterial material;
+    private final Database database;
+    private final CertificateStore certificates;
+    private final ChallengeStore challengeStore;
+    private final RequestStore requests;
+    private final IssuanceEngine issuance;
+    private final ChallengeService challenges;
+    private final CrlService crls;
+    private final RevocationService revocation;
+    private final Clock clock;
+    private final SecureRandom random;
+
+    private CertificateAuthority(CaDirectory dir, CaConfig config, CaMaterial material, Database database, Clock clock,
+            SecureRandom random) {
+        this.dir = dir;
+        this.config = config;
+        this.material = material;
+        this.database = database;
+        this.clock = clock;
+        this.random = random;
+        this.certificates = new JdbcCertificateStore(database);
+        this.challengeStore = new JdbcChallengeStore(database);
+        this.requests = new JdbcRequestStore(database);
+        this.issuance = new IssuanceEngine(new IssuerIdentity(material.intermediateCertificate(), material.intermediateKey()),
+                config.policy(), certificates, clock, random);
+        this.challenges = new ChallengeService(challengeStore, config.staticChallenge(), clock, random);
+        this.crls = new CrlService(dir, material.intermediateCertificate(), material.intermediateKey(), material.root(),
+                material.rootKey(), certificates, new JdbcCrlNumberStore(database), clock, config.crlNextUpdate(),
+                config.rootCrlNextUpdate());
+        this.revocation = new RevocationService(certificates, crls, clock);
+    }
+
+    public static CertificateAuthority open(CaDirectory dir, Passphrase passphrase, CaConfig config, Clock clock,
+            SecureRandom random) {
+        Objects.requireNonNull(dir, "dir is null");
+        CaMaterial material = CaMaterial.load(dir, passphrase);
+        Database db = Database.openH2(dir.databaseDir(), dir.secretsDir().resolve("db-password"), config.dbPoolSize());
+        try {
+            CertificateAuthority ca = new CertificateAuthority(dir, config, material, db, clock, random);
+            if (!java.nio.file.Files.exists(dir.intermediateCrl())) {
+                ca.crls.publish();
+            }
+            return ca;
+        } catch (RuntimeException e) {
+            db.close();
+            throw e;
+        }
+    }
+
+    public CaDirectory directory() { return dir; }
+    public CaConfig config() { return config; }
+    public CaMaterial material() { return material; }
+    public Database database() { return database; }
+    public CertificateStore certificates() { return certificates; }
+    public RequestStore requests() { return requests; }
+    public IssuanceEngine issuance() { return issuance; }
+    public ChallengeService challenges() { return challenges; }
+    public CrlService crls() { return crls; }
+    public RevocationService revocation() { return revocation; }
+    public Clock clock() { return clock; }
+    public SecureRandom random() { return random; }
+
+    @Override
+    public void close() {
+        database.close();
+    }
+}

@@ -1,0 +1,106 @@
+package org.scepca.ca.challenge;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.scepca.ca.pem.Pem;
+import org.scepca.ca.store.ChallengeRecord;
+import org.scepca.ca.store.ChallengeStore;
+
+/**
+ * Challenge passwords that authorise a SCEP enrollment: an optional static one from configuration and one-time ones
+ * minted on demand. Secrets are kept only as SHA-256 (they are 128-bit random, so no salt or slow hash is needed) and
+ * compared in constant time. A one-time challenge is consumed by the store in the same transaction as the issuance.
+ */
+public final class ChallengeService {
+    public static final Duration MAX_TTL = Duration.ofDays(30);
+
+    private final ChallengeStore store;
+    private final Optional<byte[]> staticHash;
+    private final Clock clock;
+    private final SecureRandom random;
+
+    public ChallengeService(ChallengeStore store, Optional<String> staticChallenge, Clock clock, SecureRandom random) {
+        this.store = Objects.requireNonNull(store, "store is null");
+        this.staticHash = staticChallenge.filter(s -> !s.isEmpty()).map(ChallengeService::digest);
+        this.clock = Objects.requireNonNull(clock, "clock is null");
+        this.random = Objects.requireNonNull(random, "random is null");
+    }
+
+    /** Mints a one-time challenge. The secret is returned once and never stored. */
+    public MintedChallenge mint(Duration ttl, Optional<String> note) {
+        if (ttl.isNegative() || ttl.isZero() || ttl.compareTo(MAX_TTL) > 0) {
+            throw new IllegalArgumentException("ttl must be between 1 second and " + MAX_TTL.toDays() + " days");
+        }
+        note.ifPresent(n -> {
+            if (n.length() > 256) {
+                throw new IllegalArgumentException("note must be at most 256 characters");
+            }
+        });
+        byte[] b = new byte[16];
+        random.nextBytes(b);
+        String secret = HexFormat.of().formatHex(b);
+        Instant now = clock.instant();
+        ChallengeRecord r = new ChallengeRecord(UUID.randomUUID().toString(), hashHex(secret), now, now.plus(ttl),
+                Optional.empty(), note);
+        store.insert(r);
+        return new MintedChallenge(r.id(), secret, r.expiresAt());
+    }
+
+    /**
+     * Checks a presented challenge without consuming it.
+     *
+     * @return what it grants, or empty if it is wrong, expired or used
+     */
+    public Optional<ChallengeGrant> check(String presented) {
+        if (presented == null || presented.isEmpty() || presented.length() > 1024) {
+            return Optional.empty();
+        }
+        byte[] d = digest(presented);
+        if (staticHash.isPresent() && MessageDigest.isEqual(d, staticHash.get())) {
+            return Optional.of(new ChallengeGrant(ChallengeGrant.Kind.STATIC, Optional.empty()));
+        }
+        // Looked up by the hash of a 128-bit secret: timing reveals nothing an attacker can use.
+        String hash = HexFormat.of().formatHex(d);
+        return store.findBySecretHash(hash).filter(r -> r.usableAt(clock.instant()))
+                .map(r -> new ChallengeGrant(ChallengeGrant.Kind.ONE_TIME, Optional.of(hash)));
+    }
+
+    public List<ChallengeRecord> listActive(int limit) {
+        return store.listActive(clock.instant(), limit);
+    }
+
+    public boolean delete(String id) {
+        return store.delete(id);
+    }
+
+    public static String hashHex(String secret) {
+        return Pem.sha256Hex(secret.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static byte[] digest(String s) {
+        return Pem.digest("SHA-256", s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A freshly minted one-time challenge. {@code toString} hides the secret. */
+    public record MintedChallenge(String id, String secret, Instant expiresAt) {
+        @Override
+        public String toString() {
+            return "MintedChallenge[" + id + ", expires " + expiresAt + ", secret hidden]";
+        }
+    }
+
+    /** What a valid challenge allows; a one-time grant names the hash the issuance must consume. */
+    public record ChallengeGrant(Kind kind, Optional<String> oneTimeHash) {
+        public enum Kind { STATIC, ONE_TIME }
+    }
+}

@@ -1,0 +1,193 @@
+package org.scepca.ca.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import java.util.stream.Collectors;
+
+import org.scepca.ca.policy.IssuancePolicy;
+import org.scepca.ca.policy.SanType;
+
+/**
+ * Typed configuration, read once from {@code DIR/scepca.properties} (all keys optional) and validated. Unknown keys
+ * are an error, so a typo never silently falls back to a default.
+ */
+public record CaConfig(IssuancePolicy policy, Duration crlNextUpdate, Duration rootCrlNextUpdate,
+        Optional<URI> publicBaseUrl, Optional<String> staticChallenge, boolean manualApproval,
+        boolean supersedeOnRenewal, boolean includeRootInCaCert, boolean allowSingleDes, int dbPoolSize) {
+
+    public static final Set<String> KEYS = Set.of("policy.validity-days", "policy.rsa-min-bits", "policy.san-types",
+            "policy.intune-sid", "policy.san-dns-pattern", "policy.san-email-pattern", "policy.san-uri-pattern",
+            "crl.next-update-hours", "crl.root-next-update-days", "public-base-url", "scep.static-challenge",
+            "scep.approval", "scep.supersede-on-renewal", "scep.getcacert-include-root", "scep.allow-single-des",
+            "db.pool-size");
+
+    @Override
+    public String toString() {
+        return "CaConfig[policy=" + policy.describe() + ", crlNextUpdate=" + crlNextUpdate + ", publicBaseUrl="
+                + publicBaseUrl.map(URI::toString).orElse("-") + ", staticChallenge="
+                + (staticChallenge.isPresent() ? "set" : "none") + ", approval=" + (manualApproval ? "manual" : "auto") + "]";
+    }
+
+    public static CaConfig defaults() {
+        return from(new Properties());
+    }
+
+    public static CaConfig load(Path file) {
+        Properties p = new Properties();
+        if (Files.isRegularFile(file)) {
+            try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                p.load(r);
+            } catch (IOException e) {
+                throw new InvalidConfigException("cannot read " + file + ": " + e.getMessage());
+            }
+        }
+        return from(p);
+    }
+
+    public static CaConfig from(Properties p) {
+        for (String k : p.stringPropertyNames()) {
+            if (!KEYS.contains(k)) {
+                throw new InvalidConfigException("unknown configuration key '" + k + "'; known keys: "
+                        + KEYS.stream().sorted().collect(Collectors.joining(", ")));
+            }
+        }
+        IssuancePolicy policy = IssuancePolicy.defaults()
+                .withValidity(Duration.ofDays(intValue(p, "policy.validity-days", 365, 1, 3650)));
+        int minBits = intValue(p, "policy.rsa-min-bits", 2048, 2048, 8192);
+        policy = new IssuancePolicy(policy.validity(), policy.backdate(), minBits, Math.max(minBits, policy.maxRsaBits()),
+                policy.allowedCurves(), policy.subjectAttributes(), policy.sanTypes(), policy.sanPatterns(),
+                policy.allowIntuneSid(), policy.maxSans(), policy.serverAuthAllowed(), policy.crlUrl(), policy.ocspUrl(),
+                policy.caIssuersUrl());
+        String types = p.getProperty("policy.san-types");
+        if (types != null) {
+            Set<SanType> set = EnumSet.noneOf(SanType.class);
+            for (String t : types.split(",")) {
+                if (t.isBlank()) {
+                    continue;
+                }
+                try {
+                    set.add(SanType.valueOf(t.strip().toUpperCase(Locale.ROOT)));
+                } catch (IllegalArgumentException e) {
+                    throw new InvalidConfigException("policy.san-types: unknown type '" + t.strip() + "'; one of "
+                            + Arrays.toString(SanType.values()));
+                }
+            }
+            policy = policy.withSanTypes(set);
+        }
+        policy = policy.withIntuneSid(bool(p, "policy.intune-sid", false));
+        policy = pattern(p, "policy.san-dns-pattern", SanType.DNS, policy);
+        policy = pattern(p, "policy.san-email-pattern", SanType.EMAIL, policy);
+        policy = pattern(p, "policy.san-uri-pattern", SanType.URI, policy);
+
+        Optional<URI> base = Optional.ofNullable(p.getProperty("public-base-url")).map(String::strip)
+                .filter(s -> !s.isEmpty()).map(CaConfig::baseUrl);
+        if (base.isPresent()) {
+            String b = base.get().toString();
+            policy = policy.withUrls(Optional.of(URI.create(b + "/crl/intermediate.crl")),
+                    Optional.of(URI.create(b + "/ocsp")), Optional.of(URI.create(b + "/ca/intermediate.cer")));
+        }
+        String approval = p.getProperty("scep.approval", "auto").strip().toLowerCase(Locale.ROOT);
+        if (!approval.equals("auto") && !approval.equals("manual")) {
+            throw new InvalidConfigException("scep.approval must be auto or manual, not '" + approval + "'");
+        }
+        Optional<String> staticChallenge = Optional.ofNullable(p.getProperty("scep.static-challenge"))
+                .filter(s -> !s.isEmpty());
+        if (staticChallenge.isPresent() && staticChallenge.get().length() < 16) {
+            throw new InvalidConfigException("scep.static-challenge must be at least 16 characters");
+        }
+        return new CaConfig(policy,
+                Duration.ofHours(intValue(p, "crl.next-update-hours", 168, 1, 24 * 365)),
+                Duration.ofDays(intValue(p, "crl.root-next-update-days", 365, 1, 3650)),
+                base, staticChallenge, approval.equals("manual"),
+                bool(p, "scep.supersede-on-renewal", true), bool(p, "scep.getcacert-include-root", true),
+                bool(p, "scep.allow-single-des", false), intValue(p, "db.pool-size", 16, 1, 256));
+    }
+
+    public CaConfig withManualApproval(boolean manual) {
+        return new CaConfig(policy, crlNextUpdate, rootCrlNextUpdate, publicBaseUrl, staticChallenge, manual,
+                supersedeOnRenewal, includeRootInCaCert, allowSingleDes, dbPoolSize);
+    }
+
+    public CaConfig withStaticChallenge(Optional<String> challenge) {
+        return new CaConfig(policy, crlNextUpdate, rootCrlNextUpdate, publicBaseUrl, challenge, manualApproval,
+                supersedeOnRenewal, includeRootInCaCert, allowSingleDes, dbPoolSize);
+    }
+
+    public CaConfig withPolicy(IssuancePolicy newPolicy) {
+        return new CaConfig(newPolicy, crlNextUpdate, rootCrlNextUpdate, publicBaseUrl, staticChallenge, manualApproval,
+                supersedeOnRenewal, includeRootInCaCert, allowSingleDes, dbPoolSize);
+    }
+
+    private static URI baseUrl(String s) {
+        URI u;
+        try {
+            u = URI.create(s.endsWith("/") ? s.substring(0, s.length() - 1) : s);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigException("public-base-url is not a URL: " + s);
+        }
+        if (u.getHost() == null || !("http".equals(u.getScheme()) || "https".equals(u.getScheme()))) {
+            throw new InvalidConfigException("public-base-url must be an http(s) URL with a host: " + s);
+        }
+        return u;
+    }
+
+    private static IssuancePolicy pattern(Properties p, String key, SanType type, IssuancePolicy policy) {
+        String v = p.getProperty(key);
+        if (v == null) {
+            return policy;
+        }
+        try {
+            return policy.withSanPattern(type, Pattern.compile(v));
+        } catch (PatternSyntaxException e) {
+            throw new InvalidConfigException(key + " is not a valid regular expression: " + e.getDescription());
+        }
+    }
+
+    private static int intValue(Properties p, String key, int def, int min, int max) {
+        String v = p.getProperty(key);
+        if (v == null) {
+            return def;
+        }
+        try {
+            int i = Integer.parseInt(v.strip());
+            if (i < min || i > max) {
+                throw new InvalidConfigException(key + " must be between " + min + " and " + max + ", not " + i);
+            }
+            return i;
+        } catch (NumberFormatException e) {
+            throw new InvalidConfigException(key + " must be a whole number, not '" + v + "'");
+        }
+    }
+
+    private static boolean bool(Properties p, String key, boolean def) {
+        String v = p.getProperty(key);
+        if (v == null) {
+            return def;
+        }
+        return switch (v.strip().toLowerCase(Locale.ROOT)) {
+            case "true", "yes", "on" -> true;
+            case "false", "no", "off" -> false;
+            default -> throw new InvalidConfigException(key + " must be true or false, not '" + v + "'");
+        };
+    }
+
+    /** A configuration error; the message names the key and is printed as is. */
+    public static final class InvalidConfigException extends RuntimeException {
+        public InvalidConfigException(String message) {
+            super(message);
+        }
+    }
+}

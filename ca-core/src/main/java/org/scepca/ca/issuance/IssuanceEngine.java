@@ -1,0 +1,226 @@
+package org.scepca.ca.issuance;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.security.SecureRandom;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+import org.bouncycastle.asn1.ASN1Encodable;
+import org.bouncycastle.asn1.ASN1OctetString;
+import org.bouncycastle.asn1.ASN1Sequence;
+import org.bouncycastle.asn1.ASN1String;
+import org.bouncycastle.asn1.ASN1TaggedObject;
+import org.bouncycastle.asn1.x509.AccessDescription;
+import org.bouncycastle.asn1.x509.AuthorityInformationAccess;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.CRLDistPoint;
+import org.bouncycastle.asn1.x509.DistributionPoint;
+import org.bouncycastle.asn1.x509.DistributionPointName;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.asn1.x509.X509ObjectIdentifiers;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.bc.BcX509ExtensionUtils;
+import org.scepca.ca.pem.Pem;
+import org.scepca.ca.policy.CertificateProfile;
+import org.scepca.ca.policy.CsrValidator;
+import org.scepca.ca.policy.IssuancePolicy;
+import org.scepca.ca.policy.PolicyViolationException;
+import org.scepca.ca.policy.ValidatedCsr;
+import org.scepca.ca.store.CertificateRecord;
+import org.scepca.ca.store.CertificateStatus;
+import org.scepca.ca.store.CertificateStore;
+import org.scepca.ca.store.ConflictException;
+
+/**
+ * The one issuance path every front end uses: validate the CSR against policy, build the certificate from the
+ * policy (never from the CSR's extensions), sign, store with the request's side effects in one transaction.
+ * Thread-safe and lock-free: concurrent issuances only meet in the database.
+ */
+public final class IssuanceEngine {
+    private static final int SERIAL_ATTEMPTS = 3;
+
+    private final IssuerIdentity issuer;
+    private final IssuancePolicy policy;
+    private final CsrValidator validator;
+    private final CertificateStore store;
+    private final Clock clock;
+    private final SerialNumbers serials;
+    private final BcX509ExtensionUtils extensionUtils = new BcX509ExtensionUtils();
+    private final Extension crlDistributionPoints;
+    private final Extension authorityInfoAccess;
+
+    public IssuanceEngine(IssuerIdentity issuer, IssuancePolicy policy, CertificateStore store, Clock clock,
+            SecureRandom random) {
+        this.issuer = Objects.requireNonNull(issuer, "issuer is null");
+        this.policy = Objects.requireNonNull(policy, "policy is null");
+        this.validator = new CsrValidator(policy);
+        this.store = Objects.requireNonNull(store, "store is null");
+        this.clock = Objects.requireNonNull(clock, "clock is null");
+        this.serials = new SerialNumbers(Objects.requireNonNull(random, "random is null"));
+        this.crlDistributionPoints = policy.crlUrl().map(u -> extension(Extension.cRLDistributionPoints, new CRLDistPoint(
+                new DistributionPoint[] {new DistributionPoint(new DistributionPointName(new GeneralNames(
+                        new GeneralName(GeneralName.uniformResourceIdentifier, u.toString()))), null, null)}))).orElse(null);
+        List<AccessDescription> aia = new ArrayList<>();
+        policy.ocspUrl().ifPresent(u -> aia.add(new AccessDescription(X509ObjectIdentifiers.ocspAccessMethod,
+                new GeneralName(GeneralName.uniformResourceIdentifier, u.toString()))));
+        policy.caIssuersUrl().ifPresent(u -> aia.add(new AccessDescription(X509ObjectIdentifiers.id_ad_caIssuers,
+                new GeneralName(GeneralName.uniformResourceIdentifier, u.toString()))));
+        this.authorityInfoAccess = aia.isEmpty() ? null : extension(Extension.authorityInfoAccess,
+                new AuthorityInformationAccess(aia.toArray(new AccessDescription[0])));
+    }
+
+    public IssuancePolicy policy() {
+        return policy;
+    }
+
+    public IssuerIdentity issuer() {
+        return issuer;
+    }
+
+    /** Checks a CSR without issuing: lets a front end refuse early (before consuming anything). */
+    public ValidatedCsr validate(org.bouncycastle.pkcs.PKCS10CertificationRequest csr) {
+        return validator.validate(csr);
+    }
+
+    /**
+     * Issues and stores a certificate.
+     *
+     * @throws PolicyViolationException if the policy refuses the CSR (nothing stored, nothing consumed)
+     * @throws ConflictException        if a side effect lost a race (challenge used, transaction id taken)
+     */
+    public IssuedCertificate issue(IssuanceRequest request) {
+        ValidatedCsr csr = validator.validate(request.csr());
+        if (request.profile() == CertificateProfile.SERVER && !policy.serverAuthAllowed()) {
+            throw new PolicyViolationException("this CA's policy does not issue server certificates");
+        }
+        for (int attempt = 1; ; attempt++) {
+            Instant now = clock.instant();
+            BigInteger serial = serials.next();
+            X509Certificate cert = build(csr, request.profile(), serial, now);
+            CertificateRecord record = record(cert, request, now);
+            try {
+                store.insertIssued(record, request.effects());
+                return new IssuedCertificate(cert, record);
+            } catch (ConflictException e) {
+                // A 159-bit collision is practically impossible; if it happens, sign again with a fresh serial.
+                if (e.what() != ConflictException.What.SERIAL_EXISTS || attempt == SERIAL_ATTEMPTS) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private X509Certificate build(ValidatedCsr csr, CertificateProfile profile, BigInteger serial, Instant now) {
+        Instant notBefore = now.minus(policy.backdate());
+        Instant notAfter = now.plus(policy.validity());
+        Instant issuerEnd = issuer.certificate().getNotAfter().toInstant();
+        if (notAfter.isAfter(issuerEnd)) {
+            notAfter = issuerEnd; // never outlive the issuer (RFC 5280 path validation would fail anyway)
+        }
+        if (!notAfter.isAfter(now)) {
+            throw new PolicyViolationException("the issuing CA has expired; no certificate can be issued");
+        }
+        SubjectPublicKeyInfo spki = SubjectPublicKeyInfo.getInstance(csr.publicKey().getEncoded());
+        X509v3CertificateBuilder b = new X509v3CertificateBuilder(issuer.name(), serial, Date.from(notBefore),
+                Date.from(notAfter), csr.subject(), spki);
+        try {
+            b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+            boolean ec = "EC".equals(csr.publicKey().getAlgorithm());
+            // RFC 5480 §3: an EC key cannot encipher keys; keyAgreement is its counterpart.
+            b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature
+                    | (ec ? KeyUsage.keyAgreement : KeyUsage.keyEncipherment)));
+            b.addExtension(Extension.extendedKeyUsage, false, profile == CertificateProfile.SERVER
+                    ? new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth})
+                    : new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
+            b.addExtension(Extension.subjectKeyIdentifier, false, extensionUtils.createSubjectKeyIdentifier(spki));
+            b.addExtension(Extension.authorityKeyIdentifier, false, issuer.authorityKeyIdentifier());
+            if (!csr.subjectAltNames().isEmpty()) {
+                // RFC 5280 §4.2.1.6: critical when the subject is empty.
+                b.addExtension(Extension.subjectAlternativeName, csr.subject().getRDNs().length == 0,
+                        new GeneralNames(csr.subjectAltNames().toArray(new GeneralName[0])));
+            }
+            if (crlDistributionPoints != null) {
+                b.addExtension(crlDistributionPoints);
+            }
+            if (authorityInfoAccess != null) {
+                b.addExtension(authorityInfoAccess);
+            }
+            X509CertificateHolder holder = b.build(issuer.newSigner());
+            return Pem.certificate(holder.getEncoded());
+        } catch (IOException e) {
+            throw new IllegalStateException("certificate encoding failed", e);
+        }
+    }
+
+    private CertificateRecord record(X509Certificate cert, IssuanceRequest request, Instant now) {
+        byte[] der;
+        try {
+            der = cert.getEncoded();
+        } catch (CertificateEncodingException e) {
+            throw new IllegalStateException(e);
+        }
+        return new CertificateRecord(cert.getSerialNumber(), issuer.dn(), cert.getSubjectX500Principal().getName(),
+                sanStrings(cert), cert.getNotBefore().toInstant(), cert.getNotAfter().toInstant(), CertificateStatus.VALID,
+                Optional.empty(), Optional.empty(), request.effects().request().map(r -> r.transactionId()),
+                request.requester(), request.profile(), now, Pem.sha256Hex(der), der);
+    }
+
+    /** SANs as "type:value" strings for the store and search. */
+    public static List<String> sanStrings(X509Certificate cert) {
+        byte[] ext = cert.getExtensionValue(Extension.subjectAlternativeName.getId());
+        if (ext == null) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        GeneralNames names = GeneralNames.getInstance(ASN1OctetString.getInstance(ext).getOctets());
+        for (GeneralName n : names.getNames()) {
+            out.add(sanString(n));
+        }
+        return out;
+    }
+
+    static String sanString(GeneralName n) {
+        return switch (n.getTagNo()) {
+            case GeneralName.dNSName -> "dns:" + ((ASN1String) n.getName()).getString();
+            case GeneralName.rfc822Name -> "email:" + ((ASN1String) n.getName()).getString();
+            case GeneralName.uniformResourceIdentifier -> "uri:" + ((ASN1String) n.getName()).getString();
+            case GeneralName.iPAddress -> {
+                try {
+                    yield "ip:" + java.net.InetAddress.getByAddress(ASN1OctetString.getInstance(n.getName()).getOctets())
+                            .getHostAddress();
+                } catch (java.net.UnknownHostException e) {
+                    yield "ip:?";
+                }
+            }
+            case GeneralName.otherName -> {
+                ASN1Sequence seq = ASN1Sequence.getInstance(n.getName());
+                ASN1Encodable v = ASN1TaggedObject.getInstance(seq.getObjectAt(1)).getExplicitBaseObject();
+                yield "upn:" + (v instanceof ASN1String s ? s.getString() : "?");
+            }
+            default -> "other:" + n.getTagNo();
+        };
+    }
+
+    private static Extension extension(org.bouncycastle.asn1.ASN1ObjectIdentifier oid, ASN1Encodable value) {
+        try {
+            return new Extension(oid, false, value.toASN1Primitive().getEncoded());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package org.scepca.ca.material;
+
+import java.math.BigInteger;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.Date;
+
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.CertIOException;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.ContentSigner;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.scepca.ca.keys.KeyPairs;
+
+/** Builds the CA's own certificates (root, intermediate, RA); device certificates go through the issuance engine. */
+public final class CertificateMaker {
+    private static final JcaX509ExtensionUtils EXT = extensionUtils();
+
+    private CertificateMaker() {
+    }
+
+    static JcaX509ExtensionUtils extensionUtils() {
+        try {
+            return new JcaX509ExtensionUtils();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-1 unavailable for key identifiers", e);
+        }
+    }
+
+    public static X509Certificate selfSignedRoot(X500Name subject, java.security.KeyPair keys, BigInteger serial,
+            Instant notBefore, Instant notAfter) {
+        try {
+            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(subject, serial, Date.from(notBefore),
+                    Date.from(notAfter), subject, keys.getPublic());
+            b.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
+            b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+            b.addExtension(Extension.subjectKeyIdentifier, false, EXT.createSubjectKeyIdentifier(keys.getPublic()));
+            return sign(b, keys.getPrivate(), keys.getPublic());
+        } catch (CertIOException e) {
+            throw new IllegalStateException("root certificate encoding failed", e);
+        }
+    }
+
+    /** An issuing CA below {@code issuer}, with pathLen 0: it can sign end-entity certificates only. */
+    public static X509Certificate intermediate(X500Name subject, PublicKey key, X509Certificate issuer, PrivateKey issuerKey,
+            BigInteger serial, Instant notBefore, Instant notAfter) {
+        try {
+            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(issuer, serial, Date.from(notBefore),
+                    Date.from(notAfter), new org.bouncycastle.asn1.x500.X500Name(subject.toString()), key);
+            b.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
+            // digitalSignature lets the intermediate sign OCSP responses itself (RFC 6960 §4.2.2.2).
+            b.addExtension(Extension.keyUsage, true,
+                    new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign | KeyUsage.digitalSignature));
+            b.addExtension(Extension.subjectKeyIdentifier, false, EXT.createSubjectKeyIdentifier(key));
+            b.addExtension(Extension.authorityKeyIdentifier, false, EXT.createAuthorityKeyIdentifier(issuer));
+            return sign(b, issuerKey, issuer.getPublicKey());
+        } catch (CertIOException | java.security.cert.CertificateEncodingException e) {
+            throw new IllegalStateException("intermediate certificate encoding failed", e);
+        }
+    }
+
+    /**
+     * The SCEP RA certificate: decrypts requests and signs replies. macOS picks the encryption certificate by key
+     * usage, so it must carry digitalSignature and keyEncipherment (openxpki-config#14).
+     */
+    public static X509Certificate registrationAuthority(X500Name subject, PublicKey key, X509Certificate issuer,
+            PrivateKey issuerKey, BigInteger serial, Instant notBefore, Instant notAfter) {
+        try {
+            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(issuer, serial, Date.from(notBefore),
+                    Date.from(notAfter), subject, key);
+            b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+            b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
+            b.addExtension(Extension.subjectKeyIdentifier, false, EXT.createSubjectKeyIdentifier(key));
+            b.addExtension(Extension.authorityKeyIdentifier, false, EXT.createAuthorityKeyIdentifier(issuer));
+            return sign(b, issuerKey, issuer.getPublicKey());
+        } catch (CertIOException | java.security.cert.CertificateEncodingException e) {
+            throw new IllegalStateException("RA certificate encoding failed", e);
+        }
+    }
+
+    static X509Certificate sign(X509v3CertificateBuilder builder, PrivateKey signingKey, PublicKey signerPublicKey) {
+        try {
+            ContentSigner signer = new JcaContentSignerBuilder(KeyPairs.signatureAlgorithm(signerPublicKey)).build(signingKey);
+            return new JcaX509CertificateConverter().getCertificate(builder.build(signer));
+        } catch (org.bouncycastle.operator.OperatorCreationException | java.security.cert.CertificateException e) {
+            throw new IllegalStateException("certificate signing failed", e);
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package org.scepca.ca.pem;
+
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+
+/** Files written so that a reader never sees half of one, and secrets with owner-only permissions. */
+public final class SecureFiles {
+    private SecureFiles() {
+    }
+
+    /** Writes to a temporary sibling, forces it to disk, then renames over the target: readers see old or new, never half. */
+    public static void writeAtomically(Path target, byte[] content) throws IOException {
+        write(target, content, false);
+    }
+
+    /** Like {@link #writeAtomically} with permissions rw------- from the moment the file exists. */
+    public static void writeOwnerOnly(Path target, byte[] content) throws IOException {
+        write(target, content, true);
+    }
+
+    private static void write(Path target, byte[] content, boolean ownerOnly) throws IOException {
+        Path dir = target.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = dir.resolve("." + target.getFileName() + "." + ProcessHandle.current().pid() + "."
+                + Thread.currentThread().getId() + ".tmp");
+        Files.deleteIfExists(tmp);
+        if (ownerOnly && supportsPosix(dir)) {
+            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        }
+        try (var ch = java.nio.channels.FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ch.write(java.nio.ByteBuffer.wrap(content));
+            ch.force(true);
+        }
+        try {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** Creates a new owner-only file; refuses to overwrite one that exists. */
+    public static void createOwnerOnly(Path target, byte[] content) throws IOException {
+        if (Files.exists(target)) {
+            throw new FileAlreadyExistsException(target.toString());
+        }
+        writeOwnerOnly(target, content);
+    }
+
+    private static boolean supportsPosix(Path dir) {
+        return dir.getFileSystem().supportedFileAttributeViews().contains("posix");
+    }
+}

@@ -1,0 +1,9 @@
+package org.scepca.ca.policy;
+
+/** What the certificate is for: the extended key usages the CA sets. Never derived from the CSR. */
+public enum CertificateProfile {
+    /** Device or user identity for mutual TLS: clientAuth only. */
+    CLIENT,
+    /** A TLS server (the mTLS front end): serverAuth, plus clientAuth when the policy allows both. */
+    SERVER
+}

@@ -1,0 +1,57 @@
+package org.scepca.ca.revocation;
+
+import java.math.BigInteger;
+import java.time.Clock;
+import java.util.Objects;
+
+import org.scepca.ca.crl.CrlService;
+import org.scepca.ca.store.CertificateRecord;
+import org.scepca.ca.store.CertificateStatus;
+import org.scepca.ca.store.CertificateStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Revokes a certificate and republishes the CRL at once, so relying parties can pick it up on their next reload. */
+public final class RevocationService {
+    private static final Logger AUDIT = LoggerFactory.getLogger("scepca.audit");
+
+    private final CertificateStore store;
+    private final CrlService crls;
+    private final Clock clock;
+
+    public RevocationService(CertificateStore store, CrlService crls, Clock clock) {
+        this.store = Objects.requireNonNull(store, "store is null");
+        this.crls = Objects.requireNonNull(crls, "crls is null");
+        this.clock = Objects.requireNonNull(clock, "clock is null");
+    }
+
+    /**
+     * @throws UnknownCertificateException if we never issued that serial
+     */
+    public Outcome revoke(BigInteger serial, RevocationReason reason, String actor) {
+        Objects.requireNonNull(reason, "reason is null");
+        CertificateRecord before = store.find(serial).orElseThrow(() -> {
+            AUDIT.info("op=revoke serial={} actor={} outcome=unknown-serial", serial.toString(16), actor);
+            return new UnknownCertificateException(serial);
+        });
+        if (before.status() == CertificateStatus.REVOKED) {
+            AUDIT.info("op=revoke serial={} subject=\"{}\" actor={} outcome=already-revoked", before.serialHex(),
+                    before.subjectDn(), actor);
+            return new Outcome(before, false);
+        }
+        CertificateRecord after = store.revoke(serial, reason, clock.instant()).orElseThrow();
+        crls.publish();
+        AUDIT.info("op=revoke serial={} subject=\"{}\" reason={} actor={} outcome=revoked", after.serialHex(),
+                after.subjectDn(), reason.rfcName(), actor);
+        return new Outcome(after, true);
+    }
+
+    public record Outcome(CertificateRecord certificate, boolean changed) {
+    }
+
+    public static final class UnknownCertificateException extends RuntimeException {
+        public UnknownCertificateException(BigInteger serial) {
+            super("no certificate with serial " + serial.toString(16));
+        }
+    }
+}

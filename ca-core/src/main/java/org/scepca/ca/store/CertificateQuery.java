@@ -1,0 +1,41 @@
+package org.scepca.ca.store;
+
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A filtered, paginated listing. Newest first; {@code cursor} is the opaque value a previous page returned.
+ *
+ * @param state        which certificates: all, active (valid and unexpired), revoked, expired
+ * @param text         case-insensitive substring of the subject or a subjectAltName
+ * @param expiringBefore only certificates whose notAfter is before this instant (and still active)
+ */
+public record CertificateQuery(State state, Optional<String> text, Optional<Instant> expiringBefore,
+        Optional<Instant> issuedAfter, Optional<Instant> issuedBefore, Optional<String> cursor, int limit) {
+
+    public enum State { ALL, ACTIVE, REVOKED, EXPIRED }
+
+    public static final int MAX_LIMIT = 1000;
+
+    public CertificateQuery {
+        Objects.requireNonNull(state, "state is null");
+        Objects.requireNonNull(text, "text is null");
+        Objects.requireNonNull(expiringBefore, "expiringBefore is null");
+        Objects.requireNonNull(issuedAfter, "issuedAfter is null");
+        Objects.requireNonNull(issuedBefore, "issuedBefore is null");
+        Objects.requireNonNull(cursor, "cursor is null");
+        if (limit < 1 || limit > MAX_LIMIT) {
+            throw new IllegalArgumentException("limit must be between 1 and " + MAX_LIMIT);
+        }
+    }
+
+    public static CertificateQuery all(int limit) {
+        return new CertificateQuery(State.ALL, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty(), limit);
+    }
+
+    public CertificateQuery withCursor(String next) {
+        return new CertificateQuery(state, text, expiringBefore, issuedAfter, issuedBefore, Optional.of(next), limit);
+    }
+}

@@ -1,0 +1,38 @@
+package org.scepca.ca.store;
+
+import java.math.BigInteger;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+import org.scepca.ca.revocation.RevocationReason;
+
+/** Issued certificates. Implementations: {@link JdbcCertificateStore} (H2; PostgreSQL-ready SQL). */
+public interface CertificateStore {
+
+    /**
+     * Stores a newly signed certificate together with its {@link IssuanceEffects}, all or nothing.
+     *
+     * @throws ConflictException if the challenge is no longer usable, the transaction id is taken, or the serial exists
+     */
+    void insertIssued(CertificateRecord certificate, IssuanceEffects effects);
+
+    Optional<CertificateRecord> find(BigInteger serial);
+
+    Page<CertificateRecord> list(CertificateQuery query, Instant now);
+
+    /**
+     * Marks a certificate revoked.
+     *
+     * @return the updated record, or empty if no such serial; an already revoked certificate is returned unchanged
+     */
+    Optional<CertificateRecord> revoke(BigInteger serial, RevocationReason reason, Instant at);
+
+    /** Streams the revoked certificates issued by {@code issuerDn} (RFC 2253 form), for CRL generation. */
+    void forEachRevoked(String issuerDn, Consumer<RevokedEntry> sink);
+
+    long count();
+
+    record RevokedEntry(BigInteger serial, Instant revokedAt, RevocationReason reason) {
+    }
+}

@@ -1,0 +1,23 @@
+package org.scepca.ca.store;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** One-time challenges, stored hashed. */
+public interface ChallengeStore {
+    void insert(ChallengeRecord challenge);
+
+    Optional<ChallengeRecord> findBySecretHash(String secretSha256);
+
+    /** Unconsumed, unexpired challenges, newest first. */
+    List<ChallengeRecord> listActive(Instant now, int limit);
+
+    boolean delete(String id);
+
+    /** Consumes a challenge on its own (no certificate yet: a pending request). True if it was usable and is now used. */
+    boolean consume(String secretSha256, Instant now);
+
+    /** Deletes challenges that expired or were consumed before {@code cutoff}. */
+    int purge(Instant cutoff);
+}

@@ -1,0 +1,235 @@
+package org.scepca.ca.store;
+
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+import org.scepca.ca.policy.CertificateProfile;
+import org.scepca.ca.revocation.RevocationReason;
+
+/** {@link CertificateStore} over JDBC; one short transaction per issuance. */
+public final class JdbcCertificateStore implements CertificateStore {
+    private static final String COLUMNS = "serial, issuer_dn, subject_dn, sans, not_before, not_after, status, revoked_at,"
+            + " revocation_reason, transaction_id, requester, profile, issued_at, sha256, der";
+
+    private final Database db;
+
+    public JdbcCertificateStore(Database db) {
+        this.db = Objects.requireNonNull(db, "db is null");
+    }
+
+    @Override
+    public void insertIssued(CertificateRecord cert, IssuanceEffects effects) {
+        db.inTransaction(c -> {
+            Instant now = cert.issuedAt();
+            if (effects.consumeChallengeHash().isPresent()) {
+                if (!JdbcChallengeStore.consume(c, effects.consumeChallengeHash().get(), now)) {
+                    throw new ConflictException(ConflictException.What.CHALLENGE_UNAVAILABLE,
+                            "the one-time challenge was used or expired");
+                }
+            }
+            if (effects.request().isPresent()) {
+                JdbcRequestStore.upsertIssued(c, effects.request().get().issued(cert.serial(), now));
+            }
+            insert(c, cert);
+            if (effects.supersede().isPresent()) {
+                revoke(c, effects.supersede().get(), RevocationReason.SUPERSEDED, now);
+            }
+            return null;
+        });
+    }
+
+    private static void insert(Connection c, CertificateRecord r) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO certificates (" + COLUMNS
+                + ", search_text) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+            ps.setString(1, r.serialHex());
+            ps.setString(2, r.issuerDn());
+            ps.setString(3, r.subjectDn());
+            String sans = String.join("\n", r.subjectAltNames());
+            ps.setString(4, sans);
+            Sql.setInstant(ps, 5, r.notBefore());
+            Sql.setInstant(ps, 6, r.notAfter());
+            ps.setString(7, r.status().name());
+            Sql.setInstant(ps, 8, r.revokedAt().orElse(null));
+            ps.setString(9, r.revocationReason().map(Enum::name).orElse(null));
+            ps.setString(10, r.transactionId().orElse(null));
+            ps.setString(11, r.requester());
+            ps.setString(12, r.profile().name());
+            Sql.setInstant(ps, 13, r.issuedAt());
+            ps.setString(14, r.sha256());
+            ps.setBytes(15, r.der());
+            ps.setString(16, (r.subjectDn() + "\n" + sans).toLowerCase(Locale.ROOT));
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            if (Sql.isUniqueViolation(e)) {
+                throw new ConflictException(ConflictException.What.SERIAL_EXISTS, "serial " + r.serialHex() + " exists");
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public Optional<CertificateRecord> find(BigInteger serial) {
+        return db.inTransaction(c -> find(c, serial));
+    }
+
+    private static Optional<CertificateRecord> find(Connection c, BigInteger serial) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM certificates WHERE serial = ?")) {
+            ps.setString(1, serial.toString(16));
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(read(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    @Override
+    public Page<CertificateRecord> list(CertificateQuery q, Instant now) {
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM certificates WHERE 1=1");
+        List<Object> args = new ArrayList<>();
+        switch (q.state()) {
+            case ACTIVE -> { sql.append(" AND status = 'VALID' AND not_after >= ?"); args.add(now); }
+            case REVOKED -> sql.append(" AND status = 'REVOKED'");
+            case EXPIRED -> { sql.append(" AND status = 'VALID' AND not_after < ?"); args.add(now); }
+            case ALL -> { }
+        }
+        q.text().ifPresent(t -> {
+            sql.append(" AND search_text LIKE ? ESCAPE '\\'");
+            args.add("%" + t.toLowerCase(Locale.ROOT).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
+        });
+        q.expiringBefore().ifPresent(t -> {
+            sql.append(" AND status = 'VALID' AND not_after >= ? AND not_after < ?");
+            args.add(now);
+            args.add(t);
+        });
+        q.issuedAfter().ifPresent(t -> { sql.append(" AND issued_at >= ?"); args.add(t); });
+        q.issuedBefore().ifPresent(t -> { sql.append(" AND issued_at < ?"); args.add(t); });
+        if (q.cursor().isPresent()) {
+            Cursor cur = Cursor.decode(q.cursor().get());
+            sql.append(" AND (issued_at < ? OR (issued_at = ? AND serial < ?))");
+            args.add(cur.issuedAt());
+            args.add(cur.issuedAt());
+            args.add(cur.serial());
+        }
+        sql.append(" ORDER BY issued_at DESC, serial DESC LIMIT ?");
+        args.add(q.limit() + 1);
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+                for (int i = 0; i < args.size(); i++) {
+                    Object a = args.get(i);
+                    if (a instanceof Instant t) {
+                        Sql.setInstant(ps, i + 1, t);
+                    } else {
+                        ps.setObject(i + 1, a);
+                    }
+                }
+                List<CertificateRecord> items = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        items.add(read(rs));
+                    }
+                }
+                Optional<String> next = Optional.empty();
+                if (items.size() > q.limit()) {
+                    items = items.subList(0, q.limit());
+                    CertificateRecord last = items.get(items.size() - 1);
+                    next = Optional.of(new Cursor(last.issuedAt(), last.serialHex()).encode());
+                }
+                return new Page<>(items, next);
+            }
+        });
+    }
+
+    @Override
+    public Optional<CertificateRecord> revoke(BigInteger serial, RevocationReason reason, Instant at) {
+        return db.inTransaction(c -> {
+            revoke(c, serial, reason, at);
+            return find(c, serial);
+        });
+    }
+
+    private static void revoke(Connection c, BigInteger serial, RevocationReason reason, Instant at) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE certificates SET status = 'REVOKED', revoked_at = ?,"
+                + " revocation_reason = ? WHERE serial = ? AND status = 'VALID'")) {
+            Sql.setInstant(ps, 1, at);
+            ps.setString(2, reason.name());
+            ps.setString(3, serial.toString(16));
+            ps.executeUpdate();
+        }
+    }
+
+    @Override
+    public void forEachRevoked(String issuerDn, Consumer<RevokedEntry> sink) {
+        db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT serial, revoked_at, revocation_reason FROM certificates"
+                    + " WHERE issuer_dn = ? AND status = 'REVOKED'")) {
+                ps.setString(1, issuerDn);
+                ps.setFetchSize(1000);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        sink.accept(new RevokedEntry(new BigInteger(rs.getString(1), 16), Sql.instant(rs, "revoked_at"),
+                                RevocationReason.valueOf(rs.getString(3))));
+                    }
+                }
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public long count() {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM certificates");
+                    ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
+    }
+
+    private static CertificateRecord read(ResultSet rs) throws SQLException {
+        String sans = rs.getString("sans");
+        String reason = rs.getString("revocation_reason");
+        return new CertificateRecord(new BigInteger(rs.getString("serial"), 16), rs.getString("issuer_dn"),
+                rs.getString("subject_dn"), sans.isEmpty() ? List.of() : Arrays.asList(sans.split("\n")),
+                Sql.instant(rs, "not_before"), Sql.instant(rs, "not_after"),
+                CertificateStatus.valueOf(rs.getString("status")), Sql.optionalInstant(rs, "revoked_at"),
+                Optional.ofNullable(reason).map(RevocationReason::valueOf),
+                Optional.ofNullable(rs.getString("transaction_id")), rs.getString("requester"),
+                CertificateProfile.valueOf(rs.getString("profile")), Sql.instant(rs, "issued_at"),
+                rs.getString("sha256"), rs.getBytes("der"));
+    }
+
+    /** Keyset pagination position: (issued_at, serial) of the last row returned. */
+    private record Cursor(Instant issuedAt, String serial) {
+        String encode() {
+            String raw = issuedAt.toString() + "|" + serial;
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(raw.getBytes(StandardCharsets.UTF_8));
+        }
+
+        static Cursor decode(String s) {
+            try {
+                String raw = new String(Base64.getUrlDecoder().decode(s), StandardCharsets.UTF_8);
+                int bar = raw.indexOf('|');
+                String serial = raw.substring(bar + 1);
+                if (!serial.matches("[0-9a-f]{1,42}")) {
+                    throw new IllegalArgumentException("bad serial");
+                }
+                return new Cursor(Instant.parse(raw.substring(0, bar)), serial);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("invalid cursor");
+            }
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package org.scepca.ca.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/** {@link ChallengeStore} over JDBC. Consumption is one conditional UPDATE: two racing uses cannot both win. */
+public final class JdbcChallengeStore implements ChallengeStore {
+    private final Database db;
+
+    public JdbcChallengeStore(Database db) {
+        this.db = Objects.requireNonNull(db, "db is null");
+    }
+
+    @Override
+    public void insert(ChallengeRecord r) {
+        db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO challenges (id, secret_sha256, created_at,"
+                    + " expires_at, consumed_at, note) VALUES (?,?,?,?,?,?)")) {
+                ps.setString(1, r.id());
+                ps.setString(2, r.secretSha256());
+                Sql.setInstant(ps, 3, r.createdAt());
+                Sql.setInstant(ps, 4, r.expiresAt());
+                Sql.setInstant(ps, 5, r.consumedAt().orElse(null));
+                ps.setString(6, r.note().orElse(null));
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<ChallengeRecord> findBySecretHash(String hash) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT * FROM challenges WHERE secret_sha256 = ?")) {
+                ps.setString(1, hash);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(read(rs)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public List<ChallengeRecord> listActive(Instant now, int limit) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT * FROM challenges WHERE consumed_at IS NULL"
+                    + " AND expires_at > ? ORDER BY created_at DESC, id LIMIT ?")) {
+                Sql.setInstant(ps, 1, now);
+                ps.setInt(2, limit);
+                List<ChallengeRecord> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(read(rs));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    @Override
+    public boolean delete(String id) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM challenges WHERE id = ?")) {
+                ps.setString(1, id);
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public boolean consume(String hash, Instant now) {
+        return db.inTransaction(c -> consume(c, hash, now));
+    }
+
+    static boolean consume(Connection c, String hash, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE challenges SET consumed_at = ? WHERE secret_sha256 = ?"
+                + " AND consumed_at IS NULL AND expires_at > ?")) {
+            Sql.setInstant(ps, 1, now);
+            ps.setString(2, hash);
+            Sql.setInstant(ps, 3, now);
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    @Override
+    public int purge(Instant cutoff) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM challenges WHERE expires_at < ?"
+                    + " OR consumed_at < ?")) {
+                Sql.setInstant(ps, 1, cutoff);
+                Sql.setInstant(ps, 2, cutoff);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    private static ChallengeRecord read(ResultSet rs) throws SQLException {
+        return new ChallengeRecord(rs.getString("id"), rs.getString("secret_sha256"), Sql.instant(rs, "created_at"),
+                Sql.instant(rs, "expires_at"), Sql.optionalInstant(rs, "consumed_at"),
+                Optional.ofNullable(rs.getString("note")));
+    }
+}

@@ -1,0 +1,107 @@
+package org.scepca.ca.crl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.scepca.ca.testing.Csrs.csr;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509CRL;
+import java.security.cert.X509CRLEntry;
+import java.time.Duration;
+
+import org.bouncycastle.asn1.x509.Extension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.scepca.ca.CertificateAuthority;
+import org.scepca.ca.issuance.IssuanceRequest;
+import org.scepca.ca.pem.Pem;
+import org.scepca.ca.policy.CertificateProfile;
+import org.scepca.ca.revocation.RevocationReason;
+import org.scepca.ca.revocation.RevocationService;
+import org.scepca.ca.store.IssuanceEffects;
+import org.scepca.ca.testing.OpenSsl;
+import org.scepca.ca.testing.TestPki;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class CrlServiceTest {
+    @TempDir
+    static Path dir;
+    static CertificateAuthority ca;
+
+    @BeforeAll
+    static void open() {
+        ca = TestPki.create(dir);
+    }
+
+    @AfterAll
+    static void close() {
+        ca.close();
+    }
+
+    private java.security.cert.X509Certificate issue(String cn) {
+        return ca.issuance().issue(new IssuanceRequest(csr().subject("CN=" + cn).build(), "test", CertificateProfile.CLIENT,
+                IssuanceEffects.none())).certificate();
+    }
+
+    @Test
+    void revokedSerialAppearsInTheCrlWithItsReason() throws Exception {
+        var cert = issue("lost-iphone");
+        ca.revocation().revoke(cert.getSerialNumber(), RevocationReason.KEY_COMPROMISE, "test");
+        X509CRL crl = Pem.crl(Files.readAllBytes(ca.directory().intermediateCrl()));
+        crl.verify(ca.material().intermediateCertificate().getPublicKey());
+        X509CRLEntry e = crl.getRevokedCertificate(cert.getSerialNumber());
+        assertThat(e).isNotNull();
+        assertThat(e.getRevocationReason()).isEqualTo(java.security.cert.CRLReason.KEY_COMPROMISE);
+        assertThat(crl.getVersion()).isEqualTo(2);
+        assertThat(crl.getExtensionValue(Extension.authorityKeyIdentifier.getId())).isNotNull();
+        assertThat(Duration.between(crl.getThisUpdate().toInstant(), crl.getNextUpdate().toInstant())).isEqualTo(Duration.ofDays(7));
+        assertThat(crl.isRevoked(issue("other"))).isFalse();
+    }
+
+    @Test
+    void crlNumberIncreasesWithEveryPublication() {
+        var a = CrlService.crlNumber(ca.crls().publish());
+        var b = CrlService.crlNumber(ca.crls().publish());
+        assertThat(b).isGreaterThan(a);
+    }
+
+    @Test
+    void unknownSerialIsAClearError() {
+        assertThatThrownBy(() -> ca.revocation().revoke(java.math.BigInteger.valueOf(0xabc), RevocationReason.UNSPECIFIED, "t"))
+                .isInstanceOf(RevocationService.UnknownCertificateException.class).hasMessage("no certificate with serial abc");
+    }
+
+    @Test
+    void opensslAcceptsTheCrlsAndRejectsTheRevokedCertificate() throws Exception {
+        if (!OpenSsl.available()) {
+            return;
+        }
+        var good = issue("good-device");
+        var bad = issue("bad-device");
+        ca.revocation().revoke(bad.getSerialNumber(), RevocationReason.CESSATION_OF_OPERATION, "test");
+        Path goodPem = dir.resolve("good.pem");
+        Path badPem = dir.resolve("bad.pem");
+        Files.writeString(goodPem, Pem.encode(good));
+        Files.writeString(badPem, Pem.encode(bad));
+        var d = ca.directory();
+        var crlVerify = OpenSsl.run("crl", "-in", d.intermediateCrl().toString(), "-inform", "DER", "-noout",
+                "-CAfile", d.chain().toString());
+        assertThat(crlVerify.output()).contains("verify OK");
+        var ok = OpenSsl.run("verify", "-crl_check_all", "-CAfile", d.chain().toString(), "-CRLfile", d.crlPem().toString(),
+                goodPem.toString());
+        assertThat(ok.output()).as(ok.output()).contains(": OK");
+        var revoked = OpenSsl.run("verify", "-crl_check_all", "-CAfile", d.chain().toString(), "-CRLfile",
+                d.crlPem().toString(), badPem.toString());
+        assertThat(revoked.ok()).isFalse();
+        assertThat(revoked.output()).contains("certificate revoked");
+    }
+
+    @Test
+    void refreshIsDueOnlyAfterHalfTheLifetime() {
+        ca.crls().publish();
+        assertThat(ca.crls().refreshIfDue()).isFalse();
+    }
+}

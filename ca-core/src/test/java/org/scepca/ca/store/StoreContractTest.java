@@ -1,0 +1,220 @@
+package org.scepca.ca.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.math.BigInteger;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.scepca.ca.issuance.SerialNumbers;
+import org.scepca.ca.policy.CertificateProfile;
+import org.scepca.ca.revocation.RevocationReason;
+
+/**
+ * The contract every store implementation must meet. H2 runs it here; a PostgreSQL implementation extends it with
+ * its own {@link #openDatabase()}.
+ */
+public abstract class StoreContractTest {
+    protected Database db;
+    protected CertificateStore certs;
+    protected ChallengeStore challenges;
+    protected RequestStore requests;
+    private final SerialNumbers serials = new SerialNumbers(new SecureRandom());
+    private final Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+
+    protected abstract Database openDatabase() throws Exception;
+
+    @BeforeEach
+    void open() throws Exception {
+        db = openDatabase();
+        certs = new JdbcCertificateStore(db);
+        challenges = new JdbcChallengeStore(db);
+        requests = new JdbcRequestStore(db);
+    }
+
+    @AfterEach
+    void close() {
+        db.close();
+    }
+
+    private CertificateRecord cert(String cn, Instant issuedAt, Instant notAfter, Optional<String> txid) {
+        BigInteger s = serials.next();
+        return new CertificateRecord(s, "CN=Issuer", "CN=" + cn, List.of("dns:" + cn + ".acme.test"), issuedAt.minusSeconds(60),
+                notAfter, CertificateStatus.VALID, Optional.empty(), Optional.empty(), txid, "test", CertificateProfile.CLIENT,
+                issuedAt, "00".repeat(32), new byte[] {1, 2, 3});
+    }
+
+    private RequestRecord request(String txid, String csrHash) {
+        return new RequestRecord(txid, csrHash, new byte[] {4, 5}, "CN=x", RequestStatus.PENDING, Optional.empty(),
+                "scep", Optional.empty(), now, now);
+    }
+
+    private ChallengeRecord challenge(String hash, Instant expires) {
+        return new ChallengeRecord(java.util.UUID.randomUUID().toString(), hash, now, expires, Optional.empty(), Optional.of("n"));
+    }
+
+    @Test
+    void storesAndFindsACertificate() {
+        var c = cert("a", now, now.plus(Duration.ofDays(30)), Optional.empty());
+        certs.insertIssued(c, IssuanceEffects.none());
+        var found = certs.find(c.serial()).orElseThrow();
+        assertThat(found.subjectDn()).isEqualTo("CN=a");
+        assertThat(found.subjectAltNames()).containsExactly("dns:a.acme.test");
+        assertThat(found.notAfter()).isEqualTo(c.notAfter());
+        assertThat(found.der()).containsExactly(1, 2, 3);
+        assertThat(certs.find(BigInteger.TEN)).isEmpty();
+    }
+
+    @Test
+    void issuanceConsumesTheChallengeAndRecordsTheRequestAtomically() {
+        challenges.insert(challenge("h1", now.plusSeconds(600)));
+        var c = cert("b", now, now.plus(Duration.ofDays(30)), Optional.of("tx-1"));
+        certs.insertIssued(c, new IssuanceEffects(Optional.of("h1"), Optional.of(request("tx-1", "csr1")), Optional.empty()));
+        assertThat(challenges.findBySecretHash("h1").orElseThrow().consumedAt()).isPresent();
+        var r = requests.find("tx-1").orElseThrow();
+        assertThat(r.status()).isEqualTo(RequestStatus.ISSUED);
+        assertThat(r.serial()).contains(c.serial());
+    }
+
+    @Test
+    void aUsedChallengeRollsBackTheWholeIssuance() {
+        challenges.insert(challenge("h2", now.plusSeconds(600)));
+        assertThat(challenges.consume("h2", now)).isTrue();
+        var c = cert("c", now, now.plus(Duration.ofDays(30)), Optional.of("tx-2"));
+        assertThatThrownBy(() -> certs.insertIssued(c,
+                new IssuanceEffects(Optional.of("h2"), Optional.of(request("tx-2", "csr")), Optional.empty())))
+                .isInstanceOf(ConflictException.class)
+                .satisfies(e -> assertThat(((ConflictException) e).what()).isEqualTo(ConflictException.What.CHALLENGE_UNAVAILABLE));
+        assertThat(certs.find(c.serial())).isEmpty();
+        assertThat(requests.find("tx-2")).isEmpty();
+    }
+
+    @Test
+    void aDuplicateTransactionRollsBackAndLeavesTheChallengeUnused() {
+        certs.insertIssued(cert("d", now, now.plus(Duration.ofDays(1)), Optional.of("tx-3")),
+                new IssuanceEffects(Optional.empty(), Optional.of(request("tx-3", "csrA")), Optional.empty()));
+        challenges.insert(challenge("h3", now.plusSeconds(600)));
+        var again = cert("d", now, now.plus(Duration.ofDays(1)), Optional.of("tx-3"));
+        assertThatThrownBy(() -> certs.insertIssued(again,
+                new IssuanceEffects(Optional.of("h3"), Optional.of(request("tx-3", "csrB")), Optional.empty())))
+                .isInstanceOf(ConflictException.class);
+        assertThat(challenges.findBySecretHash("h3").orElseThrow().consumedAt()).isEmpty();
+        assertThat(certs.find(again.serial())).isEmpty();
+    }
+
+    @Test
+    void aOneTimeChallengeIsConsumedOnceUnderConcurrency() throws Exception {
+        challenges.insert(challenge("race", now.plusSeconds(600)));
+        int threads = 8;
+        CountDownLatch start = new CountDownLatch(1);
+        AtomicInteger wins = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        List<Future<?>> fs = new ArrayList<>();
+        for (int i = 0; i < threads; i++) {
+            fs.add(pool.submit(() -> {
+                start.await();
+                if (challenges.consume("race", now)) {
+                    wins.incrementAndGet();
+                }
+                return null;
+            }));
+        }
+        start.countDown();
+        for (var f : fs) {
+            f.get();
+        }
+        pool.shutdown();
+        assertThat(wins.get()).isEqualTo(1);
+    }
+
+    @Test
+    void expiredChallengeCannotBeConsumed() {
+        challenges.insert(challenge("old", now.minusSeconds(1)));
+        assertThat(challenges.consume("old", now)).isFalse();
+        assertThat(challenges.listActive(now, 10)).noneMatch(c -> c.secretSha256().equals("old"));
+    }
+
+    @Test
+    void pendingRequestsCanBeRejectedOnce() {
+        requests.insertPending(request("tx-p", "csr"), Optional.empty());
+        assertThat(requests.list(Optional.of(RequestStatus.PENDING), 10)).extracting(RequestRecord::transactionId).contains("tx-p");
+        assertThat(requests.reject("tx-p", "not ours", now)).isTrue();
+        assertThat(requests.reject("tx-p", "again", now)).isFalse();
+        assertThat(requests.find("tx-p").orElseThrow().reason()).contains("not ours");
+    }
+
+    @Test
+    void approvingAPendingRequestMovesItToIssued() {
+        requests.insertPending(request("tx-a", "csrX"), Optional.empty());
+        var c = cert("e", now, now.plus(Duration.ofDays(1)), Optional.of("tx-a"));
+        certs.insertIssued(c, new IssuanceEffects(Optional.empty(), Optional.of(request("tx-a", "csrX")), Optional.empty()));
+        assertThat(requests.find("tx-a").orElseThrow().serial()).contains(c.serial());
+    }
+
+    @Test
+    void revocationIsRecordedAndListedForTheCrl() {
+        var c = cert("f", now, now.plus(Duration.ofDays(30)), Optional.empty());
+        certs.insertIssued(c, IssuanceEffects.none());
+        var r = certs.revoke(c.serial(), RevocationReason.KEY_COMPROMISE, now).orElseThrow();
+        assertThat(r.status()).isEqualTo(CertificateStatus.REVOKED);
+        assertThat(r.revocationReason()).contains(RevocationReason.KEY_COMPROMISE);
+        List<CertificateStore.RevokedEntry> revoked = new ArrayList<>();
+        certs.forEachRevoked("CN=Issuer", revoked::add);
+        assertThat(revoked).extracting(CertificateStore.RevokedEntry::serial).contains(c.serial());
+        // a second revocation keeps the first reason and time
+        var again = certs.revoke(c.serial(), RevocationReason.SUPERSEDED, now.plusSeconds(5)).orElseThrow();
+        assertThat(again.revocationReason()).contains(RevocationReason.KEY_COMPROMISE);
+        assertThat(certs.revoke(BigInteger.valueOf(12345), RevocationReason.UNSPECIFIED, now)).isEmpty();
+    }
+
+    @Test
+    void renewalSupersedesTheOldCertificateInTheSameTransaction() {
+        var old = cert("g", now, now.plus(Duration.ofDays(30)), Optional.empty());
+        certs.insertIssued(old, IssuanceEffects.none());
+        var fresh = cert("g", now.plusSeconds(1), now.plus(Duration.ofDays(60)), Optional.empty());
+        certs.insertIssued(fresh, new IssuanceEffects(Optional.empty(), Optional.empty(), Optional.of(old.serial())));
+        assertThat(certs.find(old.serial()).orElseThrow().revocationReason()).contains(RevocationReason.SUPERSEDED);
+    }
+
+    @Test
+    void listsWithFiltersAndCursorPagination() {
+        for (int i = 0; i < 25; i++) {
+            certs.insertIssued(cert("page-" + i, now.plusMillis(i), now.plus(Duration.ofDays(i < 5 ? 3 : 300)), Optional.empty()),
+                    IssuanceEffects.none());
+        }
+        var q = new CertificateQuery(CertificateQuery.State.ACTIVE, Optional.of("PAGE-"), Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.empty(), 10);
+        List<String> seen = new ArrayList<>();
+        var page = certs.list(q, now);
+        int pages = 1;
+        while (true) {
+            page.items().forEach(c -> seen.add(c.subjectDn()));
+            if (page.nextCursor().isEmpty()) {
+                break;
+            }
+            page = certs.list(q.withCursor(page.nextCursor().get()), now);
+            pages++;
+        }
+        assertThat(pages).isEqualTo(3);
+        assertThat(seen).hasSize(25).doesNotHaveDuplicates();
+        assertThat(seen.get(0)).isEqualTo("CN=page-24"); // newest first
+        var expiring = new CertificateQuery(CertificateQuery.State.ALL, Optional.of("page-"),
+                Optional.of(now.plus(Duration.ofDays(7))), Optional.empty(), Optional.empty(), Optional.empty(), 100);
+        assertThat(certs.list(expiring, now).items()).hasSize(5);
+        assertThatThrownBy(() -> certs.list(q.withCursor("garbage!"), now)).isInstanceOf(IllegalArgumentException.class);
+    }
+}
