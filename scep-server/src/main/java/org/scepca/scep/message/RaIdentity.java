@@ -21,7 +21,8 @@ public record RaIdentity(X509Certificate certificate, PrivateKey privateKey) {
         Objects.requireNonNull(certificate, "certificate is null");
         Objects.requireNonNull(privateKey, "privateKey is null");
         if (!"RSA".equalsIgnoreCase(privateKey.getAlgorithm())) {
-            throw new IllegalArgumentException("RA key must be RSA (SCEP key transport), got " + privateKey.getAlgorithm());
+            throw new IllegalArgumentException(
+                    "RA key must be RSA (SCEP key transport), got " + privateKey.getAlgorithm());
         }
         if (!"RSA".equalsIgnoreCase(certificate.getPublicKey().getAlgorithm())) {
             throw new IllegalArgumentException("RA certificate must carry an RSA key");

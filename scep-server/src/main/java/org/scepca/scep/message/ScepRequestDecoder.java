@@ -35,6 +35,7 @@ import org.bouncycastle.cms.DefaultCMSSignatureAlgorithmNameGenerator;
 import org.bouncycastle.cms.KeyTransRecipientInformation;
 import org.bouncycastle.cms.RecipientId;
 import org.bouncycastle.cms.RecipientInformation;
+import org.bouncycastle.cms.SignerId;
 import org.bouncycastle.cms.SignerInformation;
 import org.bouncycastle.cms.SignerInformationVerifier;
 import org.bouncycastle.cms.jcajce.JceKeyTransEnvelopedRecipient;
@@ -80,8 +81,10 @@ public final class ScepRequestDecoder {
     private final DecoderLimits limits;
     private final RecipientId raRecipientId;
     private final DigestCalculatorProvider digests;
-    private final CMSSignatureAlgorithmNameGenerator signatureNames = new DefaultCMSSignatureAlgorithmNameGenerator();
-    private final SignatureAlgorithmIdentifierFinder signatureAlgorithms = new DefaultSignatureAlgorithmIdentifierFinder();
+    private final CMSSignatureAlgorithmNameGenerator signatureNames =
+            new DefaultCMSSignatureAlgorithmNameGenerator();
+    private final SignatureAlgorithmIdentifierFinder signatureAlgorithms =
+            new DefaultSignatureAlgorithmIdentifierFinder();
     private final JcaContentVerifierProviderBuilder verifiers = new JcaContentVerifierProviderBuilder();
     private final JcaX509CertificateConverter certificateConverter;
 
@@ -258,15 +261,15 @@ public final class ScepRequestDecoder {
     private X509Certificate signerCertificate(CMSSignedData signedData, SignerInformation signer)
             throws MalformedScepMessageException {
         Store<X509CertificateHolder> store = signedData.getCertificates();
-        if (store.getMatches(null).size() > limits.maxCertificates()) {
+        Collection<X509CertificateHolder> certificates = store.getMatches(null);
+        if (certificates.size() > limits.maxCertificates()) {
             throw new MalformedScepMessageException("more than " + limits.maxCertificates() + " certificates");
         }
-        Collection<X509CertificateHolder> matches = store.getMatches(signer.getSID());
-        if (matches.isEmpty()) {
-            throw new MalformedScepMessageException("signer certificate not included");
-        }
+        SignerId signerId = signer.getSID();
+        X509CertificateHolder match = certificates.stream().filter(signerId::match).findFirst()
+                .orElseThrow(() -> new MalformedScepMessageException("signer certificate not included"));
         try {
-            return certificateConverter.getCertificate(matches.iterator().next());
+            return certificateConverter.getCertificate(match);
         } catch (CertificateException e) {
             throw new MalformedScepMessageException("signer certificate does not parse", e);
         }

@@ -351,6 +351,15 @@ class ScepRequestDecoderTest {
     }
 
     @Test
+    void missingSignerCertificate_isMalformed() {
+        byte[] message = TestRequests.pkcsReq(pki).withoutSignerCertificate().build();
+
+        assertThatThrownBy(() -> decoder.decode(message))
+                .isInstanceOf(MalformedScepMessageException.class)
+                .hasMessageContaining("signer certificate");
+    }
+
+    @Test
     void invalidTransactionIdAndNonce_areMalformed() {
         byte[] longId = TestRequests.pkcsReq(pki).transactionId("a".repeat(200)).build();
         byte[] emptyNonce = TestRequests.pkcsReq(pki).senderNonce(new byte[0]).build();

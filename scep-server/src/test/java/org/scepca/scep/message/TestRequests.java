@@ -52,6 +52,7 @@ final class TestRequests {
     private X509Certificate signerCert;
     private PrivateKey signerKey;
     private boolean berEncoding = true;
+    private boolean includeSignerCertificate = true;
     private final Set<ASN1ObjectIdentifier> omitted = new HashSet<>();
 
     private TestRequests(TestPki pki) {
@@ -122,6 +123,11 @@ final class TestRequests {
         return this;
     }
 
+    TestRequests withoutSignerCertificate() {
+        this.includeSignerCertificate = false;
+        return this;
+    }
+
     TestRequests omit(ASN1ObjectIdentifier attribute) {
         omitted.add(attribute);
         return this;
@@ -150,7 +156,9 @@ final class TestRequests {
                     .setSignedAttributeGenerator(new DefaultSignedAttributeTableGenerator(new AttributeTable(attributes)))
                     .build(new JcaContentSignerBuilder(signatureAlgorithm).setProvider(BouncyCastleProvider.PROVIDER_NAME)
                             .build(signerKey), new JcaX509CertificateHolder(signerCert)));
-            generator.addCertificate(new JcaX509CertificateHolder(signerCert));
+            if (includeSignerCertificate) {
+                generator.addCertificate(new JcaX509CertificateHolder(signerCert));
+            }
             CMSSignedData signed = generator.generate(new CMSProcessableByteArray(envelope.getEncoded()), true);
             return berEncoding ? signed.getEncoded() : signed.getEncoded(ASN1Encoding.DL);
         } catch (Exception e) {
