@@ -165,7 +165,8 @@ public final class ScepRequestDecoder {
             throw new MalformedScepMessageException("message exceeds " + limits.maxMessageBytes() + " bytes");
         }
         try {
-            // ASN1Primitive reads BER (indefinite lengths, as Apple and jscep send) and rejects trailing bytes.
+            // ASN1Primitive reads BER (indefinite lengths, as Apple and jscep send), rejects trailing bytes
+            // and bounds nesting depth, so hostile input fails with an IOException.
             ContentInfo contentInfo = ContentInfo.getInstance(ASN1Primitive.fromByteArray(bytes));
             if (!CMSObjectIdentifiers.signedData.equals(contentInfo.getContentType())) {
                 throw new MalformedScepMessageException("content type is not signedData");
@@ -192,9 +193,6 @@ public final class ScepRequestDecoder {
                     (byte[]) content.getContent());
         } catch (IOException | CMSException | RuntimeException e) {
             throw new MalformedScepMessageException("not a CMS SignedData pkiMessage", e);
-        } catch (StackOverflowError e) {
-            // Deeply nested BER within the size limit can exhaust the parser's recursion.
-            throw new MalformedScepMessageException("ASN.1 nesting too deep");
         }
     }
 
@@ -320,8 +318,6 @@ public final class ScepRequestDecoder {
             return new CMSEnvelopedData(contentInfo);
         } catch (IOException | CMSException | RuntimeException e) {
             throw new Refusal(FailInfo.BAD_MESSAGE_CHECK, "pkcsPKIEnvelope does not parse");
-        } catch (StackOverflowError e) {
-            throw new Refusal(FailInfo.BAD_MESSAGE_CHECK, "pkcsPKIEnvelope nesting too deep");
         }
     }
 
