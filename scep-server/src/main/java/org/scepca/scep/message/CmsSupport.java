@@ -1,0 +1,143 @@
+package org.scepca.scep.message;
+
+import java.io.IOException;
+import java.security.PrivateKey;
+import java.security.cert.CRLException;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509CRL;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import org.bouncycastle.asn1.ASN1Encodable;
+import org.bouncycastle.asn1.ASN1EncodableVector;
+import org.bouncycastle.asn1.ASN1Encoding;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.ASN1Set;
+import org.bouncycastle.asn1.BERSet;
+import org.bouncycastle.asn1.DERSet;
+import org.bouncycastle.asn1.DEROctetString;
+import org.bouncycastle.asn1.DLSet;
+import org.bouncycastle.asn1.cms.Attribute;
+import org.bouncycastle.asn1.cms.AttributeTable;
+import org.bouncycastle.asn1.cms.CMSAttributes;
+import org.bouncycastle.asn1.cms.CMSObjectIdentifiers;
+import org.bouncycastle.asn1.cms.ContentInfo;
+import org.bouncycastle.asn1.cms.SignedData;
+import org.bouncycastle.asn1.cms.Time;
+import org.bouncycastle.asn1.x509.Certificate;
+import org.bouncycastle.asn1.x509.CertificateList;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cms.CMSAttributeTableGenerator;
+import org.bouncycastle.cms.CMSException;
+import org.bouncycastle.cms.CMSSignedData;
+import org.bouncycastle.cms.CMSSignedDataGenerator;
+import org.bouncycastle.cms.CMSTypedData;
+import org.bouncycastle.cms.SignerInfoGenerator;
+import org.bouncycastle.cms.jcajce.JcaSignerInfoGeneratorBuilder;
+import org.bouncycastle.operator.ContentSigner;
+import org.bouncycastle.operator.DigestCalculatorProvider;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+/** CMS building blocks shared by the reply encoders. Stateless; all methods are thread-safe. */
+final class CmsSupport {
+
+    private CmsSupport() {
+    }
+
+    static X509CertificateHolder holder(X509Certificate certificate) {
+        try {
+            return new X509CertificateHolder(certificate.getEncoded());
+        } catch (CertificateEncodingException | IOException e) {
+            throw new IllegalArgumentException("certificate cannot be encoded", e);
+        }
+    }
+
+    /**
+     * A degenerate certificates-only SignedData (RFC 8894 §3.4) as a ContentInfo.
+     *
+     * <p>The certificates keep the caller's order. A DER SET OF would sort them by encoding, which put
+     * the CA certificate first and made iOS match it against the device key (error 22008,
+     * NeySlim/ultimate-ca-manager#228). So the sets are BER sets (never sorted) and the whole structure
+     * is written in definite-length form, which strict parsers also accept.
+     */
+    static byte[] degenerate(List<X509Certificate> certificates, List<X509CRL> crls) {
+        ASN1Set certSet = certificates.isEmpty() ? null : berSet(certificates.stream().map(CmsSupport::asn1).toList());
+        ASN1Set crlSet = crls.isEmpty() ? null : berSet(crls.stream().map(CmsSupport::asn1).toList());
+        SignedData signedData = new SignedData(new DLSet(), new ContentInfo(CMSObjectIdentifiers.data, null),
+                certSet, crlSet, new DLSet());
+        try {
+            return new ContentInfo(CMSObjectIdentifiers.signedData, signedData).getEncoded(ASN1Encoding.DL);
+        } catch (IOException e) {
+            throw new ScepEncodingException("degenerate SignedData cannot be encoded", e);
+        }
+    }
+
+    private static ASN1Set berSet(List<ASN1Encodable> elements) {
+        return new BERSet(elements.toArray(ASN1Encodable[]::new));
+    }
+
+    private static ASN1Encodable asn1(X509Certificate certificate) {
+        try {
+            return Certificate.getInstance(certificate.getEncoded());
+        } catch (CertificateEncodingException e) {
+            throw new IllegalArgumentException("certificate cannot be encoded", e);
+        }
+    }
+
+    private static ASN1Encodable asn1(X509CRL crl) {
+        try {
+            return CertificateList.getInstance(crl.getEncoded());
+        } catch (CRLException e) {
+            throw new IllegalArgumentException("CRL cannot be encoded", e);
+        }
+    }
+
+    /**
+     * Signs {@code content} with RSA PKCS#1 v1.5 (never PSS: several SCEP clients cannot verify it)
+     * using the default JCA providers, so a faster provider installed first is used for the key
+     * operation. Returns the SignedData ContentInfo in definite-length encoding.
+     *
+     * @param extraAttributes SCEP attributes to sign in addition to contentType, messageDigest and
+     *                        signingTime
+     * @param encapsulate     false for CertRep FAILURE/PENDING, whose content is absent (RFC 8894 §3.3.2)
+     */
+    static byte[] sign(CMSTypedData content, boolean encapsulate, PrivateKey key, X509CertificateHolder signerCert,
+            DigestAlgorithm digest, DigestCalculatorProvider digests, List<Attribute> extraAttributes,
+            Instant signingTime) {
+        try {
+            ContentSigner contentSigner = new JcaContentSignerBuilder(digest.rsaSignatureName()).build(key);
+            SignerInfoGenerator signerInfo = new JcaSignerInfoGeneratorBuilder(digests)
+                    .setSignedAttributeGenerator(signedAttributes(extraAttributes, signingTime))
+                    .build(contentSigner, signerCert);
+            CMSSignedDataGenerator generator = new CMSSignedDataGenerator();
+            generator.addSignerInfoGenerator(signerInfo);
+            generator.addCertificate(signerCert);
+            CMSSignedData signed = generator.generate(content, encapsulate);
+            return signed.toASN1Structure().getEncoded(ASN1Encoding.DL);
+        } catch (OperatorCreationException | CMSException | IOException e) {
+            throw new ScepEncodingException("signing the reply failed", e);
+        }
+    }
+
+    /**
+     * Exactly contentType, messageDigest, signingTime and the given attributes. Bouncy Castle's default
+     * generator would also add CMSAlgorithmProtection, which SCEP clients neither expect nor need.
+     */
+    private static CMSAttributeTableGenerator signedAttributes(List<Attribute> extra, Instant signingTime) {
+        return parameters -> {
+            ASN1EncodableVector attributes = new ASN1EncodableVector(extra.size() + 3);
+            ASN1ObjectIdentifier contentType = ASN1ObjectIdentifier.getInstance(
+                    parameters.get(CMSAttributeTableGenerator.CONTENT_TYPE));
+            attributes.add(new Attribute(CMSAttributes.contentType, new DERSet(contentType)));
+            attributes.add(new Attribute(CMSAttributes.signingTime, new DERSet(new Time(Date.from(signingTime)))));
+            attributes.add(new Attribute(CMSAttributes.messageDigest,
+                    new DERSet(new DEROctetString((byte[]) parameters.get(CMSAttributeTableGenerator.DIGEST)))));
+            for (Attribute attribute : extra) {
+                attributes.add(attribute);
+            }
+            return new AttributeTable(attributes);
+        };
+    }
+}
