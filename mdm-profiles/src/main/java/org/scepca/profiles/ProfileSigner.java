@@ -12,16 +12,21 @@ import java.util.Date;
 import java.util.List;
 import java.util.Objects;
 import org.bouncycastle.asn1.ASN1Encoding;
+import org.bouncycastle.asn1.DERNull;
 import org.bouncycastle.asn1.DERSet;
 import org.bouncycastle.asn1.cms.Attribute;
 import org.bouncycastle.asn1.cms.AttributeTable;
 import org.bouncycastle.asn1.cms.CMSAttributes;
 import org.bouncycastle.asn1.cms.Time;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.cert.jcajce.JcaCertStore;
 import org.bouncycastle.cms.CMSException;
 import org.bouncycastle.cms.CMSProcessableByteArray;
 import org.bouncycastle.cms.CMSSignedData;
+import org.bouncycastle.cms.CMSSignatureEncryptionAlgorithmFinder;
 import org.bouncycastle.cms.CMSSignedDataGenerator;
+import org.bouncycastle.cms.DefaultCMSSignatureEncryptionAlgorithmFinder;
 import org.bouncycastle.cms.DefaultSignedAttributeTableGenerator;
 import org.bouncycastle.cms.SignerInformation;
 import org.bouncycastle.cms.jcajce.JcaSignerInfoGeneratorBuilder;
@@ -44,6 +49,9 @@ import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
  * PKCS#11 provider works as well as a software key.
  */
 public final class ProfileSigner {
+
+  private static final CMSSignatureEncryptionAlgorithmFinder DEFAULT_FINDER =
+      new DefaultCMSSignatureEncryptionAlgorithmFinder();
 
   private final Clock clock;
 
@@ -98,7 +106,8 @@ public final class ProfileSigner {
               new Attribute(CMSAttributes.signingTime, new DERSet(new Time(now))));
       CMSSignedDataGenerator generator = new CMSSignedDataGenerator();
       generator.addSignerInfoGenerator(
-          new JcaSignerInfoGeneratorBuilder(new JcaDigestCalculatorProviderBuilder().build())
+          new JcaSignerInfoGeneratorBuilder(
+                  new JcaDigestCalculatorProviderBuilder().build(), ProfileSigner::signerInfoAlgorithm)
               .setSignedAttributeGenerator(new DefaultSignedAttributeTableGenerator(signingTime))
               .build(contentSigner, signer));
       generator.addCertificates(new JcaCertStore(certificates));
@@ -110,6 +119,19 @@ public final class ProfileSigner {
     }
     checkSignedBy(signed, signer);
     return signed;
+  }
+
+  /**
+   * The SignerInfo names RSA signatures as plain rsaEncryption, the way OpenSSL and Apple's {@code
+   * security cms} write them (RFC 3370 section 3.2); Bouncy Castle would otherwise write
+   * sha256WithRSAEncryption, which is also valid but less travelled on devices. ECDSA keeps
+   * ecdsa-with-SHA256, the only form RFC 5753 defines.
+   */
+  private static AlgorithmIdentifier signerInfoAlgorithm(AlgorithmIdentifier signatureAlgorithm) {
+    if (PKCSObjectIdentifiers.sha256WithRSAEncryption.equals(signatureAlgorithm.getAlgorithm())) {
+      return new AlgorithmIdentifier(PKCSObjectIdentifiers.rsaEncryption, DERNull.INSTANCE);
+    }
+    return DEFAULT_FINDER.findEncryptionAlgorithm(signatureAlgorithm);
   }
 
   private static String signatureAlgorithm(PrivateKey key) {
