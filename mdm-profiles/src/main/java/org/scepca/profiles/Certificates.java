@@ -50,9 +50,7 @@ final class Certificates {
   /** A portable file name for the certificate: its CN with anything unusual replaced, plus .cer. */
   static String fileName(X509Certificate certificate, String fallback) {
     String base =
-        commonName(certificate)
-            .replaceAll("[^A-Za-z0-9._-]+", "-")
-            .replaceAll("^[-.]+|[-.]+$", "");
+        commonName(certificate).replaceAll("[^A-Za-z0-9._-]+", "-").replaceAll("^[-.]+|[-.]+$", "");
     return (base.isEmpty() ? fallback : base) + ".cer";
   }
 }

@@ -76,7 +76,11 @@ public record IntuneSheet(
    * @param sha256Fingerprint for comparing with our CA's own display
    */
   public record TrustedRoot(
-      String fileName, String subject, byte[] der, String sha1Thumbprint, String sha256Fingerprint) {
+      String fileName,
+      String subject,
+      byte[] der,
+      String sha1Thumbprint,
+      String sha256Fingerprint) {
 
     public TrustedRoot {
       Objects.requireNonNull(fileName, "fileName is null");
@@ -104,13 +108,19 @@ public record IntuneSheet(
 
     @Override
     public int hashCode() {
-      return Objects.hash(fileName, subject, Arrays.hashCode(der), sha1Thumbprint, sha256Fingerprint);
+      return Objects.hash(
+          fileName, subject, Arrays.hashCode(der), sha1Thumbprint, sha256Fingerprint);
     }
 
     @Override
     public String toString() {
-      return "TrustedRoot[fileName=" + fileName + ", subject=" + subject
-          + ", sha1Thumbprint=" + sha1Thumbprint + "]";
+      return "TrustedRoot[fileName="
+          + fileName
+          + ", subject="
+          + subject
+          + ", sha1Thumbprint="
+          + sha1Thumbprint
+          + "]";
     }
   }
 

@@ -13,7 +13,10 @@ final class Json {
 
   private Json() {}
 
-  /** Writes a value built from {@link Map} (insertion order kept), {@link List}, String, Number, Boolean. */
+  /**
+   * Writes a value built from {@link Map} (insertion order kept), {@link List}, String, Number,
+   * Boolean.
+   */
   static String write(Object value) {
     StringBuilder out = new StringBuilder();
     write(out, value, 0);
@@ -34,7 +37,8 @@ final class Json {
         case '\b' -> out.append("\\b");
         case '\f' -> out.append("\\f");
         default -> {
-          // Controls must be escaped; U+2028/U+2029 too, so the text is also safe inside JavaScript.
+          // Controls must be escaped; U+2028/U+2029 too, so the text is also safe inside
+          // JavaScript.
           if (c < 0x20 || c == 0x2028 || c == 0x2029) {
             out.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
           } else {

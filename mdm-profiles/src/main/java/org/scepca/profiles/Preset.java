@@ -16,8 +16,8 @@ public enum Preset {
    */
   JAMF("jamf"),
   /**
-   * Microsoft Intune: Intune builds its own SCEP profile, so the main output is the trusted root and
-   * an {@link IntuneSheet}; the {@code .mobileconfig} is for upload as a custom profile.
+   * Microsoft Intune: Intune builds its own SCEP profile, so the main output is the trusted root
+   * and an {@link IntuneSheet}; the {@code .mobileconfig} is for upload as a custom profile.
    */
   INTUNE("intune");
 
@@ -42,7 +42,6 @@ public enum Preset {
         }
       }
     }
-    throw new InvalidProfileOptionException(
-        "preset must be one of generic, jamf, intune: " + id);
+    throw new InvalidProfileOptionException("preset must be one of generic, jamf, intune: " + id);
   }
 }

@@ -23,16 +23,16 @@ import java.util.UUID;
  * Intune sheet from a validated {@link ProfileRequest}.
  *
  * <p>Output is deterministic: dictionary keys are written in sorted order (as Apple's own tools
- * write them) and UUIDs are derived from the content, so the same request gives the same bytes,
- * and a regenerated profile replaces the installed one. Identifiers:
+ * write them) and UUIDs are derived from the content, so the same request gives the same bytes, and
+ * a regenerated profile replaces the installed one. Identifiers:
  *
  * <ul>
  *   <li>profile {@code <prefix>.scep.<preset>}: stable across changes of URL, subject, key size and
  *       so on, so a re-upload replaces the profile instead of adding a second one;
  *   <li>payloads {@code <profile>.root}, {@code .intermediate}, {@code .scep}: their UUIDs change
  *       when their content does. Apple updates a payload in place only when identifier and UUID
- *       both match, so a new URL or subject makes the device enroll afresh, while an unchanged
- *       root stays installed untouched.
+ *       both match, so a new URL or subject makes the device enroll afresh, while an unchanged root
+ *       stays installed untouched.
  * </ul>
  */
 public final class ProfileGenerator {
@@ -68,7 +68,9 @@ public final class ProfileGenerator {
       // Only an Intune request can get here: Intune cannot put its own challenge into an uploaded
       // custom profile, so the profile has to carry one our server accepts.
       throw new InvalidProfileOptionException(
-          "challenge is required for an " + request.preset().id() + " .mobileconfig:"
+          "challenge is required for an "
+              + request.preset().id()
+              + " .mobileconfig:"
               + " an uploaded custom profile does not get the MDM's challenge");
     }
     String profileId = request.identifierPrefix() + ".scep." + request.preset().id();
@@ -90,7 +92,8 @@ public final class ProfileGenerator {
               profileId + ".intermediate",
               "intermediate",
               request.intermediateCertificate(),
-              "Issuing CA certificate of the " + request.organization()
+              "Issuing CA certificate of the "
+                  + request.organization()
                   + " certificate authority."));
     }
     payloads.add(scepPayload(request, profileId + ".scep"));
@@ -196,7 +199,8 @@ public final class ProfileGenerator {
       String description) {
     TreeMap<String, NSObject> payload =
         commonKeys(request, type, identifier, Certificates.commonName(certificate), description);
-    payload.put("PayloadCertificateFileName", new NSString(Certificates.fileName(certificate, role)));
+    payload.put(
+        "PayloadCertificateFileName", new NSString(Certificates.fileName(certificate, role)));
     payload.put("PayloadContent", new NSData(Certificates.der(certificate)));
     return withUuid(payload, identifier, role);
   }

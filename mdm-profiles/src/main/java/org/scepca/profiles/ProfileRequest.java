@@ -22,8 +22,8 @@ import java.util.regex.Pattern;
  * @param scepName the SCEP {@code Name}: sent by the device as the {@code message} of GetCACert
  * @param rootCertificate our self-signed root, installed as a {@code com.apple.security.root}
  *     payload because devices do not keep the chain they receive over SCEP
- * @param caCertificate the certificate the device will get from GetCACert (root or issuing CA);
- *     its SHA-1 fingerprint becomes {@code CAFingerprint}
+ * @param caCertificate the certificate the device will get from GetCACert (root or issuing CA); its
+ *     SHA-1 fingerprint becomes {@code CAFingerprint}
  * @param intermediateCertificate the issuing CA certificate, or null when the root issues directly
  * @param includeIntermediate whether the intermediate goes into the profile as a {@code
  *     com.apple.security.pkcs1} payload
@@ -42,8 +42,8 @@ import java.util.regex.Pattern;
  * @param allowAllAppsAccess whether every app may use the private key (macOS)
  * @param displayName the profile name shown on the device
  * @param organization the organization shown on the device and used in default subjects
- * @param description the profile description shown on the device (carries the renewal hint,
- *     because Apple's SCEP payload has no renewal key)
+ * @param description the profile description shown on the device (carries the renewal hint, because
+ *     Apple's SCEP payload has no renewal key)
  * @param identifierPrefix reverse-DNS prefix of every {@code PayloadIdentifier}
  * @param renewalDaysBeforeExpiry when the MDM should redistribute the profile to renew
  * @param certificateValidityDays how long the CA makes device certificates valid
@@ -81,6 +81,7 @@ public record ProfileRequest(
 
   /** Key usage bit for signing, as Apple defines it in the SCEP payload. */
   public static final int KEY_USAGE_SIGNING = 1;
+
   /** Key usage bit for encryption, as Apple defines it in the SCEP payload. */
   public static final int KEY_USAGE_ENCRYPTION = 4;
 
@@ -88,7 +89,8 @@ public record ProfileRequest(
   private static final Set<Integer> KEY_USAGES =
       Set.of(KEY_USAGE_SIGNING, KEY_USAGE_ENCRYPTION, KEY_USAGE_SIGNING | KEY_USAGE_ENCRYPTION);
   private static final Pattern REVERSE_DNS =
-      Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+");
+      Pattern.compile(
+          "[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+");
   private static final int MAX_RETRIES = 20;
   private static final int MAX_RETRY_DELAY_SECONDS = 3600;
 
@@ -97,9 +99,9 @@ public record ProfileRequest(
     /** The challenge is written into the profile (a one-time or a static one). */
     STATIC,
     /**
-     * Jamf Pro only: the {@code Challenge} key is left out; after uploading, the admin sets the SCEP
-     * payload's challenge type to Dynamic and Jamf fetches a fresh challenge per device from our
-     * webhook when it pushes the profile.
+     * Jamf Pro only: the {@code Challenge} key is left out; after uploading, the admin sets the
+     * SCEP payload's challenge type to Dynamic and Jamf fetches a fresh challenge per device from
+     * our webhook when it pushes the profile.
      */
     DYNAMIC
   }
@@ -147,7 +149,9 @@ public record ProfileRequest(
     }
     if (retryDelaySeconds < 0 || retryDelaySeconds > MAX_RETRY_DELAY_SECONDS) {
       throw new InvalidProfileOptionException(
-          "retryDelay must be between 0 and " + MAX_RETRY_DELAY_SECONDS + " seconds: "
+          "retryDelay must be between 0 and "
+              + MAX_RETRY_DELAY_SECONDS
+              + " seconds: "
               + retryDelaySeconds);
     }
     Strings.requireLine("displayName", displayName);
@@ -164,7 +168,9 @@ public record ProfileRequest(
     if (renewalDaysBeforeExpiry < 1 || renewalDaysBeforeExpiry >= certificateValidityDays) {
       throw new InvalidProfileOptionException(
           "renewalDaysBeforeExpiry must be between 1 and certificateValidityDays - 1 ("
-              + (certificateValidityDays - 1) + "): " + renewalDaysBeforeExpiry);
+              + (certificateValidityDays - 1)
+              + "): "
+              + renewalDaysBeforeExpiry);
     }
     Objects.requireNonNull(consentText, "consentText is null");
     TreeMap<String, String> consent = new TreeMap<>();
@@ -185,29 +191,52 @@ public record ProfileRequest(
   /** The secret challenge is left out so the request can be logged. */
   @Override
   public String toString() {
-    return "ProfileRequest[preset=" + preset
-        + ", scepUrl=" + scepUrl
-        + ", scepName=" + scepName
-        + ", root=" + rootCertificate.getSubjectX500Principal().getName()
-        + ", ca=" + caCertificate.getSubjectX500Principal().getName()
-        + ", includeIntermediate=" + includeIntermediate
-        + ", subject=" + subject
-        + ", subjectAltNames=" + subjectAltNames
-        + ", challengeMode=" + challengeMode
-        + ", challenge=" + (challenge == null ? "none" : "(hidden)")
-        + ", keySize=" + keySize
-        + ", keyUsage=" + keyUsage
-        + ", retries=" + retries
-        + ", retryDelaySeconds=" + retryDelaySeconds
-        + ", keyIsExtractable=" + keyIsExtractable
-        + ", allowAllAppsAccess=" + allowAllAppsAccess
-        + ", displayName=" + displayName
-        + ", organization=" + organization
-        + ", identifierPrefix=" + identifierPrefix
-        + ", renewalDaysBeforeExpiry=" + renewalDaysBeforeExpiry
-        + ", certificateValidityDays=" + certificateValidityDays
-        + ", payloadScope=" + payloadScope
-        + ", removalDisallowed=" + removalDisallowed
+    return "ProfileRequest[preset="
+        + preset
+        + ", scepUrl="
+        + scepUrl
+        + ", scepName="
+        + scepName
+        + ", root="
+        + rootCertificate.getSubjectX500Principal().getName()
+        + ", ca="
+        + caCertificate.getSubjectX500Principal().getName()
+        + ", includeIntermediate="
+        + includeIntermediate
+        + ", subject="
+        + subject
+        + ", subjectAltNames="
+        + subjectAltNames
+        + ", challengeMode="
+        + challengeMode
+        + ", challenge="
+        + (challenge == null ? "none" : "(hidden)")
+        + ", keySize="
+        + keySize
+        + ", keyUsage="
+        + keyUsage
+        + ", retries="
+        + retries
+        + ", retryDelaySeconds="
+        + retryDelaySeconds
+        + ", keyIsExtractable="
+        + keyIsExtractable
+        + ", allowAllAppsAccess="
+        + allowAllAppsAccess
+        + ", displayName="
+        + displayName
+        + ", organization="
+        + organization
+        + ", identifierPrefix="
+        + identifierPrefix
+        + ", renewalDaysBeforeExpiry="
+        + renewalDaysBeforeExpiry
+        + ", certificateValidityDays="
+        + certificateValidityDays
+        + ", payloadScope="
+        + payloadScope
+        + ", removalDisallowed="
+        + removalDisallowed
         + "]";
   }
 
@@ -245,7 +274,8 @@ public record ProfileRequest(
       if (preset != Preset.JAMF) {
         throw new InvalidProfileOptionException(
             "challengeMode dynamic is only for the jamf preset (Jamf Pro fetches the challenge);"
-                + " preset is " + preset.id());
+                + " preset is "
+                + preset.id());
       }
       if (challenge != null) {
         throw new InvalidProfileOptionException(
@@ -287,8 +317,8 @@ public record ProfileRequest(
 
   /**
    * Collects options and fills the defaults that depend on the preset and organization. Required:
-   * {@link #scepUrl}, {@link #rootCertificate}, {@link #caCertificate}, {@link #organization}, and a
-   * {@link #challenge} unless the preset or challenge mode says otherwise.
+   * {@link #scepUrl}, {@link #rootCertificate}, {@link #caCertificate}, {@link #organization}, and
+   * a {@link #challenge} unless the preset or challenge mode says otherwise.
    */
   public static final class Builder {
     private Preset preset = Preset.GENERIC;
@@ -502,9 +532,7 @@ public record ProfileRequest(
       String effectiveDisplayName =
           displayName != null ? displayName : organization + " device certificate";
       String effectiveDescription =
-          description != null
-              ? description
-              : defaultDescription(url, withIntermediate);
+          description != null ? description : defaultDescription(url, withIntermediate);
       return new ProfileRequest(
           preset,
           url,

@@ -23,8 +23,8 @@ import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.cert.jcajce.JcaCertStore;
 import org.bouncycastle.cms.CMSException;
 import org.bouncycastle.cms.CMSProcessableByteArray;
-import org.bouncycastle.cms.CMSSignedData;
 import org.bouncycastle.cms.CMSSignatureEncryptionAlgorithmFinder;
+import org.bouncycastle.cms.CMSSignedData;
 import org.bouncycastle.cms.CMSSignedDataGenerator;
 import org.bouncycastle.cms.DefaultCMSSignatureEncryptionAlgorithmFinder;
 import org.bouncycastle.cms.DefaultSignedAttributeTableGenerator;
@@ -41,12 +41,12 @@ import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
  * MDMs accept as a signed {@code .mobileconfig}: a signature chaining to a trusted root shows
  * "Verified" instead of "Unsigned".
  *
- * <p>SHA-256 with RSA PKCS#1 v1.5 for RSA keys and SHA-256 with ECDSA for EC keys. Never RSASSA-PSS:
- * PKCS#1 v1.5 is what Apple's own signing tools produce and what every profile verifier accepts,
- * while PSS support on devices is not something to bet a fleet rollout on. The signer certificate and the
- * chain go into the SignedData because the device has only the root, not our intermediates. The
- * JCA default providers do the signing (no global provider registration), so a key held by a
- * PKCS#11 provider works as well as a software key.
+ * <p>SHA-256 with RSA PKCS#1 v1.5 for RSA keys and SHA-256 with ECDSA for EC keys. Never
+ * RSASSA-PSS: PKCS#1 v1.5 is what Apple's own signing tools produce and what every profile verifier
+ * accepts, while PSS support on devices is not something to bet a fleet rollout on. The signer
+ * certificate and the chain go into the SignedData because the device has only the root, not our
+ * intermediates. The JCA default providers do the signing (no global provider registration), so a
+ * key held by a PKCS#11 provider works as well as a software key.
  */
 public final class ProfileSigner {
 
@@ -55,7 +55,9 @@ public final class ProfileSigner {
 
   private final Clock clock;
 
-  /** @param clock gives the signingTime attribute and the moment the signer must be valid at */
+  /**
+   * @param clock gives the signingTime attribute and the moment the signer must be valid at
+   */
   public ProfileSigner(Clock clock) {
     this.clock = Objects.requireNonNull(clock, "clock is null");
   }
@@ -87,7 +89,9 @@ public final class ProfileSigner {
     } catch (CertificateExpiredException | CertificateNotYetValidException e) {
       // A device shows an expired signer as "Not Verified"; better to refuse than ship that.
       throw new InvalidProfileOptionException(
-          "signer certificate is not valid at " + clock.instant() + ": "
+          "signer certificate is not valid at "
+              + clock.instant()
+              + ": "
               + signer.getSubjectX500Principal().getName());
     }
 
@@ -102,18 +106,20 @@ public final class ProfileSigner {
     try {
       ContentSigner contentSigner = new JcaContentSignerBuilder(algorithm).build(key);
       AttributeTable signingTime =
-          new AttributeTable(
-              new Attribute(CMSAttributes.signingTime, new DERSet(new Time(now))));
+          new AttributeTable(new Attribute(CMSAttributes.signingTime, new DERSet(new Time(now))));
       CMSSignedDataGenerator generator = new CMSSignedDataGenerator();
       generator.addSignerInfoGenerator(
           new JcaSignerInfoGeneratorBuilder(
-                  new JcaDigestCalculatorProviderBuilder().build(), ProfileSigner::signerInfoAlgorithm)
+                  new JcaDigestCalculatorProviderBuilder().build(),
+                  ProfileSigner::signerInfoAlgorithm)
               .setSignedAttributeGenerator(new DefaultSignedAttributeTableGenerator(signingTime))
               .build(contentSigner, signer));
       generator.addCertificates(new JcaCertStore(certificates));
-      signed = generator.generate(new CMSProcessableByteArray(plist), true)
-          .getEncoded(ASN1Encoding.DER);
-    } catch (OperatorCreationException | CMSException | CertificateEncodingException
+      signed =
+          generator.generate(new CMSProcessableByteArray(plist), true).getEncoded(ASN1Encoding.DER);
+    } catch (OperatorCreationException
+        | CMSException
+        | CertificateEncodingException
         | IOException e) {
       throw new IllegalStateException("signing the profile failed", e);
     }

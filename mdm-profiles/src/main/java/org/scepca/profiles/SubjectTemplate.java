@@ -19,8 +19,8 @@ import java.util.regex.Pattern;
  * through.
  *
  * <p>The RDNs stay in the order written: {@code CN=$SERIALNUMBER,O=Example} becomes {@code
- * [[["CN","$SERIALNUMBER"]],[["O","Example"]]]}, the same order Apple's own example and the Jamf Pro
- * UI use. Values may hold MDM variables ({@code $UDID}, {@code {{DeviceId}}}); they are not
+ * [[["CN","$SERIALNUMBER"]],[["O","Example"]]]}, the same order Apple's own example and the Jamf
+ * Pro UI use. Values may hold MDM variables ({@code $UDID}, {@code {{DeviceId}}}); they are not
  * interpreted here.
  *
  * @param rdns the RDNs in order; each holds one attribute, or several for a multi-valued RDN
@@ -75,7 +75,8 @@ public record SubjectTemplate(List<List<Attribute>> rdns) {
                 + type);
       }
       if (value.isBlank()) {
-        throw new InvalidProfileOptionException("subject attribute " + type + " has an empty value");
+        throw new InvalidProfileOptionException(
+            "subject attribute " + type + " has an empty value");
       }
       if (Strings.hasControlCharacter(value)) {
         throw new InvalidProfileOptionException(

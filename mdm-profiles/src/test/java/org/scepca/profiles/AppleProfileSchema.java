@@ -31,9 +31,9 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * every {@code presence: required} key is present, every value has the declared type ({@code
  * <string>}, {@code <integer>}, {@code <real>}, {@code <boolean>}, {@code <date>}, {@code <data>},
  * {@code <array>}, {@code <dictionary>}, {@code <any>}), and {@code rangelist}, {@code range},
- * {@code format} and {@code repetition} are respected where given. OS availability
- * ({@code supportedOS}) is not checked: a profile for several platforms legitimately carries keys
- * one of them ignores.
+ * {@code format} and {@code repetition} are respected where given. OS availability ({@code
+ * supportedOS}) is not checked: a profile for several platforms legitimately carries keys one of
+ * them ignores.
  *
  * <p>Exported in this module's test-jar so other modules' tests can validate profiles they serve.
  */
@@ -53,7 +53,9 @@ public final class AppleProfileSchema {
   private static final String RESOURCE_DIR = "/apple-schema/";
   private static final String ANY = "ANY";
 
-  /** One schema violation: where (e.g. {@code PayloadContent[2].PayloadContent.Keysize}) and what. */
+  /**
+   * One schema violation: where (e.g. {@code PayloadContent[2].PayloadContent.Keysize}) and what.
+   */
   public record Violation(String path, String message) {
     @Override
     public String toString() {
@@ -87,7 +89,9 @@ public final class AppleProfileSchema {
     this.payloadKeysByType = payloadKeysByType;
   }
 
-  /** Loads TopLevel, CommonPayloadKeys and every file in {@link #PAYLOAD_FILES} from the classpath. */
+  /**
+   * Loads TopLevel, CommonPayloadKeys and every file in {@link #PAYLOAD_FILES} from the classpath.
+   */
   public static AppleProfileSchema load() {
     List<KeySpec> top = unwrapConsentText(keys(readYaml("TopLevel")));
     List<KeySpec> common = keys(readYaml("CommonPayloadKeys"));
@@ -115,7 +119,8 @@ public final class AppleProfileSchema {
   public List<Violation> validate(NSObject profile) {
     List<Violation> violations = new ArrayList<>();
     if (!(profile instanceof NSDictionary top)) {
-      violations.add(new Violation("", "profile root must be a <dictionary>, not " + typeOf(profile)));
+      violations.add(
+          new Violation("", "profile root must be a <dictionary>, not " + typeOf(profile)));
       return violations;
     }
     validateDictionary(top, topLevel, "", violations);
@@ -134,7 +139,8 @@ public final class AppleProfileSchema {
 
   private void validatePayload(NSDictionary payload, String path, List<Violation> violations) {
     if (!(payload.objectForKey("PayloadType") instanceof NSString type)) {
-      violations.add(new Violation(join(path, "PayloadType"), "payload has no <string> PayloadType"));
+      violations.add(
+          new Violation(join(path, "PayloadType"), "payload has no <string> PayloadType"));
       return;
     }
     List<KeySpec> own = payloadKeysByType.get(type.getContent());
@@ -186,7 +192,8 @@ public final class AppleProfileSchema {
       violations.add(new Violation(path, "expected " + spec.type() + " but found " + actual));
       return;
     }
-    if (!spec.rangelist().isEmpty() && spec.rangelist().stream().noneMatch(v -> sameValue(v, value))) {
+    if (!spec.rangelist().isEmpty()
+        && spec.rangelist().stream().noneMatch(v -> sameValue(v, value))) {
       violations.add(
           new Violation(path, "value " + display(value) + " is not one of " + spec.rangelist()));
     }
@@ -214,13 +221,14 @@ public final class AppleProfileSchema {
       int count = array.count();
       if (item.repetitionMin() != null && count < item.repetitionMin()) {
         violations.add(
-            new Violation(path, "has " + count + " elements, at least " + item.repetitionMin()
-                + " required"));
+            new Violation(
+                path,
+                "has " + count + " elements, at least " + item.repetitionMin() + " required"));
       }
       if (item.repetitionMax() != null && count > item.repetitionMax()) {
         violations.add(
-            new Violation(path, "has " + count + " elements, at most " + item.repetitionMax()
-                + " allowed"));
+            new Violation(
+                path, "has " + count + " elements, at most " + item.repetitionMax() + " allowed"));
       }
       NSObject[] elements = array.getArray();
       for (int i = 0; i < elements.length; i++) {
@@ -261,14 +269,17 @@ public final class AppleProfileSchema {
     }
     if (value instanceof NSNumber number && allowed instanceof Number bound) {
       return number.isInteger()
-          ? (bound instanceof Integer || bound instanceof Long) && bound.longValue() == number.longValue()
+          ? (bound instanceof Integer || bound instanceof Long)
+              && bound.longValue() == number.longValue()
           : bound.doubleValue() == number.doubleValue();
     }
     return false;
   }
 
   private static String display(NSObject value) {
-    return value instanceof NSString string ? "\"" + string.getContent() + "\"" : String.valueOf(value);
+    return value instanceof NSString string
+        ? "\"" + string.getContent() + "\""
+        : String.valueOf(value);
   }
 
   private static String join(String path, String key) {
@@ -291,8 +302,15 @@ public final class AppleProfileSchema {
           && spec.subkeys().get(0).key().equals("ConsentTextItem")) {
         spec =
             new KeySpec(
-                spec.key(), spec.type(), spec.required(), spec.rangelist(), spec.rangeMin(),
-                spec.rangeMax(), spec.format(), spec.repetitionMin(), spec.repetitionMax(),
+                spec.key(),
+                spec.type(),
+                spec.required(),
+                spec.rangelist(),
+                spec.rangeMin(),
+                spec.rangeMax(),
+                spec.format(),
+                spec.repetitionMin(),
+                spec.repetitionMax(),
                 spec.subkeys().get(0).subkeys());
       }
       fixed.add(spec);

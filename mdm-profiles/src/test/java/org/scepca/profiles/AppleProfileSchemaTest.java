@@ -136,8 +136,8 @@ class AppleProfileSchemaTest {
 
   @Test
   void nonPlistBytes_areOneViolation() {
-    List<AppleProfileSchema.Violation> violations = SCHEMA.validate(
-        "bplist00 truncated".getBytes(StandardCharsets.US_ASCII));
+    List<AppleProfileSchema.Violation> violations =
+        SCHEMA.validate("bplist00 truncated".getBytes(StandardCharsets.US_ASCII));
 
     assertThat(violations).hasSize(1);
     assertThat(violations.get(0).message()).startsWith("not a property list");

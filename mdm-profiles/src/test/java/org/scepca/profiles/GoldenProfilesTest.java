@@ -28,18 +28,26 @@ class GoldenProfilesTest {
 
   static Stream<Arguments> outputs() {
     return Stream.of(
-        golden("generic.mobileconfig", () -> GENERATOR.mobileconfig(ProfileFixtures.generic().build())),
+        golden(
+            "generic.mobileconfig",
+            () -> GENERATOR.mobileconfig(ProfileFixtures.generic().build())),
         golden("jamf.mobileconfig", () -> GENERATOR.mobileconfig(ProfileFixtures.jamf().build())),
-        golden("jamf-dynamic.mobileconfig",
+        golden(
+            "jamf-dynamic.mobileconfig",
             () -> GENERATOR.mobileconfig(ProfileFixtures.jamfDynamic().build())),
-        golden("intune.mobileconfig", () -> GENERATOR.mobileconfig(ProfileFixtures.intune().build())),
-        golden("everything.mobileconfig",
+        golden(
+            "intune.mobileconfig", () -> GENERATOR.mobileconfig(ProfileFixtures.intune().build())),
+        golden(
+            "everything.mobileconfig",
             () -> GENERATOR.mobileconfig(ProfileFixtures.everything().build())),
-        golden("intune-sheet.txt",
+        golden(
+            "intune-sheet.txt",
             () -> utf8(GENERATOR.intuneSheet(ProfileFixtures.intune().build()).toText())),
-        golden("intune-sheet.json",
+        golden(
+            "intune-sheet.json",
             () -> utf8(GENERATOR.intuneSheet(ProfileFixtures.intune().build()).toJson())),
-        golden("intune-root.cer",
+        golden(
+            "intune-root.cer",
             () -> GENERATOR.intuneSheet(ProfileFixtures.intune().build()).rootCer()));
   }
 
@@ -53,11 +61,10 @@ class GoldenProfilesTest {
       Files.write(path, actual);
     }
 
-    assertThat(path)
-        .as("golden file missing; run with -Dprofiles.updateGolden=true")
-        .exists();
+    assertThat(path).as("golden file missing; run with -Dprofiles.updateGolden=true").exists();
     assertThat(actual)
-        .as("%s differs from the golden file; if intended, run with -Dprofiles.updateGolden=true",
+        .as(
+            "%s differs from the golden file; if intended, run with -Dprofiles.updateGolden=true",
             file)
         .isEqualTo(Files.readAllBytes(path));
   }

@@ -30,17 +30,21 @@ class ProfileGeneratorTest {
   static Stream<Arguments> requests() {
     return Stream.of(
         Arguments.of("generic", (Supplier<ProfileRequest.Builder>) ProfileFixtures::generic),
-        Arguments.of("generic-no-intermediate",
-            (Supplier<ProfileRequest.Builder>) () -> ProfileFixtures.generic().includeIntermediate(false)),
+        Arguments.of(
+            "generic-no-intermediate",
+            (Supplier<ProfileRequest.Builder>)
+                () -> ProfileFixtures.generic().includeIntermediate(false)),
         Arguments.of("jamf", (Supplier<ProfileRequest.Builder>) ProfileFixtures::jamf),
-        Arguments.of("jamf-dynamic", (Supplier<ProfileRequest.Builder>) ProfileFixtures::jamfDynamic),
+        Arguments.of(
+            "jamf-dynamic", (Supplier<ProfileRequest.Builder>) ProfileFixtures::jamfDynamic),
         Arguments.of("intune", (Supplier<ProfileRequest.Builder>) ProfileFixtures::intune),
         Arguments.of("everything", (Supplier<ProfileRequest.Builder>) ProfileFixtures::everything));
   }
 
   @ParameterizedTest(name = "ok/{0}")
   @MethodSource("requests")
-  void generatedProfile_conformsToAppleSchema(String name, Supplier<ProfileRequest.Builder> request) {
+  void generatedProfile_conformsToAppleSchema(
+      String name, Supplier<ProfileRequest.Builder> request) {
     byte[] plist = generator.mobileconfig(request.get().build());
 
     assertThat(SCHEMA.validate(plist)).isEmpty();
@@ -60,7 +64,8 @@ class ProfileGeneratorTest {
     assertThat(identifiers).doesNotHaveDuplicates();
     assertThat(uuids).doesNotHaveDuplicates();
     for (String uuid : uuids) {
-      assertThat(uuid).matches("[0-9A-F]{8}-[0-9A-F]{4}-5[0-9A-F]{3}-[89AB][0-9A-F]{3}-[0-9A-F]{12}");
+      assertThat(uuid)
+          .matches("[0-9A-F]{8}-[0-9A-F]{4}-5[0-9A-F]{3}-[89AB][0-9A-F]{3}-[0-9A-F]{12}");
       assertThat(UUID.fromString(uuid).version()).isEqualTo(5);
     }
     String top = string(profile, "PayloadIdentifier");
@@ -86,8 +91,9 @@ class ProfileGeneratorTest {
     NSDictionary scep = scepContent(profile);
     assertThat(string(scep, "URL")).isEqualTo("https://ca.example.com/scep");
     assertThat(string(scep, "Name")).isEqualTo("ca.example.com");
-    assertThat(subject(scep)).isEqualTo(List.of(List.of(List.of("CN", "Device")),
-        List.of(List.of("O", "Example Corp"))));
+    assertThat(subject(scep))
+        .isEqualTo(
+            List.of(List.of(List.of("CN", "Device")), List.of(List.of("O", "Example Corp"))));
     assertThat(string(scep, "Challenge")).isEqualTo("0ne-time-5f2c9a7e");
     assertThat(integer(scep, "Keysize")).isEqualTo(2048);
     assertThat(string(scep, "Key Type")).isEqualTo("RSA");
@@ -107,7 +113,8 @@ class ProfileGeneratorTest {
     NSDictionary profile = parse(generator.mobileconfig(ProfileFixtures.generic().build()));
     List<NSDictionary> payloads = payloads(profile);
 
-    assertThat(payloads).extracting(p -> string(p, "PayloadType"))
+    assertThat(payloads)
+        .extracting(p -> string(p, "PayloadType"))
         .containsExactly(
             "com.apple.security.root", "com.apple.security.pkcs1", "com.apple.security.scep");
     assertThat(((NSData) payloads.get(0).get("PayloadContent")).bytes())
@@ -124,7 +131,8 @@ class ProfileGeneratorTest {
     NSDictionary profile =
         parse(generator.mobileconfig(ProfileFixtures.generic().includeIntermediate(false).build()));
 
-    assertThat(payloads(profile)).extracting(p -> string(p, "PayloadType"))
+    assertThat(payloads(profile))
+        .extracting(p -> string(p, "PayloadType"))
         .containsExactly("com.apple.security.root", "com.apple.security.scep");
   }
 
@@ -132,8 +140,10 @@ class ProfileGeneratorTest {
   void jamfProfile_usesJamfVariablesAndStaticChallenge() throws Exception {
     NSDictionary scep = scepContent(parse(generator.mobileconfig(ProfileFixtures.jamf().build())));
 
-    assertThat(subject(scep)).isEqualTo(List.of(List.of(List.of("CN", "$SERIALNUMBER")),
-        List.of(List.of("O", "Example Corp"))));
+    assertThat(subject(scep))
+        .isEqualTo(
+            List.of(
+                List.of(List.of("CN", "$SERIALNUMBER")), List.of(List.of("O", "Example Corp"))));
     assertThat(string((NSDictionary) scep.get("SubjectAltName"), "uniformResourceIdentifier"))
         .isEqualTo("urn:udid:$UDID");
     assertThat(string(scep, "Challenge")).isEqualTo("jamf-static-challenge");
@@ -150,7 +160,8 @@ class ProfileGeneratorTest {
 
   @Test
   void intuneProfile_usesIntuneTokensAndIssuerFingerprint() throws Exception {
-    NSDictionary scep = scepContent(parse(generator.mobileconfig(ProfileFixtures.intune().build())));
+    NSDictionary scep =
+        scepContent(parse(generator.mobileconfig(ProfileFixtures.intune().build())));
 
     assertThat(subject(scep)).isEqualTo(List.of(List.of(List.of("CN", "{{DeviceId}}"))));
     assertThat(string((NSDictionary) scep.get("SubjectAltName"), "uniformResourceIdentifier"))
@@ -183,13 +194,15 @@ class ProfileGeneratorTest {
     assertThat(string(consent, "de")).isEqualTo("Zustimmen.");
 
     NSDictionary scep = scepContent(profile);
-    assertThat(subject(scep)).isEqualTo(List.of(
-        List.of(List.of("C", "US")),
-        List.of(List.of("ST", "California")),
-        List.of(List.of("L", "Cupertino")),
-        List.of(List.of("O", "Example Corp")),
-        List.of(List.of("OU", "Fleet"), List.of("0.9.2342.19200300.100.1.1", "42")),
-        List.of(List.of("CN", "alice-ipad"))));
+    assertThat(subject(scep))
+        .isEqualTo(
+            List.of(
+                List.of(List.of("C", "US")),
+                List.of(List.of("ST", "California")),
+                List.of(List.of("L", "Cupertino")),
+                List.of(List.of("O", "Example Corp")),
+                List.of(List.of("OU", "Fleet"), List.of("0.9.2342.19200300.100.1.1", "42")),
+                List.of(List.of("CN", "alice-ipad"))));
     NSDictionary san = (NSDictionary) scep.get("SubjectAltName");
     assertThat(string(san, "dNSName")).isEqualTo("alice-ipad.example.com");
     assertThat(string(san, "rfc822Name")).isEqualTo("alice@example.com");
@@ -218,8 +231,9 @@ class ProfileGeneratorTest {
       throws Exception {
     NSDictionary a = parse(generator.mobileconfig(ProfileFixtures.jamf().build()));
     NSDictionary b =
-        parse(generator.mobileconfig(
-            ProfileFixtures.jamf().scepUrl("https://ca2.example.com/scep").build()));
+        parse(
+            generator.mobileconfig(
+                ProfileFixtures.jamf().scepUrl("https://ca2.example.com/scep").build()));
 
     assertThat(string(b, "PayloadIdentifier")).isEqualTo(string(a, "PayloadIdentifier"));
     assertThat(string(b, "PayloadUUID")).isNotEqualTo(string(a, "PayloadUUID"));
@@ -256,7 +270,8 @@ class ProfileGeneratorTest {
 
   @Test
   void dictionaryKeys_areWrittenSorted() throws Exception {
-    NSDictionary scep = scepContent(parse(generator.mobileconfig(ProfileFixtures.generic().build())));
+    NSDictionary scep =
+        scepContent(parse(generator.mobileconfig(ProfileFixtures.generic().build())));
 
     String[] keys = scep.allKeys();
     String[] sorted = keys.clone();
@@ -306,9 +321,10 @@ class ProfileGeneratorTest {
     for (NSObject rdn : ((NSArray) scep.get("Subject")).getArray()) {
       List<List<String>> pairs = new ArrayList<>();
       for (NSObject pair : ((NSArray) rdn).getArray()) {
-        pairs.add(Arrays.stream(((NSArray) pair).getArray())
-            .map(v -> ((NSString) v).getContent())
-            .toList());
+        pairs.add(
+            Arrays.stream(((NSArray) pair).getArray())
+                .map(v -> ((NSString) v).getContent())
+                .toList());
       }
       rdns.add(pairs);
     }

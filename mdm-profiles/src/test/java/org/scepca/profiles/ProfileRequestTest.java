@@ -19,48 +19,80 @@ class ProfileRequestTest {
         invalid("fail/ftp url", b -> b.scepUrl("ftp://x"), "url must be http or https: ftp://x"),
         invalid("fail/relative url", b -> b.scepUrl("/scep"), "url must be http or https: /scep"),
         invalid("fail/url without host", b -> b.scepUrl("https:///scep"), "url must name a host"),
-        invalid("fail/url with credentials", b -> b.scepUrl("https://admin:pw@ca.example.com/scep"),
+        invalid(
+            "fail/url with credentials",
+            b -> b.scepUrl("https://admin:pw@ca.example.com/scep"),
             "url must not contain user info: ca.example.com"),
-        invalid("fail/unparsable url", b -> b.scepUrl("https://ca example.com/"),
+        invalid(
+            "fail/unparsable url",
+            b -> b.scepUrl("https://ca example.com/"),
             "url is not a valid URI: https://ca example.com/"),
         invalid("fail/empty url", b -> b.scepUrl(" "), "url must not be empty"),
         invalid("fail/key size 1024", b -> b.keySize(1024), "keySize 1024 is too weak"),
         invalid("fail/key size 3072", b -> b.keySize(3072), "keySize must be 2048 or 4096: 3072"),
-        invalid("fail/key usage 2", b -> b.keyUsage(2),
+        invalid(
+            "fail/key usage 2",
+            b -> b.keyUsage(2),
             "keyUsage must be 1 (signing), 4 (encryption) or 5 (both): 2"),
-        invalid("fail/subject without value", b -> b.subject("CN="),
+        invalid(
+            "fail/subject without value",
+            b -> b.subject("CN="),
             "malformed subject template \"CN=\": subject attribute CN has an empty value"),
-        invalid("fail/subject without equals", b -> b.subject("CN=x,Example"),
+        invalid(
+            "fail/subject without equals",
+            b -> b.subject("CN=x,Example"),
             "malformed subject template \"CN=x,Example\": component \"Example\" is not TYPE=value"),
-        invalid("fail/subject trailing comma", b -> b.subject("CN=x,"),
+        invalid(
+            "fail/subject trailing comma",
+            b -> b.subject("CN=x,"),
             "malformed subject template \"CN=x,\": it has an empty component"),
-        invalid("fail/subject unknown type", b -> b.subject("FOO=bar"),
+        invalid(
+            "fail/subject unknown type",
+            b -> b.subject("FOO=bar"),
             "malformed subject template \"FOO=bar\": subject attribute type must be one of"),
-        invalid("fail/negative retries", b -> b.retries(-1), "retries must be between 0 and 20: -1"),
-        invalid("fail/retry delay too long", b -> b.retryDelaySeconds(86400),
+        invalid(
+            "fail/negative retries", b -> b.retries(-1), "retries must be between 0 and 20: -1"),
+        invalid(
+            "fail/retry delay too long",
+            b -> b.retryDelaySeconds(86400),
             "retryDelay must be between 0 and 3600 seconds: 86400"),
-        invalid("fail/identifier prefix not reverse DNS", b -> b.identifierPrefix("scepca"),
+        invalid(
+            "fail/identifier prefix not reverse DNS",
+            b -> b.identifierPrefix("scepca"),
             "identifierPrefix must be reverse-DNS like org.example: scepca"),
-        invalid("fail/no challenge for generic", b -> b.challenge(null),
+        invalid(
+            "fail/no challenge for generic",
+            b -> b.challenge(null),
             "challenge is required for the generic preset with a static challenge"),
-        invalid("fail/dynamic challenge for generic",
+        invalid(
+            "fail/dynamic challenge for generic",
             b -> b.challenge(null).challengeMode(ProfileRequest.ChallengeMode.DYNAMIC),
             "challengeMode dynamic is only for the jamf preset"),
-        invalid("fail/dynamic challenge with a challenge",
+        invalid(
+            "fail/dynamic challenge with a challenge",
             b -> b.preset(Preset.JAMF).challengeMode(ProfileRequest.ChallengeMode.DYNAMIC),
             "challenge must not be set with challengeMode dynamic"),
-        invalid("fail/challenge with newline", b -> b.challenge("a\nb"),
+        invalid(
+            "fail/challenge with newline",
+            b -> b.challenge("a\nb"),
             "challenge contains a control character"),
-        invalid("fail/intermediate flag without certificate",
+        invalid(
+            "fail/intermediate flag without certificate",
             b -> b.intermediateCertificate(null).includeIntermediate(true),
             "includeIntermediate is set but no intermediate certificate was given"),
-        invalid("fail/root that is not self-issued",
+        invalid(
+            "fail/root that is not self-issued",
             b -> b.rootCertificate(ProfileFixtures.INTERMEDIATE),
             "rootCertificate must be a self-issued CA certificate"),
-        invalid("fail/renewal longer than validity", b -> b.renewalDaysBeforeExpiry(400),
+        invalid(
+            "fail/renewal longer than validity",
+            b -> b.renewalDaysBeforeExpiry(400),
             "renewalDaysBeforeExpiry must be between 1 and certificateValidityDays - 1 (364): 400"),
-        invalid("fail/empty organization", b -> b.organization(""), "organization must not be empty"),
-        invalid("fail/blank consent text", b -> b.consentText(Map.of("en", " ")),
+        invalid(
+            "fail/empty organization", b -> b.organization(""), "organization must not be empty"),
+        invalid(
+            "fail/blank consent text",
+            b -> b.consentText(Map.of("en", " ")),
             "consentText[en] must not be empty"));
   }
 
@@ -77,8 +109,12 @@ class ProfileRequestTest {
   }
 
   @ParameterizedTest(name = "ok/{0}")
-  @ValueSource(strings = {"http://ca.example.com/scep", "HTTPS://CA.EXAMPLE.COM:8443/scep?x=1",
-      "https://10.0.0.1/cgi-bin/pkiclient.exe"})
+  @ValueSource(
+      strings = {
+        "http://ca.example.com/scep",
+        "HTTPS://CA.EXAMPLE.COM:8443/scep?x=1",
+        "https://10.0.0.1/cgi-bin/pkiclient.exe"
+      })
   void httpAndHttpsUrls_areAccepted(String url) {
     assertThat(ProfileFixtures.generic().scepUrl(url).build().scepUrl()).hasToString(url);
   }
@@ -105,7 +141,8 @@ class ProfileRequestTest {
 
   @Test
   void presetDefaults_followTheMdm() {
-    assertThat(ProfileFixtures.jamf().build().subject()).hasToString("CN=$SERIALNUMBER,O=Example Corp");
+    assertThat(ProfileFixtures.jamf().build().subject())
+        .hasToString("CN=$SERIALNUMBER,O=Example Corp");
     assertThat(ProfileFixtures.jamf().build().subjectAltNames().uniformResourceIdentifier())
         .isEqualTo("urn:udid:$UDID");
     assertThat(ProfileFixtures.intune().build().subject()).hasToString("CN={{DeviceId}}");

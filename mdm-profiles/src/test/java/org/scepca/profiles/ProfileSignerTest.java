@@ -51,7 +51,10 @@ class ProfileSignerTest {
 
   private byte[] signRsa() {
     return new ProfileSigner(clock)
-        .sign(plist, pki.signer().privateKey(), pki.signer().certificate(),
+        .sign(
+            plist,
+            pki.signer().privateKey(),
+            pki.signer().certificate(),
             List.of(pki.intermediate().certificate()));
   }
 
@@ -98,7 +101,10 @@ class ProfileSignerTest {
   void ecSignedProfile_usesEcdsaWithSha256_andVerifies() {
     byte[] signed =
         new ProfileSigner(clock)
-            .sign(plist, ecSigner.privateKey(), ecSigner.certificate(),
+            .sign(
+                plist,
+                ecSigner.privateKey(),
+                ecSigner.certificate(),
                 List.of(pki.intermediate().certificate(), pki.root().certificate()));
 
     SignedProfiles.Verified verified =
@@ -123,7 +129,10 @@ class ProfileSignerTest {
     assumeTrue(Files.isExecutable(Path.of(OPENSSL)), "openssl not installed");
     byte[] signed =
         new ProfileSigner(clock)
-            .sign(plist, ecSigner.privateKey(), ecSigner.certificate(),
+            .sign(
+                plist,
+                ecSigner.privateKey(),
+                ecSigner.certificate(),
                 List.of(pki.intermediate().certificate()));
 
     OpensslResult result = opensslVerify(dir, signed, pki.root().certificate());
@@ -153,8 +162,9 @@ class ProfileSignerTest {
     PrivateKey otherKey = pki.intermediate().privateKey();
 
     assertThatThrownBy(
-            () -> new ProfileSigner(clock)
-                .sign(plist, otherKey, pki.signer().certificate(), List.of()))
+            () ->
+                new ProfileSigner(clock)
+                    .sign(plist, otherKey, pki.signer().certificate(), List.of()))
         .isInstanceOf(InvalidProfileOptionException.class)
         .hasMessageContaining("signer certificate does not match the signing key");
   }
@@ -164,8 +174,9 @@ class ProfileSignerTest {
     Clock later = Clock.fixed(now.plus(Duration.ofDays(4000)), ZoneOffset.UTC);
 
     assertThatThrownBy(
-            () -> new ProfileSigner(later)
-                .sign(plist, pki.signer().privateKey(), pki.signer().certificate(), List.of()))
+            () ->
+                new ProfileSigner(later)
+                    .sign(plist, pki.signer().privateKey(), pki.signer().certificate(), List.of()))
         .isInstanceOf(InvalidProfileOptionException.class)
         .hasMessageContaining("signer certificate is not valid at");
   }
@@ -175,8 +186,9 @@ class ProfileSignerTest {
     PrivateKey ed25519 = KeyPairGenerator.getInstance("Ed25519").generateKeyPair().getPrivate();
 
     assertThatThrownBy(
-            () -> new ProfileSigner(clock)
-                .sign(plist, ed25519, pki.signer().certificate(), List.of()))
+            () ->
+                new ProfileSigner(clock)
+                    .sign(plist, ed25519, pki.signer().certificate(), List.of()))
         .isInstanceOf(InvalidProfileOptionException.class)
         .hasMessageContaining("must be RSA (PKCS#1 v1.5) or EC");
   }
@@ -194,8 +206,19 @@ class ProfileSignerTest {
     // often are; openssl's default S/MIME purpose check would refuse it, devices do not.
     Process process =
         new ProcessBuilder(
-                OPENSSL, "cms", "-verify", "-inform", "DER", "-in", in.toString(),
-                "-CAfile", rootPem.toString(), "-purpose", "any", "-out", out.toString())
+                OPENSSL,
+                "cms",
+                "-verify",
+                "-inform",
+                "DER",
+                "-in",
+                in.toString(),
+                "-CAfile",
+                rootPem.toString(),
+                "-purpose",
+                "any",
+                "-out",
+                out.toString())
             .redirectError(err.toFile())
             .redirectOutput(ProcessBuilder.Redirect.DISCARD)
             .start();

@@ -19,16 +19,17 @@ import org.bouncycastle.cms.SignerInformation;
 import org.bouncycastle.cms.jcajce.JcaSimpleSignerInfoVerifierBuilder;
 
 /**
- * Verifies a signed profile the way a device does: the CMS signature checks with the certificate
- * it names, and that certificate chains (through the certificates carried in the SignedData) to
- * the given trusted root. Exported in the test-jar for other modules' tests.
+ * Verifies a signed profile the way a device does: the CMS signature checks with the certificate it
+ * names, and that certificate chains (through the certificates carried in the SignedData) to the
+ * given trusted root. Exported in the test-jar for other modules' tests.
  */
 public final class SignedProfiles {
 
   private SignedProfiles() {}
 
   /** What a verified profile holds. */
-  public record Verified(byte[] content, SignerInformation signerInfo, List<X509Certificate> certificates) {}
+  public record Verified(
+      byte[] content, SignerInformation signerInfo, List<X509Certificate> certificates) {}
 
   /**
    * @return the encapsulated plist and signer details
@@ -47,7 +48,8 @@ public final class SignedProfiles {
       for (X509CertificateHolder holder : data.getCertificates().getMatches(null)) {
         certificates.add(converter.getCertificate(holder));
       }
-      Collection<X509CertificateHolder> matches = data.getCertificates().getMatches(signer.getSID());
+      Collection<X509CertificateHolder> matches =
+          data.getCertificates().getMatches(signer.getSID());
       if (matches.size() != 1) {
         throw new IllegalStateException("signer certificate not in the SignedData");
       }

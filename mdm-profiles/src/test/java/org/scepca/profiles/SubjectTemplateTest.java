@@ -64,7 +64,8 @@ class SubjectTemplateTest {
   }
 
   @ParameterizedTest(name = "fail/{0}")
-  @ValueSource(strings = {"", "CN", "=x", "CN=x,,O=y", "CN=x+", "CN=x\\", "XX=y", "1.2=", "CN=a\tb"})
+  @ValueSource(
+      strings = {"", "CN", "=x", "CN=x,,O=y", "CN=x+", "CN=x\\", "XX=y", "1.2=", "CN=a\tb"})
   void malformedTemplate_namesTheTemplate(String template) {
     assertThatThrownBy(() -> SubjectTemplate.parse(template))
         .isInstanceOf(InvalidProfileOptionException.class)

@@ -69,7 +69,11 @@ public final class TestPki {
     Issued intermediate = issueCa("scepca Test Issuing CA", rsaKeyPair(2048), root, now);
     Issued signer =
         issueLeaf(
-            "profiles.scepca.test", rsaKeyPair(2048), intermediate, now, KeyPurposeId.id_kp_serverAuth);
+            "profiles.scepca.test",
+            rsaKeyPair(2048),
+            intermediate,
+            now,
+            KeyPurposeId.id_kp_serverAuth);
     return new TestPki(now, root, intermediate, signer);
   }
 
@@ -119,16 +123,28 @@ public final class TestPki {
   /** A CA certificate issued by {@code issuer}. */
   public static Issued issueCa(String commonName, KeyPair keyPair, Issued issuer, Instant now) {
     return build(
-        name(commonName), keyPair, issuerName(issuer), issuer.keyPair(), issuer.certificate(), now,
-        true, new KeyPurposeId[0]);
+        name(commonName),
+        keyPair,
+        issuerName(issuer),
+        issuer.keyPair(),
+        issuer.certificate(),
+        now,
+        true,
+        new KeyPurposeId[0]);
   }
 
   /** An end-entity certificate issued by {@code issuer}, with the given extended key usages. */
   public static Issued issueLeaf(
       String commonName, KeyPair keyPair, Issued issuer, Instant now, KeyPurposeId... purposes) {
     return build(
-        name(commonName), keyPair, issuerName(issuer), issuer.keyPair(), issuer.certificate(), now,
-        false, purposes);
+        name(commonName),
+        keyPair,
+        issuerName(issuer),
+        issuer.keyPair(),
+        issuer.certificate(),
+        now,
+        false,
+        purposes);
   }
 
   /** A certificate from {@code src/test/resources/fixtures/<name>.pem}. */
@@ -211,7 +227,8 @@ public final class TestPki {
       X509Certificate certificate =
           new JcaX509CertificateConverter()
               .getCertificate(
-                  builder.build(new JcaContentSignerBuilder(algorithm).build(issuerKeys.getPrivate())));
+                  builder.build(
+                      new JcaContentSignerBuilder(algorithm).build(issuerKeys.getPrivate())));
       return new Issued(subjectKeys, certificate);
     } catch (Exception e) {
       throw new IllegalStateException("building test certificate " + subject + " failed", e);
