@@ -38,6 +38,7 @@ public final class CertificateAuthority implements AutoCloseable {
     private final ChallengeService challenges;
     private final CrlService crls;
     private final RevocationService revocation;
+    private final org.scepca.ca.issuance.Approvals approvals;
     private final Clock clock;
     private final SecureRandom random;
 
@@ -59,6 +60,7 @@ public final class CertificateAuthority implements AutoCloseable {
                 material.rootKey(), certificates, new JdbcCrlNumberStore(database), clock, config.crlNextUpdate(),
                 config.rootCrlNextUpdate());
         this.revocation = new RevocationService(certificates, crls, clock);
+        this.approvals = new org.scepca.ca.issuance.Approvals(requests, issuance, clock);
     }
 
     public static CertificateAuthority open(CaDirectory dir, Passphrase passphrase, CaConfig config, Clock clock,
@@ -88,6 +90,7 @@ public final class CertificateAuthority implements AutoCloseable {
     public ChallengeService challenges() { return challenges; }
     public CrlService crls() { return crls; }
     public RevocationService revocation() { return revocation; }
+    public org.scepca.ca.issuance.Approvals approvals() { return approvals; }
     public Clock clock() { return clock; }
     public SecureRandom random() { return random; }
 

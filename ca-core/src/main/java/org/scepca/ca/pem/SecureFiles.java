@@ -26,7 +26,11 @@ public final class SecureFiles {
 
     private static void write(Path target, byte[] content, boolean ownerOnly) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
+        if (ownerOnly) {
+            createPrivateDirectories(dir);
+        } else {
+            Files.createDirectories(dir);
+        }
         Path tmp = dir.resolve("." + target.getFileName() + "." + ProcessHandle.current().pid() + "."
                 + Thread.currentThread().getId() + ".tmp");
         Files.deleteIfExists(tmp);
@@ -51,6 +55,22 @@ public final class SecureFiles {
             throw new FileAlreadyExistsException(target.toString());
         }
         writeOwnerOnly(target, content);
+    }
+
+    /** Creates a folder (and parents) whose last element is rwx------ when it is new. */
+    public static void createPrivateDirectories(Path dir) throws IOException {
+        if (Files.isDirectory(dir)) {
+            return;
+        }
+        Path parent = dir.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        if (supportsPosix(parent == null ? dir : parent)) {
+            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } else {
+            Files.createDirectory(dir);
+        }
     }
 
     private static boolean supportsPosix(Path dir) {

@@ -1,0 +1,328 @@
+package org.scepca.scep;
+
+import java.math.BigInteger;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+import org.bouncycastle.asn1.x500.X500Name;
+import org.scepca.ca.CertificateAuthority;
+import org.scepca.ca.challenge.ChallengeService;
+import org.scepca.ca.challenge.ChallengeService.ChallengeGrant;
+import org.scepca.ca.issuance.IssuanceRequest;
+import org.scepca.ca.issuance.IssuedCertificate;
+import org.scepca.ca.material.CaMaterial;
+import org.scepca.ca.pem.Pem;
+import org.scepca.ca.policy.CertificateProfile;
+import org.scepca.ca.policy.PolicyViolationException;
+import org.scepca.ca.store.CertificateRecord;
+import org.scepca.ca.store.CertificateStatus;
+import org.scepca.ca.store.ConflictException;
+import org.scepca.ca.store.IssuanceEffects;
+import org.scepca.ca.store.RequestRecord;
+import org.scepca.ca.store.RequestStatus;
+import org.scepca.scep.message.CaCertificatesEncoder;
+import org.scepca.scep.message.CertRep;
+import org.scepca.scep.message.CertRepEncoder;
+import org.scepca.scep.message.CsrAttributes;
+import org.scepca.scep.message.CsrPayload;
+import org.scepca.scep.message.DecodedRequest;
+import org.scepca.scep.message.DecoderLimits;
+import org.scepca.scep.message.FailInfo;
+import org.scepca.scep.message.IssuerAndSerialPayload;
+import org.scepca.scep.message.MalformedScepMessageException;
+import org.scepca.scep.message.RaIdentity;
+import org.scepca.scep.message.ScepRequestDecoder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The SCEP operations (RFC 8894 §3.5, §4). Once a message decodes, every outcome is a signed CertRep: a refusal is
+ * FAILURE with a standard failInfo, never an exception to the transport. One audit line per PKIOperation.
+ *
+ * <p>Enrollment is a short chain of steps: decode → idempotency by transactionID → authorise (challenge or the
+ * certificate being renewed) → policy → issue and store atomically (or park as PENDING) → reply.
+ */
+public final class ScepService {
+    private static final Logger LOG = LoggerFactory.getLogger(ScepService.class);
+    private static final Logger AUDIT = LoggerFactory.getLogger("scepca.audit");
+
+    private final CertificateAuthority ca;
+    private final ScepSettings settings;
+    private final RaIdentity ra;
+    private final ScepRequestDecoder decoder;
+    private final CertRepEncoder encoder;
+    private final byte[] caCertReply;
+    private final String caCertContentType;
+    private final byte[] nextCaCertReply;
+    private final String caCaps;
+    private final X500Name issuerName;
+    private final X509Certificate issuerCert;
+    private final Clock clock;
+
+    public ScepService(CertificateAuthority ca, ScepSettings settings, SecureRandom random) {
+        this.ca = Objects.requireNonNull(ca, "ca is null");
+        this.settings = Objects.requireNonNull(settings, "settings is null");
+        this.clock = ca.clock();
+        CaMaterial m = ca.material();
+        this.issuerCert = m.intermediateCertificate();
+        this.issuerName = X500Name.getInstance(issuerCert.getSubjectX500Principal().getEncoded());
+        this.ra = settings.separateRa() ? new RaIdentity(m.raCertificate(), m.raKey())
+                : new RaIdentity(m.intermediateCertificate(), m.intermediateKey());
+        this.decoder = new ScepRequestDecoder(ra, settings.allowSingleDes(), DecoderLimits.DEFAULT);
+        this.encoder = new CertRepEncoder(ra, random, clock);
+        CaCertificatesEncoder certs = new CaCertificatesEncoder(clock);
+        // Built once: GetCACert is the most frequent request and its answer never changes while we run.
+        if (settings.separateRa()) {
+            List<X509Certificate> list = new ArrayList<>(List.of(m.raCertificate(), m.intermediateCertificate()));
+            if (settings.includeRootInCaCert()) {
+                list.add(m.root());
+            }
+            this.caCertReply = certs.degenerate(list);
+            this.caCertContentType = ScepReply.CA_RA_CERT;
+        } else {
+            this.caCertReply = der(m.intermediateCertificate());
+            this.caCertContentType = ScepReply.CA_CERT;
+        }
+        this.nextCaCertReply = m.next().map(n -> certs.signedNextCa(List.of(n.ra().certificate(),
+                n.intermediate().certificate()), ra, "SHA-256")).orElse(null);
+        // RFC 8894 §3.5.2: list only what works. SCEPStandard implies AES, SHA-256 and POSTPKIOperation.
+        StringBuilder caps = new StringBuilder("AES\nDES3\n");
+        if (nextCaCertReply != null) {
+            caps.append("GetNextCACert\n");
+        }
+        caps.append("POSTPKIOperation\nRenewal\nSHA-1\nSHA-256\nSHA-512\nSCEPStandard\n");
+        this.caCaps = caps.toString();
+    }
+
+    public ScepReply getCaCaps() {
+        return new ScepReply(ScepReply.TEXT, caCaps.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    }
+
+    public ScepReply getCaCert() {
+        return new ScepReply(caCertContentType, caCertReply.clone());
+    }
+
+    /** Empty when no next CA is staged. */
+    public Optional<ScepReply> getNextCaCert() {
+        return Optional.ofNullable(nextCaCertReply).map(b -> new ScepReply(ScepReply.NEXT_CA_CERT, b.clone()));
+    }
+
+    /** The RA/CA certificate clients encrypt to, for profile fingerprints and tests. */
+    public X509Certificate raCertificate() {
+        return ra.certificate();
+    }
+
+    /**
+     * Handles a pkiMessage.
+     *
+     * @throws MalformedScepMessageException if it cannot be parsed at all (the edge answers HTTP 400)
+     */
+    public ScepReply pkiOperation(byte[] message) throws MalformedScepMessageException {
+        long start = System.nanoTime();
+        DecodedRequest req = decoder.decode(message);
+        Outcome outcome;
+        if (req.failure().isPresent()) {
+            outcome = Outcome.fail(CertRep.failure(req), "", null, req.failureDetail());
+        } else {
+            try {
+                outcome = switch (req.messageType()) {
+                    case PKCS_REQ -> enroll(req, false);
+                    case RENEWAL_REQ -> enroll(req, true);
+                    case CERT_POLL -> poll(req);
+                    case GET_CERT -> getCert(req);
+                    case GET_CRL -> getCrl(req);
+                    case CERT_REP -> Outcome.fail(failure(req, FailInfo.BAD_REQUEST), "", null, "CertRep sent as a request");
+                };
+            } catch (RuntimeException e) {
+                // Still a signed answer: a store or crypto fault must not become an HTTP 500 to the device.
+                LOG.error("internal error handling {} {}: {}", req.messageType(), req.transactionId(), e.toString());
+                outcome = Outcome.fail(failure(req, FailInfo.BAD_REQUEST), "", null, "internal error");
+            }
+        }
+        byte[] body = encoder.encode(outcome.rep(), req.replyParameters());
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        AUDIT.info("op={} txid={} subject=\"{}\" serial={} outcome={}{} ms={}", opName(req), req.transactionId().value(),
+                outcome.subject(), outcome.serial() == null ? "-" : outcome.serial(), outcome.label(),
+                outcome.detail().isEmpty() ? "" : " reason=\"" + outcome.detail() + "\"", ms);
+        return new ScepReply(ScepReply.PKI_MESSAGE, body);
+    }
+
+    private Outcome enroll(DecodedRequest req, boolean renewalReq) {
+        CsrPayload payload = (CsrPayload) req.payload().orElseThrow();
+        String subject = payload.csr().getSubject().toString();
+        String csrHash = Pem.sha256Hex(payload.csrDer());
+        String txid = req.transactionId().value();
+
+        // 1. Idempotency (RFC 8894 §3.2.1.1): the same transaction and CSR get the stored answer.
+        Optional<RequestRecord> known = ca.requests().find(txid);
+        if (known.isPresent()) {
+            return answerKnown(req, known.get(), csrHash, subject);
+        }
+
+        // 2. Authorisation: the certificate being renewed, or a challenge password.
+        Optional<CertificateRecord> renewing = ourCertificate(req.signerCertificate());
+        Optional<String> oneTimeHash = Optional.empty();
+        String requester;
+        if (renewalReq || renewing.isPresent()) {
+            if (renewing.isEmpty()) {
+                return Outcome.fail(failure(req, FailInfo.BAD_REQUEST), subject, null,
+                        "renewal signed by a certificate this CA did not issue");
+            }
+            CertificateRecord old = renewing.get();
+            if (!old.isActive(clock.instant())) {
+                return Outcome.fail(failure(req, FailInfo.BAD_REQUEST), subject, null,
+                        "renewal signed by a " + (old.status() == CertificateStatus.REVOKED ? "revoked" : "expired")
+                                + " certificate " + old.serialHex());
+            }
+            requester = "scep:renewal:" + old.serialHex();
+        } else {
+            Optional<String> password = CsrAttributes.challengePassword(payload.csr());
+            Optional<ChallengeGrant> grant = password.flatMap(ca.challenges()::check);
+            if (grant.isEmpty()) {
+                return Outcome.fail(failure(req, FailInfo.BAD_REQUEST), subject, null,
+                        password.isEmpty() ? "no challenge password" : "wrong, expired or used challenge password");
+            }
+            oneTimeHash = grant.get().oneTimeHash();
+            requester = "scep:challenge:" + grant.get().kind().name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        // 3. Policy, before anything is consumed.
+        try {
+            ca.issuance().validate(payload.csr());
+        } catch (PolicyViolationException e) {
+            FailInfo fi = e.kind() == PolicyViolationException.Kind.BAD_ALGORITHM ? FailInfo.BAD_ALG : FailInfo.BAD_REQUEST;
+            return Outcome.fail(failure(req, fi), subject, null, e.getMessage());
+        }
+
+        Instant now = clock.instant();
+        RequestRecord record = new RequestRecord(txid, csrHash, payload.csrDer(), subject, RequestStatus.PENDING,
+                Optional.empty(), requester, Optional.empty(), now, now);
+        try {
+            // 4a. Manual approval parks first enrollments; renewals are already authorised by their certificate.
+            if (settings.manualApproval() && renewing.isEmpty()) {
+                ca.requests().insertPending(record, oneTimeHash);
+                return new Outcome(CertRep.pending(req.transactionId(), req.senderNonce()), subject, null, "pending", "");
+            }
+            // 4b. Issue and store, with challenge consumption, the transaction record and supersession, atomically.
+            Optional<BigInteger> supersede = renewing.filter(r -> settings.supersedeOnRenewal()).map(CertificateRecord::serial);
+            IssuedCertificate issued = ca.issuance().issue(new IssuanceRequest(payload.csr(), requester,
+                    CertificateProfile.CLIENT, new IssuanceEffects(oneTimeHash, Optional.of(record), supersede)));
+            return new Outcome(CertRep.success(req.transactionId(), req.senderNonce(), List.of(issued.certificate())),
+                    issued.record().subjectDn(), issued.record().serialHex(), renewing.isPresent() ? "renewed" : "issued", "");
+        } catch (ConflictException e) {
+            if (e.what() == ConflictException.What.TRANSACTION_EXISTS) {
+                // A concurrent duplicate won the race; answer as it was answered.
+                return ca.requests().find(txid).map(r -> answerKnown(req, r, csrHash, subject))
+                        .orElse(Outcome.fail(failure(req, FailInfo.BAD_REQUEST), subject, null, "transaction conflict"));
+            }
+            return Outcome.fail(failure(req, FailInfo.BAD_REQUEST), subject, null, "challenge password was used or expired");
+        } catch (PolicyViolationException e) {
+            FailInfo fi = e.kind() == PolicyViolationException.Kind.BAD_ALGORITHM ? FailInfo.BAD_ALG : FailInfo.BAD_REQUEST;
+            return Outcome.fail(failure(req, fi), subject, null, e.getMessage());
+        }
+    }
+
+    private Outcome answerKnown(DecodedRequest req, RequestRecord known, String csrHash, String subject) {
+        if (!known.csrSha256().equals(csrHash)) {
+            return Outcome.fail(failure(req, FailInfo.BAD_REQUEST), subject, null,
+                    "transaction id reused with a different CSR");
+        }
+        return answerFor(req, known);
+    }
+
+    /** The reply a transaction's stored state calls for (used by repeats and by CertPoll). */
+    private Outcome answerFor(DecodedRequest req, RequestRecord r) {
+        return switch (r.status()) {
+            case PENDING -> new Outcome(CertRep.pending(req.transactionId(), req.senderNonce()), r.subjectDn(), null,
+                    "pending", "");
+            case REJECTED -> Outcome.fail(failure(req, FailInfo.BAD_REQUEST), r.subjectDn(), null,
+                    "rejected: " + r.reason().orElse("by an operator"));
+            case ISSUED -> {
+                BigInteger serial = r.serial().orElseThrow();
+                Optional<CertificateRecord> cert = ca.certificates().find(serial);
+                if (cert.isEmpty()) {
+                    yield Outcome.fail(failure(req, FailInfo.BAD_CERT_ID), r.subjectDn(), null, "issued certificate missing");
+                }
+                yield new Outcome(CertRep.success(req.transactionId(), req.senderNonce(),
+                        List.of(Pem.certificate(cert.get().der()))), cert.get().subjectDn(), cert.get().serialHex(),
+                        "issued", "");
+            }
+        };
+    }
+
+    private Outcome poll(DecodedRequest req) {
+        return ca.requests().find(req.transactionId().value()).map(r -> answerFor(req, r))
+                .orElseGet(() -> Outcome.fail(failure(req, FailInfo.BAD_CERT_ID), "", null, "unknown transaction"));
+    }
+
+    private Outcome getCert(DecodedRequest req) {
+        IssuerAndSerialPayload p = (IssuerAndSerialPayload) req.payload().orElseThrow();
+        if (!issuerName.equals(p.issuer())) {
+            return Outcome.fail(failure(req, FailInfo.BAD_CERT_ID), "", p.serial().toString(16), "issuer is not this CA");
+        }
+        return ca.certificates().find(p.serial())
+                .map(c -> new Outcome(CertRep.success(req.transactionId(), req.senderNonce(), List.of(Pem.certificate(c.der()))),
+                        c.subjectDn(), c.serialHex(), "found", ""))
+                .orElseGet(() -> Outcome.fail(failure(req, FailInfo.BAD_CERT_ID), "", p.serial().toString(16), "unknown serial"));
+    }
+
+    private Outcome getCrl(DecodedRequest req) {
+        IssuerAndSerialPayload p = (IssuerAndSerialPayload) req.payload().orElseThrow();
+        if (!issuerName.equals(p.issuer())) {
+            return Outcome.fail(failure(req, FailInfo.BAD_CERT_ID), "", p.serial().toString(16), "issuer is not this CA");
+        }
+        var crl = ca.crls().current().crl();
+        return new Outcome(CertRep.successWithCrl(req.transactionId(), req.senderNonce(), crl), "", p.serial().toString(16),
+                "crl", "");
+    }
+
+    /** A certificate we issued that is the signer of this request (renewal), looked up in the store. */
+    private Optional<CertificateRecord> ourCertificate(X509Certificate signer) {
+        if (!signer.getIssuerX500Principal().equals(issuerCert.getSubjectX500Principal())) {
+            return Optional.empty();
+        }
+        try {
+            signer.verify(issuerCert.getPublicKey());
+        } catch (java.security.GeneralSecurityException e) {
+            return Optional.empty();
+        }
+        return ca.certificates().find(signer.getSerialNumber());
+    }
+
+    private static CertRep failure(DecodedRequest req, FailInfo fi) {
+        return CertRep.failure(req.transactionId(), req.senderNonce(), fi);
+    }
+
+    private static String opName(DecodedRequest req) {
+        return switch (req.messageType()) {
+            case PKCS_REQ -> "PKCSReq";
+            case RENEWAL_REQ -> "RenewalReq";
+            case CERT_POLL -> "CertPoll";
+            case GET_CERT -> "GetCert";
+            case GET_CRL -> "GetCRL";
+            case CERT_REP -> "CertRep";
+        };
+    }
+
+    private static byte[] der(X509Certificate c) {
+        try {
+            return c.getEncoded();
+        } catch (java.security.cert.CertificateEncodingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** What happened, for the reply and the audit line. */
+    private record Outcome(CertRep rep, String subject, String serial, String label, String detail) {
+        static Outcome fail(CertRep rep, String subject, String serial, String detail) {
+            return new Outcome(rep, subject, serial, "failure:" + rep.failInfo().orElseThrow().name().toLowerCase(java.util.Locale.ROOT),
+                    detail.replace('"', '\''));
+        }
+    }
+}

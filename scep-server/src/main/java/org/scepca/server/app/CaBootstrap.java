@@ -1,0 +1,90 @@
+package org.scepca.server.app;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.Base64;
+import java.util.Optional;
+
+import org.scepca.ca.keys.Passphrase;
+import org.scepca.ca.keys.PassphraseSource;
+import org.scepca.ca.material.CaDirectory;
+import org.scepca.ca.material.CaInitializer;
+import org.scepca.ca.material.InitOptions;
+import org.scepca.ca.pem.SecureFiles;
+
+/** First-start work shared by {@code scepca init} and {@code scepca serve} on an empty data folder. */
+public final class CaBootstrap {
+    private CaBootstrap() {
+    }
+
+    /** The passphrase to use for a new CA: the one configured, or a generated one written owner-only into the folder. */
+    public static Resolved passphraseForNewCa(CaDirectory dir, Optional<Path> explicitFile) {
+        Optional<Passphrase> given = PassphraseSource.fromEnvironment().find(explicitFile, dir.generatedPassphrase());
+        if (given.isPresent()) {
+            return new Resolved(given.get(), false);
+        }
+        byte[] b = new byte[24];
+        new SecureRandom().nextBytes(b);
+        String generated = Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+        try {
+            SecureFiles.createOwnerOnly(dir.generatedPassphrase(), (generated + "\n").getBytes(StandardCharsets.US_ASCII));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write " + dir.generatedPassphrase() + ": " + e.getMessage());
+        }
+        return new Resolved(Passphrase.of(generated), true);
+    }
+
+    public static void create(CaDirectory dir, InitOptions options, Passphrase passphrase) {
+        new CaInitializer(Clock.systemUTC(), new SecureRandom()).create(dir, options, passphrase);
+        writeDefaultConfig(dir);
+    }
+
+    public static void writeDefaultConfig(CaDirectory dir) {
+        Path f = dir.configFile();
+        if (Files.exists(f)) {
+            return;
+        }
+        String text = """
+                # scepca configuration. Every key is optional; unknown keys are an error.
+                # Public URL devices and relying parties use to reach this server; enables CRL distribution point
+                # and OCSP/CA-issuer URLs in issued certificates.
+                #public-base-url=https://ca.example.com
+                # Device certificate lifetime in days (never beyond the issuing CA's own expiry).
+                #policy.validity-days=365
+                #policy.rsa-min-bits=2048
+                # SAN types devices may request: DNS, EMAIL, URI, IP, UPN
+                #policy.san-types=DNS,EMAIL,URI,UPN
+                # Allow Intune's tag:microsoft.com,2022-09-14:sid: URIs (strong mapping for Windows/Entra ID).
+                #policy.intune-sid=false
+                #policy.san-dns-pattern=[a-z0-9-]+\\\\.devices\\\\.example\\\\.com
+                # CRL lifetime; it is re-signed after half of it, and on every revocation.
+                #crl.next-update-hours=168
+                #crl.root-next-update-days=365
+                # A static challenge (16+ characters) for MDMs that use one (Jamf static mode). One-time challenges
+                # from 'scepca challenge create' always work.
+                #scep.static-challenge=
+                # auto: issue at once; manual: PENDING until 'scepca request approve'.
+                #scep.approval=auto
+                # Revoke the old certificate (reason superseded) when a device renews.
+                #scep.supersede-on-renewal=true
+                # Send the root in GetCACert (Apple clients like it; Intune prefers the issuer only).
+                #scep.getcacert-include-root=true
+                # Accept single-DES requests from very old clients. Leave off.
+                #scep.allow-single-des=false
+                #db.pool-size=16
+                """;
+        try {
+            Files.createDirectories(dir.root());
+            Files.writeString(f, text, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write " + f + ": " + e.getMessage());
+        }
+    }
+
+    public record Resolved(Passphrase passphrase, boolean generated) {
+    }
+}

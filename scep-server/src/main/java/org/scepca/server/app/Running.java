@@ -1,0 +1,99 @@
+package org.scepca.server.app;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.eclipse.jetty.server.Server;
+import org.scepca.ca.CertificateAuthority;
+import org.scepca.ca.config.CaConfig;
+import org.scepca.ca.keys.Passphrase;
+import org.scepca.ca.material.CaDirectory;
+import org.scepca.scep.ScepService;
+import org.scepca.scep.ScepSettings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A started server with its CA and housekeeping (CRL re-signing, challenge purge). Used by {@code serve}, tests and
+ * benchmarks alike, so all of them run exactly what production runs.
+ */
+public final class Running implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Running.class);
+
+    private final CertificateAuthority ca;
+    private final ScepService scep;
+    private final Server server;
+    private final ScheduledExecutorService housekeeping;
+
+    private Running(CertificateAuthority ca, ScepService scep, Server server, ScheduledExecutorService housekeeping) {
+        this.ca = ca;
+        this.scep = scep;
+        this.server = server;
+        this.housekeeping = housekeeping;
+    }
+
+    public static Running start(CaDirectory dir, Passphrase passphrase, CaConfig config, ServerConfig serverConfig)
+            throws Exception {
+        Clock clock = Clock.systemUTC();
+        SecureRandom random = new SecureRandom();
+        CertificateAuthority ca = CertificateAuthority.open(dir, passphrase, config, clock, random);
+        try {
+            ScepService scep = new ScepService(ca, ScepSettings.from(config), random);
+            Server server = ScepServer.newServer(serverConfig, new ScepServer.Services(ca, scep));
+            server.start();
+            ScheduledExecutorService hk = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "scepca-housekeeping");
+                t.setDaemon(true);
+                return t;
+            });
+            hk.scheduleWithFixedDelay(() -> {
+                try {
+                    if (ca.crls().refreshIfDue()) {
+                        LOG.info("CRL re-signed before its nextUpdate");
+                    }
+                    ca.challenges();
+                } catch (RuntimeException e) {
+                    LOG.error("CRL refresh failed: {}", e.toString());
+                }
+            }, 1, 10, TimeUnit.MINUTES);
+            return new Running(ca, scep, server, hk);
+        } catch (Exception e) {
+            ca.close();
+            throw e;
+        }
+    }
+
+    public int port() {
+        return ScepServer.port(server);
+    }
+
+    public CertificateAuthority ca() {
+        return ca;
+    }
+
+    public ScepService scep() {
+        return scep;
+    }
+
+    public Server server() {
+        return server;
+    }
+
+    public void join() throws InterruptedException {
+        server.join();
+    }
+
+    @Override
+    public void close() {
+        housekeeping.shutdownNow();
+        try {
+            server.stop();
+        } catch (Exception e) {
+            LOG.warn("server stop: {}", e.toString());
+        }
+        ca.close();
+    }
+}

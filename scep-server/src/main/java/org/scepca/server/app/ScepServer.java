@@ -1,0 +1,84 @@
+package org.scepca.server.app;
+
+import java.util.Objects;
+
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.server.handler.SizeLimitHandler;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.scepca.ca.CertificateAuthority;
+import org.scepca.scep.ScepService;
+import org.scepca.server.http.CaFilesServlet;
+import org.scepca.server.http.GuardFilter;
+import org.scepca.server.http.HealthServlet;
+import org.scepca.server.http.NotFoundServlet;
+import org.scepca.server.http.ScepServlet;
+
+/** Builds the Jetty server. Separate from {@code main} so tests start it on port 0 and stop it after. */
+public final class ScepServer {
+    private ScepServer() {
+    }
+
+    /** What the server exposes. */
+    public record Services(CertificateAuthority ca, ScepService scep) {
+        public Services {
+            Objects.requireNonNull(ca, "ca is null");
+            Objects.requireNonNull(scep, "scep is null");
+        }
+    }
+
+    public static Server newServer(ServerConfig config, Services services) {
+        QueuedThreadPool threads = new QueuedThreadPool(config.maxThreads(), Math.min(8, config.maxThreads()));
+        threads.setName("scepca-http");
+        Server server = new Server(threads);
+
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        http.setSendDateHeader(true);
+        // GET PKIOperation carries the whole base64 message in the query string (certmonger uses GET only).
+        http.setRequestHeaderSize(32 * 1024);
+        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        connector.setHost(config.host());
+        connector.setPort(config.port());
+        connector.setIdleTimeout(config.idleTimeout().toMillis());
+        server.addConnector(connector);
+
+        ServletContextHandler ctx = new ServletContextHandler(ServletContextHandler.NO_SESSIONS);
+        ctx.setContextPath("/");
+        ScepServlet scep = new ScepServlet(services.scep(), config.maxMessageBytes());
+        ctx.addServlet(new ServletHolder("scep", scep), "/scep");
+        ctx.addServlet(new ServletHolder("scep-sub", scep), "/scep/*");
+        // Some clients hard-code the path Cisco's first SCEP server used.
+        ctx.addServlet(new ServletHolder("scep-legacy", scep), "/cgi-bin/pkiclient.exe");
+        CaFilesServlet files = new CaFilesServlet(services.ca());
+        ctx.addServlet(new ServletHolder("ca-files", files), "/ca/*");
+        ctx.addServlet(new ServletHolder("crl-files", files), "/crl/*");
+        HealthServlet health = new HealthServlet(services.ca());
+        ctx.addServlet(new ServletHolder("health", health), "/healthz");
+        ctx.addServlet(new ServletHolder("ready", health), "/readyz");
+        ctx.addServlet(new ServletHolder("not-found", new NotFoundServlet()), "/");
+        ctx.addFilter(GuardFilter.class, "/*", java.util.EnumSet.of(jakarta.servlet.DispatcherType.REQUEST));
+
+        ErrorHandler errors = new ErrorHandler();
+        errors.setShowStacks(false);
+        errors.setShowMessageInTitle(false);
+        server.setErrorHandler(errors);
+
+        SizeLimitHandler limit = new SizeLimitHandler(config.maxRequestBytes(), -1);
+        limit.setHandler(ctx);
+        server.setHandler(limit);
+        server.setStopAtShutdown(false);
+        return server;
+    }
+
+    /** The port a started server listens on (for port 0). */
+    public static int port(Server server) {
+        return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+    }
+}

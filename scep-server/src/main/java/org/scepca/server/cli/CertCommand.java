@@ -1,0 +1,131 @@
+package org.scepca.server.cli;
+
+import java.math.BigInteger;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+import org.scepca.ca.CertificateAuthority;
+import org.scepca.ca.issuance.SerialNumbers;
+import org.scepca.ca.pem.Pem;
+import org.scepca.ca.revocation.RevocationReason;
+import org.scepca.ca.store.CertificateQuery;
+import org.scepca.ca.store.CertificateRecord;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "cert", mixinStandardHelpOptions = true, description = "List, show and revoke issued certificates.",
+        subcommands = {CertCommand.ListCmd.class, CertCommand.Show.class, CertCommand.Revoke.class,
+                IssueServerCommand.class})
+final class CertCommand {
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List certificates, newest first.")
+    static final class ListCmd implements Callable<Integer> {
+        @Mixin DataOptions data;
+        @Spec picocli.CommandLine.Model.CommandSpec spec;
+        @Option(names = "--state", defaultValue = "all", description = "all, active, revoked or expired") String state;
+        @Option(names = "--search", description = "Text in the subject or a SAN") String search;
+        @Option(names = "--expiring-within", converter = Durations.class, description = "e.g. 30d") Duration expiring;
+        @Option(names = "--limit", defaultValue = "100") int limit;
+
+        @Override
+        public Integer call() {
+            CertificateQuery.State st;
+            try {
+                st = CertificateQuery.State.valueOf(state.toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new Errors.UserException("--state must be all, active, revoked or expired");
+            }
+            try (CertificateAuthority ca = data.open()) {
+                Instant now = ca.clock().instant();
+                var q = new CertificateQuery(st, Optional.ofNullable(search), Optional.ofNullable(expiring).map(now::plus),
+                        Optional.empty(), Optional.empty(), Optional.empty(), limit);
+                var page = ca.certificates().list(q, now);
+                var out = spec.commandLine().getOut();
+                out.printf("%-40s  %-8s  %-20s  %s%n", "SERIAL", "STATUS", "EXPIRES", "SUBJECT");
+                for (CertificateRecord r : page.items()) {
+                    out.printf("%-40s  %-8s  %-20s  %s%n", r.serialHex(), status(r, now), r.notAfter().toString().substring(0, 19) + "Z",
+                            r.subjectDn());
+                }
+                page.nextCursor().ifPresent(c -> out.println("(more: raise --limit)"));
+            }
+            return 0;
+        }
+    }
+
+    static String status(CertificateRecord r, Instant now) {
+        if (r.status() == org.scepca.ca.store.CertificateStatus.REVOKED) {
+            return "revoked";
+        }
+        return r.isExpired(now) ? "expired" : "valid";
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "Show one certificate.")
+    static final class Show implements Callable<Integer> {
+        @Mixin DataOptions data;
+        @Spec picocli.CommandLine.Model.CommandSpec spec;
+        @Parameters(paramLabel = "SERIAL", description = "Hex serial (colons allowed)") String serial;
+        @Option(names = "--pem", description = "Print the certificate as PEM only") boolean pem;
+
+        @Override
+        public Integer call() {
+            BigInteger s = SerialNumbers.parse(serial);
+            try (CertificateAuthority ca = data.open()) {
+                CertificateRecord r = ca.certificates().find(s)
+                        .orElseThrow(() -> new Errors.UserException("no certificate with serial " + s.toString(16)));
+                var out = spec.commandLine().getOut();
+                if (pem) {
+                    out.print(Pem.encode(Pem.certificate(r.der())));
+                    return 0;
+                }
+                Instant now = ca.clock().instant();
+                out.println("serial:      " + r.serialHex());
+                out.println("subject:     " + r.subjectDn());
+                out.println("issuer:      " + r.issuerDn());
+                out.println("SANs:        " + (r.subjectAltNames().isEmpty() ? "-" : String.join(", ", r.subjectAltNames())));
+                out.println("not before:  " + r.notBefore());
+                out.println("not after:   " + r.notAfter());
+                out.println("status:      " + status(r, now) + r.revokedAt().map(t -> " at " + t).orElse("")
+                        + r.revocationReason().map(x -> " (" + x.rfcName() + ")").orElse(""));
+                out.println("profile:     " + r.profile().name().toLowerCase(java.util.Locale.ROOT));
+                out.println("requester:   " + r.requester());
+                out.println("transaction: " + r.transactionId().orElse("-"));
+                out.println("issued at:   " + r.issuedAt());
+                out.println("SHA-256:     " + r.sha256());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "revoke", mixinStandardHelpOptions = true,
+            description = "Revoke a certificate and republish the CRL (works whether or not the server runs).")
+    static final class Revoke implements Callable<Integer> {
+        @Mixin DataOptions data;
+        @Spec picocli.CommandLine.Model.CommandSpec spec;
+        @Parameters(paramLabel = "SERIAL") String serial;
+        @Option(names = "--reason", defaultValue = "unspecified",
+                description = "unspecified, keyCompromise, affiliationChanged, superseded, cessationOfOperation, privilegeWithdrawn")
+        String reason;
+
+        @Override
+        public Integer call() {
+            BigInteger s = SerialNumbers.parse(serial);
+            RevocationReason r = RevocationReason.parse(reason);
+            try (CertificateAuthority ca = data.open()) {
+                var outcome = ca.revocation().revoke(s, r, "cli:" + System.getProperty("user.name", "?"));
+                var out = spec.commandLine().getOut();
+                if (outcome.changed()) {
+                    out.println("revoked " + s.toString(16) + " (" + r.rfcName() + "); CRL republished: " + ca.directory().crlPem());
+                } else {
+                    out.println(s.toString(16) + " was already revoked at " + outcome.certificate().revokedAt().orElseThrow());
+                }
+            }
+            return 0;
+        }
+    }
+}

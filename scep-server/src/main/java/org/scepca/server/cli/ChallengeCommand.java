@@ -1,0 +1,84 @@
+package org.scepca.server.cli;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+import org.scepca.ca.CertificateAuthority;
+import org.scepca.ca.store.ChallengeRecord;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "challenge", mixinStandardHelpOptions = true, description = "One-time SCEP challenge passwords.",
+        subcommands = {ChallengeCommand.Create.class, ChallengeCommand.ListCmd.class, ChallengeCommand.Delete.class})
+final class ChallengeCommand {
+
+    @Command(name = "create", mixinStandardHelpOptions = true,
+            description = "Mint a one-time challenge and print it (shown once; stored only as a hash).")
+    static final class Create implements Callable<Integer> {
+        @Mixin DataOptions data;
+        @Spec picocli.CommandLine.Model.CommandSpec spec;
+        @Option(names = "--ttl", defaultValue = "60m", converter = Durations.class, description = "Lifetime, e.g. 60m, 7d")
+        Duration ttl;
+        @Option(names = "--note", description = "Who or what it is for (shown in listings)") String note;
+        @Option(names = "--quiet", description = "Print the challenge only") boolean quiet;
+
+        @Override
+        public Integer call() {
+            try (CertificateAuthority ca = data.open()) {
+                var minted = ca.challenges().mint(ttl, Optional.ofNullable(note));
+                var out = spec.commandLine().getOut();
+                if (quiet) {
+                    out.println(minted.secret());
+                } else {
+                    out.println("challenge: " + minted.secret());
+                    out.println("id:        " + minted.id());
+                    out.println("expires:   " + minted.expiresAt());
+                }
+                org.slf4j.LoggerFactory.getLogger(AuditLog.LOGGER).info("op=challenge-create id={} expires={} actor=cli",
+                        minted.id(), minted.expiresAt());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List unused, unexpired challenges (never their secrets).")
+    static final class ListCmd implements Callable<Integer> {
+        @Mixin DataOptions data;
+        @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            try (CertificateAuthority ca = data.open()) {
+                var out = spec.commandLine().getOut();
+                out.printf("%-36s  %-24s  %s%n", "ID", "EXPIRES", "NOTE");
+                for (ChallengeRecord r : ca.challenges().listActive(1000)) {
+                    out.printf("%-36s  %-24s  %s%n", r.id(), r.expiresAt(), r.note().orElse(""));
+                }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true, description = "Delete a challenge by id.")
+    static final class Delete implements Callable<Integer> {
+        @Mixin DataOptions data;
+        @Spec picocli.CommandLine.Model.CommandSpec spec;
+        @Parameters(paramLabel = "ID") String id;
+
+        @Override
+        public Integer call() {
+            try (CertificateAuthority ca = data.open()) {
+                if (!ca.challenges().delete(id)) {
+                    throw new Errors.UserException("no challenge with id " + id);
+                }
+                spec.commandLine().getOut().println("deleted " + id);
+            }
+            return 0;
+        }
+    }
+}

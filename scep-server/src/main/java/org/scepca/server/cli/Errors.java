@@ -1,0 +1,57 @@
+package org.scepca.server.cli;
+
+import org.scepca.ca.config.CaConfig;
+import org.scepca.ca.keys.KeyAccessException;
+import org.scepca.ca.policy.PolicyViolationException;
+import org.scepca.ca.revocation.RevocationService;
+import org.scepca.ca.store.StoreException;
+
+import picocli.CommandLine;
+
+/**
+ * Turns exceptions into one line on stderr and an exit code. Expected failures (bad input, wrong passphrase, a
+ * refused request) print their message; anything else prints its type only, unless SCEPCA_DEBUG is set.
+ */
+final class Errors implements CommandLine.IExecutionExceptionHandler {
+    static final int USER_ERROR = 1;
+    static final int INTERNAL_ERROR = 70;
+
+    @Override
+    public int handleExecutionException(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
+        var err = cl.getErr();
+        if (e instanceof KeyAccessException || e instanceof IllegalArgumentException || e instanceof IllegalStateException
+                || e instanceof CaConfig.InvalidConfigException || e instanceof PolicyViolationException
+                || e instanceof RevocationService.UnknownCertificateException || e instanceof UserException) {
+            err.println("scepca: " + oneLine(e.getMessage()));
+            return USER_ERROR;
+        }
+        if (e instanceof StoreException) {
+            err.println("scepca: " + oneLine(e.getMessage()));
+            debug(e, err);
+            return INTERNAL_ERROR;
+        }
+        err.println("scepca: internal error (" + e.getClass().getSimpleName() + "); set SCEPCA_DEBUG=1 for details");
+        debug(e, err);
+        return INTERNAL_ERROR;
+    }
+
+    private static void debug(Exception e, java.io.PrintWriter err) {
+        if (System.getenv("SCEPCA_DEBUG") != null) {
+            e.printStackTrace(err);
+        }
+    }
+
+    static String oneLine(String s) {
+        if (s == null) {
+            return "failed";
+        }
+        return s.lines().findFirst().orElse(s);
+    }
+
+    /** A usage mistake the command detected itself. */
+    static final class UserException extends RuntimeException {
+        UserException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package org.scepca.server.cli;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+import org.bouncycastle.asn1.x500.X500Name;
+import org.scepca.ca.CertificateAuthority;
+import org.scepca.ca.keys.Passphrase;
+import org.scepca.ca.keys.PassphraseSource;
+import org.scepca.ca.material.CaDirectory;
+import org.scepca.ca.material.CaInitializer;
+import org.scepca.ca.material.InitOptions;
+import org.scepca.ca.pem.Pem;
+import org.scepca.server.app.CaBootstrap;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "init", mixinStandardHelpOptions = true,
+        description = {"Create a CA under the data folder: root, issuing intermediate and SCEP RA.",
+                "Or import an intermediate made elsewhere with --import-intermediate and --root."})
+final class InitCommand implements Callable<Integer> {
+    @Mixin
+    DataOptions data;
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--root-subject", defaultValue = "CN=scepca Root CA,O=scepca") String rootSubject;
+    @Option(names = "--intermediate-subject", defaultValue = "CN=scepca Issuing CA,O=scepca") String intermediateSubject;
+    @Option(names = "--ra-subject", defaultValue = "CN=scepca SCEP RA,O=scepca") String raSubject;
+    @Option(names = "--root-key-bits", defaultValue = "4096") int rootBits;
+    @Option(names = "--intermediate-key-bits", defaultValue = "2048") int intermediateBits;
+    @Option(names = "--ra-key-bits", defaultValue = "2048") int raBits;
+    @Option(names = "--root-validity", defaultValue = "3650d", converter = Durations.class) Duration rootValidity;
+    @Option(names = "--intermediate-validity", defaultValue = "1825d", converter = Durations.class) Duration intValidity;
+    @Option(names = "--ra-validity", defaultValue = "1825d", converter = Durations.class) Duration raValidity;
+    @Option(names = "--root-key-out", paramLabel = "FILE",
+            description = "Write the root private key here (encrypted PKCS#12), outside the data folder, for offline keeping.")
+    Path rootKeyOut;
+    @Option(names = "--import-intermediate", paramLabel = "CERT_AND_KEY",
+            description = "PEM (certificate + key, key may be encrypted) or PKCS#12 of an existing intermediate CA.")
+    Path importIntermediate;
+    @Option(names = "--root", paramLabel = "ROOT.pem", description = "The root certificate that signed the imported intermediate.")
+    Path importRoot;
+    @Option(names = "--import-passphrase-file", paramLabel = "FILE",
+            description = "Passphrase of the imported key or PKCS#12 (default: the CA passphrase).")
+    Path importPassphraseFile;
+
+    @Override
+    public Integer call() {
+        CaDirectory dir = data.directory();
+        if (dir.caExists()) {
+            throw new Errors.UserException("a CA already exists in " + dir.root() + "; refusing to overwrite it");
+        }
+        InitOptions options = new InitOptions(new X500Name(rootSubject), new X500Name(intermediateSubject),
+                new X500Name(raSubject), rootBits, intermediateBits, raBits, rootValidity, intValidity, raValidity,
+                Optional.ofNullable(rootKeyOut));
+        var out = spec.commandLine().getOut();
+        var resolved = CaBootstrap.passphraseForNewCa(dir, Optional.ofNullable(data.passphraseFile));
+        if (importIntermediate != null) {
+            if (importRoot == null) {
+                throw new Errors.UserException("--import-intermediate needs --root ROOT.pem");
+            }
+            Passphrase importPass = importPassphraseFile != null
+                    ? PassphraseSource.fromEnvironment().resolve(Optional.of(importPassphraseFile), dir.generatedPassphrase())
+                    : resolved.passphrase();
+            new CaInitializer(java.time.Clock.systemUTC(), new java.security.SecureRandom())
+                    .importIntermediate(dir, importIntermediate, importPass, importRoot, resolved.passphrase(), options);
+            CaBootstrap.writeDefaultConfig(dir);
+            out.println("Imported the intermediate from " + importIntermediate + " and created a SCEP RA below it.");
+            out.println("The root's private key is not here; publish the root's CRL with 'scepca ca root-crl --root-key FILE'");
+            out.println("or copy an existing one to " + dir.rootCrl() + " (nginx checks a CRL for every CA in the chain).");
+        } else {
+            out.println("Creating a CA in " + dir.root() + " (RSA " + rootBits + " root; this takes a few seconds)...");
+            CaBootstrap.create(dir, options, resolved.passphrase());
+        }
+        if (resolved.generated()) {
+            out.println("Generated a key passphrase in " + dir.generatedPassphrase() + " (owner-only). Move it to a secret"
+                    + " store and pass it with SCEPCA_PASSPHRASE or --passphrase-file for stronger protection.");
+        }
+        try (CertificateAuthority ca = CertificateAuthority.open(dir, resolved.passphrase(), data.config(),
+                java.time.Clock.systemUTC(), new java.security.SecureRandom())) {
+            Describe.ca(out, ca);
+        }
+        if (rootKeyOut != null) {
+            out.println("Root private key written to " + rootKeyOut + ": keep it offline; it is needed only to sign"
+                    + " a new intermediate or the root's CRL.");
+        }
+        return 0;
+    }
+}

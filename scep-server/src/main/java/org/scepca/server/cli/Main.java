@@ -1,0 +1,43 @@
+package org.scepca.server.cli;
+
+import java.io.PrintWriter;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code scepca}: the one entry point for the server and every admin command. */
+@Command(name = "scepca", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "SCEP certificate authority for Apple device fleets.",
+        subcommands = {InitCommand.class, ServeCommand.class, CaCommand.class, CertCommand.class,
+                ChallengeCommand.class, RequestCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs a command line; returns the exit code. Errors print one line, never a stack trace. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        Providers.register();
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setExecutionExceptionHandler(new Errors());
+        return cl.execute(args);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"scepca " + (v == null ? "dev" : v)};
+        }
+    }
+}

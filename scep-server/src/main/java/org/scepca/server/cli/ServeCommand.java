@@ -1,0 +1,69 @@
+package org.scepca.server.cli;
+
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+import org.scepca.ca.config.CaConfig;
+import org.scepca.ca.keys.Passphrase;
+import org.scepca.ca.material.CaDirectory;
+import org.scepca.ca.material.InitOptions;
+import org.scepca.ca.pem.Pem;
+import org.scepca.server.app.CaBootstrap;
+import org.scepca.server.app.Running;
+import org.scepca.server.app.ServerConfig;
+import org.slf4j.LoggerFactory;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = {"Run the SCEP server. On first start with an empty data folder, creates the CA."})
+final class ServeCommand implements Callable<Integer> {
+    @Mixin DataOptions data;
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+    @Option(names = "--port", defaultValue = "${env:SCEPCA_PORT:-8080}", description = "Default: ${DEFAULT-VALUE}") int port;
+    @Option(names = "--host", defaultValue = "${env:SCEPCA_HOST:-0.0.0.0}", description = "Bind address. Default: ${DEFAULT-VALUE}")
+    String host;
+
+    @Override
+    public Integer call() throws Exception {
+        var log = LoggerFactory.getLogger("scepca");
+        CaDirectory dir = data.directory();
+        AuditLog.attach(dir);
+        Passphrase passphrase;
+        if (!dir.caExists()) {
+            var resolved = CaBootstrap.passphraseForNewCa(dir, Optional.ofNullable(data.passphraseFile));
+            log.info("No CA in {}: creating one (RSA 4096 root, this takes a few seconds)", dir.root());
+            CaBootstrap.create(dir, InitOptions.defaults(), resolved.passphrase());
+            if (resolved.generated()) {
+                log.info("Generated the key passphrase in {} (owner-only permissions); back it up, or move it to a"
+                        + " secret store and pass it with SCEPCA_PASSPHRASE", dir.generatedPassphrase());
+            }
+            passphrase = resolved.passphrase();
+        } else {
+            passphrase = data.passphrase();
+        }
+        CaConfig config = data.config();
+        long t0 = System.nanoTime();
+        Running running = Running.start(dir, passphrase, config, ServerConfig.defaults(host, port));
+        Runtime.getRuntime().addShutdownHook(new Thread(running::close, "scepca-shutdown"));
+        var root = running.ca().material().root();
+        String shown = host.equals("0.0.0.0") || host.equals("::") ? "localhost" : host;
+        String base = config.publicBaseUrl().map(Object::toString).orElse("http://" + shown + ":" + running.port());
+        var out = spec.commandLine().getOut();
+        out.println();
+        out.println("scepca is running (started in " + (System.nanoTime() - t0) / 1_000_000 + " ms)");
+        out.println("  SCEP URL:        " + base + "/scep");
+        out.println("  Root CA SHA-256: " + Pem.fingerprint("SHA-256", root));
+        out.println("  Root CA SHA-1:   " + Pem.fingerprint("SHA-1", root));
+        out.println("  Root CA:         " + base + "/ca/root.pem   CRL: " + base + "/crl/intermediate.crl");
+        out.println("  Data folder:     " + dir.root());
+        out.println("  Create a one-time challenge:  ./scepca challenge create --data " + dir.root());
+        out.println();
+        out.flush();
+        running.join();
+        return 0;
+    }
+}

@@ -1,0 +1,39 @@
+package org.scepca.server.http;
+
+import java.io.IOException;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletResponse;
+
+/**
+ * Last line of defence: an exception that escapes a servlet becomes a problem JSON 500 with no detail; the log gets
+ * the type and message (never a request payload). Also sets headers every response should carry.
+ */
+public final class GuardFilter implements Filter {
+    private static final Logger LOG = LoggerFactory.getLogger(GuardFilter.class);
+
+    @Override
+    public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException {
+        HttpServletResponse resp = (HttpServletResponse) res;
+        resp.setHeader("X-Content-Type-Options", "nosniff");
+        try {
+            chain.doFilter(req, res);
+        } catch (ServletException | RuntimeException e) {
+            Throwable t = e instanceof ServletException && e.getCause() != null ? e.getCause() : e;
+            if (t instanceof org.eclipse.jetty.http.BadMessageException bad) {
+                Problem.send(resp, bad.getCode(), "bad-request", "Bad request", null);
+                return;
+            }
+            LOG.error("unhandled {} on {}: {}", t.getClass().getSimpleName(),
+                    ((jakarta.servlet.http.HttpServletRequest) req).getRequestURI(), t.getMessage());
+            Problem.send(resp, 500, "internal", "Internal error", "the server could not complete the request");
+        }
+    }
+}

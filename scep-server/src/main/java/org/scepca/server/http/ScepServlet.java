@@ -1,0 +1,118 @@
+package org.scepca.server.http;
+
+import java.io.IOException;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+
+import org.scepca.scep.ScepReply;
+import org.scepca.scep.ScepService;
+import org.scepca.scep.message.MalformedScepMessageException;
+
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+/**
+ * SCEP over HTTP (RFC 8894 §4.1): {@code ?operation=} selects the operation; PKIOperation comes as a binary POST
+ * body or a base64 {@code message} in a GET. Only transport problems get HTTP errors; protocol refusals are signed
+ * CertReps from {@link ScepService}.
+ */
+public final class ScepServlet extends HttpServlet {
+    private final transient ScepService scep;
+    private final int maxMessageBytes;
+
+    public ScepServlet(ScepService scep, int maxMessageBytes) {
+        this.scep = Objects.requireNonNull(scep, "scep is null");
+        this.maxMessageBytes = maxMessageBytes;
+    }
+
+    @Override
+    protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        handle(req, resp, false);
+    }
+
+    @Override
+    protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        handle(req, resp, true);
+    }
+
+    private void handle(HttpServletRequest req, HttpServletResponse resp, boolean post) throws IOException {
+        String query = req.getQueryString();
+        Optional<String> op = Base64Message.rawParameter(query, "operation").map(Base64Message::percentDecodeSafe);
+        if (op.isEmpty() || op.get().isEmpty()) {
+            Problem.send(resp, 400, "missing-operation", "Missing SCEP operation",
+                    "add ?operation=GetCACaps, GetCACert, GetNextCACert or PKIOperation");
+            return;
+        }
+        // Operation names are case-sensitive in RFC 8894, but some clients vary the case; be lenient.
+        switch (op.get().toLowerCase(Locale.ROOT)) {
+            case "getcacaps" -> write(resp, scep.getCaCaps(), "max-age=300");
+            case "getcacert" -> write(resp, scep.getCaCert(), "max-age=300");
+            case "getnextcacert" -> {
+                Optional<ScepReply> next = scep.getNextCaCert();
+                if (next.isEmpty()) {
+                    Problem.send(resp, 404, "no-next-ca", "No next CA", "no CA rollover is staged");
+                } else {
+                    write(resp, next.get(), "max-age=300");
+                }
+            }
+            case "pkioperation" -> pkiOperation(req, resp, post, query);
+            default -> Problem.send(resp, 400, "unknown-operation", "Unknown SCEP operation",
+                    "operation must be GetCACaps, GetCACert, GetNextCACert or PKIOperation");
+        }
+    }
+
+    private void pkiOperation(HttpServletRequest req, HttpServletResponse resp, boolean post, String query) throws IOException {
+        byte[] message;
+        try {
+            if (post) {
+                message = Bodies.read(req, maxMessageBytes);
+                if (looksLikeBase64(message)) {
+                    // Some clients POST the base64 text instead of DER.
+                    message = Base64Message.decode(new String(message, java.nio.charset.StandardCharsets.US_ASCII));
+                }
+            } else {
+                Optional<String> raw = Base64Message.rawParameter(query, "message");
+                if (raw.isEmpty() || raw.get().isEmpty()) {
+                    Problem.send(resp, 400, "missing-message", "Missing SCEP message", "PKIOperation by GET needs ?message=");
+                    return;
+                }
+                if (raw.get().length() > maxMessageBytes * 2) {
+                    Problem.send(resp, 413, "message-too-large", "Message too large", "the SCEP message exceeds the limit");
+                    return;
+                }
+                message = Base64Message.decode(raw.get());
+            }
+        } catch (Bodies.TooLargeException e) {
+            Problem.send(resp, 413, "message-too-large", "Message too large",
+                    "SCEP messages are limited to " + maxMessageBytes + " bytes");
+            return;
+        } catch (IllegalArgumentException e) {
+            Problem.send(resp, 400, "malformed-message", "Malformed SCEP message", "the message is not valid base64");
+            return;
+        }
+        if (message.length == 0) {
+            Problem.send(resp, 400, "malformed-message", "Malformed SCEP message", "the message is empty");
+            return;
+        }
+        try {
+            write(resp, scep.pkiOperation(message), "no-store");
+        } catch (MalformedScepMessageException e) {
+            Problem.send(resp, 400, "malformed-message", "Malformed SCEP message", "not a SCEP pkiMessage");
+        }
+    }
+
+    private static boolean looksLikeBase64(byte[] body) {
+        // DER SEQUENCE starts with 0x30; base64 of it starts with "MI".
+        return body.length > 2 && body[0] == 'M' && body[1] == 'I';
+    }
+
+    private static void write(HttpServletResponse resp, ScepReply reply, String cacheControl) throws IOException {
+        resp.setStatus(200);
+        resp.setContentType(reply.contentType());
+        resp.setContentLength(reply.body().length);
+        resp.setHeader("Cache-Control", cacheControl);
+        resp.getOutputStream().write(reply.body());
+    }
+}
