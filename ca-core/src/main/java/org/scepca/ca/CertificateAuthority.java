@@ -21,6 +21,8 @@ import org.scepca.ca.store.JdbcChallengeStore;
 import org.scepca.ca.store.JdbcCrlNumberStore;
 import org.scepca.ca.store.JdbcRequestStore;
 import org.scepca.ca.store.RequestStore;
+import org.scepca.ca.store.JdbcTokenStore;
+import org.scepca.ca.tokens.TokenService;
 
 /**
  * The CA assembled from a data folder: material loaded once, one database pool, the services wired by constructor.
@@ -39,6 +41,7 @@ public final class CertificateAuthority implements AutoCloseable {
     private final CrlService crls;
     private final RevocationService revocation;
     private final org.scepca.ca.issuance.Approvals approvals;
+    private final TokenService tokens;
     private final Clock clock;
     private final SecureRandom random;
 
@@ -61,6 +64,7 @@ public final class CertificateAuthority implements AutoCloseable {
                 config.rootCrlNextUpdate());
         this.revocation = new RevocationService(certificates, crls, clock);
         this.approvals = new org.scepca.ca.issuance.Approvals(requests, issuance, clock);
+        this.tokens = new TokenService(new JdbcTokenStore(database), clock, random);
     }
 
     public static CertificateAuthority open(CaDirectory dir, Passphrase passphrase, CaConfig config, Clock clock,
@@ -91,6 +95,8 @@ public final class CertificateAuthority implements AutoCloseable {
     public CrlService crls() { return crls; }
     public RevocationService revocation() { return revocation; }
     public org.scepca.ca.issuance.Approvals approvals() { return approvals; }
+    /** Admin API tokens. */
+    public TokenService tokens() { return tokens; }
     public Clock clock() { return clock; }
     public SecureRandom random() { return random; }
 

@@ -33,6 +33,9 @@ public interface CertificateStore {
 
     long count();
 
+    /** Counts by state at {@code now}; {@code expiringBefore} bounds {@link CertificateCounts#expiringSoon()}. */
+    CertificateCounts counts(Instant now, Instant expiringBefore);
+
     record RevokedEntry(BigInteger serial, Instant revokedAt, RevocationReason reason) {
     }
 }

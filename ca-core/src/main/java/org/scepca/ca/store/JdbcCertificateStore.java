@@ -198,6 +198,28 @@ public final class JdbcCertificateStore implements CertificateStore {
         });
     }
 
+    @Override
+    public CertificateCounts counts(Instant now, Instant expiringBefore) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*),"
+                    + " SUM(CASE WHEN status = 'VALID' AND not_after >= ? THEN 1 ELSE 0 END),"
+                    + " SUM(CASE WHEN status = 'REVOKED' THEN 1 ELSE 0 END),"
+                    + " SUM(CASE WHEN status = 'VALID' AND not_after < ? THEN 1 ELSE 0 END),"
+                    + " SUM(CASE WHEN status = 'VALID' AND not_after >= ? AND not_after < ? THEN 1 ELSE 0 END)"
+                    + " FROM certificates")) {
+                Sql.setInstant(ps, 1, now);
+                Sql.setInstant(ps, 2, now);
+                Sql.setInstant(ps, 3, now);
+                Sql.setInstant(ps, 4, expiringBefore);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    // SUM over no rows is NULL; getLong reads it as 0.
+                    return new CertificateCounts(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5));
+                }
+            }
+        });
+    }
+
     private static CertificateRecord read(ResultSet rs) throws SQLException {
         String sans = rs.getString("sans");
         String reason = rs.getString("revocation_reason");

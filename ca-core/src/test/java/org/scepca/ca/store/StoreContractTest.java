@@ -80,6 +80,19 @@ public abstract class StoreContractTest {
     }
 
     @Test
+    void countsCertificatesByState() {
+        assertThat(certs.counts(now, now.plus(Duration.ofDays(30)))).isEqualTo(new CertificateCounts(0, 0, 0, 0, 0));
+        certs.insertIssued(cert("soon", now, now.plus(Duration.ofDays(10)), Optional.empty()), IssuanceEffects.none());
+        certs.insertIssued(cert("later", now, now.plus(Duration.ofDays(100)), Optional.empty()), IssuanceEffects.none());
+        certs.insertIssued(cert("gone", now.minus(Duration.ofDays(400)), now.minus(Duration.ofDays(1)), Optional.empty()),
+                IssuanceEffects.none());
+        var revoked = cert("revoked", now, now.plus(Duration.ofDays(5)), Optional.empty());
+        certs.insertIssued(revoked, IssuanceEffects.none());
+        certs.revoke(revoked.serial(), RevocationReason.KEY_COMPROMISE, now);
+        assertThat(certs.counts(now, now.plus(Duration.ofDays(30)))).isEqualTo(new CertificateCounts(4, 2, 1, 1, 1));
+    }
+
+    @Test
     void issuanceConsumesTheChallengeAndRecordsTheRequestAtomically() {
         challenges.insert(challenge("h1", now.plusSeconds(600)));
         var c = cert("b", now, now.plus(Duration.ofDays(30)), Optional.of("tx-1"));
