@@ -32,7 +32,10 @@ public record CaConfig(IssuancePolicy policy, Duration crlNextUpdate, Duration r
             "policy.intune-sid", "policy.san-dns-pattern", "policy.san-email-pattern", "policy.san-uri-pattern",
             "crl.next-update-hours", "crl.root-next-update-days", "public-base-url", "scep.static-challenge",
             "scep.approval", "scep.supersede-on-renewal", "scep.getcacert-include-root", "scep.allow-single-des",
-            "db.pool-size");
+            "db.pool-size",
+            // Read by the server's admin.AdminConfig (same file); listed here so they are not unknown keys.
+            "admin.enabled", "admin.host", "admin.port", "admin.tls-port", "admin.tls-cert", "admin.tls-key",
+            "admin.mtls-admins", "admin.mtls-viewers");
 
     @Override
     public String toString() {

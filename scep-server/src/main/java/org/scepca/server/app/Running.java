@@ -13,6 +13,8 @@ import org.scepca.ca.keys.Passphrase;
 import org.scepca.ca.material.CaDirectory;
 import org.scepca.scep.ScepService;
 import org.scepca.scep.ScepSettings;
+import org.scepca.server.admin.AdminConfig;
+import org.scepca.server.admin.AdminServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,14 +37,22 @@ public final class Running implements AutoCloseable {
         this.housekeeping = housekeeping;
     }
 
+    /** SCEP only, no admin connector. */
     public static Running start(CaDirectory dir, Passphrase passphrase, CaConfig config, ServerConfig serverConfig)
             throws Exception {
+        return start(dir, passphrase, config, serverConfig, AdminConfig.disabled());
+    }
+
+    /** SCEP plus the admin API and console on their own connector(s). */
+    public static Running start(CaDirectory dir, Passphrase passphrase, CaConfig config, ServerConfig serverConfig,
+            AdminConfig adminConfig) throws Exception {
         Clock clock = Clock.systemUTC();
         SecureRandom random = new SecureRandom();
         CertificateAuthority ca = CertificateAuthority.open(dir, passphrase, config, clock, random);
         try {
             ScepService scep = new ScepService(ca, ScepSettings.from(config), random);
             Server server = ScepServer.newServer(serverConfig, new ScepServer.Services(ca, scep));
+            AdminServer.attach(server, adminConfig, ca);
             server.start();
             ScheduledExecutorService hk = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "scepca-housekeeping");
@@ -68,6 +78,16 @@ public final class Running implements AutoCloseable {
 
     public int port() {
         return ScepServer.port(server);
+    }
+
+    /** The plain-HTTP admin port, or -1 when the admin connector is off. */
+    public int adminPort() {
+        return AdminServer.port(server, AdminServer.CONNECTOR);
+    }
+
+    /** The mTLS admin port, or -1 when it is not configured. */
+    public int adminTlsPort() {
+        return AdminServer.port(server, AdminServer.TLS_CONNECTOR);
     }
 
     public CertificateAuthority ca() {

@@ -21,6 +21,9 @@ import org.scepca.server.http.ScepServlet;
 
 /** Builds the Jetty server. Separate from {@code main} so tests start it on port 0 and stop it after. */
 public final class ScepServer {
+    /** Name of the SCEP connector (Jetty matches contexts to connectors by name). */
+    public static final String CONNECTOR = "scep";
+
     private ScepServer() {
     }
 
@@ -44,6 +47,7 @@ public final class ScepServer {
         // GET PKIOperation carries the whole base64 message in the query string (certmonger uses GET only).
         http.setRequestHeaderSize(32 * 1024);
         ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        connector.setName(CONNECTOR);
         connector.setHost(config.host());
         connector.setPort(config.port());
         connector.setIdleTimeout(config.idleTimeout().toMillis());
@@ -51,6 +55,8 @@ public final class ScepServer {
 
         ServletContextHandler ctx = new ServletContextHandler(ServletContextHandler.NO_SESSIONS);
         ctx.setContextPath("/");
+        // Answer only on the SCEP connector: the admin connectors have their own context.
+        ctx.setVirtualHosts(java.util.List.of("@" + CONNECTOR));
         ScepServlet scep = new ScepServlet(services.scep(), config.maxMessageBytes());
         ctx.addServlet(new ServletHolder("scep", scep), "/scep");
         ctx.addServlet(new ServletHolder("scep-sub", scep), "/scep/*");

@@ -8,6 +8,7 @@ import org.scepca.ca.keys.Passphrase;
 import org.scepca.ca.material.CaDirectory;
 import org.scepca.ca.material.InitOptions;
 import org.scepca.ca.pem.Pem;
+import org.scepca.server.admin.AdminConfig;
 import org.scepca.server.app.CaBootstrap;
 import org.scepca.server.app.Running;
 import org.scepca.server.app.ServerConfig;
@@ -46,8 +47,12 @@ final class ServeCommand implements Callable<Integer> {
             passphrase = data.passphrase();
         }
         CaConfig config = data.config();
+        AdminConfig admin = AdminConfig.load(dir.configFile());
+        if (admin.enabled() && admin.port() == port) {
+            throw new Errors.UserException("admin.port " + admin.port() + " is the SCEP port: choose another");
+        }
         long t0 = System.nanoTime();
-        Running running = Running.start(dir, passphrase, config, ServerConfig.defaults(host, port));
+        Running running = Running.start(dir, passphrase, config, ServerConfig.defaults(host, port), admin);
         Runtime.getRuntime().addShutdownHook(new Thread(running::close, "scepca-shutdown"));
         var root = running.ca().material().root();
         String shown = host.equals("0.0.0.0") || host.equals("::") ? "localhost" : host;
@@ -61,9 +66,19 @@ final class ServeCommand implements Callable<Integer> {
         out.println("  Root CA:         " + base + "/ca/root.pem   CRL: " + base + "/crl/intermediate.crl");
         out.println("  Data folder:     " + dir.root());
         out.println("  Create a one-time challenge:  ./scepca challenge create --data " + dir.root());
+        if (running.adminPort() > 0) {
+            out.println("  Admin console:   http://" + adminHost(admin.host()) + ":" + running.adminPort() + "/console/"
+                    + (running.adminTlsPort() > 0 ? "   mTLS: https://" + adminHost(admin.host()) + ":"
+                            + running.adminTlsPort() + "/console/" : ""));
+            out.println("  Admin token:     ./scepca admin token create --data " + dir.root() + " --name NAME");
+        }
         out.println();
         out.flush();
         running.join();
         return 0;
+    }
+
+    private static String adminHost(String h) {
+        return h.equals("0.0.0.0") || h.equals("::") ? "localhost" : h;
     }
 }

@@ -1,0 +1,399 @@
+package org.scepca.server.admin;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+
+import org.scepca.ca.CertificateAuthority;
+import org.scepca.ca.challenge.ChallengeService;
+import org.scepca.ca.crl.CrlService;
+import org.scepca.ca.issuance.IssuedCertificate;
+import org.scepca.ca.issuance.SerialNumbers;
+import org.scepca.ca.pem.Pem;
+import org.scepca.ca.policy.PolicyViolationException;
+import org.scepca.ca.revocation.RevocationReason;
+import org.scepca.ca.store.CertificateCounts;
+import org.scepca.ca.store.CertificateQuery;
+import org.scepca.ca.store.CertificateRecord;
+import org.scepca.ca.store.CertificateStatus;
+import org.scepca.ca.store.ConflictException;
+import org.scepca.ca.store.Page;
+import org.scepca.ca.store.RequestRecord;
+import org.scepca.ca.store.RequestStatus;
+import org.scepca.ca.tokens.AdminRole;
+import org.scepca.server.admin.ApiException.FieldError;
+import org.scepca.server.cli.Durations;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * The admin API's operations under {@code /api/v1}, each a {@link Route}. Reads need the viewer role, changes the
+ * admin role; every change is written to the audit log with the acting identity.
+ */
+final class AdminApi {
+    private static final Logger AUDIT = LoggerFactory.getLogger("scepca.audit");
+    static final int DEFAULT_PAGE = 50;
+    static final int MAX_PAGE = 500;
+    /** The dashboard's "expiring soon" horizon. */
+    static final int EXPIRING_SOON_DAYS = 30;
+
+    private final CertificateAuthority ca;
+    private final byte[] openApiDocument;
+
+    AdminApi(CertificateAuthority ca) {
+        this.ca = Objects.requireNonNull(ca, "ca is null");
+        this.openApiDocument = loadOpenApi();
+    }
+
+    static byte[] loadOpenApi() {
+        try (InputStream in = AdminApi.class.getResourceAsStream("openapi.json")) {
+            if (in == null) {
+                throw new IllegalStateException("openapi.json is missing from the jar");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read openapi.json", e);
+        }
+    }
+
+    List<Route> routes() {
+        List<Route> r = new ArrayList<>();
+        r.add(new Route("GET", "/openapi.json", Optional.empty(), this::openApi));
+        r.add(Route.get("/me", AdminRole.VIEWER, this::me));
+        r.add(Route.get("/dashboard", AdminRole.VIEWER, this::dashboard));
+        r.add(Route.get("/ca", AdminRole.VIEWER, this::caInfo));
+        r.add(Route.get("/ca/chain", AdminRole.VIEWER, this::chain));
+        r.add(Route.get("/ca/crl", AdminRole.VIEWER, this::crl));
+        r.add(Route.get("/challenges", AdminRole.VIEWER, this::listChallenges));
+        r.add(Route.post("/challenges", AdminRole.ADMIN, this::createChallenge));
+        r.add(Route.delete("/challenges/{id}", AdminRole.ADMIN, this::deleteChallenge));
+        r.add(Route.get("/certificates", AdminRole.VIEWER, this::listCertificates));
+        r.add(Route.get("/certificates/{serial}", AdminRole.VIEWER, this::showCertificate));
+        r.add(Route.post("/certificates/{serial}/revoke", AdminRole.ADMIN, this::revoke));
+        r.add(Route.get("/requests", AdminRole.VIEWER, this::listRequests));
+        r.add(Route.post("/requests/{transactionId}/approve", AdminRole.ADMIN, this::approve));
+        r.add(Route.post("/requests/{transactionId}/reject", AdminRole.ADMIN, this::reject));
+        return r;
+    }
+
+    // --- representations only this class returns
+
+    public record IdentityView(String name, String role, String authenticatedBy) {
+    }
+
+    public record DashboardView(CountsView certificates, int expiringWithinDays, int pendingRequests,
+            int activeChallenges, String issuingCaNotAfter, long issuingCaDaysLeft, String rootNotAfter,
+            boolean nextCaStaged) {
+    }
+
+    public record CountsView(long total, long active, long revoked, long expired, long expiringSoon) {
+        static CountsView of(CertificateCounts c) {
+            return new CountsView(c.total(), c.active(), c.revoked(), c.expired(), c.expiringSoon());
+        }
+    }
+
+    public record ListView<T>(List<T> items, String next) {
+    }
+
+    public record ApprovedView(RequestView request, CertificateView certificate) {
+    }
+
+    // --- handlers
+
+    private void openApi(Exchange ex) throws IOException {
+        ex.response().setContentType("application/json");
+        ex.response().setHeader("Cache-Control", "max-age=300");
+        ex.response().getOutputStream().write(openApiDocument);
+    }
+
+    private void me(Exchange ex) throws IOException {
+        AdminIdentity id = ex.identity();
+        ex.json(200, new IdentityView(id.name(), id.role().id(),
+                id.source() == AdminIdentity.Source.TOKEN ? "token" : "client-certificate"));
+    }
+
+    private void dashboard(Exchange ex) throws IOException {
+        Instant now = ca.clock().instant();
+        CertificateCounts counts = ca.certificates().counts(now, now.plus(Duration.ofDays(EXPIRING_SOON_DAYS)));
+        Instant caNotAfter = ca.material().intermediateCertificate().getNotAfter().toInstant();
+        ex.json(200, new DashboardView(CountsView.of(counts), EXPIRING_SOON_DAYS,
+                ca.requests().list(Optional.of(RequestStatus.PENDING), 1000).size(),
+                ca.challenges().listActive(1000).size(), caNotAfter.toString(),
+                Duration.between(now, caNotAfter).toDays(),
+                ca.material().root().getNotAfter().toInstant().toString(), ca.material().next().isPresent()));
+    }
+
+    private void caInfo(Exchange ex) throws IOException {
+        ex.json(200, CaInfoView.of(ca.material(), ca.crls().current().crl()));
+    }
+
+    private void chain(Exchange ex) throws IOException {
+        ex.download("application/x-pem-file", "chain.pem", Pem.encodeAll(ca.material().chain()));
+    }
+
+    private void crl(Exchange ex) throws IOException {
+        CrlService.Published p = ca.crls().current();
+        String format = ex.query("format").orElse("der").toLowerCase(Locale.ROOT);
+        switch (format) {
+            case "der" -> ex.download("application/pkix-crl", "intermediate.crl", p.der());
+            case "pem" -> ex.download("application/x-pem-file", "intermediate-crl.pem",
+                    Pem.encode(p.crl()).getBytes(StandardCharsets.US_ASCII));
+            default -> throw ApiException.validation("format", "format must be der or pem");
+        }
+    }
+
+    private void listChallenges(Exchange ex) throws IOException {
+        List<ChallengeView> items = ca.challenges().listActive(1000).stream().map(ChallengeView::of).toList();
+        ex.json(200, new ListView<>(items, null));
+    }
+
+    private void createChallenge(Exchange ex) throws IOException {
+        Bodies.CreateChallengeRequest body = ex.body(Bodies.CreateChallengeRequest.class);
+        List<FieldError> errors = new ArrayList<>();
+        Duration ttl = ttl(body.ttl(), errors);
+        Optional<String> note = Optional.ofNullable(body.note()).map(String::strip).filter(s -> !s.isEmpty());
+        if (note.isPresent() && note.get().length() > 256) {
+            errors.add(new FieldError("note", "note must be at most 256 characters"));
+        }
+        if (ttl != null && (ttl.isNegative() || ttl.isZero() || ttl.compareTo(ChallengeService.MAX_TTL) > 0)) {
+            errors.add(new FieldError("ttl", "ttl must be between 1 second and " + ChallengeService.MAX_TTL.toDays()
+                    + " days"));
+        }
+        if (!errors.isEmpty()) {
+            throw ApiException.validation(errors);
+        }
+        ChallengeService.MintedChallenge minted = ca.challenges().mint(ttl, note);
+        AUDIT.info("op=challenge-create id={} expires={} actor={}", minted.id(), minted.expiresAt(),
+                ex.identity().actor());
+        ex.response().setHeader("Location", "/api/v1/challenges/" + minted.id());
+        ex.json(201, ChallengeView.Created.of(minted.id(), minted.secret(), minted.expiresAt(), note.orElse(null)));
+    }
+
+    /** Seconds as a JSON number, or "60m" / "12h" / "7d" / "PT1H" as a string; absent means 60 minutes. */
+    private static Duration ttl(JsonNode node, List<FieldError> errors) {
+        if (node == null || node.isNull()) {
+            return Duration.ofMinutes(60);
+        }
+        if (node.isIntegralNumber() && node.canConvertToLong()) {
+            return Duration.ofSeconds(node.longValue());
+        }
+        if (node.isTextual()) {
+            try {
+                return Durations.parse(node.textValue());
+            } catch (RuntimeException e) {
+                errors.add(new FieldError("ttl", "ttl must be seconds or a duration like 60m, 12h, 7d"));
+                return null;
+            }
+        }
+        errors.add(new FieldError("ttl", "ttl must be seconds or a duration like 60m, 12h, 7d"));
+        return null;
+    }
+
+    private void deleteChallenge(Exchange ex) throws IOException {
+        String id = ex.path("id");
+        if (!ca.challenges().delete(id)) {
+            throw ApiException.notFound("no challenge with id " + id);
+        }
+        AUDIT.info("op=challenge-delete id={} actor={}", id, ex.identity().actor());
+        ex.noContent();
+    }
+
+    private void listCertificates(Exchange ex) throws IOException {
+        Instant now = ca.clock().instant();
+        List<FieldError> errors = new ArrayList<>();
+        CertificateQuery.State state = CertificateQuery.State.ALL;
+        Optional<String> status = ex.query("status");
+        if (status.isPresent()) {
+            try {
+                state = CertificateQuery.State.valueOf(status.get().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                errors.add(new FieldError("status", "status must be all, active, revoked or expired"));
+            }
+        }
+        Optional<String> text = ex.query("q");
+        if (text.isPresent() && text.get().length() > 200) {
+            errors.add(new FieldError("q", "q must be at most 200 characters"));
+        }
+        Optional<Instant> expiringBefore = ex.query("expiringWithinDays")
+                .map(v -> intParam("expiringWithinDays", v, 0, 3650, errors)).map(d -> now.plus(Duration.ofDays(d)));
+        Optional<Instant> issuedAfter = ex.query("issuedAfter").map(v -> instantParam("issuedAfter", v, errors));
+        Optional<Instant> issuedBefore = ex.query("issuedBefore").map(v -> instantParam("issuedBefore", v, errors));
+        int limit = ex.query("limit").map(v -> intParam("limit", v, 1, MAX_PAGE, errors)).orElse(DEFAULT_PAGE);
+        Optional<String> cursor = ex.query("cursor");
+        if (cursor.isPresent() && cursor.get().length() > 200) {
+            errors.add(new FieldError("cursor", "invalid cursor"));
+        }
+        if (!errors.isEmpty()) {
+            throw ApiException.validation(errors);
+        }
+        CertificateQuery query = new CertificateQuery(state, text, expiringBefore, issuedAfter, issuedBefore, cursor,
+                limit);
+        Page<CertificateRecord> page;
+        try {
+            page = ca.certificates().list(query, now);
+        } catch (IllegalArgumentException e) {
+            // The store's only argument check here is the opaque cursor.
+            throw ApiException.validation("cursor", "invalid cursor: pass back the 'next' value of a previous page");
+        }
+        ex.json(200, new ListView<>(page.items().stream().map(r -> CertificateView.of(r, now)).toList(),
+                page.nextCursor().orElse(null)));
+    }
+
+    private static Integer intParam(String name, String v, int min, int max, List<FieldError> errors) {
+        try {
+            int i = Integer.parseInt(v);
+            if (i >= min && i <= max) {
+                return i;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        errors.add(new FieldError(name, name + " must be a whole number from " + min + " to " + max));
+        return min;
+    }
+
+    /** RFC 3339 instant (2026-01-31T12:00:00Z) or a date (2026-01-31, meaning its start in UTC). */
+    private static Instant instantParam(String name, String v, List<FieldError> errors) {
+        try {
+            return v.length() == 10 ? LocalDate.parse(v).atStartOfDay(ZoneOffset.UTC).toInstant() : Instant.parse(v);
+        } catch (DateTimeParseException e) {
+            errors.add(new FieldError(name, name + " must be a date (2026-01-31) or a UTC time (2026-01-31T12:00:00Z)"));
+            return Instant.EPOCH;
+        }
+    }
+
+    private CertificateRecord certificate(Exchange ex) {
+        BigInteger serial;
+        try {
+            serial = SerialNumbers.parse(ex.path("serial"));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.validation("serial", "serial must be hexadecimal (colons allowed)");
+        }
+        return ca.certificates().find(serial)
+                .orElseThrow(() -> ApiException.notFound("no certificate with serial " + serial.toString(16)));
+    }
+
+    private void showCertificate(Exchange ex) throws IOException {
+        CertificateRecord r = certificate(ex);
+        Optional<String> format = ex.query("format").map(f -> f.toLowerCase(Locale.ROOT));
+        if (format.isEmpty() || format.get().equals("json")) {
+            ex.json(200, CertificateView.of(r, ca.clock().instant()));
+            return;
+        }
+        switch (format.get()) {
+            case "pem" -> ex.download("application/x-pem-file", r.serialHex() + ".pem",
+                    Pem.encode(Pem.certificate(r.der())).getBytes(StandardCharsets.US_ASCII));
+            case "der" -> ex.download("application/pkix-cert", r.serialHex() + ".cer", r.der());
+            default -> throw ApiException.validation("format", "format must be json, pem or der");
+        }
+    }
+
+    private void revoke(Exchange ex) throws IOException {
+        CertificateRecord before = certificate(ex);
+        Bodies.RevokeRequest body = ex.body(Bodies.RevokeRequest.class);
+        RevocationReason reason;
+        try {
+            reason = body.reason() == null ? RevocationReason.UNSPECIFIED : RevocationReason.parse(body.reason());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.validation("reason", "reason must be one of unspecified, keyCompromise,"
+                    + " affiliationChanged, superseded, cessationOfOperation, privilegeWithdrawn");
+        }
+        if (before.status() == CertificateStatus.REVOKED) {
+            throw alreadyRevoked(before);
+        }
+        var outcome = ca.revocation().revoke(before.serial(), reason, ex.identity().actor());
+        if (!outcome.changed()) {
+            throw alreadyRevoked(outcome.certificate());
+        }
+        ex.json(200, CertificateView.of(outcome.certificate(), ca.clock().instant()));
+    }
+
+    private static ApiException alreadyRevoked(CertificateRecord r) {
+        return ApiException.conflict("already-revoked", "certificate " + r.serialHex() + " was already revoked at "
+                + r.revokedAt().map(Instant::toString).orElse("?"));
+    }
+
+    private void listRequests(Exchange ex) throws IOException {
+        List<FieldError> errors = new ArrayList<>();
+        Optional<RequestStatus> status = Optional.of(RequestStatus.PENDING);
+        Optional<String> s = ex.query("status");
+        if (s.isPresent()) {
+            if (s.get().equalsIgnoreCase("all")) {
+                status = Optional.empty();
+            } else {
+                try {
+                    status = Optional.of(RequestStatus.valueOf(s.get().toUpperCase(Locale.ROOT)));
+                } catch (IllegalArgumentException e) {
+                    errors.add(new FieldError("status", "status must be pending, issued, rejected or all"));
+                }
+            }
+        }
+        int limit = ex.query("limit").map(v -> intParam("limit", v, 1, 1000, errors)).orElse(100);
+        if (!errors.isEmpty()) {
+            throw ApiException.validation(errors);
+        }
+        ex.json(200, new ListView<>(ca.requests().list(status, limit).stream().map(RequestView::of).toList(), null));
+    }
+
+    private RequestRecord pending(String transactionId) {
+        RequestRecord r = ca.requests().find(transactionId)
+                .orElseThrow(() -> ApiException.notFound("no request with transaction id " + transactionId));
+        if (r.status() != RequestStatus.PENDING) {
+            throw notPending(r);
+        }
+        return r;
+    }
+
+    private static ApiException notPending(RequestRecord r) {
+        return ApiException.conflict("not-pending", "request " + r.transactionId() + " is "
+                + r.status().name().toLowerCase(Locale.ROOT) + ", not pending");
+    }
+
+    private void approve(Exchange ex) throws IOException {
+        String txid = ex.path("transactionId");
+        ex.body(Bodies.ApproveRequest.class);
+        pending(txid);
+        IssuedCertificate issued;
+        try {
+            issued = ca.approvals().approve(txid, ex.identity().actor());
+        } catch (PolicyViolationException e) {
+            // The policy's message says which rule the CSR broke; it names no internals.
+            throw new ApiException(422, "policy-violation", "Refused by policy", e.getMessage());
+        } catch (IllegalStateException | ConflictException e) {
+            throw notPending(ca.requests().find(txid).orElseThrow());
+        }
+        Instant now = ca.clock().instant();
+        ex.json(200, new ApprovedView(RequestView.of(ca.requests().find(txid).orElseThrow()),
+                CertificateView.of(issued.record(), now)));
+    }
+
+    private void reject(Exchange ex) throws IOException {
+        String txid = ex.path("transactionId");
+        Bodies.RejectRequest body = ex.body(Bodies.RejectRequest.class);
+        String reason = Optional.ofNullable(body.reason()).map(String::strip).filter(x -> !x.isEmpty())
+                .orElse("rejected by an operator");
+        if (reason.length() > 512) {
+            throw ApiException.validation("reason", "reason must be at most 512 characters");
+        }
+        pending(txid);
+        try {
+            ca.approvals().reject(txid, reason, ex.identity().actor());
+        } catch (IllegalStateException e) {
+            throw notPending(ca.requests().find(txid).orElseThrow());
+        }
+        ex.json(200, RequestView.of(ca.requests().find(txid).orElseThrow()));
+    }
+}

@@ -1,0 +1,184 @@
+package org.scepca.server.admin;
+
+import java.io.IOException;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.server.handler.SizeLimitHandler;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.scepca.ca.CertificateAuthority;
+import org.scepca.ca.config.CaConfig.InvalidConfigException;
+import org.scepca.ca.pem.Pem;
+import org.scepca.server.http.GuardFilter;
+import org.scepca.server.http.HealthServlet;
+import org.scepca.server.http.Problem;
+
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+/**
+ * Adds the admin surface (JSON API under {@code /api/v1}, console under {@code /console/}) to a server on its own
+ * connectors, so it is never reachable through the SCEP port. Jetty routes by connector name: the SCEP context
+ * answers on {@code @scep}, this one on {@code @admin} and {@code @admin-tls}.
+ */
+public final class AdminServer {
+    public static final String CONNECTOR = "admin";
+    public static final String TLS_CONNECTOR = "admin-tls";
+    /** Whole-request cap, checked by Jetty; the API itself reads at most {@link Exchange#MAX_BODY_BYTES}. */
+    private static final long MAX_REQUEST_BYTES = 64 * 1024;
+
+    private AdminServer() {
+    }
+
+    /** The JSON mapper for request bodies: strict, so a typo in a field name is an error, not a silent default. */
+    static ObjectMapper jsonMapper() {
+        return JsonMapper.builder()
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .build();
+    }
+
+    /** The API's routes, for the OpenAPI sync test and for dispatch. */
+    static List<Route> routes(CertificateAuthority ca) {
+        return new AdminApi(ca).routes();
+    }
+
+    /** Adds the admin connectors and context to {@code server} (not yet started). Does nothing if disabled. */
+    public static void attach(Server server, AdminConfig config, CertificateAuthority ca) {
+        Objects.requireNonNull(server, "server is null");
+        Objects.requireNonNull(config, "config is null");
+        Objects.requireNonNull(ca, "ca is null");
+        if (!config.enabled()) {
+            return;
+        }
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        ServerConnector plain = new ServerConnector(server, new HttpConnectionFactory(http));
+        plain.setName(CONNECTOR);
+        plain.setHost(config.host());
+        plain.setPort(config.port());
+        plain.setIdleTimeout(30_000);
+        server.addConnector(plain);
+        config.tls().ifPresent(tls -> server.addConnector(tlsConnector(server, tls, ca)));
+
+        ServletContextHandler ctx = new ServletContextHandler(ServletContextHandler.NO_SESSIONS);
+        ctx.setContextPath("/");
+        ctx.setVirtualHosts(List.of("@" + CONNECTOR, "@" + TLS_CONNECTOR));
+        Authenticator auth = new Authenticator(ca.tokens(), ca.certificates(), ca.material().intermediateCertificate(),
+                config.mtlsGrants(), ca.clock());
+        ctx.addServlet(new ServletHolder("admin-api", new ApiServlet(routes(ca), auth, jsonMapper())), "/api/v1/*");
+        ctx.addServlet(new ServletHolder("admin-console", new ConsoleServlet()), "/console/*");
+        HealthServlet health = new HealthServlet(ca);
+        ctx.addServlet(new ServletHolder("admin-health", health), "/healthz");
+        ctx.addServlet(new ServletHolder("admin-ready", health), "/readyz");
+        ctx.addServlet(new ServletHolder("admin-root", new RootServlet()), "/");
+        ctx.addFilter(new FilterHolder(new SecurityHeadersFilter()), "/*", EnumSet.of(DispatcherType.REQUEST));
+        ctx.addFilter(GuardFilter.class, "/*", EnumSet.of(DispatcherType.REQUEST));
+
+        SizeLimitHandler limit = new SizeLimitHandler(MAX_REQUEST_BYTES, -1);
+        limit.setHandler(ctx);
+        Handler existing = server.getHandler();
+        server.setHandler(existing == null ? limit : new Handler.Sequence(existing, limit));
+    }
+
+    /** The local port of a started connector by name, or -1 if there is none. */
+    public static int port(Server server, String connectorName) {
+        for (Connector c : server.getConnectors()) {
+            if (connectorName.equals(c.getName()) && c instanceof ServerConnector sc) {
+                return sc.getLocalPort();
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * TLS with client certificates required (RFC 8446 §4.3.2 CertificateRequest), trusting only this CA: the
+     * handshake fails for anyone without a certificate we issued.
+     */
+    private static ServerConnector tlsConnector(Server server, AdminConfig.Tls tls, CertificateAuthority ca) {
+        SslContextFactory.Server ssl = new SslContextFactory.Server();
+        try {
+            List<X509Certificate> chain = Pem.readKeyAndCertificates(tls.certificateChain(), null).certificates();
+            PrivateKey key = Pem.readKeyAndCertificates(tls.privateKey(), null).key();
+            if (chain.isEmpty() || key == null) {
+                throw new InvalidConfigException("admin.tls-cert must hold the server certificate (PEM) and"
+                        + " admin.tls-key its unencrypted private key");
+            }
+            byte[] pw = new byte[16];
+            new SecureRandom().nextBytes(pw);
+            // In-memory key store only: the password protects nothing on disk, it is just required by the API.
+            char[] password = HexFormat.of().formatHex(pw).toCharArray();
+            KeyStore keys = KeyStore.getInstance("PKCS12");
+            keys.load(null, null);
+            keys.setKeyEntry("server", key, password, chain.toArray(new X509Certificate[0]));
+            KeyStore trust = KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            trust.setCertificateEntry("root", ca.material().root());
+            trust.setCertificateEntry("issuing", ca.material().intermediateCertificate());
+            ssl.setKeyStore(keys);
+            ssl.setKeyStorePassword(new String(password));
+            Arrays.fill(password, '\0');
+            ssl.setTrustStore(trust);
+        } catch (IOException | GeneralSecurityException e) {
+            throw new InvalidConfigException("cannot load the admin TLS certificate or key: " + e.getClass().getSimpleName());
+        }
+        ssl.setNeedClientAuth(true);
+        ssl.setIncludeProtocols("TLSv1.3", "TLSv1.2");
+        HttpConfiguration https = new HttpConfiguration();
+        https.setSendServerVersion(false);
+        https.setSendXPoweredBy(false);
+        SecureRequestCustomizer secure = new SecureRequestCustomizer();
+        // Admins may reach the server by IP or an internal name that is not in its certificate.
+        secure.setSniHostCheck(false);
+        https.addCustomizer(secure);
+        ServerConnector c = new ServerConnector(server, new SslConnectionFactory(ssl, "http/1.1"),
+                new HttpConnectionFactory(https));
+        c.setName(TLS_CONNECTOR);
+        c.setHost(tls.host());
+        c.setPort(tls.port());
+        c.setIdleTimeout(30_000);
+        return c;
+    }
+
+    /** {@code /} goes to the console; anything else unmapped is a problem JSON 404. */
+    private static final class RootServlet extends HttpServlet {
+        @Override
+        protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            if ("/".equals(req.getRequestURI()) && "GET".equals(req.getMethod())) {
+                resp.sendRedirect("/console/");
+                return;
+            }
+            Problem.send(resp, 404, "not-found", "Not found", "no resource at this path");
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package org.scepca.server.admin;
+
+import java.io.IOException;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+import org.scepca.server.http.Problem;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+/**
+ * {@code /api/v1/*}: finds the route, authenticates (401 with {@code WWW-Authenticate: Bearer}, RFC 6750 §3),
+ * authorises by role (403), runs the handler, and turns {@link ApiException} into RFC 9457 problem JSON.
+ */
+final class ApiServlet extends HttpServlet {
+    private static final Logger AUDIT = LoggerFactory.getLogger("scepca.audit");
+    static final String REALM = "scepca-admin";
+
+    private final transient List<Route> routes;
+    private final transient Authenticator authenticator;
+    private final transient ObjectMapper json;
+
+    ApiServlet(List<Route> routes, Authenticator authenticator, ObjectMapper json) {
+        this.routes = List.copyOf(routes);
+        this.authenticator = Objects.requireNonNull(authenticator, "authenticator is null");
+        this.json = Objects.requireNonNull(json, "json is null");
+    }
+
+    @Override
+    protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        List<String> segments = Route.segments(req.getPathInfo() == null ? "/" : req.getPathInfo());
+        Set<String> allowed = new LinkedHashSet<>();
+        Route route = null;
+        Map<String, String> params = Map.of();
+        for (Route r : routes) {
+            Optional<Map<String, String>> m = r.match(segments);
+            if (m.isPresent()) {
+                allowed.add(r.method());
+                if (r.method().equals(req.getMethod())) {
+                    route = r;
+                    params = m.get();
+                }
+            }
+        }
+        if (allowed.isEmpty()) {
+            Problem.send(resp, 404, "not-found", "Not found", "no API resource at this path");
+            return;
+        }
+        if (route == null) {
+            resp.setHeader("Allow", String.join(", ", allowed));
+            Problem.send(resp, 405, "method-not-allowed", "Method not allowed", "allowed: " + String.join(", ", allowed));
+            return;
+        }
+        Optional<AdminIdentity> identity = Optional.empty();
+        if (route.role().isPresent()) {
+            Authenticator.Result auth = authenticator.authenticate(req);
+            if (auth instanceof Authenticator.Identified id) {
+                identity = Optional.of(id.identity());
+            } else {
+                boolean refused = auth instanceof Authenticator.Refused;
+                resp.setHeader("WWW-Authenticate", "Bearer realm=\"" + REALM + "\""
+                        + (refused ? ", error=\"invalid_token\"" : ""));
+                Problem.send(resp, 401, "unauthorized", "Unauthorized",
+                        refused ? ((Authenticator.Refused) auth).detail() : "send 'Authorization: Bearer <token>'");
+                return;
+            }
+            if (!identity.get().role().includes(route.role().get())) {
+                if (!route.method().equals("GET")) {
+                    AUDIT.info("op=admin-api method={} path={} actor={} outcome=forbidden", route.method(), route.path(),
+                            identity.get().actor());
+                }
+                Problem.send(resp, 403, "forbidden", "Forbidden", "this needs the " + route.role().get().id()
+                        + " role; you have " + identity.get().role().id());
+                return;
+            }
+        }
+        try {
+            route.handler().handle(new Exchange(req, resp, params, identity, json));
+        } catch (ApiException e) {
+            Problem.send(resp, e.status(), e.type(), e.title(), e.getMessage(),
+                    e.errors().isEmpty() ? Map.of() : Map.of("errors", e.errors().stream().map(f -> {
+                        Map<String, String> m = new java.util.LinkedHashMap<>();
+                        m.put("field", f.field());
+                        m.put("message", f.message());
+                        return m;
+                    }).toList()));
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package org.scepca.server.admin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/** Request bodies of the admin API. Unknown fields are refused (FAIL_ON_UNKNOWN_PROPERTIES). */
+final class Bodies {
+    private Bodies() {
+    }
+
+    /**
+     * {@code POST /challenges}.
+     *
+     * @param ttl  lifetime: seconds as a number, or a string like "60m", "12h", "7d", "PT1H"; default 60 minutes
+     * @param note who or what it is for (shown in listings), at most 256 characters
+     */
+    record CreateChallengeRequest(JsonNode ttl, String note) {
+    }
+
+    /** {@code POST /certificates/{serial}/revoke}; reason defaults to unspecified. */
+    record RevokeRequest(String reason) {
+    }
+
+    /** {@code POST /requests/{transactionId}/reject}. */
+    record RejectRequest(String reason) {
+    }
+
+    /** {@code POST /requests/{transactionId}/approve}: no fields, but an empty object is accepted. */
+    record ApproveRequest() {
+    }
+}
