@@ -51,21 +51,40 @@ public record AdminConfig(boolean enabled, String host, int port, Optional<Tls> 
     }
 
     /**
-     * One configured client identity: a subject DN (compared as X.500 names, so spacing and case of attribute
-     * types do not matter) or a SAN in the store's {@code type:value} form ({@code email:alice@example.com}).
+     * One configured client identity: a subject DN or a SAN in the store's {@code type:value} form
+     * ({@code email:alice@example.com}). A DN matches as an X.500 name (case and spacing of attribute types do not
+     * matter) in either RDN order, because tools disagree on which end of "CN=alice,O=Example" comes first:
+     * RFC 4514 strings list the last RDN first, OpenSSL and Bouncy Castle print them in encoding order.
      */
-    public record MtlsGrant(Optional<X500Principal> subject, Optional<String> san, AdminRole role) {
+    public record MtlsGrant(List<X500Principal> subjectForms, Optional<String> san, AdminRole role) {
         public MtlsGrant {
-            Objects.requireNonNull(subject, "subject is null");
+            subjectForms = List.copyOf(subjectForms);
             Objects.requireNonNull(san, "san is null");
             Objects.requireNonNull(role, "role is null");
-            if (subject.isPresent() == san.isPresent()) {
+            if (subjectForms.isEmpty() == san.isEmpty()) {
                 throw new IllegalArgumentException("a grant names either a subject or a SAN");
             }
         }
 
+        /** @throws IllegalArgumentException if {@code dn} is not a distinguished name */
+        public static MtlsGrant subject(String dn, AdminRole role) {
+            X500Principal rfc4514 = new X500Principal(dn);
+            X500Principal asWritten;
+            try {
+                asWritten = new X500Principal(new org.bouncycastle.asn1.x500.X500Name(dn).getEncoded());
+            } catch (IOException | RuntimeException e) {
+                throw new IllegalArgumentException("not a DN: " + dn);
+            }
+            return new MtlsGrant(rfc4514.equals(asWritten) ? List.of(rfc4514) : List.of(rfc4514, asWritten),
+                    Optional.empty(), role);
+        }
+
+        public static MtlsGrant san(String typeAndValue, AdminRole role) {
+            return new MtlsGrant(List.of(), Optional.of(typeAndValue), role);
+        }
+
         public boolean matches(X500Principal certSubject, List<String> certSans) {
-            return subject.map(s -> s.equals(certSubject)).orElseGet(() -> certSans.contains(san.orElseThrow()));
+            return san.map(certSans::contains).orElseGet(() -> subjectForms.contains(certSubject));
         }
     }
 
@@ -148,10 +167,10 @@ public record AdminConfig(boolean enabled, String host, int port, Optional<Tls> 
                     throw new InvalidConfigException(key + ": unknown SAN type '" + type + "' in '" + entry
                             + "'; use dns:, email:, uri:, upn: or ip:");
                 }
-                out.add(new MtlsGrant(Optional.empty(), Optional.of(type + entry.substring(colon)), role));
+                out.add(MtlsGrant.san(type + entry.substring(colon), role));
             } else {
                 try {
-                    out.add(new MtlsGrant(Optional.of(new X500Principal(entry)), Optional.empty(), role));
+                    out.add(MtlsGrant.subject(entry, role));
                 } catch (IllegalArgumentException e) {
                     throw new InvalidConfigException(key + ": '" + entry + "' is neither a DN (CN=...) nor a SAN (email:...)");
                 }

@@ -1,0 +1,98 @@
+package org.scepca.server.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Properties;
+
+import javax.security.auth.x500.X500Principal;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.scepca.ca.config.CaConfig;
+import org.scepca.ca.config.CaConfig.InvalidConfigException;
+import org.scepca.ca.tokens.AdminRole;
+
+class AdminConfigTest {
+    private static final Path BASE = Path.of("/data");
+
+    private static Properties props(String... kv) {
+        Properties p = new Properties();
+        for (int i = 0; i < kv.length; i += 2) {
+            p.setProperty(kv[i], kv[i + 1]);
+        }
+        return p;
+    }
+
+    @Test
+    void defaults_loopback9090_noTls() {
+        AdminConfig c = AdminConfig.from(new Properties(), BASE);
+        assertThat(c.enabled()).isTrue();
+        assertThat(c.host()).isEqualTo("127.0.0.1");
+        assertThat(c.port()).isEqualTo(9090);
+        assertThat(c.tls()).isEmpty();
+        assertThat(c.mtlsGrants()).isEmpty();
+    }
+
+    @Test
+    void adminKeys_areKnownToCaConfig_soTheSameFileLoadsInBoth() {
+        Properties p = props("admin.host", "0.0.0.0", "admin.port", "9443", "admin.enabled", "true");
+        CaConfig.from(p);
+        assertThat(AdminConfig.from(p, BASE).host()).isEqualTo("0.0.0.0");
+    }
+
+    @Test
+    void mtls_grantsBySubjectOrSan_withRelativeFilesUnderTheDataFolder() {
+        AdminConfig c = AdminConfig.from(props("admin.tls-port", "9443", "admin.tls-cert", "tls/server-chain.pem",
+                "admin.tls-key", "/etc/scepca/server.key",
+                "admin.mtls-admins", "CN=alice, O=Example ; email:bob@example.com",
+                "admin.mtls-viewers", "CN=carol"), BASE);
+        assertThat(c.tls()).get().satisfies(t -> {
+            assertThat(t.port()).isEqualTo(9443);
+            assertThat(t.certificateChain()).isEqualTo(Path.of("/data/tls/server-chain.pem"));
+            assertThat(t.privateKey()).isEqualTo(Path.of("/etc/scepca/server.key"));
+        });
+        assertThat(c.mtlsGrants()).hasSize(3);
+        var alice = c.mtlsGrants().get(0);
+        assertThat(alice.role()).isEqualTo(AdminRole.ADMIN);
+        assertThat(alice.matches(new X500Principal("cn=alice,o=Example"), List.of())).isTrue();
+        assertThat(alice.matches(new X500Principal("O=Example,CN=alice"), List.of())).isTrue();
+        assertThat(alice.matches(new X500Principal("CN=alice,O=Other"), List.of())).isFalse();
+        assertThat(alice.matches(new X500Principal("CN=alice"), List.of("email:alice@example.com"))).isFalse();
+        var bob = c.mtlsGrants().get(1);
+        assertThat(bob.matches(new X500Principal("CN=whoever"), List.of("email:bob@example.com"))).isTrue();
+        assertThat(c.mtlsGrants().get(2).role()).isEqualTo(AdminRole.VIEWER);
+    }
+
+    @ParameterizedTest(name = "fail/{0}")
+    @CsvSource(delimiter = '|', value = {
+            "port not a number      | admin.port=http              | admin.port",
+            "port zero              | admin.port=0                 | admin.port",
+            "port too big           | admin.port=70000             | admin.port",
+            "enabled not a boolean  | admin.enabled=maybe          | admin.enabled",
+            "empty host             | admin.host=                  | admin.host",
+            "tls without files      | admin.tls-port=9443          | admin.tls-cert",
+            "files without tls      | admin.tls-cert=x.pem         | admin.tls-port",
+            "grants without tls     | admin.mtls-admins=CN=alice   | admin.tls-port",
+    })
+    void invalidSettings_nameTheKey(String name, String setting, String key) {
+        String[] kv = setting.split("=", 2);
+        assertThatThrownBy(() -> AdminConfig.from(props(kv[0], kv[1]), BASE))
+                .isInstanceOf(InvalidConfigException.class).hasMessageContaining(key);
+    }
+
+    @Test
+    void badGrantEntries_areRefused() {
+        Properties base = props("admin.tls-port", "9443", "admin.tls-cert", "c", "admin.tls-key", "k");
+        base.setProperty("admin.mtls-admins", "phone:123");
+        assertThatThrownBy(() -> AdminConfig.from(base, BASE)).hasMessageContaining("unknown SAN type 'phone'");
+        base.setProperty("admin.mtls-admins", "not a dn");
+        assertThatThrownBy(() -> AdminConfig.from(base, BASE)).hasMessageContaining("neither a DN");
+        base.setProperty("admin.mtls-admins", "CN=a");
+        base.setProperty("admin.port", "9443");
+        assertThatThrownBy(() -> AdminConfig.from(base, BASE)).hasMessageContaining("must differ");
+    }
+}
