@@ -1,0 +1,238 @@
+package org.scepca.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.logging.Level;
+
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.jscep.client.Client;
+import org.jscep.client.EnrollmentResponse;
+import org.jscep.client.verification.OptimisticCertificateVerifier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+import org.scepca.ca.config.CaConfig;
+import org.scepca.ca.material.CaDirectory;
+import org.scepca.ca.revocation.RevocationReason;
+import org.scepca.ca.store.CertificateStatus;
+import org.scepca.ca.testing.Csrs;
+import org.scepca.ca.testing.TestKeys;
+import org.scepca.ca.testing.TestPki;
+import org.scepca.ca.tokens.AdminRole;
+import org.scepca.server.admin.AdminConfig;
+import org.scepca.server.app.Running;
+import org.scepca.server.app.ServerConfig;
+import org.scepca.server.cli.Providers;
+
+/**
+ * The admin console in a real browser (Debian's chromium, headless, through chromedriver) against a real server: an
+ * iPhone-style enrollment by jscep waits for approval, an operator logs in with a token, creates a challenge,
+ * approves the request, the device polls and gets its certificate, and the operator revokes it and sees it revoked.
+ * Screenshots go to target/screenshots.
+ */
+class ConsoleBrowserIT {
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    private static final Path SCREENSHOTS = Path.of("target/screenshots");
+
+    @TempDir
+    Path dir;
+    @TempDir
+    Path browserProfile;
+    private Running running;
+    private WebDriver driver;
+    private WebDriverWait wait;
+    private String base;
+
+    @BeforeEach
+    void start() throws Exception {
+        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+                "needs Debian's chromium and chromium-driver (.ci/run installs them)");
+        Providers.register();
+        TestPki.create(dir).close();
+        running = Running.start(new CaDirectory(dir), TestPki.PASSPHRASE, CaConfig.defaults().withManualApproval(true),
+                ServerConfig.defaults("127.0.0.1", 0), AdminConfig.loopback(0));
+        base = "http://127.0.0.1:" + running.adminPort();
+
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+                "--window-size=1366,1000", "--user-data-dir=" + browserProfile);
+        options.setExperimentalOption("prefs", Map.of("download.default_directory",
+                browserProfile.resolve("downloads").toString(), "download.prompt_for_download", false));
+        LoggingPreferences logs = new LoggingPreferences();
+        logs.enable(LogType.BROWSER, Level.ALL);
+        options.setCapability("goog:loggingPrefs", logs);
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
+                .usingAnyFreePort().build();
+        driver = new ChromeDriver(service, options);
+        wait = new WebDriverWait(driver, Duration.ofSeconds(20));
+        Files.createDirectories(SCREENSHOTS);
+    }
+
+    @AfterEach
+    void stop() {
+        if (driver != null) {
+            driver.quit();
+        }
+        if (running != null) {
+            running.close();
+        }
+    }
+
+    private void screenshot(String name) throws IOException {
+        byte[] png = ((org.openqa.selenium.TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES);
+        Files.write(SCREENSHOTS.resolve(name + ".png"), png);
+    }
+
+    private WebElement visible(String id) {
+        return wait.until(ExpectedConditions.visibilityOfElementLocated(By.id(id)));
+    }
+
+    private void click(String id) {
+        wait.until(ExpectedConditions.elementToBeClickable(By.id(id))).click();
+    }
+
+    private static X509Certificate selfSigned(KeyPair kp, String dn) throws Exception {
+        Instant now = Instant.now();
+        return new JcaX509CertificateConverter().getCertificate(new JcaX509v3CertificateBuilder(new X500Name(dn),
+                BigInteger.ONE, Date.from(now.minusSeconds(60)), Date.from(now.plusSeconds(3600)), new X500Name(dn),
+                kp.getPublic()).build(new JcaContentSignerBuilder("SHA256withRSA").build(kp.getPrivate())));
+    }
+
+    @Test
+    void operatorLogsIn_createsChallenge_approvesAndRevokesAScepEnrolledCertificate() throws Exception {
+        // A device enrolls with a one-time challenge; the CA is in manual-approval mode, so it waits.
+        KeyPair device = TestKeys.rsa2048(0);
+        String cn = "iphone-console-" + System.nanoTime() % 100000;
+        X509Certificate identity = selfSigned(device, "CN=" + cn + ",O=Acme Fleet");
+        var challenge = running.ca().challenges().mint(Duration.ofMinutes(10), Optional.of("jscep device"));
+        var csr = Csrs.csr().keys(device).subject("CN=" + cn + ",O=Acme Fleet").dns(cn + ".devices.acme.test")
+                .challenge(challenge.secret()).build();
+        Client scep = new Client(new URL("http://127.0.0.1:" + running.port() + "/scep"), new OptimisticCertificateVerifier());
+        EnrollmentResponse first = scep.enrol(identity, device.getPrivate(), csr);
+        assertThat(first.isPending()).isTrue();
+        // Some history for the dashboard and the search.
+        for (int i = 0; i < 3; i++) {
+            running.ca().issuance().issue(new org.scepca.ca.issuance.IssuanceRequest(Csrs.csr().subject("CN=mac-" + i
+                    + ",O=Acme Fleet").dns("mac-" + i + ".devices.acme.test").build(), "scep",
+                    org.scepca.ca.policy.CertificateProfile.CLIENT, org.scepca.ca.store.IssuanceEffects.none()));
+        }
+        String token = running.ca().tokens().create("it-operator", AdminRole.ADMIN).token();
+
+        // Log in.
+        driver.get(base + "/");
+        visible("login-token").sendKeys("scepca_wrong");
+        click("login-submit");
+        assertThat(visible("login-error").getText()).contains("invalid or revoked");
+        driver.findElement(By.id("login-token")).clear();
+        driver.findElement(By.id("login-token")).sendKeys(token);
+        screenshot("01-login");
+        click("login-submit");
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("[data-stat=pending] .value"), "1"));
+        assertThat(driver.findElement(By.id("who-name")).getText()).isEqualTo("it-operator");
+        assertThat(driver.findElement(By.cssSelector("[data-stat=active] .value")).getText()).isEqualTo("3");
+        screenshot("02-dashboard");
+
+        // Create a one-time challenge and read it once.
+        click("nav-challenges");
+        new Select(visible("challenge-ttl")).selectByValue("24h");
+        driver.findElement(By.id("challenge-note")).sendKeys("ipad-lab-7");
+        click("challenge-create");
+        wait.until(d -> !d.findElement(By.id("challenge-secret")).getAttribute("value").isEmpty());
+        String secret = driver.findElement(By.id("challenge-secret")).getAttribute("value");
+        assertThat(running.ca().challenges().check(secret)).isPresent();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("challenge-rows"), "ipad-lab-7"));
+        assertThat(driver.findElement(By.id("challenge-rows")).getText()).doesNotContain(secret);
+        screenshot("03-challenge");
+
+        // Approve the pending enrollment; the device polls and receives its certificate.
+        click("nav-requests");
+        String txid = first.getTransactionId().toString();
+        WebElement row = wait.until(ExpectedConditions.visibilityOfElementLocated(
+                By.cssSelector("#request-rows tr[data-transaction='" + txid + "']")));
+        screenshot("04-pending");
+        row.findElement(By.xpath(".//button[text()='Approve']")).click();
+        click("confirm-ok");
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("toast"), "Issued"));
+        EnrollmentResponse polled = scep.poll(identity, device.getPrivate(),
+                running.ca().material().intermediateCertificate().getSubjectX500Principal(), first.getTransactionId());
+        assertThat(polled.isSuccess()).isTrue();
+        X509Certificate issued = (X509Certificate) polled.getCertStore().getCertificates(null).stream()
+                .map(X509Certificate.class::cast)
+                .filter(c -> c.getPublicKey().equals(device.getPublic())).findFirst().orElseThrow();
+        String serial = issued.getSerialNumber().toString(16);
+
+        // Find it, open it, revoke it with a reason after confirming, and see it revoked.
+        click("nav-certificates");
+        visible("cert-q").sendKeys(cn);
+        click("cert-search-submit");
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#cert-rows tr[data-serial='" + serial + "']")))
+                .click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("cert-detail-serial"), serial));
+        screenshot("05-certificate");
+        click("cert-revoke");
+        new Select(visible("revoke-reason")).selectByValue("keyCompromise");
+        screenshot("06-revoke-confirm");
+        click("confirm-ok");
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(
+                By.cssSelector("#cert-rows tr[data-serial='" + serial + "'] .badge"), "revoked"));
+        assertThat(driver.findElement(By.id("cert-detail-fields")).getText()).contains("revoked since").contains("keyCompromise");
+        screenshot("07-revoked");
+
+        var stored = running.ca().certificates().find(issued.getSerialNumber()).orElseThrow();
+        assertThat(stored.status()).isEqualTo(CertificateStatus.REVOKED);
+        assertThat(stored.revocationReason()).contains(RevocationReason.KEY_COMPROMISE);
+        assertThat(running.ca().crls().current().crl().getRevokedCertificate(issued.getSerialNumber())).isNotNull();
+        // The dashboard follows.
+        click("nav-dashboard");
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("[data-stat=revoked] .value"), "1"));
+        screenshot("08-dashboard-after");
+
+        // Log out: the token leaves session storage and the console is locked again.
+        click("logout");
+        visible("login-token");
+        assertThat(((org.openqa.selenium.JavascriptExecutor) driver).executeScript(
+                "return sessionStorage.getItem('scepca.token')")).isNull();
+        driver.get(base + "/console/#/certificates");
+        visible("login-token");
+
+        // Nothing was blocked by the Content-Security-Policy and no script failed.
+        List<LogEntry> problems = driver.manage().logs().get(LogType.BROWSER).getAll().stream()
+                .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
+                .filter(e -> !e.getMessage().contains("401")).toList();
+        assertThat(problems).extracting(LogEntry::getMessage).isEmpty();
+    }
+}
