@@ -88,7 +88,9 @@ class CaInitializerTest {
             assertThat(info.ok()).as(info.output()).isTrue();
             assertThat(info.output()).contains("PBES2").contains("AES-256");
         }
-        assertThat(Files.getPosixFilePermissions(dir.intermediateKey()).toString()).isEqualTo("[OWNER_READ, OWNER_WRITE]");
+        // A set: its toString order is not defined, so compare the members.
+        assertThat(Files.getPosixFilePermissions(dir.intermediateKey())).containsExactlyInAnyOrder(
+                java.nio.file.attribute.PosixFilePermission.OWNER_READ, java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
     }
 
     @Test
@@ -135,5 +137,22 @@ class CaInitializerTest {
         assertThatThrownBy(() -> new CaInitializer(Clock.systemUTC(), new SecureRandom()).create(d,
                 TestPki.fastOptions().withRootKeyOut(tmp.resolve("data/root.p12")), TestPki.PASSPHRASE))
                 .hasMessageContaining("outside the data folder");
+    }
+
+    @Test
+    void profileSignerIsAnEmailProtectionLeafBelowTheIntermediate() throws Exception {
+        var bundle = Pkcs12Files.read(dir.intermediateKey(), TestPki.PASSPHRASE);
+        var keys = org.scepca.ca.keys.KeyPairs.rsa(2048, new SecureRandom());
+        java.time.Instant now = java.time.Instant.now();
+        X509Certificate signer = CertificateMaker.profileSigner(new org.bouncycastle.asn1.x500.X500Name("CN=Profile Signing"),
+                keys.getPublic(), intermediate, bundle.key(), java.math.BigInteger.valueOf(4711), now,
+                now.plus(java.time.Duration.ofDays(30)), java.util.Optional.of(java.net.URI.create("http://ca.test/crl/intermediate.crl")));
+        signer.verify(intermediate.getPublicKey());
+        assertThat(signer.getBasicConstraints()).isEqualTo(-1);
+        assertThat(signer.getKeyUsage()[0]).as("digitalSignature").isTrue();
+        assertThat(signer.getKeyUsage()[2]).as("keyEncipherment").isFalse();
+        assertThat(signer.getExtendedKeyUsage()).containsExactly("1.3.6.1.5.5.7.3.4");
+        assertThat(signer.getCriticalExtensionOIDs()).contains(Extension.basicConstraints.getId(), Extension.keyUsage.getId());
+        assertThat(signer.getExtensionValue(Extension.cRLDistributionPoints.getId())).isNotNull();
     }
 }

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.IntSupplier;
 
 import org.scepca.ca.CertificateAuthority;
 import org.scepca.ca.challenge.ChallengeService;
@@ -34,10 +35,18 @@ import org.scepca.ca.store.RequestStatus;
 import org.scepca.ca.tokens.AdminRole;
 import org.scepca.server.admin.ApiException.FieldError;
 import org.scepca.server.cli.Durations;
+import org.scepca.server.profiles.ChallengeSource;
+import org.scepca.server.profiles.GeneratedProfile;
+import org.scepca.server.profiles.ProfileOptionException;
+import org.scepca.server.profiles.ProfileOptions;
+import org.scepca.server.profiles.ProfileService;
+import org.scepca.profiles.Preset;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import com.fasterxml.jackson.databind.JsonNode;
+
+import jakarta.servlet.http.HttpServletResponse;
 
 /**
  * The admin API's operations under {@code /api/v1}, each a {@link Route}. Reads need the viewer role, changes the
@@ -51,10 +60,18 @@ final class AdminApi {
     static final int EXPIRING_SOON_DAYS = 30;
 
     private final CertificateAuthority ca;
+    private final Optional<ProfileService> profiles;
+    private final IntSupplier scepPort;
     private final byte[] openApiDocument;
 
-    AdminApi(CertificateAuthority ca) {
+    /**
+     * @param profiles profile generation, if this server offers it
+     * @param scepPort the SCEP connector's port, for the default SCEP URL of a profile
+     */
+    AdminApi(CertificateAuthority ca, Optional<ProfileService> profiles, IntSupplier scepPort) {
         this.ca = Objects.requireNonNull(ca, "ca is null");
+        this.profiles = Objects.requireNonNull(profiles, "profiles is null");
+        this.scepPort = Objects.requireNonNull(scepPort, "scepPort is null");
         this.openApiDocument = loadOpenApi();
     }
 
@@ -86,6 +103,9 @@ final class AdminApi {
         r.add(Route.get("/requests", AdminRole.VIEWER, this::listRequests));
         r.add(Route.post("/requests/{transactionId}/approve", AdminRole.ADMIN, this::approve));
         r.add(Route.post("/requests/{transactionId}/reject", AdminRole.ADMIN, this::reject));
+        r.add(Route.get("/profiles", AdminRole.VIEWER, this::profileDefaults));
+        // Admin: a generic profile carries a freshly minted one-time challenge.
+        r.add(Route.post("/profiles/{preset}", AdminRole.ADMIN, this::createProfile));
         return r;
     }
 
@@ -109,6 +129,10 @@ final class AdminApi {
     }
 
     public record ApprovedView(RequestView request, CertificateView certificate) {
+    }
+
+    public record ProfileDefaultsView(boolean available, List<String> presets, String defaultScepUrl,
+            boolean staticChallengeConfigured, String defaultChallengeTtl) {
     }
 
     // --- handlers
@@ -395,5 +419,95 @@ final class AdminApi {
             throw notPending(ca.requests().find(txid).orElseThrow());
         }
         ex.json(200, RequestView.of(ca.requests().find(txid).orElseThrow()));
+    }
+
+    // --- profiles (org.scepca.server.profiles.ProfileService)
+
+    /** JSON field names for the option names ProfileService reports (the CLI's spelling). */
+    private static final java.util.Map<String, String> PROFILE_FIELDS = java.util.Map.ofEntries(
+            java.util.Map.entry("url", "scepUrl"), java.util.Map.entry("san-dns", "sanDns"),
+            java.util.Map.entry("san-uri", "sanUri"), java.util.Map.entry("san-email", "sanEmail"),
+            java.util.Map.entry("key-size", "keySize"), java.util.Map.entry("key-usage", "keyUsage"),
+            java.util.Map.entry("retry-delay", "retryDelaySeconds"), java.util.Map.entry("display-name", "displayName"),
+            java.util.Map.entry("renewal-days", "renewalDays"), java.util.Map.entry("jamf-challenge", "challenge"),
+            java.util.Map.entry("static-challenge", "challenge"), java.util.Map.entry("challenge-ttl", "challengeTtl"),
+            java.util.Map.entry("intermediate", "includeIntermediate"), java.util.Map.entry("signing-p12", "sign"),
+            java.util.Map.entry("options", "body"));
+
+    private ProfileService profileService() {
+        return profiles.orElseThrow(() -> ApiException.notFound("this server does not generate profiles"));
+    }
+
+    private String defaultScepUrl(Exchange ex) {
+        return ca.config().publicBaseUrl().map(u -> u + "/scep")
+                .orElseGet(() -> "http://" + hostForUrl(ex.request().getServerName()) + ":" + scepPort.getAsInt() + "/scep");
+    }
+
+    private static String hostForUrl(String host) {
+        return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+    }
+
+    private void profileDefaults(Exchange ex) throws IOException {
+        ex.json(200, new ProfileDefaultsView(profiles.isPresent(),
+                java.util.Arrays.stream(Preset.values()).map(Preset::id).toList(), defaultScepUrl(ex),
+                ca.config().staticChallenge().isPresent(), ProfileOptions.DEFAULT_CHALLENGE_TTL.toDays() + "d"));
+    }
+
+    private void createProfile(Exchange ex) throws IOException {
+        ProfileService service = profileService();
+        Preset preset;
+        try {
+            preset = Preset.fromId(ex.path("preset"));
+        } catch (RuntimeException e) {
+            throw ApiException.validation("preset", "preset must be generic, jamf or intune");
+        }
+        Bodies.CreateProfileRequest body = ex.body(Bodies.CreateProfileRequest.class);
+        List<FieldError> errors = new ArrayList<>();
+        ProfileOptions.Builder b = ProfileOptions.builder(preset,
+                Optional.ofNullable(body.scepUrl()).map(String::strip).filter(u -> !u.isEmpty())
+                        .orElseGet(() -> defaultScepUrl(ex)));
+        b.subject(blankToNull(body.subject())).sanDns(blankToNull(body.sanDns())).sanUri(blankToNull(body.sanUri()))
+                .sanEmail(blankToNull(body.sanEmail())).displayName(blankToNull(body.displayName()))
+                .organization(blankToNull(body.organization())).renewalDays(body.renewalDays());
+        Optional.ofNullable(body.keySize()).ifPresent(b::keySize);
+        Optional.ofNullable(body.keyUsage()).ifPresent(b::keyUsage);
+        Optional.ofNullable(body.retries()).ifPresent(b::retries);
+        Optional.ofNullable(body.retryDelaySeconds()).ifPresent(b::retryDelaySeconds);
+        Optional.ofNullable(body.includeIntermediate()).ifPresent(b::includeIntermediate);
+        Optional.ofNullable(body.sign()).ifPresent(b::sign);
+        if (body.challenge() != null) {
+            try {
+                b.challenge(ChallengeSource.valueOf(body.challenge().strip().replace('-', '_').toUpperCase(Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+                errors.add(new FieldError("challenge", "challenge must be auto, one-time, static or dynamic"));
+            }
+        }
+        if (body.challengeTtl() != null && !body.challengeTtl().isNull()) {
+            List<FieldError> ttlErrors = new ArrayList<>();
+            Duration ttl = ttl(body.challengeTtl(), ttlErrors);
+            ttlErrors.forEach(e -> errors.add(new FieldError("challengeTtl", e.message().replace("ttl", "challengeTtl"))));
+            if (ttl != null) {
+                b.challengeTtl(ttl);
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw ApiException.validation(errors);
+        }
+        GeneratedProfile profile;
+        try {
+            profile = service.generate(b.build(), ex.identity().actor());
+        } catch (ProfileOptionException e) {
+            throw ApiException.validation(PROFILE_FIELDS.getOrDefault(e.field(), e.field()), e.detail());
+        }
+        HttpServletResponse resp = ex.response();
+        resp.setHeader("Scepca-Challenge-Kind", profile.challenge().kind().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+        profile.challenge().id().ifPresent(id -> resp.setHeader("Scepca-Challenge-Id", id));
+        profile.challenge().expiresAt().ifPresent(t -> resp.setHeader("Scepca-Challenge-Expires", t.toString()));
+        resp.setHeader("Scepca-Profile-Signed", String.valueOf(profile.signed()));
+        ex.download(GeneratedProfile.CONTENT_TYPE, profile.fileName(), profile.mobileconfig());
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.strip();
     }
 }

@@ -11,6 +11,8 @@ import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.function.IntSupplier;
 
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
@@ -31,6 +33,8 @@ import org.scepca.ca.pem.Pem;
 import org.scepca.server.http.GuardFilter;
 import org.scepca.server.http.HealthServlet;
 import org.scepca.server.http.Problem;
+import org.scepca.server.profiles.ProfileService;
+import org.scepca.server.app.ScepServer;
 
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -68,12 +72,17 @@ public final class AdminServer {
     }
 
     /** The API's routes, for the OpenAPI sync test and for dispatch. */
-    static List<Route> routes(CertificateAuthority ca) {
-        return new AdminApi(ca).routes();
+    static List<Route> routes(CertificateAuthority ca, Optional<ProfileService> profiles, IntSupplier scepPort) {
+        return new AdminApi(ca, profiles, scepPort).routes();
     }
 
-    /** Adds the admin connectors and context to {@code server} (not yet started). Does nothing if disabled. */
-    public static void attach(Server server, AdminConfig config, CertificateAuthority ca) {
+    /**
+     * Adds the admin connectors and context to {@code server} (not yet started). Does nothing if disabled.
+     *
+     * @param profiles profile generation for {@code POST /api/v1/profiles/{preset}}, if this server offers it
+     */
+    public static void attach(Server server, AdminConfig config, CertificateAuthority ca,
+            Optional<ProfileService> profiles) {
         Objects.requireNonNull(server, "server is null");
         Objects.requireNonNull(config, "config is null");
         Objects.requireNonNull(ca, "ca is null");
@@ -96,7 +105,8 @@ public final class AdminServer {
         ctx.setVirtualHosts(List.of("@" + CONNECTOR, "@" + TLS_CONNECTOR));
         Authenticator auth = new Authenticator(ca.tokens(), ca.certificates(), ca.material().intermediateCertificate(),
                 config.mtlsGrants(), ca.clock());
-        ctx.addServlet(new ServletHolder("admin-api", new ApiServlet(routes(ca), auth, jsonMapper())), "/api/v1/*");
+        ctx.addServlet(new ServletHolder("admin-api", new ApiServlet(routes(ca, profiles,
+                () -> port(server, ScepServer.CONNECTOR)), auth, jsonMapper())), "/api/v1/*");
         ctx.addServlet(new ServletHolder("admin-console", new ConsoleServlet()), "/console/*");
         HealthServlet health = new HealthServlet(ca);
         ctx.addServlet(new ServletHolder("admin-health", health), "/healthz");

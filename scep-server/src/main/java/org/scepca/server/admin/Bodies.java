@@ -27,4 +27,14 @@ final class Bodies {
     /** {@code POST /requests/{transactionId}/approve}: no fields, but an empty object is accepted. */
     record ApproveRequest() {
     }
+
+    /**
+     * {@code POST /profiles/{preset}}: the options of {@code scepca profile}, in camel case; all optional. Absent
+     * values take the CLI's defaults; {@code scepUrl} defaults to public-base-url (else this host on the SCEP port).
+     */
+    record CreateProfileRequest(String scepUrl, String subject, String sanDns, String sanUri, String sanEmail,
+            Integer keySize, Integer keyUsage, Integer retries, Integer retryDelaySeconds, String displayName,
+            String organization, String challenge, JsonNode challengeTtl, Integer renewalDays,
+            Boolean includeIntermediate, Boolean sign) {
+    }
 }

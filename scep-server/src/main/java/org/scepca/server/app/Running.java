@@ -15,6 +15,7 @@ import org.scepca.scep.ScepService;
 import org.scepca.scep.ScepSettings;
 import org.scepca.server.admin.AdminConfig;
 import org.scepca.server.admin.AdminServer;
+import org.scepca.server.profiles.ProfileService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,8 +52,10 @@ public final class Running implements AutoCloseable {
         CertificateAuthority ca = CertificateAuthority.open(dir, passphrase, config, clock, random);
         try {
             ScepService scep = new ScepService(ca, ScepSettings.from(config), random);
-            Server server = ScepServer.newServer(serverConfig, new ScepServer.Services(ca, scep));
-            AdminServer.attach(server, adminConfig, ca);
+            ProfileService profiles = ProfileService.create(ca, scep, passphrase);
+            Server server = ScepServer.newServer(serverConfig,
+                    new ScepServer.Services(ca, scep, java.util.Optional.of(profiles)));
+            AdminServer.attach(server, adminConfig, ca, java.util.Optional.of(profiles));
             server.start();
             ScheduledExecutorService hk = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "scepca-housekeeping");

@@ -66,6 +66,8 @@ final class ServeCommand implements Callable<Integer> {
         out.println("  Root CA:         " + base + "/ca/root.pem   CRL: " + base + "/crl/intermediate.crl");
         out.println("  Data folder:     " + dir.root());
         out.println("  Create a one-time challenge:  ./scepca challenge create --data " + dir.root());
+        out.println("  Make a device profile:        ./scepca profile --data " + dir.root() + " --url " + base
+                + "/scep --out device.mobileconfig");
         if (running.adminPort() > 0) {
             out.println("  Admin console:   http://" + adminHost(admin.host()) + ":" + running.adminPort() + "/console/"
                     + (running.adminTlsPort() > 0 ? "   mTLS: https://" + adminHost(admin.host()) + ":"

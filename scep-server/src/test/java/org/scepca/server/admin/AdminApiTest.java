@@ -444,6 +444,55 @@ class AdminApiTest {
         assertThat(r.json().path("openapi").asText()).isEqualTo("3.1.0");
     }
 
+    // --- profiles
+
+    @Test
+    void profileDefaults_pointAtTheScepPort() {
+        JsonNode d = http.get("/api/v1/profiles", viewer).json();
+        assertThat(d.path("available").asBoolean()).isTrue();
+        assertThat(d.path("presets")).extracting(JsonNode::asText).containsExactly("generic", "jamf", "intune");
+        assertThat(d.path("defaultScepUrl").asText()).isEqualTo("http://127.0.0.1:" + running.port() + "/scep");
+        assertThat(d.path("staticChallengeConfigured").asBoolean()).isFalse();
+    }
+
+    @Test
+    void genericProfile_downloads_withAFreshOneTimeChallenge_andIsAudited() {
+        var r = http.post("/api/v1/profiles/generic", admin, "{\"subject\":\"CN=$SERIALNUMBER,O=Acme\",\"challengeTtl\":\"2d\","
+                + "\"displayName\":\"Acme Wi-Fi\"}");
+        assertThat(r.status()).as(r.text()).isEqualTo(200);
+        assertThat(r.header("Content-Type")).startsWith("application/x-apple-aspen-config");
+        assertThat(r.header("Content-Disposition")).contains("scepca-generic.mobileconfig");
+        assertThat(r.header("Cache-Control")).isEqualTo("no-store");
+        assertThat(r.header("Scepca-Challenge-Kind")).isEqualTo("one-time");
+        String id = r.header("Scepca-Challenge-Id");
+        assertThat(Instant.parse(r.header("Scepca-Challenge-Expires"))).isAfter(Instant.now().plus(java.time.Duration.ofHours(47)));
+        assertThat(r.text()).contains("com.apple.security.scep").contains("http://127.0.0.1:" + running.port() + "/scep")
+                .contains("Acme Wi-Fi").contains("$SERIALNUMBER");
+        assertThat(http.get("/api/v1/challenges", viewer).text()).contains(id);
+        assertThat(auditLines()).anyMatch(l -> l.contains("op=profile-create preset=generic")
+                && l.contains("challenge_id=" + id) && l.contains("actor=token:alice"));
+    }
+
+    @Test
+    void profileRefusals_nameTheField() {
+        assertThat(http.post("/api/v1/profiles/generic", viewer, "{}").status()).isEqualTo(403);
+        assertThat(http.post("/api/v1/profiles/generic", null, "{}").status()).isEqualTo(401);
+        record Case(String path, String body, String field) {
+        }
+        for (Case c : List.of(new Case("/api/v1/profiles/windows", "{}", "preset"),
+                new Case("/api/v1/profiles/generic", "{\"keySize\":1024}", "keySize"),
+                new Case("/api/v1/profiles/generic", "{\"challenge\":\"dynamic\"}", "challenge"),
+                new Case("/api/v1/profiles/generic", "{\"challenge\":\"sometimes\"}", "challenge"),
+                new Case("/api/v1/profiles/generic", "{\"challengeTtl\":\"90d\"}", "challengeTtl"),
+                new Case("/api/v1/profiles/generic", "{\"scepUrl\":\"ftp://x\"}", "scepUrl"),
+                new Case("/api/v1/profiles/generic", "{\"color\":\"red\"}", "color"),
+                new Case("/api/v1/profiles/jamf", "{}", "challenge"))) {
+            var r = http.post(c.path(), admin, c.body());
+            assertThat(r.status()).as(c.toString() + " " + r.text()).isEqualTo(400);
+            assertThat(r.json().path("errors").get(0).path("field").asText()).as(c.toString()).isEqualTo(c.field());
+        }
+    }
+
     // --- console
 
     @Test

@@ -46,7 +46,8 @@ class OpenApiDocumentTest {
     private Map<String, String> registered() {
         // The CA is only captured by the handlers; listing routes never touches it.
         Map<String, String> out = new TreeMap<>();
-        for (Route r : AdminServer.routes(mock(CertificateAuthority.class))) {
+        for (Route r : AdminServer.routes(mock(CertificateAuthority.class),
+                java.util.Optional.of(mock(org.scepca.server.profiles.ProfileService.class)), () -> 8080)) {
             out.put(r.method() + " " + r.path(), r.role().map(x -> x.id()).orElse("none"));
         }
         return out;
