@@ -97,7 +97,12 @@ class ConsoleBrowserIT {
         options.setCapability("goog:loggingPrefs", logs);
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
                 .usingAnyFreePort().build();
-        driver = new ChromeDriver(service, options);
+        ChromeDriver chrome = new ChromeDriver(service, options);
+        // Headless Chrome saves downloads only where told to.
+        Files.createDirectories(browserProfile.resolve("downloads"));
+        chrome.executeCdpCommand("Browser.setDownloadBehavior", Map.of("behavior", "allow", "downloadPath",
+                browserProfile.resolve("downloads").toString()));
+        driver = chrome;
         wait = new WebDriverWait(driver, Duration.ofSeconds(20));
         Files.createDirectories(SCREENSHOTS);
     }
@@ -178,12 +183,26 @@ class ConsoleBrowserIT {
         assertThat(driver.findElement(By.id("challenge-rows")).getText()).doesNotContain(secret);
         screenshot("03-challenge");
 
+        // Generate and download a generic profile: it carries a new one-time challenge.
+        click("nav-profiles");
+        wait.until(d -> d.findElement(By.id("profile-url")).getAttribute("value").endsWith(running.port() + "/scep"));
+        driver.findElement(By.id("profile-subject")).sendKeys("CN=$SERIALNUMBER,O=Acme Fleet");
+        driver.findElement(By.id("profile-display-name")).sendKeys("Acme device certificate");
+        click("profile-download");
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("profile-challenge-info"), "one-time challenge"));
+        Path downloaded = browserProfile.resolve("downloads/scepca-generic.mobileconfig");
+        wait.until(d -> Files.isRegularFile(downloaded));
+        String profile = Files.readString(downloaded);
+        assertThat(profile).contains("com.apple.security.scep").contains("Acme device certificate")
+                .contains("http://127.0.0.1:" + running.port() + "/scep");
+        screenshot("04-profile");
+
         // Approve the pending enrollment; the device polls and receives its certificate.
         click("nav-requests");
         String txid = first.getTransactionId().toString();
         WebElement row = wait.until(ExpectedConditions.visibilityOfElementLocated(
                 By.cssSelector("#request-rows tr[data-transaction='" + txid + "']")));
-        screenshot("04-pending");
+        screenshot("05-pending");
         row.findElement(By.xpath(".//button[text()='Approve']")).click();
         click("confirm-ok");
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("toast"), "Issued"));
@@ -202,15 +221,15 @@ class ConsoleBrowserIT {
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#cert-rows tr[data-serial='" + serial + "']")))
                 .click();
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("cert-detail-serial"), serial));
-        screenshot("05-certificate");
+        screenshot("06-certificate");
         click("cert-revoke");
         new Select(visible("revoke-reason")).selectByValue("keyCompromise");
-        screenshot("06-revoke-confirm");
+        screenshot("07-revoke-confirm");
         click("confirm-ok");
         wait.until(ExpectedConditions.textToBePresentInElementLocated(
                 By.cssSelector("#cert-rows tr[data-serial='" + serial + "'] .badge"), "revoked"));
         assertThat(driver.findElement(By.id("cert-detail-fields")).getText()).contains("revoked since").contains("keyCompromise");
-        screenshot("07-revoked");
+        screenshot("08-revoked");
 
         var stored = running.ca().certificates().find(issued.getSerialNumber()).orElseThrow();
         assertThat(stored.status()).isEqualTo(CertificateStatus.REVOKED);
@@ -219,7 +238,7 @@ class ConsoleBrowserIT {
         // The dashboard follows.
         click("nav-dashboard");
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("[data-stat=revoked] .value"), "1"));
-        screenshot("08-dashboard-after");
+        screenshot("09-dashboard-after");
 
         // Log out: the token leaves session storage and the console is locked again.
         click("logout");

@@ -76,6 +76,18 @@ public final class CaBootstrap {
                 # Accept single-DES requests from very old clients. Leave off.
                 #scep.allow-single-des=false
                 #db.pool-size=16
+                # Admin API and web console: their own connector, loopback only by default (never the SCEP port).
+                # Log in with a token from 'scepca admin token create --name NAME [--role admin|viewer]'.
+                #admin.enabled=true
+                #admin.host=127.0.0.1
+                #admin.port=9090
+                # Optional mTLS connector: client certificates from this CA; subjects or SANs get a role
+                # (entries separated by ';'). Server certificate: 'scepca cert issue-server --dns ... --out tls'.
+                #admin.tls-port=9443
+                #admin.tls-cert=tls/server-chain.pem
+                #admin.tls-key=tls/server.key
+                #admin.mtls-admins=CN=alice,O=Example; email:bob@example.com
+                #admin.mtls-viewers=
                 """;
         try {
             Files.createDirectories(dir.root());

@@ -190,6 +190,8 @@
       $('who-name').textContent = me.name;
       $('who-role').textContent = me.role;
       document.body.classList.toggle('is-admin', me.role === 'admin');
+      // Profiles mint challenges: admins only.
+      $('nav-profiles').hidden = me.role !== 'admin';
     }
     for (const v of document.querySelectorAll('.view')) v.hidden = v.id !== 'view-' + name;
     for (const a of document.querySelectorAll('#nav a')) a.classList.toggle('active', a.id === 'nav-' + name);
@@ -413,8 +415,52 @@
     $('request-empty').hidden = list.items.length > 0;
   }
 
+  let profileDefaults = null;
+
   async function loadProfiles() {
-    // Filled in when the server offers profile generation (see the OpenAPI document).
+    profileDefaults = await apiJson('GET', '/profiles');
+    if (!$('profile-url').value) $('profile-url').value = profileDefaults.defaultScepUrl;
+  }
+
+  async function createProfile(ev) {
+    ev.preventDefault();
+    $('profile-error').hidden = true;
+    $('profile-result').hidden = true;
+    const body = {
+      scepUrl: $('profile-url').value.trim(),
+      challenge: $('profile-challenge').value,
+      challengeTtl: $('profile-ttl').value,
+      keySize: Number($('profile-key-size').value),
+      sign: $('profile-sign').checked,
+      includeIntermediate: $('profile-intermediate').checked,
+    };
+    const optional = { subject: 'profile-subject', sanDns: 'profile-san-dns', displayName: 'profile-display-name',
+      organization: 'profile-organization' };
+    for (const [field, id] of Object.entries(optional)) {
+      const v = $(id).value.trim();
+      if (v) body[field] = v;
+    }
+    const preset = $('profile-preset').value;
+    try {
+      const resp = await api('POST', '/profiles/' + encodeURIComponent(preset), body);
+      const name = 'scepca-' + preset + '.mobileconfig';
+      const url = URL.createObjectURL(await resp.blob());
+      const a = el('a', { href: url, download: name });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10000);
+      $('profile-file').textContent = name + (resp.headers.get('Scepca-Profile-Signed') === 'true' ? ' (signed)' : '');
+      const kind = resp.headers.get('Scepca-Challenge-Kind');
+      $('profile-challenge-info').textContent = kind === 'one-time'
+        ? 'It carries one-time challenge ' + resp.headers.get('Scepca-Challenge-Id') + ', valid until '
+          + fmtTime(resp.headers.get('Scepca-Challenge-Expires')) + '. Delete it under Challenges to withdraw the profile.'
+        : kind === 'static' ? 'It carries the static challenge from scep.static-challenge.'
+          : 'It carries no challenge: Jamf Pro fetches one per device from its webhook.';
+      $('profile-result').hidden = false;
+    } catch (e) {
+      if (e.status !== 401) showError($('profile-error'), e);
+    }
   }
 
   // ---- wiring
@@ -447,6 +493,7 @@
     $('dl-crl').addEventListener('click', () => download('/ca/crl', 'intermediate.crl'));
     $('challenge-form').addEventListener('submit', createChallenge);
     $('challenge-copy').addEventListener('click', copySecret);
+    $('profile-form').addEventListener('submit', createProfile);
     window.addEventListener('hashchange', route);
     route();
   });
