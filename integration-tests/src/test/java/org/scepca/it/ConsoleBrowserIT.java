@@ -209,7 +209,7 @@ class ConsoleBrowserIT {
         EnrollmentResponse polled = scep.poll(identity, device.getPrivate(),
                 running.ca().material().intermediateCertificate().getSubjectX500Principal(), first.getTransactionId());
         assertThat(polled.isSuccess()).isTrue();
-        X509Certificate issued = (X509Certificate) polled.getCertStore().getCertificates(null).stream()
+        X509Certificate issued = polled.getCertStore().getCertificates(null).stream()
                 .map(X509Certificate.class::cast)
                 .filter(c -> c.getPublicKey().equals(device.getPublic())).findFirst().orElseThrow();
         String serial = issued.getSerialNumber().toString(16);

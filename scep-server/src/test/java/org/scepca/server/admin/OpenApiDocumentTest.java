@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.Mockito.mock;
 
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -30,10 +29,8 @@ class OpenApiDocumentTest {
     /** "GET /certificates/{serial}" → required role ("viewer", "admin" or "none"). */
     private Map<String, String> documented() {
         Map<String, String> out = new TreeMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> paths = doc.path("paths").fields(); paths.hasNext(); ) {
-            var path = paths.next();
-            for (Iterator<Map.Entry<String, JsonNode>> ops = path.getValue().fields(); ops.hasNext(); ) {
-                var op = ops.next();
+        for (var path : doc.path("paths").properties()) {
+            for (var op : path.getValue().properties()) {
                 if (METHODS.contains(op.getKey())) {
                     out.put(op.getKey().toUpperCase(Locale.ROOT) + " " + path.getKey(),
                             op.getValue().path("x-required-role").asText("missing"));
@@ -60,9 +57,8 @@ class OpenApiDocumentTest {
 
     @Test
     void everyProtectedOperation_documents401_andEveryChange_documents403() {
-        for (Iterator<Map.Entry<String, JsonNode>> paths = doc.path("paths").fields(); paths.hasNext(); ) {
-            var path = paths.next();
-            path.getValue().fields().forEachRemaining(op -> {
+        for (var path : doc.path("paths").properties()) {
+            path.getValue().properties().forEach(op -> {
                 String role = op.getValue().path("x-required-role").asText();
                 var responses = new TreeSet<String>();
                 op.getValue().path("responses").fieldNames().forEachRemaining(responses::add);
@@ -79,10 +75,10 @@ class OpenApiDocumentTest {
     @Test
     void everyPathParameter_isDeclared_andEveryReferenceResolves() {
         Map<String, JsonNode> schemas = new HashMap<>();
-        doc.path("components").path("schemas").fields().forEachRemaining(e -> schemas.put(e.getKey(), e.getValue()));
+        doc.path("components").path("schemas").properties().forEach(e -> schemas.put(e.getKey(), e.getValue()));
         Map<String, JsonNode> responses = new HashMap<>();
-        doc.path("components").path("responses").fields().forEachRemaining(e -> responses.put(e.getKey(), e.getValue()));
-        doc.path("paths").fields().forEachRemaining(path -> path.getValue().fields().forEachRemaining(op -> {
+        doc.path("components").path("responses").properties().forEach(e -> responses.put(e.getKey(), e.getValue()));
+        doc.path("paths").properties().forEach(path -> path.getValue().properties().forEach(op -> {
             var declared = new TreeSet<String>();
             op.getValue().path("parameters").forEach(p -> {
                 if (p.path("in").asText().equals("path")) {
