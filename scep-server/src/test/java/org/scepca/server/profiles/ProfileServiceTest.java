@@ -218,9 +218,9 @@ class ProfileServiceTest {
         ProfileOptions options = change.apply(ProfileOptions.builder(Preset.GENERIC, url).sign(true)).build();
 
         assertThatThrownBy(() -> profiles.generate(options, "test"))
-                .isInstanceOfSatisfying(ProfileOptionException.class, e -> {
-                    assertThat(e.field()).isEqualTo(field);
-                    assertThat(e.getMessage()).startsWith(field + ": ").doesNotContain("\n");
+                .isInstanceOfSatisfying(ProfileOptionException.class, invalid -> {
+                    assertThat(invalid.field()).isEqualTo(field);
+                    assertThat(invalid.getMessage()).startsWith(field + ": ").doesNotContain("\n");
                 });
         assertThat(sharedCa.challenges().listActive(10)).isEmpty();
         assertThat(sharedCa.certificates().count()).isZero();
