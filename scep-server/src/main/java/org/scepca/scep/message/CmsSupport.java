@@ -106,6 +106,12 @@ final class CmsSupport {
     static byte[] sign(CMSTypedData content, boolean encapsulate, PrivateKey key, X509CertificateHolder signerCert,
             DigestAlgorithm digest, DigestCalculatorProvider digests, List<Attribute> extraAttributes,
             Instant signingTime) {
+        return sign(content, encapsulate, key, signerCert, digest, digests, extraAttributes, signingTime, List.of());
+    }
+
+    static byte[] sign(CMSTypedData content, boolean encapsulate, PrivateKey key, X509CertificateHolder signerCert,
+            DigestAlgorithm digest, DigestCalculatorProvider digests, List<Attribute> extraAttributes,
+            Instant signingTime, List<X509CertificateHolder> extraCertificates) {
         try {
             ContentSigner contentSigner = new JcaContentSignerBuilder(digest.rsaSignatureName()).build(key);
             SignerInfoGenerator signerInfo = new JcaSignerInfoGeneratorBuilder(digests)
@@ -114,6 +120,9 @@ final class CmsSupport {
             CMSSignedDataGenerator generator = new CMSSignedDataGenerator();
             generator.addSignerInfoGenerator(signerInfo);
             generator.addCertificate(signerCert);
+            for (X509CertificateHolder c : extraCertificates) {
+                generator.addCertificate(c);
+            }
             CMSSignedData signed = generator.generate(content, encapsulate);
             return signed.toASN1Structure().getEncoded(ASN1Encoding.DL);
         } catch (OperatorCreationException | CMSException | IOException e) {
