@@ -88,7 +88,8 @@ class CaInitializerTest {
             assertThat(info.ok()).as(info.output()).isTrue();
             assertThat(info.output()).contains("PBES2").contains("AES-256");
         }
-        assertThat(Files.getPosixFilePermissions(dir.intermediateKey()).toString()).isEqualTo("[OWNER_READ, OWNER_WRITE]");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.intermediateKey())))
+                .isEqualTo("rw-------");
     }
 
     @Test
