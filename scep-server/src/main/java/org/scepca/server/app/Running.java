@@ -54,9 +54,14 @@ public final class Running implements AutoCloseable {
                     if (ca.crls().refreshIfDue()) {
                         LOG.info("CRL re-signed before its nextUpdate");
                     }
-                    ca.challenges();
                 } catch (RuntimeException e) {
                     LOG.error("CRL refresh failed: {}", e.toString());
+                }
+                try {
+                    // Used and expired challenges are worthless after a week (kept that long for troubleshooting).
+                    ca.challenges().purge(java.time.Duration.ofDays(7));
+                } catch (RuntimeException e) {
+                    LOG.warn("challenge purge failed: {}", e.toString());
                 }
             }, 1, 10, TimeUnit.MINUTES);
             return new Running(ca, scep, server, hk);
