@@ -54,7 +54,7 @@ public final class CaCertificatesEncoder {
         Objects.requireNonNull(signer, "signer is null");
         DigestAlgorithm digestAlgorithm = DigestAlgorithm.fromName(digest);
         byte[] inner = degenerate(nextCaCerts);
-        return CmsSupport.sign(new CMSProcessableByteArray(inner), true, signer.privateKey(),
+        return CmsSupport.sign(new CMSProcessableByteArray(inner), signer.privateKey(),
                 CmsSupport.holder(signer.certificate()), digestAlgorithm, digests, List.of(), clock.instant());
     }
 }

@@ -101,9 +101,8 @@ final class CmsSupport {
      *
      * @param extraAttributes SCEP attributes to sign in addition to contentType, messageDigest and
      *                        signingTime
-     * @param encapsulate     false for CertRep FAILURE/PENDING, whose content is absent (RFC 8894 §3.3.2)
      */
-    static byte[] sign(CMSTypedData content, boolean encapsulate, PrivateKey key, X509CertificateHolder signerCert,
+    static byte[] sign(CMSTypedData content, PrivateKey key, X509CertificateHolder signerCert,
             DigestAlgorithm digest, DigestCalculatorProvider digests, List<Attribute> extraAttributes,
             Instant signingTime) {
         try {
@@ -114,7 +113,7 @@ final class CmsSupport {
             CMSSignedDataGenerator generator = new CMSSignedDataGenerator();
             generator.addSignerInfoGenerator(signerInfo);
             generator.addCertificate(signerCert);
-            CMSSignedData signed = generator.generate(content, encapsulate);
+            CMSSignedData signed = generator.generate(content, true);
             return signed.toASN1Structure().getEncoded(ASN1Encoding.DL);
         } catch (OperatorCreationException | CMSException | IOException e) {
             throw new ScepEncodingException("signing the reply failed", e);
