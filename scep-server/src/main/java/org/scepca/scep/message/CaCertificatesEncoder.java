@@ -60,7 +60,7 @@ public final class CaCertificatesEncoder {
         for (X509Certificate c : nextCaCerts) {
             outer.add(CmsSupport.holder(c));
         }
-        return CmsSupport.sign(new CMSProcessableByteArray(inner), true, signer.privateKey(),
+        return CmsSupport.sign(new CMSProcessableByteArray(inner), signer.privateKey(),
                 CmsSupport.holder(signer.certificate()), digestAlgorithm, digests, List.of(), clock.instant(), outer);
     }
 }
