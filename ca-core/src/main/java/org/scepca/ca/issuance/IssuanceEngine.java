@@ -105,6 +105,10 @@ public final class IssuanceEngine {
      */
     public IssuedCertificate issue(IssuanceRequest request) {
         ValidatedCsr csr = validator.validate(request.csr());
+        if (request.profile() == CertificateProfile.PROFILE_SIGNING) {
+            // Its extensions are not the engine's to decide: CertificateMaker.profileSigner builds it.
+            throw new PolicyViolationException("profile signing certificates are not issued from CSRs");
+        }
         if (request.profile() == CertificateProfile.SERVER && !policy.serverAuthAllowed()) {
             throw new PolicyViolationException("this CA's policy does not issue server certificates");
         }

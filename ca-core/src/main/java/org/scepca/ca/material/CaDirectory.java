@@ -18,6 +18,8 @@ public record CaDirectory(Path root) {
     public Path intermediateKey() { return caDir().resolve("intermediate.p12"); }
     public Path raCert() { return caDir().resolve("ra.pem"); }
     public Path raKey() { return caDir().resolve("ra.p12"); }
+    /** Key and certificate that sign configuration profiles; made on first use, encrypted like the CA keys. */
+    public Path profileSigningKey() { return caDir().resolve("profile-signing.p12"); }
     public Path chain() { return caDir().resolve("chain.pem"); }
     public Path nextDir() { return caDir().resolve("next"); }
     public Path nextIntermediateCert() { return nextDir().resolve("intermediate.pem"); }

@@ -9,7 +9,14 @@ import java.util.Date;
 
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.CRLDistPoint;
+import org.bouncycastle.asn1.x509.DistributionPoint;
+import org.bouncycastle.asn1.x509.DistributionPointName;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.cert.CertIOException;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
@@ -20,7 +27,10 @@ import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.scepca.ca.keys.KeyPairs;
 
-/** Builds the CA's own certificates (root, intermediate, RA); device certificates go through the issuance engine. */
+/**
+ * Builds the CA's own certificates (root, intermediate, RA, profile signer); device certificates go through the
+ * issuance engine.
+ */
 public final class CertificateMaker {
     private static final JcaX509ExtensionUtils EXT = extensionUtils();
 
@@ -83,6 +93,35 @@ public final class CertificateMaker {
             return sign(b, issuerKey, issuer.getPublicKey());
         } catch (CertIOException | java.security.cert.CertificateEncodingException e) {
             throw new IllegalStateException("RA certificate encoding failed", e);
+        }
+    }
+
+    /**
+     * A certificate that signs configuration profiles (CMS SignedData over the plist), issued by the intermediate.
+     * Apple accepts any signer that chains to a root the device trusts; the EKU is emailProtection because a profile
+     * signature is a CMS signed message, which is what S/MIME certificates are for (RFC 8550 §4.4.4), and because it
+     * gives the key no power elsewhere that codeSigning or serverAuth would. keyUsage digitalSignature only; CA:FALSE.
+     *
+     * @param crlUrl CRL distribution point, so a revoked signer is visible to relying parties that check
+     */
+    public static X509Certificate profileSigner(X500Name subject, PublicKey key, X509Certificate issuer, PrivateKey issuerKey,
+            BigInteger serial, Instant notBefore, Instant notAfter, java.util.Optional<java.net.URI> crlUrl) {
+        try {
+            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(issuer, serial, Date.from(notBefore),
+                    Date.from(notAfter), subject, key);
+            b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+            b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
+            b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_emailProtection));
+            b.addExtension(Extension.subjectKeyIdentifier, false, EXT.createSubjectKeyIdentifier(key));
+            b.addExtension(Extension.authorityKeyIdentifier, false, EXT.createAuthorityKeyIdentifier(issuer));
+            if (crlUrl.isPresent()) {
+                b.addExtension(Extension.cRLDistributionPoints, false, new CRLDistPoint(new DistributionPoint[] {
+                        new DistributionPoint(new DistributionPointName(new GeneralNames(new GeneralName(
+                                GeneralName.uniformResourceIdentifier, crlUrl.get().toString()))), null, null)}));
+            }
+            return sign(b, issuerKey, issuer.getPublicKey());
+        } catch (CertIOException | java.security.cert.CertificateEncodingException e) {
+            throw new IllegalStateException("profile signing certificate encoding failed", e);
         }
     }
 

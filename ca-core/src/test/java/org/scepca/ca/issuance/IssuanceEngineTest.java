@@ -161,4 +161,11 @@ class IssuanceEngineTest {
         assertThatThrownBy(() -> SerialNumbers.parse("xyz")).hasMessageContaining("not a hexadecimal serial");
         assertThat(URI.create("http://x").getHost()).isEqualTo("x");
     }
+
+    @Test
+    void refusesToIssueProfileSigningCertificatesFromCsrs() {
+        assertThatThrownBy(() -> ca.issuance().issue(new IssuanceRequest(csr().build(), "test",
+                CertificateProfile.PROFILE_SIGNING, IssuanceEffects.none())))
+                .isInstanceOf(PolicyViolationException.class).hasMessageContaining("not issued from CSRs");
+    }
 }

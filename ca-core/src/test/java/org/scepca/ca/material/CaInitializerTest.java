@@ -137,4 +137,21 @@ class CaInitializerTest {
                 TestPki.fastOptions().withRootKeyOut(tmp.resolve("data/root.p12")), TestPki.PASSPHRASE))
                 .hasMessageContaining("outside the data folder");
     }
+
+    @Test
+    void profileSignerIsAnEmailProtectionLeafBelowTheIntermediate() throws Exception {
+        var bundle = Pkcs12Files.read(dir.intermediateKey(), TestPki.PASSPHRASE);
+        var keys = org.scepca.ca.keys.KeyPairs.rsa(2048, new SecureRandom());
+        java.time.Instant now = java.time.Instant.now();
+        X509Certificate signer = CertificateMaker.profileSigner(new org.bouncycastle.asn1.x500.X500Name("CN=Profile Signing"),
+                keys.getPublic(), intermediate, bundle.key(), java.math.BigInteger.valueOf(4711), now,
+                now.plus(java.time.Duration.ofDays(30)), java.util.Optional.of(java.net.URI.create("http://ca.test/crl/intermediate.crl")));
+        signer.verify(intermediate.getPublicKey());
+        assertThat(signer.getBasicConstraints()).isEqualTo(-1);
+        assertThat(signer.getKeyUsage()[0]).as("digitalSignature").isTrue();
+        assertThat(signer.getKeyUsage()[2]).as("keyEncipherment").isFalse();
+        assertThat(signer.getExtendedKeyUsage()).containsExactly("1.3.6.1.5.5.7.3.4");
+        assertThat(signer.getCriticalExtensionOIDs()).contains(Extension.basicConstraints.getId(), Extension.keyUsage.getId());
+        assertThat(signer.getExtensionValue(Extension.cRLDistributionPoints.getId())).isNotNull();
+    }
 }

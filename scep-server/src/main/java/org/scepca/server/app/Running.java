@@ -13,6 +13,7 @@ import org.scepca.ca.keys.Passphrase;
 import org.scepca.ca.material.CaDirectory;
 import org.scepca.scep.ScepService;
 import org.scepca.scep.ScepSettings;
+import org.scepca.server.profiles.ProfileService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,7 +43,9 @@ public final class Running implements AutoCloseable {
         CertificateAuthority ca = CertificateAuthority.open(dir, passphrase, config, clock, random);
         try {
             ScepService scep = new ScepService(ca, ScepSettings.from(config), random);
-            Server server = ScepServer.newServer(serverConfig, new ScepServer.Services(ca, scep));
+            ProfileService profiles = ProfileService.create(ca, scep, passphrase);
+            Server server = ScepServer.newServer(serverConfig,
+                    new ScepServer.Services(ca, scep, java.util.Optional.of(profiles)));
             server.start();
             ScheduledExecutorService hk = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "scepca-housekeeping");

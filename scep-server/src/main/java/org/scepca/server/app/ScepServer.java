@@ -1,6 +1,7 @@
 package org.scepca.server.app;
 
 import java.util.Objects;
+import java.util.Optional;
 
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
@@ -16,19 +17,27 @@ import org.scepca.scep.ScepService;
 import org.scepca.server.http.CaFilesServlet;
 import org.scepca.server.http.GuardFilter;
 import org.scepca.server.http.HealthServlet;
+import org.scepca.server.http.LoopbackOnlyFilter;
 import org.scepca.server.http.NotFoundServlet;
+import org.scepca.server.http.ProfileServlet;
 import org.scepca.server.http.ScepServlet;
+import org.scepca.server.profiles.ProfileService;
 
 /** Builds the Jetty server. Separate from {@code main} so tests start it on port 0 and stop it after. */
 public final class ScepServer {
     private ScepServer() {
     }
 
-    /** What the server exposes. */
-    public record Services(CertificateAuthority ca, ScepService scep) {
+    /** What the server exposes. Without a profile service there is no {@code /admin/profiles/}. */
+    public record Services(CertificateAuthority ca, ScepService scep, Optional<ProfileService> profiles) {
         public Services {
             Objects.requireNonNull(ca, "ca is null");
             Objects.requireNonNull(scep, "scep is null");
+            Objects.requireNonNull(profiles, "profiles is null");
+        }
+
+        public Services(CertificateAuthority ca, ScepService scep) {
+            this(ca, scep, Optional.empty());
         }
     }
 
@@ -64,6 +73,12 @@ public final class ScepServer {
         ctx.addServlet(new ServletHolder("ready", health), "/readyz");
         ctx.addServlet(new ServletHolder("not-found", new NotFoundServlet()), "/");
         ctx.addFilter(GuardFilter.class, "/*", java.util.EnumSet.of(jakarta.servlet.DispatcherType.REQUEST));
+        services.profiles().ifPresent(profiles -> {
+            ctx.addServlet(new ServletHolder("profiles", new ProfileServlet(profiles)), "/admin/profiles/*");
+            // No authentication yet: only this machine may download profiles (they carry challenges).
+            ctx.addFilter(LoopbackOnlyFilter.class, "/admin/profiles/*",
+                    java.util.EnumSet.of(jakarta.servlet.DispatcherType.REQUEST));
+        });
 
         ErrorHandler errors = new ErrorHandler();
         errors.setShowStacks(false);

@@ -61,6 +61,8 @@ final class ServeCommand implements Callable<Integer> {
         out.println("  Root CA:         " + base + "/ca/root.pem   CRL: " + base + "/crl/intermediate.crl");
         out.println("  Data folder:     " + dir.root());
         out.println("  Create a one-time challenge:  ./scepca challenge create --data " + dir.root());
+        out.println("  Make a device profile:        ./scepca profile --data " + dir.root() + " --url " + base
+                + "/scep --out device.mobileconfig");
         out.println();
         out.flush();
         running.join();

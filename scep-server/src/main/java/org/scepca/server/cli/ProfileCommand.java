@@ -1,0 +1,158 @@
+package org.scepca.server.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+import org.scepca.ca.CertificateAuthority;
+import org.scepca.ca.keys.Passphrase;
+import org.scepca.ca.keys.PassphraseSource;
+import org.scepca.ca.pem.Pem;
+import org.scepca.ca.pem.SecureFiles;
+import org.scepca.profiles.IntuneSheet;
+import org.scepca.profiles.Preset;
+import org.scepca.scep.ScepService;
+import org.scepca.scep.ScepSettings;
+import org.scepca.server.profiles.ChallengeSource;
+import org.scepca.server.profiles.GeneratedProfile;
+import org.scepca.server.profiles.ProfileOptionException;
+import org.scepca.server.profiles.ProfileOptions;
+import org.scepca.server.profiles.ProfileService;
+import org.scepca.server.profiles.SigningIdentity;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "profile", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Make an Apple enrollment profile (.mobileconfig) for this CA: root trust, SCEP payload,",
+                "challenge, optionally signed. For --preset intune also writes the root as .cer and the values for",
+                "Intune's own forms (-intune.txt, -intune.json) next to --out."})
+final class ProfileCommand implements Callable<Integer> {
+    @Mixin DataOptions data;
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--preset", defaultValue = "generic", description = "generic, jamf or intune. Default: ${DEFAULT-VALUE}")
+    String preset;
+    @Option(names = "--url", required = true, paramLabel = "SCEP_URL", description = "SCEP URL devices use, e.g. https://ca.example.com/scep")
+    String url;
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "Where to write the .mobileconfig (owner-only: it holds the challenge)")
+    Path out;
+    @Option(names = "--sign", description = "Sign with the CA's profile-signing certificate (made on first use)")
+    boolean sign;
+    @Option(names = "--signing-p12", paramLabel = "FILE", description = "Sign with this PKCS#12 instead (key + certificate chaining to a trusted root)")
+    Path signingP12;
+    @Option(names = "--signing-p12-passphrase-file", paramLabel = "FILE", description = "Passphrase of --signing-p12 (default: the CA passphrase)")
+    Path signingP12PassphraseFile;
+    @Option(names = "--subject", paramLabel = "TEMPLATE", description = "e.g. CN=$SERIALNUMBER,O=Example (default depends on the preset)")
+    String subject;
+    @Option(names = "--san-dns", paramLabel = "NAME") String sanDns;
+    @Option(names = "--san-uri", paramLabel = "URI") String sanUri;
+    @Option(names = "--san-email", paramLabel = "ADDRESS") String sanEmail;
+    @Option(names = "--key-size", defaultValue = "2048", description = "2048 or 4096 (iOS 14+). Default: ${DEFAULT-VALUE}")
+    int keySize;
+    @Option(names = "--key-usage", defaultValue = "5", description = "1 signing, 4 encryption, 5 both. Default: ${DEFAULT-VALUE}")
+    int keyUsage;
+    @Option(names = "--retries", defaultValue = "3", description = "Polls after a PENDING reply. Default: ${DEFAULT-VALUE}")
+    int retries;
+    @Option(names = "--retry-delay", defaultValue = "10", paramLabel = "SECONDS", description = "Default: ${DEFAULT-VALUE}")
+    int retryDelay;
+    @Option(names = "--display-name", description = "Profile name shown on the device") String displayName;
+    @Option(names = "--organization", description = "Default: the root certificate's O") String organization;
+    @Option(names = "--challenge-ttl", defaultValue = "7d", converter = Durations.class,
+            description = "Lifetime of the one-time challenge, at most 30d. Default: ${DEFAULT-VALUE}")
+    Duration challengeTtl;
+    @Option(names = "--static-challenge", description = "Use the configured scep.static-challenge instead of a one-time one")
+    boolean staticChallenge;
+    @Option(names = "--jamf-challenge", paramLabel = "static|dynamic", description = "Jamf: static (default) or dynamic (webhook)")
+    String jamfChallenge;
+    @Option(names = "--renewal-days", paramLabel = "N", description = "Renew N days before expiry (default 30)")
+    Integer renewalDays;
+    @Option(names = "--no-intermediate", description = "Leave the issuing CA certificate out of the profile")
+    boolean noIntermediate;
+
+    @Override
+    public Integer call() throws IOException {
+        Preset chosen = Preset.fromId(preset);
+        ProfileOptions options = ProfileOptions.builder(chosen, url).subject(subject).sanDns(sanDns).sanUri(sanUri)
+                .sanEmail(sanEmail).keySize(keySize).keyUsage(keyUsage).retries(retries).retryDelaySeconds(retryDelay)
+                .displayName(displayName).organization(organization).challenge(challengeSource(chosen))
+                .challengeTtl(challengeTtl).renewalDays(renewalDays).includeIntermediate(!noIntermediate)
+                .sign(sign && signingP12 == null).build();
+        try (CertificateAuthority ca = data.open()) {
+            Passphrase passphrase = data.passphrase();
+            ScepService scep = new ScepService(ca, ScepSettings.from(ca.config()), new SecureRandom());
+            ProfileService profiles = ProfileService.create(ca, scep, passphrase);
+            GeneratedProfile profile;
+            if (signingP12 != null) {
+                Passphrase p12Passphrase = signingP12PassphraseFile == null ? passphrase
+                        : PassphraseSource.fromEnvironment().resolve(Optional.of(signingP12PassphraseFile),
+                                data.directory().generatedPassphrase());
+                profile = profiles.generate(options, SigningIdentity.fromPkcs12(signingP12, p12Passphrase), "cli");
+            } else {
+                profile = profiles.generate(options, "cli");
+            }
+            SecureFiles.writeOwnerOnly(out, profile.mobileconfig());
+            report(profile);
+        }
+        return 0;
+    }
+
+    private ChallengeSource challengeSource(Preset chosen) {
+        if (jamfChallenge != null) {
+            if (chosen != Preset.JAMF) {
+                throw new ProfileOptionException("jamf-challenge", "is for the jamf preset only");
+            }
+            return switch (jamfChallenge.strip().toLowerCase(Locale.ROOT)) {
+                case "static" -> ChallengeSource.STATIC;
+                case "dynamic" -> ChallengeSource.DYNAMIC;
+                default -> throw new ProfileOptionException("jamf-challenge", "must be static or dynamic: " + jamfChallenge);
+            };
+        }
+        return staticChallenge ? ChallengeSource.STATIC : ChallengeSource.AUTO;
+    }
+
+    private void report(GeneratedProfile profile) throws IOException {
+        PrintWriter o = spec.commandLine().getOut();
+        o.println("wrote " + out + " (" + profile.preset().id() + ", "
+                + profile.signer().map(s -> "signed by " + s.getSubjectX500Principal().getName()).orElse("unsigned") + ")");
+        var challenge = profile.challenge();
+        switch (challenge.kind()) {
+            case ONE_TIME -> o.println("  challenge:      one-time, id " + challenge.id().orElseThrow() + ", expires "
+                    + challenge.expiresAt().orElseThrow() + " (enrolls one device; the secret is only in the file)");
+            case STATIC -> o.println("  challenge:      the static challenge from scepca.properties");
+            case DYNAMIC -> o.println("  challenge:      none (Jamf dynamic: set the SCEP payload's challenge type to"
+                    + " dynamic after uploading)");
+        }
+        var fp = profile.fingerprintCertificate();
+        o.println("  CAFingerprint:  SHA-1 " + Pem.fingerprint("SHA-1", fp) + " of "
+                + fp.getSubjectX500Principal().getName() + " (the CA certificate devices check in GetCACert)");
+        if (profile.intuneSheet().isPresent()) {
+            writeIntuneFiles(o, profile.intuneSheet().get());
+        }
+    }
+
+    /** Next to the profile: {@code <base>-root.cer}, {@code <base>-intune.txt}, {@code <base>-intune.json}. */
+    private void writeIntuneFiles(PrintWriter o, IntuneSheet sheet) throws IOException {
+        String name = out.getFileName().toString();
+        String base = name.toLowerCase(Locale.ROOT).endsWith(".mobileconfig")
+                ? name.substring(0, name.length() - ".mobileconfig".length()) : name;
+        Path dir = out.toAbsolutePath().getParent();
+        Path root = dir.resolve(base + "-root.cer");
+        Path text = dir.resolve(base + "-intune.txt");
+        Path json = dir.resolve(base + "-intune.json");
+        SecureFiles.writeAtomically(root, sheet.rootCer());
+        SecureFiles.writeAtomically(text, sheet.toText().getBytes(StandardCharsets.UTF_8));
+        SecureFiles.writeAtomically(json, sheet.toJson().getBytes(StandardCharsets.UTF_8));
+        o.println("  Intune, step 1: upload " + root + " as a Trusted certificate profile");
+        o.println("  Intune, step 2: fill the SCEP certificate profile from " + text + " (same values: " + json + ")");
+        o.println("  " + out.getFileName() + " is for Intune's Custom profile only when the native SCEP profile cannot be used");
+    }
+}

@@ -1,0 +1,297 @@
+package org.scepca.server.profiles;
+
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.scepca.ca.CertificateAuthority;
+import org.scepca.ca.challenge.ChallengeService;
+import org.scepca.ca.challenge.ChallengeService.MintedChallenge;
+import org.scepca.ca.keys.Passphrase;
+import org.scepca.profiles.IntuneSheet;
+import org.scepca.profiles.InvalidProfileOptionException;
+import org.scepca.profiles.Preset;
+import org.scepca.profiles.ProfileGenerator;
+import org.scepca.profiles.ProfileRequest;
+import org.scepca.profiles.ProfileSigner;
+import org.scepca.profiles.SubjectAltNames;
+import org.scepca.scep.ScepService;
+import org.scepca.server.profiles.GeneratedProfile.ChallengeUse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes enrollment profiles for this CA: the root (and by default the issuing CA) as trust payloads, a SCEP payload
+ * whose {@code CAFingerprint} is the certificate Apple devices check in our GetCACert reply (see {@link
+ * CaFingerprint}), a challenge, and optionally a signature. Thread-safe; the CLI, the HTTP download and the admin API
+ * share it.
+ *
+ * <p>Options are validated completely before anything happens, so a bad option never leaves a minted challenge or a
+ * new signing certificate behind. Every profile made is one audit line (without the secret).
+ */
+public final class ProfileService {
+    private static final Logger AUDIT = LoggerFactory.getLogger("scepca.audit");
+    /** Stands in for the challenge while options are validated, before a real one is minted. */
+    private static final String VALIDATION_PLACEHOLDER = "challenge-not-yet-minted";
+    private static final int DEFAULT_RENEWAL_DAYS = 30;
+
+    /** Which option a message from mdm-profiles is about; its messages start with the option's Java name. */
+    private static final List<Map.Entry<String, String>> FIELDS = List.of(
+            Map.entry("subjectAltName dNSName", "san-dns"),
+            Map.entry("subjectAltName rfc822Name", "san-email"),
+            Map.entry("subjectAltName uniformResourceIdentifier", "san-uri"),
+            Map.entry("malformed subject template", "subject"),
+            Map.entry("subject", "subject"),
+            Map.entry("url", "url"),
+            Map.entry("preset", "preset"),
+            Map.entry("keySize", "key-size"),
+            Map.entry("keyUsage", "key-usage"),
+            Map.entry("retryDelay", "retry-delay"),
+            Map.entry("retries", "retries"),
+            Map.entry("displayName", "display-name"),
+            Map.entry("organization", "organization"),
+            Map.entry("renewalDaysBeforeExpiry", "renewal-days"),
+            Map.entry("certificateValidityDays", "policy.validity-days"),
+            Map.entry("challengeMode", "jamf-challenge"),
+            Map.entry("challenge must not be set with challengeMode", "jamf-challenge"),
+            Map.entry("challenge", "static-challenge"),
+            Map.entry("includeIntermediate", "intermediate"),
+            Map.entry("signer", "signing-p12"),
+            Map.entry("profile signing key", "signing-p12"));
+
+    private final CertificateAuthority ca;
+    private final List<X509Certificate> getCaCert;
+    private final X509Certificate fingerprintCertificate;
+    private final ProfileSigningIdentityStore signingIdentities;
+    private final ProfileGenerator generator = new ProfileGenerator();
+    private final ProfileSigner signer;
+
+    /**
+     * @param ca                the CA
+     * @param getCaCert         the certificates our GetCACert reply carries
+     * @param signingIdentities the CA's own profile-signing identity
+     */
+    public ProfileService(CertificateAuthority ca, List<X509Certificate> getCaCert,
+            ProfileSigningIdentityStore signingIdentities) {
+        this.ca = Objects.requireNonNull(ca, "ca is null");
+        this.getCaCert = List.copyOf(getCaCert);
+        this.fingerprintCertificate = CaFingerprint.certificate(this.getCaCert);
+        this.signingIdentities = Objects.requireNonNull(signingIdentities, "signingIdentities is null");
+        this.signer = new ProfileSigner(ca.clock());
+    }
+
+    /** The service for a CA and the SCEP service in front of it; the passphrase protects the signing key at rest. */
+    public static ProfileService create(CertificateAuthority ca, ScepService scep, Passphrase passphrase) {
+        return new ProfileService(ca, CaFingerprint.certificatesOf(scep.getCaCert()),
+                new ProfileSigningIdentityStore(ca, passphrase));
+    }
+
+    /**
+     * Makes a profile, signed with the CA's profile-signing identity when {@code options.sign()}.
+     *
+     * @param actor who asks, for the audit line and the challenge note ({@code cli}, {@code http:127.0.0.1}, a token name)
+     * @throws ProfileOptionException naming the option when an option is unusable
+     */
+    public GeneratedProfile generate(ProfileOptions options, String actor) {
+        Objects.requireNonNull(options, "options is null");
+        return generate(options, () -> options.sign() ? Optional.of(signingIdentities.current()) : Optional.empty(),
+                actor);
+    }
+
+    /**
+     * Makes a profile signed with the given identity (e.g. an imported PKCS#12), whatever {@code options.sign()} says.
+     *
+     * @throws ProfileOptionException naming the option when an option is unusable, or {@code signing-p12} when the
+     *                                identity cannot sign (expired, key and certificate do not match)
+     */
+    public GeneratedProfile generate(ProfileOptions options, SigningIdentity signingIdentity, String actor) {
+        Objects.requireNonNull(signingIdentity, "signingIdentity is null");
+        return generate(options, () -> Optional.of(signingIdentity), actor);
+    }
+
+    /**
+     * The values for Intune's own Trusted certificate and SCEP certificate profiles, and our root as DER. Needs no
+     * challenge (Intune sends its own), so nothing is minted.
+     *
+     * @throws ProfileOptionException when the preset is not intune or an option is unusable
+     */
+    public IntuneSheet intuneSheet(ProfileOptions options) {
+        Objects.requireNonNull(options, "options is null");
+        if (options.preset() != Preset.INTUNE) {
+            throw new ProfileOptionException("preset", "the Intune sheet is made for the intune preset, not "
+                    + options.preset().id());
+        }
+        return mapped(() -> generator.intuneSheet(requestBuilder(options, ChallengeUse.Kind.STATIC).build()));
+    }
+
+    /** The CA's profile-signing identity, made and recorded on first use. */
+    public SigningIdentity signingIdentity() {
+        return signingIdentities.current();
+    }
+
+    /** The certificate whose SHA-1 every profile carries as {@code CAFingerprint}. */
+    public X509Certificate fingerprintCertificate() {
+        return fingerprintCertificate;
+    }
+
+    /** Our root as DER ({@code .cer}): what Intune's Trusted certificate profile takes. */
+    public byte[] rootCertificateDer() {
+        try {
+            return ca.material().root().getEncoded();
+        } catch (java.security.cert.CertificateEncodingException e) {
+            throw new IllegalStateException("root certificate cannot be encoded", e);
+        }
+    }
+
+    /** The certificates our GetCACert reply carries. */
+    public List<X509Certificate> getCaCertCertificates() {
+        return getCaCert;
+    }
+
+    private GeneratedProfile generate(ProfileOptions options, Supplier<Optional<SigningIdentity>> signerSource,
+            String actor) {
+        Objects.requireNonNull(options, "options is null");
+        Objects.requireNonNull(actor, "actor is null");
+        ChallengeUse.Kind kind = challengeKind(options);
+        ProfileRequest.Builder builder = mapped(() -> requestBuilder(options, kind));
+        if (kind != ChallengeUse.Kind.DYNAMIC) {
+            builder.challenge(VALIDATION_PLACEHOLDER);
+        }
+        mapped(builder::build);
+
+        Optional<SigningIdentity> signingIdentity = signerSource.get();
+        MintedChallenge minted = null;
+        ChallengeUse use;
+        switch (kind) {
+            case ONE_TIME -> {
+                minted = ca.challenges().mint(options.challengeTtl(), Optional.of(note(options, actor)));
+                builder.challenge(minted.secret());
+                use = ChallengeUse.oneTime(minted.id(), minted.expiresAt());
+            }
+            case STATIC -> {
+                builder.challenge(ca.config().staticChallenge().orElseThrow());
+                use = ChallengeUse.of(kind);
+            }
+            default -> use = ChallengeUse.of(kind);
+        }
+        try {
+            ProfileRequest request = mapped(builder::build);
+            byte[] plist = generator.mobileconfig(request);
+            Optional<IntuneSheet> sheet = options.preset() == Preset.INTUNE
+                    ? Optional.of(generator.intuneSheet(request)) : Optional.empty();
+            byte[] body = signingIdentity.isEmpty() ? plist : mapped(() -> signer.sign(plist,
+                    signingIdentity.get().key(), signingIdentity.get().certificate(), signingIdentity.get().chain()));
+            AUDIT.info("op=profile-create preset={} signed={} challenge={} challenge_id={} actor={}",
+                    options.preset().id(), signingIdentity.isPresent(), kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'),
+                    use.id().orElse("-"), actor);
+            return new GeneratedProfile(options.preset(), body, signingIdentity.map(SigningIdentity::certificate), use,
+                    fingerprintCertificate, sheet);
+        } catch (RuntimeException e) {
+            if (minted != null) {
+                // No profile carries it: a challenge nobody can see must not stay usable.
+                ca.challenges().delete(minted.id());
+            }
+            throw e;
+        }
+    }
+
+    private ChallengeUse.Kind challengeKind(ProfileOptions options) {
+        boolean staticConfigured = ca.config().staticChallenge().isPresent();
+        ChallengeUse.Kind kind = switch (options.challenge()) {
+            case AUTO -> switch (options.preset()) {
+                case GENERIC -> ChallengeUse.Kind.ONE_TIME;
+                case JAMF -> {
+                    if (!staticConfigured) {
+                        throw new ProfileOptionException("jamf-challenge", "Jamf Pro pushes one profile to many"
+                                + " devices, so it needs the static challenge (set scep.static-challenge in"
+                                + " scepca.properties) or a dynamic one (jamf-challenge dynamic)");
+                    }
+                    yield ChallengeUse.Kind.STATIC;
+                }
+                case INTUNE -> staticConfigured ? ChallengeUse.Kind.STATIC : ChallengeUse.Kind.ONE_TIME;
+            };
+            case ONE_TIME -> ChallengeUse.Kind.ONE_TIME;
+            case STATIC -> {
+                if (!staticConfigured) {
+                    throw new ProfileOptionException(options.preset() == Preset.JAMF ? "jamf-challenge" : "static-challenge",
+                            "no static challenge is configured: set scep.static-challenge in scepca.properties");
+                }
+                yield ChallengeUse.Kind.STATIC;
+            }
+            case DYNAMIC -> {
+                if (options.preset() != Preset.JAMF) {
+                    throw new ProfileOptionException("jamf-challenge",
+                            "a dynamic challenge is for the jamf preset only, not " + options.preset().id());
+                }
+                yield ChallengeUse.Kind.DYNAMIC;
+            }
+        };
+        Duration ttl = options.challengeTtl();
+        if (kind == ChallengeUse.Kind.ONE_TIME
+                && (ttl.isNegative() || ttl.isZero() || ttl.compareTo(ChallengeService.MAX_TTL) > 0)) {
+            throw new ProfileOptionException("challenge-ttl", "must be between 1 second and "
+                    + ChallengeService.MAX_TTL.toDays() + " days: " + ttl);
+        }
+        return kind;
+    }
+
+    /** Everything but the challenge secret. */
+    private ProfileRequest.Builder requestBuilder(ProfileOptions options, ChallengeUse.Kind kind) {
+        var m = ca.material();
+        int validityDays = (int) Math.min(Integer.MAX_VALUE, ca.config().policy().validity().toDays());
+        ProfileRequest.Builder b = ProfileRequest.builder()
+                .preset(options.preset())
+                .scepUrl(options.scepUrl())
+                .rootCertificate(m.root())
+                .caCertificate(fingerprintCertificate)
+                .organization(options.organization().orElseGet(() -> defaultOrganization(m.root())))
+                .keySize(options.keySize())
+                .keyUsage(options.keyUsage())
+                .retries(options.retries())
+                .retryDelaySeconds(options.retryDelaySeconds())
+                .certificateValidityDays(validityDays)
+                .renewalDaysBeforeExpiry(options.renewalDays()
+                        .orElse(Math.max(1, Math.min(DEFAULT_RENEWAL_DAYS, validityDays - 1))));
+        if (options.includeIntermediate()) {
+            b.intermediateCertificate(m.intermediateCertificate());
+        }
+        options.subject().ifPresent(b::subject);
+        options.displayName().ifPresent(b::displayName);
+        if (options.sanDns().isPresent() || options.sanUri().isPresent() || options.sanEmail().isPresent()) {
+            // Any SAN option replaces the preset's default SANs, so what is asked for is exactly what is requested.
+            b.subjectAltNames(new SubjectAltNames(options.sanDns().orElse(null), options.sanEmail().orElse(null),
+                    options.sanUri().orElse(null), null));
+        }
+        if (kind == ChallengeUse.Kind.DYNAMIC) {
+            b.challengeMode(ProfileRequest.ChallengeMode.DYNAMIC);
+        }
+        return b;
+    }
+
+    private static String defaultOrganization(X509Certificate root) {
+        return ProfileSigningIdentityStore.attribute(root, BCStyle.O)
+                .or(() -> ProfileSigningIdentityStore.attribute(root, BCStyle.CN)).orElse("scepca");
+    }
+
+    private static String note(ProfileOptions options, String actor) {
+        String note = "profile " + options.preset().id() + " for " + actor;
+        return note.length() <= 256 ? note : note.substring(0, 256);
+    }
+
+    /** Runs a step of mdm-profiles and names the option its exception is about. */
+    private static <T> T mapped(Supplier<T> step) {
+        try {
+            return step.get();
+        } catch (InvalidProfileOptionException invalid) {
+            String detail = invalid.getMessage();
+            String field = FIELDS.stream().filter(f -> detail.startsWith(f.getKey())).map(Map.Entry::getValue)
+                    .findFirst().orElse("options");
+            throw new ProfileOptionException(field, detail);
+        }
+    }
+}
