@@ -13,6 +13,9 @@ import org.scepca.ca.keys.Passphrase;
 import org.scepca.ca.material.CaDirectory;
 import org.scepca.scep.ScepService;
 import org.scepca.scep.ScepSettings;
+import org.scepca.server.ocsp.DelegatedResponder;
+import org.scepca.server.ocsp.OcspResponder;
+import org.scepca.server.ocsp.OcspSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,12 +28,15 @@ public final class Running implements AutoCloseable {
 
     private final CertificateAuthority ca;
     private final ScepService scep;
+    private final OcspResponder ocsp;
     private final Server server;
     private final ScheduledExecutorService housekeeping;
 
-    private Running(CertificateAuthority ca, ScepService scep, Server server, ScheduledExecutorService housekeeping) {
+    private Running(CertificateAuthority ca, ScepService scep, OcspResponder ocsp, Server server,
+            ScheduledExecutorService housekeeping) {
         this.ca = ca;
         this.scep = scep;
+        this.ocsp = ocsp;
         this.server = server;
         this.housekeeping = housekeeping;
     }
@@ -42,7 +48,8 @@ public final class Running implements AutoCloseable {
         CertificateAuthority ca = CertificateAuthority.open(dir, passphrase, config, clock, random);
         try {
             ScepService scep = new ScepService(ca, ScepSettings.from(config), random);
-            Server server = ScepServer.newServer(serverConfig, new ScepServer.Services(ca, scep));
+            OcspResponder ocsp = ocspResponder(ca, dir, passphrase, clock, random);
+            Server server = ScepServer.newServer(serverConfig, new ScepServer.Services(ca, scep, ocsp));
             server.start();
             ScheduledExecutorService hk = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "scepca-housekeeping");
@@ -58,12 +65,28 @@ public final class Running implements AutoCloseable {
                 } catch (RuntimeException e) {
                     LOG.error("CRL refresh failed: {}", e.toString());
                 }
+                try {
+                    if (ocsp.signer().renewIfDue()) {
+                        LOG.info("OCSP responder certificate renewed");
+                    }
+                } catch (RuntimeException e) {
+                    LOG.error("OCSP responder renewal failed: {}", e.toString());
+                }
             }, 1, 10, TimeUnit.MINUTES);
-            return new Running(ca, scep, server, hk);
+            return new Running(ca, scep, ocsp, server, hk);
         } catch (Exception e) {
             ca.close();
             throw e;
         }
+    }
+
+    /** The OCSP responder, signing with a delegated certificate kept in {@code DIR/ca/ocsp.p12}. */
+    private static OcspResponder ocspResponder(CertificateAuthority ca, CaDirectory dir, Passphrase passphrase, Clock clock,
+            SecureRandom random) {
+        OcspSettings settings = OcspSettings.defaults();
+        DelegatedResponder signer = DelegatedResponder.open(dir.ocspKey(), ca.issuance().issuer(), passphrase,
+                settings.signerValidity(), clock, random);
+        return new OcspResponder(ca.certificates(), ca.issuance().issuer(), signer, settings, clock);
     }
 
     public int port() {
@@ -76,6 +99,10 @@ public final class Running implements AutoCloseable {
 
     public ScepService scep() {
         return scep;
+    }
+
+    public OcspResponder ocsp() {
+        return ocsp;
     }
 
     public Server server() {
