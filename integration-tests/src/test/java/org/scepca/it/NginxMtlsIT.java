@@ -106,6 +106,7 @@ class NginxMtlsIT {
     static X509Certificate device;
 
     @BeforeAll
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
     static void start() throws Exception {
         assumeTrue(Files.isExecutable(NGINX), "nginx is not installed");
         assumeTrue(OpenSsl.available(), "openssl is not installed");

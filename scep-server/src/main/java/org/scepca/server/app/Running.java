@@ -20,8 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A started server with its CA and housekeeping (CRL re-signing, challenge purge). Used by {@code serve}, tests and
- * benchmarks alike, so all of them run exactly what production runs.
+ * A started server with its CA and housekeeping (CRL re-signing, OCSP responder renewal, challenge purge). Used by
+ * {@code serve}, tests and benchmarks alike, so all of them run exactly what production runs.
  */
 public final class Running implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Running.class);

@@ -255,7 +255,8 @@ public final class OcspResponder {
     }
 
     /** issuerNameHash and issuerKeyHash of our intermediate for every hash a CertID may use (SHA-1 and SHA-2). */
-    private static Map<ASN1ObjectIdentifier, IssuerHashes> issuerHashes(IssuerIdentity issuer, DigestCalculatorProvider digests) {
+    private static Map<ASN1ObjectIdentifier, IssuerHashes> issuerHashes(IssuerIdentity issuer,
+            DigestCalculatorProvider digests) {
         X509CertificateHolder holder;
         try {
             holder = new X509CertificateHolder(issuer.certificate().getEncoded());

@@ -295,7 +295,8 @@ class OcspEndpointTest {
                 .header("Content-Type", "application/ocsp-request")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[20 * 1024])));
         assertThat(r.statusCode()).isEqualTo(413);
-        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/problem+json"));
+        assertThat(r.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(t -> assertThat(t).startsWith("application/problem+json"));
         assertThat(new String(r.body(), StandardCharsets.UTF_8)).contains("\"status\":413");
     }
 
