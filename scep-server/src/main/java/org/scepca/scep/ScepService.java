@@ -161,9 +161,13 @@ public final class ScepService {
 
         // 1. Idempotency (RFC 8894 §3.2.1.1): the same transaction and CSR get the stored answer.
         Optional<RequestRecord> known = ca.requests().find(txid);
-        if (known.isPresent()) {
+        if (known.isPresent() && (known.get().csrSha256().equals(csrHash) || known.get().status() == RequestStatus.PENDING)) {
             return answerKnown(req, known.get(), csrHash, subject);
         }
+        // A finished transaction and a new CSR: clients that derive the id from the public key (certmonger) reuse it
+        // when they renew with the same key. Only such a renewal, authenticated by our own valid certificate, may
+        // take the id over; any other request reusing an id with a different CSR is refused.
+        Optional<RequestRecord> finishedEarlier = known;
 
         // 2. Authorisation: the certificate being renewed, or a challenge password.
         Optional<CertificateRecord> renewing = ourCertificate(req.signerCertificate());
@@ -192,6 +196,11 @@ public final class ScepService {
             requester = "scep:challenge:" + grant.get().kind().name().toLowerCase(java.util.Locale.ROOT);
         }
 
+        if (finishedEarlier.isPresent() && renewing.isEmpty()) {
+            return Outcome.fail(failure(req, FailInfo.BAD_REQUEST), subject, null,
+                    "transaction id reused with a different CSR");
+        }
+
         // 3. Policy, before anything is consumed.
         try {
             ca.issuance().validate(payload.csr());
@@ -199,6 +208,10 @@ public final class ScepService {
             FailInfo fi = e.kind() == PolicyViolationException.Kind.BAD_ALGORITHM ? FailInfo.BAD_ALG : FailInfo.BAD_REQUEST;
             return Outcome.fail(failure(req, fi), subject, null, e.getMessage());
         }
+
+        // Only now, authorised and within policy, may the request take over the id. If a concurrent duplicate took
+        // it first, the insert below conflicts and that duplicate's answer is returned.
+        finishedEarlier.ifPresent(r -> ca.requests().deleteFinished(txid, r.csrSha256()));
 
         Instant now = clock.instant();
         RequestRecord record = new RequestRecord(txid, csrHash, payload.csrDer(), subject, RequestStatus.PENDING,

@@ -15,7 +15,7 @@ public record ScepSettings(boolean includeRootInCaCert, boolean separateRa, bool
         boolean supersedeOnRenewal, boolean allowSingleDes) {
 
     public static ScepSettings from(CaConfig config) {
-        return new ScepSettings(config.includeRootInCaCert(), true, config.manualApproval(), config.supersedeOnRenewal(),
+        return new ScepSettings(config.includeRootInCaCert(), config.useRa(), config.manualApproval(), config.supersedeOnRenewal(),
                 config.allowSingleDes());
     }
 }

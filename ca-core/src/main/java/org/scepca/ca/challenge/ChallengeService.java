@@ -79,6 +79,11 @@ public final class ChallengeService {
         return store.listActive(clock.instant(), limit);
     }
 
+    /** Removes challenges that expired or were used more than {@code age} ago; returns how many. */
+    public int purge(Duration age) {
+        return store.purge(clock.instant().minus(age));
+    }
+
     public boolean delete(String id) {
         return store.delete(id);
     }

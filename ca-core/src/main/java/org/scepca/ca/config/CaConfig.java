@@ -26,13 +26,13 @@ import org.scepca.ca.policy.SanType;
  */
 public record CaConfig(IssuancePolicy policy, Duration crlNextUpdate, Duration rootCrlNextUpdate,
         Optional<URI> publicBaseUrl, Optional<String> staticChallenge, boolean manualApproval,
-        boolean supersedeOnRenewal, boolean includeRootInCaCert, boolean allowSingleDes, int dbPoolSize) {
+        boolean supersedeOnRenewal, boolean includeRootInCaCert, boolean allowSingleDes, int dbPoolSize, boolean useRa) {
 
     public static final Set<String> KEYS = Set.of("policy.validity-days", "policy.rsa-min-bits", "policy.san-types",
             "policy.intune-sid", "policy.san-dns-pattern", "policy.san-email-pattern", "policy.san-uri-pattern",
             "crl.next-update-hours", "crl.root-next-update-days", "public-base-url", "scep.static-challenge",
             "scep.approval", "scep.supersede-on-renewal", "scep.getcacert-include-root", "scep.allow-single-des",
-            "db.pool-size",
+            "db.pool-size", "scep.use-ra",
             // Read by the server's admin.AdminConfig (same file); listed here so they are not unknown keys.
             "admin.enabled", "admin.host", "admin.port", "admin.tls-port", "admin.tls-cert", "admin.tls-key",
             "admin.mtls-admins", "admin.mtls-viewers");
@@ -116,22 +116,27 @@ public record CaConfig(IssuancePolicy policy, Duration crlNextUpdate, Duration r
                 Duration.ofDays(intValue(p, "crl.root-next-update-days", 365, 1, 3650)),
                 base, staticChallenge, approval.equals("manual"),
                 bool(p, "scep.supersede-on-renewal", true), bool(p, "scep.getcacert-include-root", true),
-                bool(p, "scep.allow-single-des", false), intValue(p, "db.pool-size", 16, 1, 256));
+                bool(p, "scep.allow-single-des", false), intValue(p, "db.pool-size", 16, 1, 256), bool(p, "scep.use-ra", true));
     }
 
     public CaConfig withManualApproval(boolean manual) {
         return new CaConfig(policy, crlNextUpdate, rootCrlNextUpdate, publicBaseUrl, staticChallenge, manual,
-                supersedeOnRenewal, includeRootInCaCert, allowSingleDes, dbPoolSize);
+                supersedeOnRenewal, includeRootInCaCert, allowSingleDes, dbPoolSize, useRa);
     }
 
     public CaConfig withStaticChallenge(Optional<String> challenge) {
         return new CaConfig(policy, crlNextUpdate, rootCrlNextUpdate, publicBaseUrl, challenge, manualApproval,
-                supersedeOnRenewal, includeRootInCaCert, allowSingleDes, dbPoolSize);
+                supersedeOnRenewal, includeRootInCaCert, allowSingleDes, dbPoolSize, useRa);
+    }
+
+    public CaConfig withPoolSize(int size) {
+        return new CaConfig(policy, crlNextUpdate, rootCrlNextUpdate, publicBaseUrl, staticChallenge, manualApproval,
+                supersedeOnRenewal, includeRootInCaCert, allowSingleDes, size, useRa);
     }
 
     public CaConfig withPolicy(IssuancePolicy newPolicy) {
         return new CaConfig(newPolicy, crlNextUpdate, rootCrlNextUpdate, publicBaseUrl, staticChallenge, manualApproval,
-                supersedeOnRenewal, includeRootInCaCert, allowSingleDes, dbPoolSize);
+                supersedeOnRenewal, includeRootInCaCert, allowSingleDes, dbPoolSize, useRa);
     }
 
     private static URI baseUrl(String s) {

@@ -21,6 +21,8 @@ public record CaDirectory(Path root) {
     /** Key and certificate that sign configuration profiles; made on first use, encrypted like the CA keys. */
     public Path profileSigningKey() { return caDir().resolve("profile-signing.p12"); }
     public Path chain() { return caDir().resolve("chain.pem"); }
+    /** Delegated OCSP responder key and certificate (RFC 6960 §4.2.2.2); made and renewed by the server. */
+    public Path ocspKey() { return caDir().resolve("ocsp.p12"); }
     public Path nextDir() { return caDir().resolve("next"); }
     public Path nextIntermediateCert() { return nextDir().resolve("intermediate.pem"); }
     public Path nextIntermediateKey() { return nextDir().resolve("intermediate.p12"); }

@@ -27,6 +27,7 @@ import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8DecryptorProviderBuilder;
 import org.bouncycastle.openssl.jcajce.JcePEMDecryptorProviderBuilder;
 import org.bouncycastle.operator.InputDecryptorProvider;
@@ -81,10 +82,17 @@ public final class Pem {
         }
     }
 
+    /** PEM of a certificate, CRL or private key; keys as unencrypted PKCS#8 ("PRIVATE KEY"). */
     public static String encode(Object certOrCrlOrKey) {
         StringWriter sw = new StringWriter();
         try (JcaPEMWriter w = new JcaPEMWriter(sw)) {
-            w.writeObject(certOrCrlOrKey);
+            if (certOrCrlOrKey instanceof PrivateKey key) {
+                // Not the writer's default "EC PRIVATE KEY": from a JDK key it lacks the curve, and OpenSSL (nginx)
+                // then cannot read it. PKCS#8 names the algorithm and curve for every key type.
+                w.writeObject(new JcaPKCS8Generator(key, null));
+            } else {
+                w.writeObject(certOrCrlOrKey);
+            }
         } catch (IOException e) {
             throw new IllegalStateException("PEM encoding failed", e);
         }

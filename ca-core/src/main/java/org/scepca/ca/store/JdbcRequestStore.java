@@ -116,6 +116,18 @@ public final class JdbcRequestStore implements RequestStore {
         });
     }
 
+    @Override
+    public boolean deleteFinished(String transactionId, String csrSha256) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM requests WHERE transaction_id = ?"
+                    + " AND csr_sha256 = ? AND status IN ('ISSUED', 'REJECTED')")) {
+                ps.setString(1, transactionId);
+                ps.setString(2, csrSha256);
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
     private static RequestRecord read(ResultSet rs) throws SQLException {
         String serial = rs.getString("serial");
         return new RequestRecord(rs.getString("transaction_id"), rs.getString("csr_sha256"), rs.getBytes("csr_der"),

@@ -72,6 +72,16 @@ class ChallengeServiceTest {
     }
 
     @Test
+    void purgeRemovesOnlyLongExpiredChallenges() {
+        var svc = new ChallengeService(store, Optional.empty(), clock, new SecureRandom());
+        svc.mint(Duration.ofMinutes(5), Optional.of("old"));
+        clock.advance(Duration.ofDays(8));
+        var fresh = svc.mint(Duration.ofMinutes(5), Optional.of("fresh"));
+        assertThat(svc.purge(Duration.ofDays(7))).isEqualTo(1);
+        assertThat(svc.check(fresh.secret())).isPresent();
+    }
+
+    @Test
     void ttlIsBounded() {
         var svc = new ChallengeService(store, Optional.empty(), clock, new SecureRandom());
         assertThatThrownBy(() -> svc.mint(Duration.ofDays(31), Optional.empty())).hasMessageContaining("ttl");

@@ -179,6 +179,24 @@ public abstract class StoreContractTest {
     }
 
     @Test
+    void aFinishedTransactionCanBeDeletedForReuse_butNotAPendingOneOrAnotherCsrs() {
+        var c = cert("h", now, now.plus(Duration.ofDays(1)), Optional.of("tx-f"));
+        certs.insertIssued(c, new IssuanceEffects(Optional.empty(), Optional.of(request("tx-f", "csr1")), Optional.empty()));
+        requests.insertPending(request("tx-q", "csr1"), Optional.empty());
+
+        assertThat(requests.deleteFinished("tx-f", "csr-other")).isFalse();
+        assertThat(requests.deleteFinished("tx-q", "csr1")).isFalse();
+        assertThat(requests.deleteFinished("tx-f", "csr1")).isTrue();
+
+        assertThat(requests.find("tx-f")).isEmpty();
+        assertThat(requests.find("tx-q")).isPresent();
+        assertThat(certs.find(c.serial()).orElseThrow().transactionId()).contains("tx-f");
+        var next = cert("h", now, now.plus(Duration.ofDays(1)), Optional.of("tx-f"));
+        certs.insertIssued(next, new IssuanceEffects(Optional.empty(), Optional.of(request("tx-f", "csr2")), Optional.empty()));
+        assertThat(requests.find("tx-f").orElseThrow().serial()).contains(next.serial());
+    }
+
+    @Test
     void revocationIsRecordedAndListedForTheCrl() {
         var c = cert("f", now, now.plus(Duration.ofDays(30)), Optional.empty());
         certs.insertIssued(c, IssuanceEffects.none());

@@ -54,7 +54,13 @@ public final class CaCertificatesEncoder {
         Objects.requireNonNull(signer, "signer is null");
         DigestAlgorithm digestAlgorithm = DigestAlgorithm.fromName(digest);
         byte[] inner = degenerate(nextCaCerts);
-        return CmsSupport.sign(new CMSProcessableByteArray(inner), true, signer.privateKey(),
-                CmsSupport.holder(signer.certificate()), digestAlgorithm, digests, List.of(), clock.instant());
+        // RFC 8894 §4.7.1 puts the next CA certificates in the inner degenerate SignedData; some clients (jscep)
+        // read them from the outer certificate set instead, so they travel in both.
+        List<org.bouncycastle.cert.X509CertificateHolder> outer = new java.util.ArrayList<>();
+        for (X509Certificate c : nextCaCerts) {
+            outer.add(CmsSupport.holder(c));
+        }
+        return CmsSupport.sign(new CMSProcessableByteArray(inner), signer.privateKey(),
+                CmsSupport.holder(signer.certificate()), digestAlgorithm, digests, List.of(), clock.instant(), outer);
     }
 }

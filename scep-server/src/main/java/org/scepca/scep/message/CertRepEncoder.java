@@ -15,7 +15,6 @@ import org.bouncycastle.asn1.DERPrintableString;
 import org.bouncycastle.asn1.DERSet;
 import org.bouncycastle.asn1.cms.Attribute;
 import org.bouncycastle.cert.X509CertificateHolder;
-import org.bouncycastle.cms.CMSAbsentContent;
 import org.bouncycastle.cms.CMSEnvelopedData;
 import org.bouncycastle.cms.CMSEnvelopedDataGenerator;
 import org.bouncycastle.cms.CMSException;
@@ -63,8 +62,10 @@ public final class CertRepEncoder {
      *
      * <p>SUCCESS: the signed content is a pkcsPKIEnvelope encrypted to {@code params.recipient()} with
      * the request's content cipher, wrapping a degenerate certificates-only SignedData. FAILURE and
-     * PENDING: the content is absent (RFC 8894 §3.3.2). The signature uses the request's digest, since
-     * a client verifies with the algorithm it asked for.
+     * PENDING: no pkcsPKIEnvelope (RFC 8894 §3.3.2), but an encapsulated empty {@code data} content rather
+     * than an absent one: OpenSSL's PKCS7_verify, which certmonger's scep-submit uses, refuses a SignedData
+     * without eContent ("no content") and the client then reports the CA unreachable instead of the refusal.
+     * The signature uses the request's digest, since a client verifies with the algorithm it asked for.
      *
      * @throws IllegalArgumentException if SUCCESS is asked for without a usable content cipher or RSA recipient
      * @throws ScepEncodingException    if the JCA provider fails to sign or encrypt
@@ -73,18 +74,15 @@ public final class CertRepEncoder {
         Objects.requireNonNull(rep, "rep is null");
         Objects.requireNonNull(params, "params is null");
         CMSTypedData content;
-        boolean encapsulate;
         if (rep.status() == PkiStatus.SUCCESS) {
             ContentCipher cipher = params.contentCipher().orElseThrow(() -> new IllegalArgumentException(
                     "SUCCESS needs the request's content cipher; the request was refused, answer FAILURE"));
             byte[] degenerate = CmsSupport.degenerate(rep.certificates(), rep.crl().stream().toList());
             content = new CMSProcessableByteArray(envelope(degenerate, cipher, params));
-            encapsulate = true;
         } else {
-            content = new CMSAbsentContent();
-            encapsulate = false;
+            content = new CMSProcessableByteArray(new byte[0]);
         }
-        return CmsSupport.sign(content, encapsulate, ra.privateKey(), raCertificate, params.digestAlgorithm(),
+        return CmsSupport.sign(content, ra.privateKey(), raCertificate, params.digestAlgorithm(),
                 digests, attributes(rep), clock.instant());
     }
 

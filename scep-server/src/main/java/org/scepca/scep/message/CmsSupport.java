@@ -101,11 +101,17 @@ final class CmsSupport {
      *
      * @param extraAttributes SCEP attributes to sign in addition to contentType, messageDigest and
      *                        signingTime
-     * @param encapsulate     false for CertRep FAILURE/PENDING, whose content is absent (RFC 8894 §3.3.2)
      */
-    static byte[] sign(CMSTypedData content, boolean encapsulate, PrivateKey key, X509CertificateHolder signerCert,
+    static byte[] sign(CMSTypedData content, PrivateKey key, X509CertificateHolder signerCert,
             DigestAlgorithm digest, DigestCalculatorProvider digests, List<Attribute> extraAttributes,
             Instant signingTime) {
+        return sign(content, key, signerCert, digest, digests, extraAttributes, signingTime, List.of());
+    }
+
+    /** As above, also carrying {@code extraCertificates} in the SignedData's certificate set. */
+    static byte[] sign(CMSTypedData content, PrivateKey key, X509CertificateHolder signerCert,
+            DigestAlgorithm digest, DigestCalculatorProvider digests, List<Attribute> extraAttributes,
+            Instant signingTime, List<X509CertificateHolder> extraCertificates) {
         try {
             ContentSigner contentSigner = new JcaContentSignerBuilder(digest.rsaSignatureName()).build(key);
             SignerInfoGenerator signerInfo = new JcaSignerInfoGeneratorBuilder(digests)
@@ -114,7 +120,10 @@ final class CmsSupport {
             CMSSignedDataGenerator generator = new CMSSignedDataGenerator();
             generator.addSignerInfoGenerator(signerInfo);
             generator.addCertificate(signerCert);
-            CMSSignedData signed = generator.generate(content, encapsulate);
+            for (X509CertificateHolder c : extraCertificates) {
+                generator.addCertificate(c);
+            }
+            CMSSignedData signed = generator.generate(content, true);
             return signed.toASN1Structure().getEncoded(ASN1Encoding.DL);
         } catch (OperatorCreationException | CMSException | IOException e) {
             throw new ScepEncodingException("signing the reply failed", e);

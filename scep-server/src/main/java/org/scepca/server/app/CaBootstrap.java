@@ -75,6 +75,8 @@ public final class CaBootstrap {
                 #scep.getcacert-include-root=true
                 # Accept single-DES requests from very old clients. Leave off.
                 #scep.allow-single-des=false
+                # GetCACert answers RA + CA (default). false: the issuing CA alone (DER); it then also decrypts requests.
+                #scep.use-ra=true
                 #db.pool-size=16
                 # Admin API and web console: their own connector, loopback only by default (never the SCEP port).
                 # Log in with a token from 'scepca admin token create --name NAME [--role admin|viewer]'.

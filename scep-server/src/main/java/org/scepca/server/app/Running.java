@@ -16,24 +16,30 @@ import org.scepca.scep.ScepSettings;
 import org.scepca.server.admin.AdminConfig;
 import org.scepca.server.admin.AdminServer;
 import org.scepca.server.profiles.ProfileService;
+import org.scepca.server.ocsp.DelegatedResponder;
+import org.scepca.server.ocsp.OcspResponder;
+import org.scepca.server.ocsp.OcspSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A started server with its CA and housekeeping (CRL re-signing, challenge purge). Used by {@code serve}, tests and
- * benchmarks alike, so all of them run exactly what production runs.
+ * A started server with its CA and housekeeping (CRL re-signing, OCSP responder renewal, challenge purge). Used by
+ * {@code serve}, tests and benchmarks alike, so all of them run exactly what production runs.
  */
 public final class Running implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Running.class);
 
     private final CertificateAuthority ca;
     private final ScepService scep;
+    private final OcspResponder ocsp;
     private final Server server;
     private final ScheduledExecutorService housekeeping;
 
-    private Running(CertificateAuthority ca, ScepService scep, Server server, ScheduledExecutorService housekeeping) {
+    private Running(CertificateAuthority ca, ScepService scep, OcspResponder ocsp, Server server,
+            ScheduledExecutorService housekeeping) {
         this.ca = ca;
         this.scep = scep;
+        this.ocsp = ocsp;
         this.server = server;
         this.housekeeping = housekeeping;
     }
@@ -52,9 +58,10 @@ public final class Running implements AutoCloseable {
         CertificateAuthority ca = CertificateAuthority.open(dir, passphrase, config, clock, random);
         try {
             ScepService scep = new ScepService(ca, ScepSettings.from(config), random);
+            OcspResponder ocsp = ocspResponder(ca, dir, passphrase, clock, random);
             ProfileService profiles = ProfileService.create(ca, scep, passphrase);
             Server server = ScepServer.newServer(serverConfig,
-                    new ScepServer.Services(ca, scep, java.util.Optional.of(profiles)));
+                    new ScepServer.Services(ca, scep, ocsp, java.util.Optional.of(profiles)));
             AdminServer.attach(server, adminConfig, ca, java.util.Optional.of(profiles));
             server.start();
             ScheduledExecutorService hk = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -67,16 +74,37 @@ public final class Running implements AutoCloseable {
                     if (ca.crls().refreshIfDue()) {
                         LOG.info("CRL re-signed before its nextUpdate");
                     }
-                    ca.challenges();
                 } catch (RuntimeException e) {
                     LOG.error("CRL refresh failed: {}", e.toString());
                 }
+                try {
+                    if (ocsp.signer().renewIfDue()) {
+                        LOG.info("OCSP responder certificate renewed");
+                    }
+                } catch (RuntimeException e) {
+                    LOG.error("OCSP responder renewal failed: {}", e.toString());
+                }
+                try {
+                    // Used and expired challenges are worthless after a week (kept that long for troubleshooting).
+                    ca.challenges().purge(java.time.Duration.ofDays(7));
+                } catch (RuntimeException e) {
+                    LOG.warn("challenge purge failed: {}", e.toString());
+                }
             }, 1, 10, TimeUnit.MINUTES);
-            return new Running(ca, scep, server, hk);
+            return new Running(ca, scep, ocsp, server, hk);
         } catch (Exception e) {
             ca.close();
             throw e;
         }
+    }
+
+    /** The OCSP responder, signing with a delegated certificate kept in {@code DIR/ca/ocsp.p12}. */
+    private static OcspResponder ocspResponder(CertificateAuthority ca, CaDirectory dir, Passphrase passphrase, Clock clock,
+            SecureRandom random) {
+        OcspSettings settings = OcspSettings.defaults();
+        DelegatedResponder signer = DelegatedResponder.open(dir.ocspKey(), ca.issuance().issuer(), passphrase,
+                settings.signerValidity(), clock, random);
+        return new OcspResponder(ca.certificates(), ca.issuance().issuer(), signer, settings, clock);
     }
 
     public int port() {
@@ -99,6 +127,10 @@ public final class Running implements AutoCloseable {
 
     public ScepService scep() {
         return scep;
+    }
+
+    public OcspResponder ocsp() {
+        return ocsp;
     }
 
     public Server server() {

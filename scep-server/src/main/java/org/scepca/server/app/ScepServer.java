@@ -5,6 +5,7 @@ import java.util.Optional;
 
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -20,7 +21,9 @@ import org.scepca.server.http.HealthServlet;
 import org.scepca.server.http.LoopbackOnlyFilter;
 import org.scepca.server.http.NotFoundServlet;
 import org.scepca.server.http.ProfileServlet;
+import org.scepca.server.http.OcspServlet;
 import org.scepca.server.http.ScepServlet;
+import org.scepca.server.ocsp.OcspResponder;
 import org.scepca.server.profiles.ProfileService;
 
 /** Builds the Jetty server. Separate from {@code main} so tests start it on port 0 and stop it after. */
@@ -32,15 +35,16 @@ public final class ScepServer {
     }
 
     /** What the server exposes. Without a profile service there is no {@code /admin/profiles/}. */
-    public record Services(CertificateAuthority ca, ScepService scep, Optional<ProfileService> profiles) {
+    public record Services(CertificateAuthority ca, ScepService scep, OcspResponder ocsp, Optional<ProfileService> profiles) {
         public Services {
             Objects.requireNonNull(ca, "ca is null");
             Objects.requireNonNull(scep, "scep is null");
+            Objects.requireNonNull(ocsp, "ocsp is null");
             Objects.requireNonNull(profiles, "profiles is null");
         }
 
-        public Services(CertificateAuthority ca, ScepService scep) {
-            this(ca, scep, Optional.empty());
+        public Services(CertificateAuthority ca, ScepService scep, OcspResponder ocsp) {
+            this(ca, scep, ocsp, Optional.empty());
         }
     }
 
@@ -55,6 +59,10 @@ public final class ScepServer {
         http.setSendDateHeader(true);
         // GET PKIOperation carries the whole base64 message in the query string (certmonger uses GET only).
         http.setRequestHeaderSize(32 * 1024);
+        // GET /ocsp/{base64} (RFC 6960 appendix A): clients escape '/' as %2F, or leave it as is (even "//").
+        // Path-based decisions here are exact matches on the raw URI, so these "ambiguous" forms are harmless.
+        http.setUriCompliance(UriCompliance.DEFAULT.with("scepca-ocsp", UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR,
+                UriCompliance.Violation.AMBIGUOUS_EMPTY_SEGMENT));
         ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
         connector.setName(CONNECTOR);
         connector.setHost(config.host());
@@ -64,6 +72,7 @@ public final class ScepServer {
 
         ServletContextHandler ctx = new ServletContextHandler(ServletContextHandler.NO_SESSIONS);
         ctx.setContextPath("/");
+        ctx.getServletHandler().setDecodeAmbiguousURIs(true);
         // Answer only on the SCEP connector: the admin connectors have their own context.
         ctx.setVirtualHosts(java.util.List.of("@" + CONNECTOR));
         ScepServlet scep = new ScepServlet(services.scep(), config.maxMessageBytes());
@@ -74,6 +83,9 @@ public final class ScepServer {
         CaFilesServlet files = new CaFilesServlet(services.ca());
         ctx.addServlet(new ServletHolder("ca-files", files), "/ca/*");
         ctx.addServlet(new ServletHolder("crl-files", files), "/crl/*");
+        OcspServlet ocsp = new OcspServlet(services.ocsp(), OcspServlet.DEFAULT_MAX_REQUEST_BYTES);
+        ctx.addServlet(new ServletHolder("ocsp", ocsp), "/ocsp");
+        ctx.addServlet(new ServletHolder("ocsp-get", ocsp), "/ocsp/*");
         HealthServlet health = new HealthServlet(services.ca());
         ctx.addServlet(new ServletHolder("health", health), "/healthz");
         ctx.addServlet(new ServletHolder("ready", health), "/readyz");

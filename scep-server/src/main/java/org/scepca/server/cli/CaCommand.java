@@ -64,8 +64,9 @@ final class CaCommand {
                 write(out.resolve("crl.pem"), Files.readAllBytes(ca.directory().crlPem()));
                 var o = spec.commandLine().getOut();
                 o.println("wrote root.pem root.cer intermediate.pem ra.pem chain.pem crl.pem to " + out.toAbsolutePath());
+                // The exported crl.pem is a snapshot: nginx must read the live file, which every revocation rewrites.
                 o.println("nginx: ssl_client_certificate " + out.toAbsolutePath().resolve("chain.pem") + "; ssl_crl "
-                        + out.toAbsolutePath().resolve("crl.pem") + ";");
+                        + ca.directory().crlPem() + ";  (or run 'scepca nginx-config')");
             }
             return 0;
         }

@@ -45,9 +45,6 @@ public final class DataOptions {
         CaDirectory dir = directory();
         CaConfig cfg = config();
         AuditLog.attach(dir);
-        return CertificateAuthority.open(dir, passphrase(), new CaConfig(cfg.policy(), cfg.crlNextUpdate(),
-                cfg.rootCrlNextUpdate(), cfg.publicBaseUrl(), cfg.staticChallenge(), cfg.manualApproval(),
-                cfg.supersedeOnRenewal(), cfg.includeRootInCaCert(), cfg.allowSingleDes(), 2),
-                Clock.systemUTC(), new SecureRandom());
+        return CertificateAuthority.open(dir, passphrase(), cfg.withPoolSize(2), Clock.systemUTC(), new SecureRandom());
     }
 }

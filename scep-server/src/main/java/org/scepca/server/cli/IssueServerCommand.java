@@ -81,10 +81,7 @@ final class IssueServerCommand implements Callable<Integer> {
             SecureFiles.writeAtomically(certFile, Pem.encode(issued.certificate()).getBytes(StandardCharsets.US_ASCII));
             SecureFiles.writeAtomically(chainFile, Pem.encodeAll(List.of(issued.certificate(),
                     ca.material().intermediateCertificate())));
-            // PKCS#8 ("PRIVATE KEY"): the JDK's EC key written in the traditional form loses its curve, and then
-            // neither OpenSSL nor Bouncy Castle can read it back.
-            SecureFiles.writeOwnerOnly(keyFile, Pem.encode(new org.bouncycastle.util.io.pem.PemObject("PRIVATE KEY",
-                    keys.getPrivate().getEncoded())).getBytes(StandardCharsets.US_ASCII));
+            SecureFiles.writeOwnerOnly(keyFile, Pem.encode(keys.getPrivate()).getBytes(StandardCharsets.US_ASCII));
             var o = spec.commandLine().getOut();
             o.println("issued server certificate " + issued.record().serialHex() + " for " + String.join(", ",
                     issued.record().subjectAltNames()));

@@ -9,8 +9,8 @@ import picocli.CommandLine.Command;
 @Command(name = "scepca", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "SCEP certificate authority for Apple device fleets.",
         subcommands = {InitCommand.class, ServeCommand.class, CaCommand.class, CertCommand.class,
-                ChallengeCommand.class, RequestCommand.class, ProfileCommand.class, AdminCommand.class,
-                CommandLine.HelpCommand.class})
+                ChallengeCommand.class, RequestCommand.class, ProfileCommand.class, NginxConfigCommand.class,
+                AdminCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

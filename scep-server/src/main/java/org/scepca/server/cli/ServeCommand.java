@@ -64,6 +64,7 @@ final class ServeCommand implements Callable<Integer> {
         out.println("  Root CA SHA-256: " + Pem.fingerprint("SHA-256", root));
         out.println("  Root CA SHA-1:   " + Pem.fingerprint("SHA-1", root));
         out.println("  Root CA:         " + base + "/ca/root.pem   CRL: " + base + "/crl/intermediate.crl");
+        out.println("  OCSP responder:  " + base + "/ocsp");
         out.println("  Data folder:     " + dir.root());
         out.println("  Create a one-time challenge:  ./scepca challenge create --data " + dir.root());
         out.println("  Make a device profile:        ./scepca profile --data " + dir.root() + " --url " + base

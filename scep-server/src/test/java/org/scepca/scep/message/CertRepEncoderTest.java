@@ -2,6 +2,10 @@ package org.scepca.scep.message;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import java.security.SecureRandom;
 import java.security.cert.X509CRL;
@@ -41,8 +45,10 @@ import org.jscep.message.PkcsReq;
 import org.jscep.message.PkiMessage;
 import org.jscep.message.PkiMessageDecoder;
 import org.jscep.message.PkiMessageEncoder;
+import org.scepca.ca.testing.OpenSsl;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -146,7 +152,7 @@ class CertRepEncoderTest {
     void successReply_carriesRfc8894Attributes() throws Exception {
         DecodedRequest request = decoder.decode(TestRequests.pkcsReq(pki).senderNonce(new byte[] {1, 2, 3, 4, 5, 6, 7, 8})
                 .build());
-        // Inside the test PKI's validity (issued an hour before it was built), whole seconds as signingTime encodes.
+        // Fixed, but inside the test certificates' validity (they start an hour before now).
         Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         CertRepEncoder fixedClock = new CertRepEncoder(pki.ra, new SecureRandom(), Clock.fixed(now, ZoneOffset.UTC));
 
@@ -200,7 +206,7 @@ class CertRepEncoderTest {
         assertThat(degenerate.getCertificates().getMatches(null)).isEmpty();
     }
 
-    // ---- FAILURE and PENDING: signed, no envelope ----
+    // ---- FAILURE and PENDING: signed, no envelope, an empty encapsulated content ----
 
     @Test
     void failureReply_carriesFailInfo_andNoEnvelope() throws Exception {
@@ -212,7 +218,7 @@ class CertRepEncoderTest {
                 request.senderNonce(), FailInfo.BAD_REQUEST), request.replyParameters());
 
         CMSSignedData signed = new CMSSignedData(reply);
-        assertThat(signed.getSignedContent()).isNull();
+        assertThat((byte[]) signed.getSignedContent().getContent()).isEmpty();
         assertThat(printable(verifiedSigner(signed).getSignedAttributes(), ScepAttributes.FAIL_INFO)).isEqualTo("2");
         org.jscep.message.CertRep rep = jscepDecode(reply);
         assertThat(rep.getPkiStatus()).isEqualTo(org.jscep.transaction.PkiStatus.FAILURE);
@@ -240,13 +246,35 @@ class CertRepEncoderTest {
                 request.senderNonce()), request.replyParameters());
 
         CMSSignedData signed = new CMSSignedData(reply);
-        assertThat(signed.getSignedContent()).isNull();
+        assertThat((byte[]) signed.getSignedContent().getContent()).isEmpty();
         AttributeTable attributes = verifiedSigner(signed).getSignedAttributes();
         assertThat(printable(attributes, ScepAttributes.PKI_STATUS)).isEqualTo("3");
         assertThat(attributes.get(ScepAttributes.FAIL_INFO)).isNull();
         org.jscep.message.CertRep rep = jscepDecode(reply);
         assertThat(rep.getPkiStatus()).isEqualTo(org.jscep.transaction.PkiStatus.PENDING);
         assertThat(rep.getTransactionId().toString()).isEqualTo("7c0ffee7c0ffee");
+    }
+
+    /**
+     * certmonger's scep-submit verifies every CertRep with OpenSSL's PKCS7_verify, which fails with "no content" when
+     * eContent is absent; certmonger then shows CA_UNREACHABLE instead of the refusal or the pending state.
+     */
+    @ParameterizedTest(name = "ok/{0}")
+    @EnumSource(value = PkiStatus.class, names = {"FAILURE", "PENDING"})
+    void failureAndPendingReplies_verifyWithOpenSslPkcs7Verify(PkiStatus status, @TempDir Path dir) throws Exception {
+        assumeTrue(OpenSsl.available(), "openssl binary not installed");
+        DecodedRequest request = decoder.decode(TestRequests.pkcsReq(pki).build());
+        CertRep rep = status == PkiStatus.FAILURE
+                ? CertRep.failure(request.transactionId(), request.senderNonce(), FailInfo.BAD_REQUEST)
+                : CertRep.pending(request.transactionId(), request.senderNonce());
+        Path reply = Files.write(dir.resolve("reply.der"), encoder.encode(rep, request.replyParameters()));
+
+        // "smime -verify" is PKCS7_verify; -noverify skips only the chain check of the RA certificate.
+        OpenSsl.Result verified = OpenSsl.run("smime", "-verify", "-noverify", "-binary", "-inform", "DER",
+                "-in", reply.toString(), "-out", dir.resolve("content").toString());
+
+        assertThat(verified.ok()).as(verified.output()).isTrue();
+        assertThat(Files.size(dir.resolve("content"))).isZero();
     }
 
     // ---- misuse ----

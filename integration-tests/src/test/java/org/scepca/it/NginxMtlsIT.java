@@ -1,0 +1,454 @@
+package org.scepca.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.math.BigInteger;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyStore;
+import java.security.Principal;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedKeyManager;
+
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.cert.ocsp.OCSPResp;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.jscep.client.Client;
+import org.jscep.client.EnrollmentResponse;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.scepca.ca.CertificateAuthority;
+import org.scepca.ca.config.CaConfig;
+import org.scepca.ca.issuance.IssuanceRequest;
+import org.scepca.ca.material.CaDirectory;
+import org.scepca.ca.pem.Pem;
+import org.scepca.ca.policy.CertificateProfile;
+import org.scepca.ca.store.IssuanceEffects;
+import org.scepca.ca.testing.Csrs;
+import org.scepca.ca.testing.OpenSsl;
+import org.scepca.ca.testing.TestKeys;
+import org.scepca.ca.testing.TestPki;
+import org.scepca.server.app.Running;
+import org.scepca.server.app.ServerConfig;
+import org.scepca.server.cli.Main;
+import org.scepca.server.cli.Providers;
+
+import com.sun.net.httpserver.Headers;
+import com.sun.net.httpserver.HttpServer;
+
+/**
+ * nginx as the relying party: a device enrolled over SCEP (jscep) reaches an upstream through nginx with mutual TLS,
+ * using the server block {@code scepca nginx-config} prints; strangers and, after {@code cert revoke} and a reload,
+ * the revoked device are turned away. OpenSSL checks the same device over OCSP before and after.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class NginxMtlsIT {
+    private static final Path NGINX = Path.of("/usr/sbin/nginx");
+    private static final Duration WAIT = Duration.ofSeconds(15);
+
+    @TempDir
+    static Path tmp;
+    static Path data;
+    static Path passphraseFile;
+    static Running server;
+    static String base;
+    static HttpServer upstream;
+    static final AtomicReference<Headers> upstreamSaw = new AtomicReference<>();
+    static final AtomicInteger upstreamRequests = new AtomicInteger();
+    static Process nginx;
+    static Path nginxPrefix;
+    static int nginxPort;
+    static X509Certificate root;
+    static X509Certificate intermediate;
+    static KeyPair deviceKeys;
+    static X509Certificate device;
+
+    @BeforeAll
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    static void start() throws Exception {
+        assumeTrue(Files.isExecutable(NGINX), "nginx is not installed");
+        assumeTrue(OpenSsl.available(), "openssl is not installed");
+        Providers.register();
+        data = tmp.resolve("data");
+        TestPki.create(data).close();
+        passphraseFile = tmp.resolve("passphrase");
+        Files.writeString(passphraseFile, new String(TestPki.PASSPHRASE.chars()));
+        server = startServer();
+        root = server.ca().material().root();
+        intermediate = server.ca().material().intermediateCertificate();
+
+        upstream = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        upstream.createContext("/", exchange -> {
+            upstreamRequests.incrementAndGet();
+            upstreamSaw.set(exchange.getRequestHeaders());
+            byte[] body = ("hello " + exchange.getRequestHeaders().getFirst("X-SSL-Client-DN")).getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        upstream.start();
+
+        Path serverFiles = tmp.resolve("tls");
+        cli("cert", "issue-server", "--data", data.toString(), "--passphrase-file", passphraseFile.toString(),
+                "--dns", "localhost", "--ip", "127.0.0.1", "--out", serverFiles.toString());
+        nginxPort = freePort();
+        String serverBlock = cli("nginx-config", "--data", data.toString(), "--server-name", "localhost",
+                "--listen", "127.0.0.1:" + nginxPort, "--cert", serverFiles.resolve("server-chain.pem").toString(),
+                "--key", serverFiles.resolve("server.key").toString(),
+                "--upstream", "http://127.0.0.1:" + upstream.getAddress().getPort());
+        nginx = startNginx(serverBlock);
+
+        deviceKeys = TestKeys.rsa2048(0);
+        device = enrollOverScep(deviceKeys, "CN=nginx-device-1,O=scepca it");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (nginx != null) {
+            nginx.destroy(); // SIGTERM: nginx's fast shutdown, workers included
+            if (!nginx.waitFor(10, TimeUnit.SECONDS)) {
+                nginx.descendants().forEach(ProcessHandle::destroyForcibly);
+                nginx.destroyForcibly();
+            }
+        }
+        if (upstream != null) {
+            upstream.stop(0);
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void enrolledDevice_reachesTheUpstream_whichSeesTheVerifiedIdentityOnly() throws Exception {
+        int before = upstreamRequests.get();
+        HttpResponse<String> r = get(keyManager(deviceKeys.getPrivate(), device, intermediate),
+                Map.of("X-SSL-Client-DN", "CN=admin", "X-SSL-Client-Verify", "FORGED", "X-SSL-Client-Serial", "01"));
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo("hello " + device.getSubjectX500Principal().getName());
+        assertThat(upstreamRequests.get()).isEqualTo(before + 1);
+        Headers h = upstreamSaw.get();
+        assertThat(h.get("X-SSL-Client-Verify")).containsExactly("SUCCESS");
+        assertThat(h.get("X-SSL-Client-DN")).containsExactly(device.getSubjectX500Principal().getName());
+        assertThat(h.get("X-SSL-Client-Serial")).hasSize(1);
+        assertThat(new BigInteger(h.getFirst("X-SSL-Client-Serial"), 16)).isEqualTo(device.getSerialNumber());
+    }
+
+    @Test
+    @Order(2)
+    void withoutClientCertificate_nginxAnswers400() throws Exception {
+        int before = upstreamRequests.get();
+        HttpResponse<String> r = get(null, Map.of());
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(r.body()).contains("No required SSL certificate was sent");
+        assertThat(upstreamRequests.get()).isEqualTo(before);
+    }
+
+    @Test
+    @Order(3)
+    void certificateOfAnotherCa_nginxAnswers400() throws Exception {
+        KeyPair keys = TestKeys.rsa2048(1);
+        X509Certificate foreign;
+        X509Certificate foreignIntermediate;
+        try (CertificateAuthority other = TestPki.create(tmp.resolve("other-ca"))) {
+            foreign = other.issuance().issue(new IssuanceRequest(Csrs.csr().keys(keys).subject("CN=nginx-device-1,O=scepca it")
+                    .build(), "test", CertificateProfile.CLIENT, IssuanceEffects.none())).certificate();
+            foreignIntermediate = other.material().intermediateCertificate();
+        }
+        int before = upstreamRequests.get();
+        HttpResponse<String> r = get(keyManager(keys.getPrivate(), foreign, foreignIntermediate), Map.of());
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(r.body()).contains("The SSL certificate error");
+        assertThat(upstreamRequests.get()).isEqualTo(before);
+    }
+
+    @Test
+    @Order(4)
+    void openssl_reportsTheDeviceGood_overOcspAtTheUrlInItsCertificate() throws Exception {
+        Path deviceFile = writePem("device.pem", Pem.encode(device));
+        OpenSsl.Result uri = OpenSsl.run("x509", "-in", deviceFile.toString(), "-noout", "-ocsp_uri");
+        assertThat(uri.output().strip()).isEqualTo(base + "/ocsp");
+
+        String out = ocsp(deviceFile).output();
+        assertThat(out).contains("OCSP Response Status: successful", "Cert Status: good", "OCSP Nonce",
+                "Response verify OK", deviceFile + ": good").doesNotContain("WARNING");
+    }
+
+    @Test
+    @Order(5)
+    void malformedOcspRequest_getsMalformedRequest() throws Exception {
+        HttpResponse<byte[]> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/ocsp"))
+                .header("Content-Type", "application/ocsp-request").timeout(Duration.ofSeconds(10))
+                .POST(HttpRequest.BodyPublishers.ofByteArray("not an OCSP request".getBytes(StandardCharsets.US_ASCII)))
+                .build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(new OCSPResp(r.body()).getStatus()).isEqualTo(OCSPResp.MALFORMED_REQUEST);
+        Path answer = tmp.resolve("malformed.der");
+        Files.write(answer, r.body());
+        assertThat(OpenSsl.run("ocsp", "-respin", answer.toString(), "-resp_text").output())
+                .contains("malformedrequest");
+    }
+
+    @Test
+    @Order(6)
+    void afterRevocationAndReload_nginxRefusesTheDevice_andOcspSaysRevoked() throws Exception {
+        String serial = device.getSerialNumber().toString(16);
+        String revoked = cli("cert", "revoke", serial, "--reason", "keyCompromise", "--data", data.toString(),
+                "--passphrase-file", passphraseFile.toString());
+        assertThat(revoked).contains("revoked " + serial);
+
+        ProcessResult reload = run(List.of(NGINX.toString(), "-p", nginxPrefix.toString(), "-e",
+                nginxPrefix.resolve("error.log").toString(), "-c", nginxPrefix.resolve("nginx.conf").toString(), "-s", "reload"));
+        assertThat(reload.exitCode()).as(reload.output()).isZero();
+
+        // The reload is asynchronous: new workers take over while the old ones finish. Fresh connections until 400.
+        KeyManager device1 = keyManager(deviceKeys.getPrivate(), device, intermediate);
+        Instant deadline = Instant.now().plus(WAIT);
+        int status;
+        do {
+            status = get(device1, Map.of()).statusCode();
+            if (status != 400) {
+                Thread.sleep(200);
+            }
+        } while (status != 400 && Instant.now().isBefore(deadline));
+        assertThat(status).as("status after revocation and reload").isEqualTo(400);
+        assertThat(Files.readString(nginxPrefix.resolve("error.log"))).contains("certificate revoked");
+
+        Path deviceFile = writePem("device.pem", Pem.encode(device));
+        String out = ocsp(deviceFile).output();
+        assertThat(out).contains("Cert Status: revoked", "Revocation Reason: keyCompromise", "Response verify OK",
+                deviceFile + ": revoked", "Reason: keyCompromise").doesNotContain("WARNING");
+    }
+
+    // ---- the parts
+
+    /** Our server on a loopback port that its public-base-url (CDP and OCSP URLs in certificates) names. */
+    private static Running startServer() throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            int port = freePort();
+            base = "http://127.0.0.1:" + port;
+            Files.writeString(new CaDirectory(data).configFile(), "public-base-url=" + base + "\n");
+            Properties p = new Properties();
+            p.setProperty("public-base-url", base);
+            try {
+                return Running.start(new CaDirectory(data), TestPki.PASSPHRASE, CaConfig.from(p),
+                        ServerConfig.defaults("127.0.0.1", port));
+            } catch (IOException e) {
+                // The port was taken between choosing and binding it.
+                if (!(e instanceof BindException || e.getCause() instanceof BindException) || attempt == 3) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static Process startNginx(String serverBlock) throws Exception {
+        nginxPrefix = tmp.resolve("nginx");
+        Files.createDirectories(nginxPrefix);
+        String p = nginxPrefix.toString();
+        // Everything nginx writes stays under the prefix: logs, pid, temp folders.
+        String conf = "worker_processes 1;\n"
+                + "error_log " + p + "/error.log info;\n"
+                + "pid " + p + "/nginx.pid;\n"
+                + "events { worker_connections 64; }\n"
+                + "http {\n"
+                + "    access_log " + p + "/access.log;\n"
+                + "    client_body_temp_path " + p + "/client_body;\n"
+                + "    proxy_temp_path " + p + "/proxy;\n"
+                + "    fastcgi_temp_path " + p + "/fastcgi;\n"
+                + "    uwsgi_temp_path " + p + "/uwsgi;\n"
+                + "    scgi_temp_path " + p + "/scgi;\n"
+                + serverBlock
+                + "}\n";
+        Files.writeString(nginxPrefix.resolve("nginx.conf"), conf);
+        Process process = new ProcessBuilder(NGINX.toString(), "-p", p, "-e", p + "/error.log", "-c", p + "/nginx.conf",
+                "-g", "daemon off;").redirectErrorStream(true).redirectOutput(nginxPrefix.resolve("stdout.log").toFile())
+                .start();
+        Instant deadline = Instant.now().plus(WAIT);
+        while (Instant.now().isBefore(deadline)) {
+            if (!process.isAlive()) {
+                throw new AssertionError("nginx exited with " + process.exitValue() + ":\n" + nginxLogs());
+            }
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), nginxPort), 500);
+                return process;
+            } catch (IOException notYet) {
+                Thread.sleep(100);
+            }
+        }
+        process.destroyForcibly();
+        throw new AssertionError("nginx did not listen within " + WAIT + ":\n" + nginxLogs());
+    }
+
+    private static String nginxLogs() throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (String f : List.of("stdout.log", "error.log")) {
+            Path log = nginxPrefix.resolve(f);
+            if (Files.exists(log)) {
+                sb.append(Files.readString(log));
+            }
+        }
+        return sb.toString();
+    }
+
+    /** Enrolls over real SCEP with jscep, authorised by a one-time challenge, and returns the issued certificate. */
+    private static X509Certificate enrollOverScep(KeyPair keys, String subject) throws Exception {
+        var challenge = server.ca().challenges().mint(Duration.ofMinutes(10), Optional.of("nginx IT"));
+        X500Name name = new X500Name(subject);
+        Instant now = Instant.now();
+        X509Certificate selfSigned = new JcaX509CertificateConverter().getCertificate(new JcaX509v3CertificateBuilder(name,
+                BigInteger.ONE, Date.from(now.minusSeconds(60)), Date.from(now.plus(Duration.ofDays(1))), name, keys.getPublic())
+                .build(new JcaContentSignerBuilder("SHA256withRSA").build(keys.getPrivate())));
+        // Trust on first use would do in a test; pinning our own CA certificates costs one line.
+        Client client = new Client(new URL(base + "/scep"), cert -> cert.equals(intermediate) || cert.equals(root));
+        EnrollmentResponse response = client.enrol(selfSigned, keys.getPrivate(),
+                Csrs.csr().keys(keys).subject(subject).challenge(challenge.secret()).build());
+        assertThat(response.isSuccess()).as("SCEP enrollment succeeded").isTrue();
+        return response.getCertStore().getCertificates(null).stream().map(X509Certificate.class::cast)
+                .filter(c -> c.getPublicKey().equals(keys.getPublic())).findFirst().orElseThrow();
+    }
+
+    /** GET https://localhost:PORT/ over a new connection (new SSLContext, new client: no pooled or resumed session). */
+    private static HttpResponse<String> get(KeyManager keyManager, Map<String, String> headers) throws Exception {
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("root", root);
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        SSLContext tls = SSLContext.getInstance("TLS");
+        tls.init(keyManager == null ? new KeyManager[0] : new KeyManager[] {keyManager}, tmf.getTrustManagers(), null);
+        HttpClient client = HttpClient.newBuilder().sslContext(tls).version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5)).build();
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("https://localhost:" + nginxPort + "/hello"))
+                .timeout(Duration.ofSeconds(10));
+        headers.forEach(b::header);
+        return client.send(b.GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * Always presents the given certificate. The JDK's own key manager would send nothing when the issuer is not in
+     * nginx's list of acceptable CAs, and the foreign-CA case would then test "no certificate" instead.
+     */
+    private static KeyManager keyManager(PrivateKey key, X509Certificate... chain) {
+        return new X509ExtendedKeyManager() {
+            @Override
+            public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
+                return "device";
+            }
+
+            @Override
+            public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
+                return "device";
+            }
+
+            @Override
+            public X509Certificate[] getCertificateChain(String alias) {
+                return chain.clone();
+            }
+
+            @Override
+            public PrivateKey getPrivateKey(String alias) {
+                return key;
+            }
+
+            @Override
+            public String[] getClientAliases(String keyType, Principal[] issuers) {
+                return new String[] {"device"};
+            }
+
+            @Override
+            public String[] getServerAliases(String keyType, Principal[] issuers) {
+                return new String[0];
+            }
+
+            @Override
+            public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+                return null;
+            }
+        };
+    }
+
+    private static OpenSsl.Result ocsp(Path deviceFile) {
+        CaDirectory dir = new CaDirectory(data);
+        return OpenSsl.run("ocsp", "-issuer", dir.intermediateCert().toString(), "-cert", deviceFile.toString(),
+                "-url", base + "/ocsp", "-CAfile", dir.chain().toString(), "-timeout", "10", "-resp_text");
+    }
+
+    /** Runs scepca through its real entry point; fails the test on a non-zero exit. */
+    private static String cli(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        assertThat(code).as("scepca %s: %s", String.join(" ", args), err).isZero();
+        return out.toString();
+    }
+
+    private static Path writePem(String name, String pem) throws IOException {
+        Path p = tmp.resolve(name);
+        Files.writeString(p, pem, StandardCharsets.US_ASCII);
+        return p;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    record ProcessResult(int exitCode, String output) {
+    }
+
+    private static ProcessResult run(List<String> command) throws Exception {
+        Process p = new ProcessBuilder(new ArrayList<>(command)).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        if (!p.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("timed out: " + command);
+        }
+        return new ProcessResult(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,261 @@
+package org.scepca.server.ocsp;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.security.Signature;
+import java.security.cert.CertificateParsingException;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+import org.bouncycastle.asn1.ASN1String;
+import org.bouncycastle.asn1.DERNull;
+import org.bouncycastle.asn1.DERUTF8String;
+import org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers;
+import org.bouncycastle.asn1.x500.RDN;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x500.style.IETFUtils;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.bc.BcX509ExtensionUtils;
+import org.scepca.ca.issuance.IssuerIdentity;
+import org.scepca.ca.issuance.SerialNumbers;
+import org.scepca.ca.keys.KeyAccessException;
+import org.scepca.ca.keys.KeyPairs;
+import org.scepca.ca.keys.Passphrase;
+import org.scepca.ca.keys.Pkcs12Files;
+import org.scepca.ca.pem.Pem;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The delegated OCSP responder (RFC 6960 §4.2.2.2): a short-lived certificate issued by the intermediate with EKU
+ * id-kp-OCSPSigning and id-pkix-ocsp-nocheck (§4.2.2.2.1: clients do not check the responder's own revocation), so
+ * the intermediate key signs once a few days instead of on every OCSP answer.
+ *
+ * <p>Kept in {@code DIR/ca/ocsp.p12} under the CA passphrase so restarts keep the same responder; anything wrong
+ * with that file (another CA after a rollover, a changed passphrase, corruption, due for renewal) just makes a new
+ * one. Renewed at half-life, by housekeeping or by the first request after that; a failed renewal keeps the current
+ * certificate while it is valid and retries a minute later.
+ */
+public final class DelegatedResponder {
+    private static final Logger LOG = LoggerFactory.getLogger(DelegatedResponder.class);
+    private static final Logger AUDIT = LoggerFactory.getLogger("scepca.audit");
+    /** Like the CA certificates: clients whose clock is a little slow accept it at once. */
+    private static final Duration BACKDATE = Duration.ofMinutes(5);
+    private static final Duration RETRY_AFTER_FAILURE = Duration.ofMinutes(1);
+    private static final String CN_SUFFIX = " OCSP Responder";
+    private static final int UB_COMMON_NAME = 64;
+
+    private final Path file;
+    private final IssuerIdentity issuer;
+    private final Passphrase passphrase;
+    private final Duration validity;
+    private final Clock clock;
+    private final SecureRandom random;
+    private final SerialNumbers serials;
+    private volatile ResponderCredential current;
+    private volatile Instant nextAttempt = Instant.MIN;
+
+    private DelegatedResponder(Path file, IssuerIdentity issuer, Passphrase passphrase, Duration validity, Clock clock,
+            SecureRandom random) {
+        this.file = Objects.requireNonNull(file, "file is null");
+        this.issuer = Objects.requireNonNull(issuer, "issuer is null");
+        this.passphrase = Objects.requireNonNull(passphrase, "passphrase is null");
+        this.validity = Objects.requireNonNull(validity, "validity is null");
+        this.clock = Objects.requireNonNull(clock, "clock is null");
+        this.random = Objects.requireNonNull(random, "random is null");
+        this.serials = new SerialNumbers(random);
+    }
+
+    /** Loads the responder from {@code file}, or issues a new one (and writes it) if that file is absent or unusable. */
+    public static DelegatedResponder open(Path file, IssuerIdentity issuer, Passphrase passphrase, Duration validity,
+            Clock clock, SecureRandom random) {
+        DelegatedResponder r = new DelegatedResponder(file, issuer, passphrase, validity, clock, random);
+        Instant now = clock.instant();
+        r.current = r.load(now).orElseGet(() -> r.issueAndStore(now));
+        return r;
+    }
+
+    /** The credential to sign with now; renews it first when it is due. */
+    public ResponderCredential current() {
+        ResponderCredential c = current;
+        Instant now = clock.instant();
+        return now.isBefore(c.renewAt()) ? c : renew(now);
+    }
+
+    /** Housekeeping: renews when due; true if a new certificate was issued. */
+    public boolean renewIfDue() {
+        ResponderCredential before = current;
+        return current() != before;
+    }
+
+    private synchronized ResponderCredential renew(Instant now) {
+        ResponderCredential c = current;
+        if (now.isBefore(c.renewAt())) {
+            return c; // another thread renewed it meanwhile
+        }
+        if (now.isBefore(nextAttempt)) {
+            return usableOrFail(c, now);
+        }
+        try {
+            ResponderCredential fresh = issueAndStore(now);
+            current = fresh;
+            return fresh;
+        } catch (RuntimeException e) {
+            nextAttempt = now.plus(RETRY_AFTER_FAILURE);
+            LOG.error("OCSP responder certificate renewal failed: {}", e.toString());
+            return usableOrFail(c, now);
+        }
+    }
+
+    private static ResponderCredential usableOrFail(ResponderCredential c, Instant now) {
+        if (c.isExpired(now)) {
+            throw new IllegalStateException("the OCSP responder certificate has expired and could not be renewed");
+        }
+        return c;
+    }
+
+    private ResponderCredential issueAndStore(Instant now) {
+        X509Certificate issuerCert = issuer.certificate();
+        Instant notAfter = now.plus(validity);
+        Instant issuerEnd = issuerCert.getNotAfter().toInstant();
+        if (notAfter.isAfter(issuerEnd)) {
+            notAfter = issuerEnd;
+        }
+        if (!notAfter.isAfter(now)) {
+            throw new IllegalStateException("the issuing CA has expired; no OCSP responder certificate can be issued");
+        }
+        // The same key type as the CA: whoever can check the CA's signatures can check the responder's.
+        KeyPair keys = "EC".equals(issuerCert.getPublicKey().getAlgorithm()) ? KeyPairs.ec("secp256r1", random)
+                : KeyPairs.rsa(2048, random);
+        BigInteger serial = serials.next();
+        SubjectPublicKeyInfo spki = SubjectPublicKeyInfo.getInstance(keys.getPublic().getEncoded());
+        X509v3CertificateBuilder b = new X509v3CertificateBuilder(issuer.name(), serial, Date.from(now.minus(BACKDATE)),
+                Date.from(notAfter), subject(issuer.name()), spki);
+        X509Certificate cert;
+        try {
+            b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+            b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
+            b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_OCSPSigning));
+            b.addExtension(OCSPObjectIdentifiers.id_pkix_ocsp_nocheck, false, DERNull.INSTANCE);
+            b.addExtension(Extension.subjectKeyIdentifier, false, new BcX509ExtensionUtils().createSubjectKeyIdentifier(spki));
+            b.addExtension(Extension.authorityKeyIdentifier, false, issuer.authorityKeyIdentifier());
+            cert = Pem.certificate(b.build(issuer.newSigner()).getEncoded());
+        } catch (IOException e) {
+            throw new IllegalStateException("OCSP responder certificate encoding failed", e);
+        }
+        ResponderCredential fresh = new ResponderCredential(cert, keys.getPrivate());
+        try {
+            Pkcs12Files.write(file, keys.getPrivate(), List.of(cert, issuerCert), passphrase);
+        } catch (KeyAccessException e) {
+            // The file only lets a restart reuse the responder; the one in memory is valid either way.
+            LOG.warn("OCSP responder certificate not saved: {}", e.getMessage());
+        }
+        AUDIT.info("op=ocsp-responder-issue serial={} not-after={} outcome=issued", serial.toString(16), notAfter);
+        return fresh;
+    }
+
+    private Optional<ResponderCredential> load(Instant now) {
+        if (!Files.exists(file)) {
+            return Optional.empty();
+        }
+        String problem;
+        try {
+            Pkcs12Files.KeyAndChain kc = Pkcs12Files.read(file, passphrase);
+            X509Certificate cert = kc.certificate();
+            problem = check(cert, kc.key());
+            if (problem == null) {
+                ResponderCredential c = new ResponderCredential(cert, kc.key());
+                if (now.isBefore(c.renewAt())) {
+                    return Optional.of(c);
+                }
+                problem = "due for renewal";
+            }
+        } catch (KeyAccessException e) {
+            problem = e.getMessage();
+        }
+        LOG.info("replacing the OCSP responder certificate in {}: {}", file, problem);
+        return Optional.empty();
+    }
+
+    /** Why a stored responder certificate cannot be used with this CA, or null if it can. */
+    private String check(X509Certificate cert, PrivateKey key) {
+        X509Certificate issuerCert = issuer.certificate();
+        try {
+            if (!cert.getIssuerX500Principal().equals(issuerCert.getSubjectX500Principal())) {
+                return "issued by another CA";
+            }
+            cert.verify(issuerCert.getPublicKey());
+            List<String> eku = cert.getExtendedKeyUsage();
+            if (eku == null || !eku.contains(KeyPurposeId.id_kp_OCSPSigning.getId())) {
+                return "not an OCSP signing certificate";
+            }
+            if (!keyMatches(cert.getPublicKey(), key)) {
+                return "key does not match the certificate";
+            }
+            return null;
+        } catch (CertificateParsingException e) {
+            return "unreadable extended key usage";
+        } catch (GeneralSecurityException e) {
+            return "not signed by this CA";
+        }
+    }
+
+    private static boolean keyMatches(PublicKey pub, PrivateKey key) {
+        try {
+            String alg = KeyPairs.signatureAlgorithm(pub);
+            byte[] probe = "scepca-ocsp-key-check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            Signature s = Signature.getInstance(alg);
+            s.initSign(key);
+            s.update(probe);
+            byte[] sig = s.sign();
+            Signature v = Signature.getInstance(alg);
+            v.initVerify(pub);
+            v.update(probe);
+            return v.verify(sig);
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** The issuer's name with "OCSP Responder" appended to its CN (RFC 5280 ub-common-name: 64 characters). */
+    static X500Name subject(X500Name issuerName) {
+        List<RDN> rdns = new ArrayList<>();
+        boolean named = false;
+        for (RDN rdn : issuerName.getRDNs()) {
+            if (!named && !rdn.isMultiValued() && BCStyle.CN.equals(rdn.getFirst().getType())) {
+                String cn = rdn.getFirst().getValue() instanceof ASN1String text ? text.getString()
+                        : IETFUtils.valueToString(rdn.getFirst().getValue());
+                cn = cn.substring(0, Math.min(cn.length(), UB_COMMON_NAME - CN_SUFFIX.length()));
+                rdns.add(new RDN(BCStyle.CN, new DERUTF8String(cn + CN_SUFFIX)));
+                named = true;
+            } else {
+                rdns.add(rdn);
+            }
+        }
+        if (!named) {
+            rdns.add(new RDN(BCStyle.CN, new DERUTF8String(CN_SUFFIX.strip())));
+        }
+        return new X500Name(rdns.toArray(new RDN[0]));
+    }
+}

@@ -1,0 +1,180 @@
+package org.scepca.server.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.scepca.ca.testing.Csrs.csr;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509CRL;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.scepca.ca.config.CaConfig;
+import org.scepca.ca.issuance.IssuanceRequest;
+import org.scepca.ca.material.CaDirectory;
+import org.scepca.ca.pem.Pem;
+import org.scepca.ca.policy.CertificateProfile;
+import org.scepca.ca.store.IssuanceEffects;
+import org.scepca.ca.testing.OpenSsl;
+import org.scepca.ca.testing.TestPki;
+import org.scepca.server.app.Running;
+import org.scepca.server.app.ServerConfig;
+
+/** The command line as an admin uses it: exit codes, one-line errors, and working next to a running server. */
+class CliTest {
+    @BeforeAll
+    static void providers() {
+        Providers.register();
+    }
+
+    record Result(int code, String out, String err) {
+    }
+
+    static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    static String[] withPassphrase(Path dir, String... args) throws Exception {
+        Path pf = dir.resolveSibling(dir.getFileName() + ".pass");
+        if (!Files.exists(pf)) {
+            Files.writeString(pf, "test-passphrase-123");
+        }
+        String[] all = new String[args.length + 4];
+        System.arraycopy(args, 0, all, 0, args.length);
+        all[args.length] = "--data";
+        all[args.length + 1] = dir.toString();
+        all[args.length + 2] = "--passphrase-file";
+        all[args.length + 3] = pf.toString();
+        return all;
+    }
+
+    @Test
+    void helpListsTheCommands() {
+        Result r = run("--help");
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains("init", "serve", "cert", "challenge", "request", "ca");
+    }
+
+    @Test
+    void initCreatesTheCaAndRefusesToOverwriteIt(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("data");
+        Result r = run(withPassphrase(dir, "init", "--root-key-bits", "2048"));
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("Root CA:", "SHA-256:");
+        assertThat(dir.resolve("ca/intermediate.p12")).exists();
+        assertThat(dir.resolve("crl/crl.pem")).exists();
+        Result again = run(withPassphrase(dir, "init", "--root-key-bits", "2048"));
+        assertThat(again.code()).isEqualTo(1);
+        assertThat(again.err().strip()).startsWith("scepca: a CA already exists").doesNotContain("\n");
+
+        Result export = run(withPassphrase(dir, "ca", "export", "--out", tmp.resolve("out").toString()));
+        assertThat(export.code()).as(export.err()).isZero();
+        for (String f : new String[] {"root.pem", "intermediate.pem", "ra.pem", "chain.pem", "crl.pem"}) {
+            assertThat(tmp.resolve("out").resolve(f)).exists();
+        }
+        if (OpenSsl.available()) {
+            var v = OpenSsl.run("verify", "-CAfile", tmp.resolve("out/root.pem").toString(), "-untrusted",
+                    tmp.resolve("out/intermediate.pem").toString(), tmp.resolve("out/ra.pem").toString());
+            assertThat(v.output()).contains(": OK");
+        }
+    }
+
+    @Test
+    void wrongPassphraseIsOneLineAndChangesNothing(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("data");
+        TestPki.create(dir).close();
+        Path wrong = tmp.resolve("wrong.pass");
+        Files.writeString(wrong, "not-the-passphrase");
+        Result r = run("cert", "list", "--data", dir.toString(), "--passphrase-file", wrong.toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err().strip()).startsWith("scepca: wrong passphrase for").doesNotContain("\n").doesNotContain("Exception");
+    }
+
+    @Test
+    void missingPassphraseSaysHowToProvideOne(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("data");
+        TestPki.create(dir).close();
+        Result r = run("cert", "list", "--data", dir.toString());
+        if (System.getenv("SCEPCA_PASSPHRASE") == null) {
+            assertThat(r.code()).isEqualTo(1);
+            assertThat(r.err()).contains("no passphrase: set SCEPCA_PASSPHRASE");
+        }
+    }
+
+    @Test
+    void unknownSerialAndBadReasonAreClearErrors(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("data");
+        TestPki.create(dir).close();
+        Result unknown = run(withPassphrase(dir, "cert", "revoke", "abcdef"));
+        assertThat(unknown.code()).isEqualTo(1);
+        assertThat(unknown.err().strip()).isEqualTo("scepca: no certificate with serial abcdef");
+        Result badReason = run(withPassphrase(dir, "cert", "revoke", "abcdef", "--reason", "because"));
+        assertThat(badReason.err()).contains("unknown revocation reason 'because'");
+        Result badSerial = run(withPassphrase(dir, "cert", "show", "zz-top"));
+        assertThat(badSerial.err()).contains("not a hexadecimal serial number");
+    }
+
+    @Test
+    void cliRevokesWhileTheServerRunsAndTheServerServesTheNewCrl(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("data");
+        TestPki.create(dir).close();
+        try (Running server = Running.start(new CaDirectory(dir), TestPki.PASSPHRASE, CaConfig.defaults(),
+                ServerConfig.defaults("127.0.0.1", 0))) {
+            var cert = server.ca().issuance().issue(new IssuanceRequest(csr().subject("CN=cli-target").build(), "test",
+                    CertificateProfile.CLIENT, IssuanceEffects.none())).certificate();
+            String serial = cert.getSerialNumber().toString(16);
+
+            Result list = run(withPassphrase(dir, "cert", "list", "--search", "cli-target"));
+            assertThat(list.code()).as(list.err()).isZero();
+            assertThat(list.out()).contains(serial).contains("valid");
+
+            Result revoke = run(withPassphrase(dir, "cert", "revoke", serial, "--reason", "keyCompromise"));
+            assertThat(revoke.code()).as(revoke.err()).isZero();
+            assertThat(revoke.out()).contains("revoked " + serial);
+
+            var resp = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + server.port() + "/crl/intermediate.crl")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+            X509CRL crl = Pem.crl(resp.body());
+            assertThat(crl.isRevoked(cert)).as("server serves the CRL the CLI published").isTrue();
+            Result show = run(withPassphrase(dir, "cert", "show", serial));
+            assertThat(show.out()).contains("revoked").contains("keyCompromise");
+            assertThat(Files.readString(dir.resolve("logs/audit.log"))).contains("op=revoke serial=" + serial);
+        }
+    }
+
+    @Test
+    void challengeCreatePrintsOnceAndListNeverShowsSecrets(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("data");
+        TestPki.create(dir).close();
+        Result created = run(withPassphrase(dir, "challenge", "create", "--ttl", "2h", "--note", "for mac-7", "--quiet"));
+        assertThat(created.code()).as(created.err()).isZero();
+        String secret = created.out().strip();
+        assertThat(secret).matches("[0-9a-f]{32}");
+        Result list = run(withPassphrase(dir, "challenge", "list"));
+        assertThat(list.out()).contains("for mac-7").doesNotContain(secret);
+        assertThat(Files.readString(dir.resolve("logs/audit.log"))).doesNotContain(secret);
+        Result badTtl = run(withPassphrase(dir, "challenge", "create", "--ttl", "forever"));
+        assertThat(badTtl.code()).isNotZero();
+        assertThat(badTtl.err()).contains("not a duration");
+    }
+
+    @Test
+    void issueServerWritesAnOwnerOnlyKey(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("data");
+        TestPki.create(dir).close();
+        Result r = run(withPassphrase(dir, "cert", "issue-server", "--dns", "localhost", "--ip", "127.0.0.1", "--out",
+                tmp.resolve("tls").toString()));
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(tmp.resolve("tls/server.key")))).isEqualTo("rw-------");
+        var cert = Pem.readCertificates(tmp.resolve("tls/server.pem")).get(0);
+        assertThat(cert.getExtendedKeyUsage()).contains("1.3.6.1.5.5.7.3.1");
+    }
+}
