@@ -240,12 +240,32 @@ class ConsoleBrowserIT {
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("[data-stat=revoked] .value"), "1"));
         screenshot("09-dashboard-after");
 
-        // Log out: the token leaves session storage and the console is locked again.
+        // Log out: the token leaves session storage, the page reloads empty and the console is locked again.
         click("logout");
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("toast"), "Signed out"));
         visible("login-token");
+        assertThat(driver.findElement(By.id("cert-rows")).getText()).isEmpty();
         assertThat(((org.openqa.selenium.JavascriptExecutor) driver).executeScript(
                 "return sessionStorage.getItem('scepca.token')")).isNull();
         driver.get(base + "/console/#/certificates");
+        visible("login-token");
+
+        // A viewer sees the same pages without the controls that change anything.
+        String viewer = running.ca().tokens().create("it-viewer", AdminRole.VIEWER).token();
+        driver.findElement(By.id("login-token")).sendKeys(viewer);
+        click("login-submit");
+        wait.until(ExpectedConditions.textToBe(By.id("who-role"), "viewer"));
+        assertThat(driver.findElement(By.id("nav-profiles")).isDisplayed()).isFalse();
+        click("nav-challenges");
+        visible("challenge-rows");
+        assertThat(driver.findElement(By.id("challenge-form")).isDisplayed()).isFalse();
+        click("nav-certificates");
+        visible("cert-q").sendKeys("mac-0");
+        click("cert-search-submit");
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#cert-rows tr"))).click();
+        visible("cert-dl-pem");
+        assertThat(driver.findElement(By.id("cert-revoke")).isDisplayed()).isFalse();
+        click("logout");
         visible("login-token");
 
         // Nothing was blocked by the Content-Security-Policy and no script failed.

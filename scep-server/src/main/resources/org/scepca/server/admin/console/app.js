@@ -6,6 +6,7 @@
 (function () {
   const API = '/api/v1';
   const TOKEN_KEY = 'scepca.token';
+  const NOTICE_KEY = 'scepca.notice';
   const $ = (id) => document.getElementById(id);
   let me = null;
   let certCursor = null;
@@ -149,15 +150,12 @@
     me = await resp.json();
   }
 
+  // Reloads the page so nothing from the session (certificate lists, a challenge shown once) stays in the DOM.
   function logout(message) {
     sessionStorage.removeItem(TOKEN_KEY);
-    me = null;
-    $('nav').hidden = true;
-    $('who').hidden = true;
-    document.body.classList.remove('is-admin');
-    if (message) toast(message, 'warn');
-    location.hash = '#/login';
-    route();
+    if (message) sessionStorage.setItem(NOTICE_KEY, message);
+    history.replaceState(null, '', location.pathname + '#/login');
+    location.reload();
   }
 
   // ---- views
@@ -495,6 +493,11 @@
     $('challenge-copy').addEventListener('click', copySecret);
     $('profile-form').addEventListener('submit', createProfile);
     window.addEventListener('hashchange', route);
+    const notice = sessionStorage.getItem(NOTICE_KEY);
+    if (notice) {
+      sessionStorage.removeItem(NOTICE_KEY);
+      toast(notice, 'warn');
+    }
     route();
   });
 })();
