@@ -100,8 +100,12 @@ class ProfileEnrollmentIT {
     void deviceEnrollsWithWhatTheProfileSays_onceOnly() throws Exception {
         String scepUrl = "http://127.0.0.1:" + server.port() + "/scep";
         String subjectTemplate = "CN=Lab iPad 7,OU=QA+L=Berlin,O=scepca tests";
-        HttpResponse<byte[]> download = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
-                + "/admin/profiles/generic?url=" + enc(scepUrl) + "&subject=" + enc(subjectTemplate)))
+        // IT staff download profiles from the authenticated admin API (it mints a one-time challenge per profile).
+        String token = server.ca().tokens().create("profile-it", org.scepca.ca.tokens.AdminRole.ADMIN).token();
+        String body = "{\"scepUrl\":\"" + scepUrl + "\",\"subject\":\"" + subjectTemplate + "\"}";
+        HttpResponse<byte[]> download = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.adminPort()
+                + "/api/v1/profiles/generic")).header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body))
                 .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofByteArray());
         assertThat(download.statusCode()).isEqualTo(200);
         assertThat(download.headers().firstValue("Content-Type")).hasValue("application/x-apple-aspen-config");

@@ -18,9 +18,7 @@ import org.scepca.scep.ScepService;
 import org.scepca.server.http.CaFilesServlet;
 import org.scepca.server.http.GuardFilter;
 import org.scepca.server.http.HealthServlet;
-import org.scepca.server.http.LoopbackOnlyFilter;
 import org.scepca.server.http.NotFoundServlet;
-import org.scepca.server.http.ProfileServlet;
 import org.scepca.server.http.OcspServlet;
 import org.scepca.server.http.ScepServlet;
 import org.scepca.server.ocsp.OcspResponder;
@@ -34,7 +32,7 @@ public final class ScepServer {
     private ScepServer() {
     }
 
-    /** What the server exposes. Without a profile service there is no {@code /admin/profiles/}. */
+    /** What the server exposes. The profile service backs the admin API's profile endpoint. */
     public record Services(CertificateAuthority ca, ScepService scep, OcspResponder ocsp, Optional<ProfileService> profiles) {
         public Services {
             Objects.requireNonNull(ca, "ca is null");
@@ -91,12 +89,8 @@ public final class ScepServer {
         ctx.addServlet(new ServletHolder("ready", health), "/readyz");
         ctx.addServlet(new ServletHolder("not-found", new NotFoundServlet()), "/");
         ctx.addFilter(GuardFilter.class, "/*", java.util.EnumSet.of(jakarta.servlet.DispatcherType.REQUEST));
-        services.profiles().ifPresent(profiles -> {
-            ctx.addServlet(new ServletHolder("profiles", new ProfileServlet(profiles)), "/admin/profiles/*");
-            // No authentication yet: only this machine may download profiles (they carry challenges).
-            ctx.addFilter(LoopbackOnlyFilter.class, "/admin/profiles/*",
-                    java.util.EnumSet.of(jakarta.servlet.DispatcherType.REQUEST));
-        });
+        // Profiles carry enrollment challenges: they are made only through the authenticated admin API
+        // (POST /api/v1/profiles/{preset} on the admin connector), never on this public port.
 
         ErrorHandler errors = new ErrorHandler();
         errors.setShowStacks(false);
