@@ -82,7 +82,7 @@ class ProfileEnrollmentIT {
         Providers.register();
         TestPki.create(dir).close();
         server = Running.start(new CaDirectory(dir), TestPki.PASSPHRASE, CaConfig.defaults(),
-                ServerConfig.defaults("127.0.0.1", 0));
+                ServerConfig.defaults("127.0.0.1", 0), org.scepca.server.admin.AdminConfig.loopback(0));
     }
 
     @AfterAll

@@ -102,9 +102,13 @@ class TokenServiceTest {
         assertThatThrownBy(() -> tokens.create("", AdminRole.ADMIN)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> tokens.create("a b", AdminRole.ADMIN)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> tokens.create("x".repeat(65), AdminRole.ADMIN)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> AdminRole.parse("root")).hasMessageContaining("admin or viewer");
+        assertThatThrownBy(() -> AdminRole.parse("root")).hasMessageContaining("admin, viewer or enroller");
         assertThat(AdminRole.parse(" Viewer ")).isEqualTo(AdminRole.VIEWER);
         assertThat(AdminRole.ADMIN.includes(AdminRole.VIEWER)).isTrue();
         assertThat(AdminRole.VIEWER.includes(AdminRole.ADMIN)).isFalse();
+        // An enroller (an MDM's webhook token) can only mint challenges; an admin can do that too.
+        assertThat(AdminRole.ADMIN.includes(AdminRole.ENROLLER)).isTrue();
+        assertThat(AdminRole.ENROLLER.includes(AdminRole.VIEWER)).isFalse();
+        assertThat(AdminRole.VIEWER.includes(AdminRole.ENROLLER)).isFalse();
     }
 }

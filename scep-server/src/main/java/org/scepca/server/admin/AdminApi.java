@@ -106,6 +106,7 @@ final class AdminApi {
         r.add(Route.get("/profiles", AdminRole.VIEWER, this::profileDefaults));
         // Admin: a generic profile carries a freshly minted one-time challenge.
         r.add(Route.post("/profiles/{preset}", AdminRole.ADMIN, this::createProfile));
+        r.add(Route.post("/jamf/scep-challenge", AdminRole.ENROLLER, this::jamfScepChallenge));
         return r;
     }
 
@@ -204,6 +205,34 @@ final class AdminApi {
                 ex.identity().actor());
         ex.response().setHeader("Location", "/api/v1/challenges/" + minted.id());
         ex.json(201, ChallengeView.Created.of(minted.id(), minted.secret(), minted.expiresAt(), note.orElse(null)));
+    }
+
+    /**
+     * Jamf Pro's dynamic challenge: its SCEPChallenge webhook posts the event here and uses the response body, as is,
+     * as the SCEP payload's Challenge. We mint a one-time challenge (one hour: Jamf delivers the profile at once) and
+     * note which device it was for, from the event when Jamf sends one.
+     */
+    private void jamfScepChallenge(Exchange ex) throws IOException {
+        Optional<com.fasterxml.jackson.databind.JsonNode> event = ex.lenientJson().map(n -> n.path("event"));
+        String device = event.map(e -> firstText(e, "serialNumber", "udid", "deviceName", "managementId")).orElse("");
+        String note = ("jamf" + (device.isEmpty() ? "" : ":" + device)).replaceAll("[^\\p{Graph} ]", "?");
+        ChallengeService.MintedChallenge minted = ca.challenges().mint(Duration.ofHours(1),
+                Optional.of(note.length() > 200 ? note.substring(0, 200) : note));
+        AUDIT.info("op=challenge-create id={} expires={} actor={} via=jamf-webhook", minted.id(), minted.expiresAt(),
+                ex.identity().actor());
+        ex.response().setStatus(200);
+        ex.response().setContentType("text/plain; charset=US-ASCII");
+        ex.response().setHeader("Cache-Control", "no-store");
+        ex.response().getOutputStream().write(minted.secret().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    }
+
+    private static String firstText(com.fasterxml.jackson.databind.JsonNode node, String... names) {
+        for (String n : names) {
+            if (node.path(n).isTextual() && !node.path(n).asText().isBlank()) {
+                return node.path(n).asText().strip();
+            }
+        }
+        return "";
     }
 
     /** Seconds as a JSON number, or "60m" / "12h" / "7d" / "PT1H" as a string; absent means 60 minutes. */

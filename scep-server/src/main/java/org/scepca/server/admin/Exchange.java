@@ -96,6 +96,19 @@ final class Exchange {
         }
     }
 
+    /** The body as a JSON tree when it is one (any content type); empty when absent or not JSON. Still bounded. */
+    Optional<com.fasterxml.jackson.databind.JsonNode> lenientJson() throws IOException {
+        byte[] raw = readBounded();
+        if (raw.length == 0) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.ofNullable(json.readTree(raw));
+        } catch (JsonProcessingException e) {
+            return Optional.empty();
+        }
+    }
+
     private static String fieldOf(JsonMappingException e) {
         List<String> parts = new ArrayList<>();
         for (JsonMappingException.Reference r : e.getPath()) {

@@ -79,7 +79,7 @@ public final class CaBootstrap {
                 #scep.use-ra=true
                 #db.pool-size=16
                 # Admin API and web console: their own connector, loopback only by default (never the SCEP port).
-                # Log in with a token from 'scepca admin token create --name NAME [--role admin|viewer]'.
+                # Log in with a token from 'scepca admin token create --name NAME [--role admin|viewer|enroller]'.
                 #admin.enabled=true
                 #admin.host=127.0.0.1
                 #admin.port=9090

@@ -28,7 +28,7 @@ final class AdminCommand {
             @Spec picocli.CommandLine.Model.CommandSpec spec;
             @Option(names = "--name", required = true, description = "Who or what uses it (letters, digits, . _ @ -)")
             String name;
-            @Option(names = "--role", defaultValue = "admin", description = "admin (read and change) or viewer (read only)")
+            @Option(names = "--role", defaultValue = "admin", description = "admin (read and change), viewer (read only) or enroller (mint challenges only: for an MDM webhook)")
             String role;
             @Option(names = "--quiet", description = "Print the token only") boolean quiet;
 

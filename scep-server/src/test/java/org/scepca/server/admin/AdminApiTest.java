@@ -138,6 +138,25 @@ class AdminApiTest {
     }
 
     @Test
+    void jamfWebhook_enrollerTokenGetsAWorkingOneTimeChallengeAsPlainText_andNothingElse() {
+        String enroller = running.ca().tokens().create("jamf-pro", AdminRole.ENROLLER).token();
+        var r = http.post("/api/v1/jamf/scep-challenge", enroller,
+                "{\"webhook\":{\"webhookEvent\":\"SCEPChallenge\"},\"event\":{\"serialNumber\":\"C02XJ0AAJGH5\"}}");
+        assertThat(r.status()).isEqualTo(200);
+        String challenge = new String(r.body(), java.nio.charset.StandardCharsets.US_ASCII).strip();
+        assertThat(challenge).matches("[0-9a-f]{32}");
+        assertThat(running.ca().challenges().check(challenge)).isPresent();
+        assertThat(running.ca().challenges().listActive(100)).anySatisfy(c ->
+                assertThat(c.note()).contains("jamf:C02XJ0AAJGH5"));
+        // An enroller token opens nothing else; a viewer cannot mint.
+        assertThat(http.get("/api/v1/certificates", enroller).status()).isEqualTo(403);
+        assertThat(http.post("/api/v1/challenges", enroller, "{}").status()).isEqualTo(403);
+        assertThat(http.post("/api/v1/jamf/scep-challenge", viewer, "{}").status()).isEqualTo(403);
+        assertThat(http.post("/api/v1/jamf/scep-challenge", null, "{}").status()).isEqualTo(401);
+        assertThat(http.post("/api/v1/jamf/scep-challenge", admin, "").status()).isEqualTo(200);
+    }
+
+    @Test
     void viewer_canRead_butNotChange() {
         CertificateRecord c = issue("viewer-target");
         assertThat(http.get("/api/v1/certificates", viewer).status()).isEqualTo(200);

@@ -81,7 +81,7 @@ class AdminTokenCommandTest {
     void badInput_isOneLineError() {
         Run role = run("admin", "token", "create", "--name", "x", "--role", "root");
         assertThat(role.code()).isEqualTo(1);
-        assertThat(role.err().strip()).isEqualTo("scepca: role must be admin or viewer, not 'root'").doesNotContain("\n");
+        assertThat(role.err().strip()).isEqualTo("scepca: role must be admin, viewer or enroller, not 'root'").doesNotContain("\n");
         Run name = run("admin", "token", "create", "--name", "has space");
         assertThat(name.code()).isEqualTo(1);
         Run unknown = run("admin", "token", "revoke", "nobody");
