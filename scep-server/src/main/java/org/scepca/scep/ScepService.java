@@ -96,7 +96,9 @@ public final class ScepService {
         if (nextCaCertReply != null) {
             caps.append("GetNextCACert\n");
         }
-        caps.append("POSTPKIOperation\nRenewal\nSHA-1\nSHA-256\nSHA-512\nSCEPStandard\n");
+        // SHA-384 is honest (we verify it) and needed in practice: strongSwan 5.9.8's pki --scep tests capabilities
+        // with enum values as bit masks, so it only sees AES when bit 3 (SHA-384) is set.
+        caps.append("POSTPKIOperation\nRenewal\nSHA-1\nSHA-256\nSHA-384\nSHA-512\nSCEPStandard\n");
         this.caCaps = caps.toString();
     }
 

@@ -35,7 +35,7 @@ public final class Approvals {
         RequestRecord r = pending(transactionId);
         PKCS10CertificationRequest csr;
         try {
-            csr = new PKCS10CertificationRequest(r.csrDer());
+            csr = new org.scepca.ca.policy.ReceivedCsr(r.csrDer());
         } catch (IOException e) {
             throw new IllegalStateException("stored request " + transactionId + " has an unreadable CSR");
         }

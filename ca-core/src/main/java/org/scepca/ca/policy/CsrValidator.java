@@ -165,7 +165,7 @@ public final class CsrValidator {
     private static void checkSignature(PKCS10CertificationRequest csr, PublicKey key) {
         boolean valid;
         try {
-            valid = csr.isSignatureValid(new JcaContentVerifierProviderBuilder().build(key));
+            valid = CsrSignature.isValid(csr, new JcaContentVerifierProviderBuilder().build(key));
         } catch (Exception e) {
             valid = false;
         }

@@ -114,7 +114,7 @@ final class CmsSupport {
             Instant signingTime, List<X509CertificateHolder> extraCertificates) {
         try {
             ContentSigner contentSigner = new JcaContentSignerBuilder(digest.rsaSignatureName()).build(key);
-            SignerInfoGenerator signerInfo = new JcaSignerInfoGeneratorBuilder(digests)
+            SignerInfoGenerator signerInfo = new JcaSignerInfoGeneratorBuilder(digests, CmsSupport::signerInfoAlgorithm)
                     .setSignedAttributeGenerator(signedAttributes(extraAttributes, signingTime))
                     .build(contentSigner, signerCert);
             CMSSignedDataGenerator generator = new CMSSignedDataGenerator();
@@ -129,6 +129,30 @@ final class CmsSupport {
             throw new ScepEncodingException("signing the reply failed", e);
         }
     }
+
+    /**
+     * The SignerInfo names an RSA PKCS#1 v1.5 signature as plain rsaEncryption, as OpenSSL writes it (RFC 3370 §3.2).
+     * Bouncy Castle would write sha256WithRSAEncryption, which is valid too but which some SCEP clients refuse
+     * (strongSwan's pki --scep: "only RSA digest encryption supported").
+     */
+    private static org.bouncycastle.asn1.x509.AlgorithmIdentifier signerInfoAlgorithm(
+            org.bouncycastle.asn1.x509.AlgorithmIdentifier signatureAlgorithm) {
+        if (RSA_PKCS1_SIGNATURES.contains(signatureAlgorithm.getAlgorithm())) {
+            return new org.bouncycastle.asn1.x509.AlgorithmIdentifier(
+                    org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers.rsaEncryption, org.bouncycastle.asn1.DERNull.INSTANCE);
+        }
+        return SIGNATURE_ENCRYPTION_FINDER.findEncryptionAlgorithm(signatureAlgorithm);
+    }
+
+    private static final org.bouncycastle.cms.CMSSignatureEncryptionAlgorithmFinder SIGNATURE_ENCRYPTION_FINDER =
+            new org.bouncycastle.cms.DefaultCMSSignatureEncryptionAlgorithmFinder();
+
+    private static final java.util.Set<ASN1ObjectIdentifier> RSA_PKCS1_SIGNATURES = java.util.Set.of(
+            org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers.sha1WithRSAEncryption,
+            org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers.sha224WithRSAEncryption,
+            org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers.sha256WithRSAEncryption,
+            org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers.sha384WithRSAEncryption,
+            org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers.sha512WithRSAEncryption);
 
     /**
      * Exactly contentType, messageDigest, signingTime and the given attributes. Bouncy Castle's default

@@ -49,7 +49,6 @@ import org.bouncycastle.operator.SignatureAlgorithmIdentifierFinder;
 import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
 import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
-import org.bouncycastle.pkcs.PKCSException;
 import org.bouncycastle.util.Store;
 
 /**
@@ -370,18 +369,19 @@ public final class ScepRequestDecoder {
     private CsrPayload csr(byte[] der) throws Refusal {
         PKCS10CertificationRequest csr;
         try {
-            csr = new PKCS10CertificationRequest(der);
+            // Keeps the bytes as sent: the self-signature covers them, not Bouncy Castle's DER re-encoding.
+            csr = new org.scepca.ca.policy.ReceivedCsr(der);
         } catch (IOException | RuntimeException e) {
             throw new Refusal(FailInfo.BAD_REQUEST, "CSR does not parse");
         }
         try {
             ContentVerifierProvider verifier = verifiers.build(csr.getSubjectPublicKeyInfo());
-            if (!csr.isSignatureValid(verifier)) {
+            if (!org.scepca.ca.policy.CsrSignature.isValid(csr, verifier)) {
                 throw new Refusal(FailInfo.BAD_REQUEST, "CSR self-signature does not verify");
             }
         } catch (OperatorCreationException e) {
             throw new Refusal(FailInfo.BAD_ALG, "CSR key or signature algorithm not supported");
-        } catch (PKCSException | RuntimeException e) {
+        } catch (RuntimeException e) {
             throw new Refusal(FailInfo.BAD_REQUEST, "CSR self-signature cannot be verified");
         }
         return new CsrPayload(csr, der);

@@ -25,6 +25,12 @@ final class Errors implements CommandLine.IExecutionExceptionHandler {
             err.println("scepca: " + oneLine(e.getMessage()));
             return USER_ERROR;
         }
+        if (bindFailure(e) != null) {
+            // Jetty: IOException("Failed to bind to /127.0.0.1:9090") caused by BindException.
+            err.println("scepca: " + oneLine(bindFailure(e).getMessage())
+                    + " (address in use: choose another --port, or admin.port in scepca.properties)");
+            return USER_ERROR;
+        }
         if (e instanceof StoreException) {
             err.println("scepca: " + oneLine(e.getMessage()));
             debug(e, err);
@@ -33,6 +39,15 @@ final class Errors implements CommandLine.IExecutionExceptionHandler {
         err.println("scepca: internal error (" + e.getClass().getSimpleName() + "); set SCEPCA_DEBUG=1 for details");
         debug(e, err);
         return INTERNAL_ERROR;
+    }
+
+    private static Throwable bindFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.BindException) {
+                return e instanceof java.io.IOException ? e : t;
+            }
+        }
+        return null;
     }
 
     private static void debug(Exception e, java.io.PrintWriter err) {

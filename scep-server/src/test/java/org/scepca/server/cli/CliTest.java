@@ -166,6 +166,18 @@ class CliTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(120)
+    void serveOnAPortInUseIsAOneLineError(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("data");
+        TestPki.create(dir).close();
+        try (var taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            Result r = run(withPassphrase(dir, "serve", "--host", "127.0.0.1", "--port", String.valueOf(taken.getLocalPort())));
+            assertThat(r.code()).isEqualTo(1);
+            assertThat(r.err().strip()).contains("address in use").doesNotContain("\n").doesNotContain("Exception");
+        }
+    }
+
+    @Test
     void issueServerWritesAnOwnerOnlyKey(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("data");
         TestPki.create(dir).close();
