@@ -48,8 +48,9 @@ public final class SignedProfiles {
       for (X509CertificateHolder holder : data.getCertificates().getMatches(null)) {
         certificates.add(converter.getCertificate(holder));
       }
+      @SuppressWarnings("unchecked") // Bouncy Castle's Store is raw-typed here
       Collection<X509CertificateHolder> matches =
-          data.getCertificates().getMatches(signer.getSID());
+          (Collection<X509CertificateHolder>) data.getCertificates().getMatches(signer.getSID());
       if (matches.size() != 1) {
         throw new IllegalStateException("signer certificate not in the SignedData");
       }

@@ -27,7 +27,7 @@ public final class GuardFilter implements Filter {
             chain.doFilter(req, res);
         } catch (ServletException | RuntimeException e) {
             Throwable t = e instanceof ServletException && e.getCause() != null ? e.getCause() : e;
-            if (t instanceof org.eclipse.jetty.http.BadMessageException bad) {
+            if (t instanceof org.eclipse.jetty.http.HttpException bad && bad.getCode() >= 400 && bad.getCode() < 500) {
                 Problem.send(resp, bad.getCode(), "bad-request", "Bad request", null);
                 return;
             }

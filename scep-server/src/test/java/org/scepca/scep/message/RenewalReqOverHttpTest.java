@@ -52,8 +52,8 @@ class RenewalReqOverHttpTest {
                     .cipher(CMSAlgorithm.AES256_CBC).oaep().build();
             CertRep rep = post(server, msg, old, oldKeys);
             assertThat(rep.getPkiStatus()).isEqualTo(PkiStatus.SUCCESS);
-            X509Certificate renewed = (X509Certificate) rep.getMessageData().getCertificates().getMatches(null).stream()
-                    .map(h -> toX509((org.bouncycastle.cert.X509CertificateHolder) h)).findFirst().orElseThrow();
+            X509Certificate renewed = rep.getMessageData().getCertificates().getMatches(null).stream()
+                    .map(RenewalReqOverHttpTest::toX509).findFirst().orElseThrow();
             assertThat(renewed.getPublicKey()).isEqualTo(newKeys.getPublic());
             assertThat(server.ca().certificates().find(old.getSerialNumber()).orElseThrow().revocationReason())
                     .contains(RevocationReason.SUPERSEDED);
