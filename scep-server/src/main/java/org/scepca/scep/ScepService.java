@@ -192,12 +192,16 @@ public final class ScepService {
             requester = "scep:challenge:" + grant.get().kind().name().toLowerCase(java.util.Locale.ROOT);
         }
 
-        // 3. Policy, before anything is consumed.
-        try {
-            ca.issuance().validate(payload.csr());
-        } catch (PolicyViolationException e) {
-            FailInfo fi = e.kind() == PolicyViolationException.Kind.BAD_ALGORITHM ? FailInfo.BAD_ALG : FailInfo.BAD_REQUEST;
-            return Outcome.fail(failure(req, fi), subject, null, e.getMessage());
+        // 3. Policy, before anything is consumed. Issuing validates the CSR first thing and consumes nothing before
+        // that, so only a request about to be parked for approval is checked here (each check verifies a signature).
+        boolean parks = settings.manualApproval() && renewing.isEmpty();
+        if (parks) {
+            try {
+                ca.issuance().validate(payload.csr());
+            } catch (PolicyViolationException e) {
+                FailInfo fi = e.kind() == PolicyViolationException.Kind.BAD_ALGORITHM ? FailInfo.BAD_ALG : FailInfo.BAD_REQUEST;
+                return Outcome.fail(failure(req, fi), subject, null, e.getMessage());
+            }
         }
 
         Instant now = clock.instant();
@@ -205,7 +209,7 @@ public final class ScepService {
                 Optional.empty(), requester, Optional.empty(), now, now);
         try {
             // 4a. Manual approval parks first enrollments; renewals are already authorised by their certificate.
-            if (settings.manualApproval() && renewing.isEmpty()) {
+            if (parks) {
                 ca.requests().insertPending(record, oneTimeHash);
                 return new Outcome(CertRep.pending(req.transactionId(), req.senderNonce()), subject, null, "pending", "");
             }

@@ -146,7 +146,8 @@ class CertRepEncoderTest {
     void successReply_carriesRfc8894Attributes() throws Exception {
         DecodedRequest request = decoder.decode(TestRequests.pkcsReq(pki).senderNonce(new byte[] {1, 2, 3, 4, 5, 6, 7, 8})
                 .build());
-        Instant now = Instant.parse("2026-11-24T10:00:00Z");
+        // Inside the test RA certificate's validity (made at class load, valid from an hour before), whole seconds.
+        Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         CertRepEncoder fixedClock = new CertRepEncoder(pki.ra, new SecureRandom(), Clock.fixed(now, ZoneOffset.UTC));
 
         byte[] reply = fixedClock.encode(CertRep.success(request.transactionId(),
