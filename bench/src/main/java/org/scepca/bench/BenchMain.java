@@ -8,7 +8,12 @@ import picocli.CommandLine.Command;
         description = "scepca benchmarks (see docs/performance.md)",
         subcommands = {LoadTest.class, StoreScale.class, BenchMain.Jmh.class})
 public final class BenchMain implements Runnable {
-    public static void main(String[] args) {
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("jmh")) {
+            // JMH parses its own options (-f, -wi, -i, regexps); picocli would reject them.
+            org.openjdk.jmh.Main.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         System.exit(new CommandLine(new BenchMain()).execute(args));
     }
 
@@ -17,14 +22,13 @@ public final class BenchMain implements Runnable {
         new CommandLine(this).usage(System.out);
     }
 
-    @Command(name = "jmh", description = "JMH micro-benchmarks of the hot path; arguments go to JMH (e.g. -f 1 -wi 3 -i 5).")
-    static final class Jmh implements java.util.concurrent.Callable<Integer> {
-        @CommandLine.Parameters(arity = "0..*") java.util.List<String> args = new java.util.ArrayList<>();
-
+    /** Listed for --help only: main() hands "jmh ..." to JMH before picocli sees it. */
+    @Command(name = "jmh", description = "JMH micro-benchmarks of the hot path (HotPathBenchmark); arguments go to JMH,"
+            + " e.g. jmh -f 1 -wi 3 -i 5 HotPath, or jmh -h")
+    static final class Jmh implements Runnable {
         @Override
-        public Integer call() throws Exception {
-            org.openjdk.jmh.Main.main(args.toArray(new String[0]));
-            return 0;
+        public void run() {
+            // never reached
         }
     }
 }
