@@ -51,10 +51,12 @@ final class LoadTest implements Callable<Integer> {
     int clients;
     @Option(names = "--seconds", defaultValue = "20", description = "Measured window. Default: ${DEFAULT-VALUE}")
     int seconds;
-    @Option(names = "--warmup", defaultValue = "8", description = "Load before the window (JIT warm-up), seconds. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--warmup", defaultValue = "90",
+            description = "Load before the window, seconds: C2 keeps compiling for a minute or more on 2 busy cores."
+                    + " Warm-up messages are built by the clients as they go. Default: ${DEFAULT-VALUE}")
     int warmup;
-    @Option(names = "--max-rate", defaultValue = "800",
-            description = "Enrollments/s to pre-build messages for (each message is used once). Default: ${DEFAULT-VALUE}")
+    @Option(names = "--max-rate", defaultValue = "700",
+            description = "Enrollments/s to pre-build window messages for (each message is used once). Default: ${DEFAULT-VALUE}")
     int maxRate;
     @Option(names = "--keys", defaultValue = "64", description = "Distinct device keys (RSA-2048). Default: ${DEFAULT-VALUE}")
     int keyCount;
@@ -109,13 +111,15 @@ final class LoadTest implements Callable<Integer> {
         } else if (!challenge.equals("one-time")) {
             throw new IllegalArgumentException("--challenge must be one-time or static");
         }
-        int budget = 1 + (warmup + seconds) * maxRate;
-        List<String> challenges = new ArrayList<>(budget);
+        int budget = 1 + seconds * maxRate;
+        // Warm-up can run at most as fast as the clients build messages (two RSA signatures each) plus the server.
+        int warmupBudget = Math.max(1, warmup * 400);
+        List<String> challenges = new ArrayList<>(budget + warmupBudget);
         X509Certificate ra;
         try (CertificateAuthority ca = CertificateAuthority.open(dir, passphrase, CaConfig.load(dir.configFile()),
                 Clock.systemUTC(), new SecureRandom())) {
             ra = ca.material().raCertificate();
-            for (int i = 0; i < budget; i++) {
+            for (int i = 0; i < budget + warmupBudget; i++) {
                 challenges.add(challenge.equals("static") ? staticChallenge : HexFormat.of().formatHex(randomBytes(16)));
             }
             if (challenge.equals("one-time")) {
@@ -128,7 +132,7 @@ final class LoadTest implements Callable<Integer> {
                         (System.nanoTime() - p0) / 1e9));
             }
         }
-        out.printf("CA created and %,d challenges stored in %.1f s%n", challenge.equals("one-time") ? budget : 0,
+        out.printf("CA created and %,d challenges stored in %.1f s%n", challenge.equals("one-time") ? challenges.size() : 0,
                 (System.nanoTime() - t) / 1e9);
 
         // 2. Devices and their messages, all before any timing starts.
@@ -159,7 +163,8 @@ final class LoadTest implements Callable<Integer> {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(serverLog.toFile());
         pb.environment().put("SCEPCA_PASSPHRASE", PASSPHRASE);
         report.line("server: " + String.join(" ", cmd.subList(0, cmd.indexOf("-jar"))) + " -jar scepca.jar serve");
-        Client client = new Client(port, prepared);
+        Client client = new Client(port, prepared, (i, random) -> messages.pkcsReq(-1,
+                devices[random.nextInt(devices.length)], "warm-" + run + "-" + i, challenges.get(budget + i)), warmupBudget);
         long startNanos = System.nanoTime();
         Process server = pb.start();
         long pid = server.pid();
@@ -198,6 +203,10 @@ final class LoadTest implements Callable<Integer> {
             double cpuPer = w.serverCpuMs / (double) w.completed;
             report.line(String.format("server CPU           %8.3f ms per enrollment  (%,d ms over the window = %.2f cores)",
                     cpuPer, w.serverCpuMs, w.serverCpuMs / 1000.0 / w.seconds));
+            StringBuilder split = new StringBuilder();
+            w.cpuByThreads.forEach((k, ms) -> split.append(split.length() == 0 ? "" : ", ").append(k).append(' ')
+                    .append(String.format("%.3f", ms / (double) w.completed)));
+            report.line("  by threads (ms)    " + split);
             report.line("crypto floor         " + floor);
             report.line(String.format("CPU / floor          %8.2f", cpuPer / floor.totalMs()));
             report.line(String.format("load generator CPU   %8.3f ms per enrollment; other processes on the machine: %.2f cores;"
@@ -257,12 +266,19 @@ final class LoadTest implements Callable<Integer> {
         private final long[] end;
         private final byte[][] replies;
         private final AtomicInteger next = new AtomicInteger();
+        private final AtomicInteger nextWarm = new AtomicInteger();
+        private final WarmupMessages warmupMessages;
+        private final int warmupBudget;
+        private final AtomicLong warmupFailures = new AtomicLong();
+        private final AtomicLong warmupDone = new AtomicLong();
         private final AtomicLong errors = new AtomicLong();
         private final ConcurrentLinkedQueue<String> errorSamples = new ConcurrentLinkedQueue<>();
 
-        Client(int port, DeviceMessages.Prepared[] prepared) {
+        Client(int port, DeviceMessages.Prepared[] prepared, WarmupMessages warmupMessages, int warmupBudget) {
             this.port = port;
             this.prepared = prepared;
+            this.warmupMessages = warmupMessages;
+            this.warmupBudget = warmupBudget;
             this.begin = new long[prepared.length];
             this.pkiBegin = new long[prepared.length];
             this.end = new long[prepared.length];
@@ -291,20 +307,47 @@ final class LoadTest implements Callable<Integer> {
 
         private boolean enroll(MiniHttp http, int i) throws IOException {
             begin[i] = System.nanoTime();
+            MiniHttp.Response rep = device(http, prepared[i].message(), i);
+            end[i] = System.nanoTime();
+            replies[i] = rep.body();
+            return true;
+        }
+
+        /** What a device does: capabilities, CA certificates, then the request. */
+        private MiniHttp.Response device(MiniHttp http, byte[] message, int i) throws IOException {
             MiniHttp.Response caps = http.get("/scep?operation=GetCACaps");
             MiniHttp.Response ca = http.get("/scep?operation=GetCACert");
             if (caps.status() != 200 || ca.status() != 200) {
                 throw new IOException("GetCACaps/GetCACert status " + caps.status() + "/" + ca.status());
             }
-            pkiBegin[i] = System.nanoTime();
-            MiniHttp.Response rep = http.post("/scep?operation=PKIOperation", "application/x-pki-message",
-                    prepared[i].message());
-            end[i] = System.nanoTime();
+            if (i >= 0) {
+                pkiBegin[i] = System.nanoTime();
+            }
+            MiniHttp.Response rep = http.post("/scep?operation=PKIOperation", "application/x-pki-message", message);
             if (rep.status() != 200) {
                 throw new IOException("PKIOperation status " + rep.status());
             }
-            replies[i] = rep.body();
-            return true;
+            return rep;
+        }
+
+        /** Warm-up: messages built on the fly (this CPU is not measured), replies only checked for SUCCESS. */
+        private void warmupEnrollment(java.util.Random random) throws IOException {
+            int k = nextWarm.getAndIncrement();
+            if (k >= warmupBudget) {
+                try {
+                    Thread.sleep(10); // out of warm-up challenges: idle until the window opens
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return;
+            }
+            byte[] message = warmupMessages.build(k, random).message();
+            try (MiniHttp http = new MiniHttp("127.0.0.1", port, 60_000)) {
+                if (!"0".equals(DeviceMessages.pkiStatus(device(http, message, -1).body()))) {
+                    warmupFailures.incrementAndGet();
+                }
+                warmupDone.incrementAndGet();
+            }
         }
 
         Window run(int clients, int warmupSeconds, int windowSeconds, long pid, boolean reuse) throws Exception {
@@ -315,7 +358,15 @@ final class LoadTest implements Callable<Integer> {
             for (int c = 0; c < clients; c++) {
                 Thread th = new Thread(() -> {
                     MiniHttp kept = null;
+                    java.util.Random random = new java.util.Random();
                     try {
+                        while (System.nanoTime() < w0) {
+                            try {
+                                warmupEnrollment(random);
+                            } catch (IOException e) {
+                                errors.incrementAndGet();
+                            }
+                        }
                         while (System.nanoTime() < w1) {
                             int i = next.getAndIncrement();
                             if (i >= prepared.length) {
@@ -363,6 +414,7 @@ final class LoadTest implements Callable<Integer> {
             }
             sleepUntil(w0);
             long cpu0 = ProcStats.cpuMillis(pid);
+            java.util.Map<String, Long> groups0 = ProcStats.threadGroupMillis(pid);
             long self0 = ProcStats.cpuMillis(ProcessHandle.current().pid());
             long[] machine0 = ProcStats.machineMillis();
             long errors0 = errors.get();
@@ -373,6 +425,7 @@ final class LoadTest implements Callable<Integer> {
             }
             sleepUntil(w1);
             long cpu1 = ProcStats.cpuMillis(pid);
+            java.util.Map<String, Long> groups1 = ProcStats.threadGroupMillis(pid);
             long self1 = ProcStats.cpuMillis(ProcessHandle.current().pid());
             long[] machine1 = ProcStats.machineMillis();
             long errorsInWindow = errors.get() - errors0;
@@ -403,6 +456,7 @@ final class LoadTest implements Callable<Integer> {
             w.completed = ok;
             w.errors = errorsInWindow;
             w.serverCpuMs = cpu1 - cpu0;
+            groups1.forEach((k, v) -> w.cpuByThreads.put(k, v - groups0.getOrDefault(k, 0L)));
             w.selfCpuMs = self1 - self0;
             w.otherCpuMs = Math.max(0, (machine1[0] - machine0[0]) - (cpu1 - cpu0) - (self1 - self0));
             w.peakRssKib = peakRss;
@@ -415,6 +469,7 @@ final class LoadTest implements Callable<Integer> {
             w.pkiP50 = pct(p, 50);
             w.pkiP99 = pct(p, 99);
             errorSamples.forEach(s -> System.out.println("transport error: " + s));
+            System.out.printf("warm-up: %,d enrollments, %d not SUCCESS%n", warmupDone.get(), warmupFailures.get());
             return w;
         }
 
@@ -446,6 +501,12 @@ final class LoadTest implements Callable<Integer> {
         }
     }
 
+    /** Builds warm-up message number k. */
+    @FunctionalInterface
+    private interface WarmupMessages {
+        DeviceMessages.Prepared build(int k, java.util.Random random);
+    }
+
     private static final class Window {
         double seconds;
         long completed;
@@ -455,6 +516,7 @@ final class LoadTest implements Callable<Integer> {
         long selfCpuMs;
         long otherCpuMs;
         long peakRssKib;
+        final java.util.Map<String, Long> cpuByThreads = new java.util.TreeMap<>();
         boolean exhausted;
         double enrollP50;
         double enrollP99;

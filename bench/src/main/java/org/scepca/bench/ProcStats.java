@@ -26,6 +26,46 @@ final class ProcStats {
         }
     }
 
+    /**
+     * CPU milliseconds per thread group of a JVM: request threads, JIT compiler, GC, H2, other. From
+     * /proc/PID/task/TID/stat, whose comm is the (truncated) Java thread name.
+     */
+    static java.util.Map<String, Long> threadGroupMillis(long pid) {
+        java.util.Map<String, Long> out = new java.util.TreeMap<>();
+        try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    long ms = (Long.parseLong(f[14 - 3]) + Long.parseLong(f[15 - 3])) * 1000 / CLOCK_TICKS;
+                    out.merge(group(comm), ms, Long::sum);
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (IOException e) {
+            return out;
+        }
+        return out;
+    }
+
+    private static String group(String comm) {
+        if (comm.startsWith("scepca-http") || comm.startsWith("qtp")) {
+            return "requests";
+        }
+        if (comm.contains("Compiler")) {
+            return "jit";
+        }
+        if (comm.startsWith("GC ") || comm.startsWith("G1 ") || comm.equals("VM Thread") || comm.startsWith("ParGC")) {
+            return "gc+vm";
+        }
+        if (comm.startsWith("H2") || comm.startsWith("MVStore") || comm.startsWith("scepca-db")) {
+            return "h2";
+        }
+        return "other";
+    }
+
     /** VmRSS in KiB, or -1 if the process is gone. */
     static long rssKib(long pid) {
         try {
