@@ -203,12 +203,17 @@ public final class ScepService {
                     "transaction id reused with a different CSR");
         }
 
-        // 3. Policy, before anything is consumed.
-        try {
-            ca.issuance().validate(payload.csr());
-        } catch (PolicyViolationException e) {
-            FailInfo fi = e.kind() == PolicyViolationException.Kind.BAD_ALGORITHM ? FailInfo.BAD_ALG : FailInfo.BAD_REQUEST;
-            return Outcome.fail(failure(req, fi), subject, null, e.getMessage());
+        // 3. Policy, before anything is consumed. Issuing validates the CSR first thing and consumes nothing before
+        // that, so only a request about to be parked for approval is checked here (each check verifies a signature).
+        // A renewal taking over a finished transaction id is checked first too: the old record is released below.
+        boolean parks = settings.manualApproval() && renewing.isEmpty();
+        if (parks || finishedEarlier.isPresent()) {
+            try {
+                ca.issuance().validate(payload.csr());
+            } catch (PolicyViolationException e) {
+                FailInfo fi = e.kind() == PolicyViolationException.Kind.BAD_ALGORITHM ? FailInfo.BAD_ALG : FailInfo.BAD_REQUEST;
+                return Outcome.fail(failure(req, fi), subject, null, e.getMessage());
+            }
         }
 
         // Only now, authorised and within policy, may the request take over the id. If a concurrent duplicate took
@@ -220,7 +225,7 @@ public final class ScepService {
                 Optional.empty(), requester, Optional.empty(), now, now);
         try {
             // 4a. Manual approval parks first enrollments; renewals are already authorised by their certificate.
-            if (settings.manualApproval() && renewing.isEmpty()) {
+            if (parks) {
                 ca.requests().insertPending(record, oneTimeHash);
                 return new Outcome(CertRep.pending(req.transactionId(), req.senderNonce()), subject, null, "pending", "");
             }

@@ -3,12 +3,11 @@ package org.scepca.ca.issuance;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.security.SecureRandom;
-import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -35,6 +34,7 @@ import org.bouncycastle.asn1.x509.X509ObjectIdentifiers;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.bc.BcX509ExtensionUtils;
+import org.scepca.ca.pem.Asn1Times;
 import org.scepca.ca.pem.Pem;
 import org.scepca.ca.policy.CertificateProfile;
 import org.scepca.ca.policy.CsrValidator;
@@ -115,8 +115,9 @@ public final class IssuanceEngine {
         for (int attempt = 1; ; attempt++) {
             Instant now = clock.instant();
             BigInteger serial = serials.next();
-            X509Certificate cert = build(csr, request.profile(), serial, now);
-            CertificateRecord record = record(cert, request, now);
+            Signed signed = build(csr, request.profile(), serial, now);
+            X509Certificate cert = Pem.certificate(signed.holder());
+            CertificateRecord record = record(cert, signed, request, now);
             try {
                 store.insertIssued(record, request.effects());
                 return new IssuedCertificate(cert, record);
@@ -129,9 +130,14 @@ public final class IssuanceEngine {
         }
     }
 
-    private X509Certificate build(ValidatedCsr csr, CertificateProfile profile, BigInteger serial, Instant now) {
-        Instant notBefore = now.minus(policy.backdate());
-        Instant notAfter = now.plus(policy.validity());
+    /** A signed certificate with its validity as encoded (read back from the encoding, it would cost a date parse). */
+    private record Signed(X509CertificateHolder holder, Instant notBefore, Instant notAfter) {
+    }
+
+    private Signed build(ValidatedCsr csr, CertificateProfile profile, BigInteger serial, Instant now) {
+        // Whole seconds, as encoded, so the stored record matches the certificate exactly.
+        Instant notBefore = now.minus(policy.backdate()).truncatedTo(ChronoUnit.SECONDS);
+        Instant notAfter = now.plus(policy.validity()).truncatedTo(ChronoUnit.SECONDS);
         Instant issuerEnd = issuer.certificate().getNotAfter().toInstant();
         if (notAfter.isAfter(issuerEnd)) {
             notAfter = issuerEnd; // never outlive the issuer (RFC 5280 path validation would fail anyway)
@@ -140,8 +146,8 @@ public final class IssuanceEngine {
             throw new PolicyViolationException("the issuing CA has expired; no certificate can be issued");
         }
         SubjectPublicKeyInfo spki = SubjectPublicKeyInfo.getInstance(csr.publicKey().getEncoded());
-        X509v3CertificateBuilder b = new X509v3CertificateBuilder(issuer.name(), serial, Date.from(notBefore),
-                Date.from(notAfter), csr.subject(), spki);
+        X509v3CertificateBuilder b = new X509v3CertificateBuilder(issuer.name(), serial, Asn1Times.of(notBefore),
+                Asn1Times.of(notAfter), csr.subject(), spki);
         try {
             b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
             boolean ec = "EC".equals(csr.publicKey().getAlgorithm());
@@ -164,22 +170,21 @@ public final class IssuanceEngine {
             if (authorityInfoAccess != null) {
                 b.addExtension(authorityInfoAccess);
             }
-            X509CertificateHolder holder = b.build(issuer.newSigner());
-            return Pem.certificate(holder.getEncoded());
+            return new Signed(b.build(issuer.newSigner()), notBefore, notAfter);
         } catch (IOException e) {
             throw new IllegalStateException("certificate encoding failed", e);
         }
     }
 
-    private CertificateRecord record(X509Certificate cert, IssuanceRequest request, Instant now) {
+    private CertificateRecord record(X509Certificate cert, Signed signed, IssuanceRequest request, Instant now) {
         byte[] der;
         try {
-            der = cert.getEncoded();
-        } catch (CertificateEncodingException e) {
+            der = signed.holder().getEncoded();
+        } catch (IOException e) {
             throw new IllegalStateException(e);
         }
         return new CertificateRecord(cert.getSerialNumber(), issuer.dn(), cert.getSubjectX500Principal().getName(),
-                sanStrings(cert), cert.getNotBefore().toInstant(), cert.getNotAfter().toInstant(), CertificateStatus.VALID,
+                sanStrings(cert), signed.notBefore(), signed.notAfter(), CertificateStatus.VALID,
                 Optional.empty(), Optional.empty(), request.effects().request().map(r -> r.transactionId()),
                 request.requester(), request.profile(), now, Pem.sha256Hex(der), der);
     }

@@ -1,8 +1,11 @@
 package org.scepca.ca.keys;
 
 import java.security.GeneralSecurityException;
+import java.security.Key;
+import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.spec.ECGenParameterSpec;
 import java.security.spec.RSAKeyGenParameterSpec;
@@ -32,6 +35,21 @@ public final class KeyPairs {
             return g.generateKeyPair();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("EC key generation unavailable for " + curve, e);
+        }
+    }
+
+    /**
+     * The key as an object of the first provider that has a key factory for it. The PKCS#12 reader always returns
+     * the JDK's key classes; a faster provider installed first (Amazon Corretto Crypto Provider) would otherwise
+     * convert such a foreign key on every signature or decryption, which costs almost as much as the operation.
+     * Converted once at load, every later use goes straight to the provider. Falls back to the key as given.
+     */
+    public static PrivateKey inPreferredProvider(PrivateKey key) {
+        try {
+            Key translated = KeyFactory.getInstance(key.getAlgorithm()).translateKey(key);
+            return translated instanceof PrivateKey p ? p : key;
+        } catch (GeneralSecurityException | RuntimeException e) {
+            return key;
         }
     }
 

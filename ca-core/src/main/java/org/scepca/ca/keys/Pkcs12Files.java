@@ -63,7 +63,7 @@ public final class Pkcs12Files {
             ks.load(new ByteArrayInputStream(pkcs12), pw);
             for (String alias : Collections.list(ks.aliases())) {
                 if (ks.isKeyEntry(alias)) {
-                    PrivateKey key = (PrivateKey) ks.getKey(alias, pw);
+                    PrivateKey key = KeyPairs.inPreferredProvider((PrivateKey) ks.getKey(alias, pw));
                     List<X509Certificate> chain = new ArrayList<>();
                     for (Certificate c : ks.getCertificateChain(alias)) {
                         chain.add((X509Certificate) c);

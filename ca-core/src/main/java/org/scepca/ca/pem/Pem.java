@@ -60,6 +60,19 @@ public final class Pem {
         }
     }
 
+    /**
+     * A freshly built certificate as an {@link X509Certificate}, through Bouncy Castle's certificate factory. The
+     * JDK's factory keeps every parsed certificate in a global synchronized cache keyed by its whole encoding and
+     * builds the public key object eagerly; neither helps a certificate that was just signed.
+     */
+    public static X509Certificate certificate(X509CertificateHolder holder) {
+        try {
+            return new JcaX509CertificateConverter().setProvider(BC).getCertificate(holder);
+        } catch (CertificateException e) {
+            throw new IllegalArgumentException("not a certificate", e);
+        }
+    }
+
     public static X509CRL crl(byte[] derOrPem) {
         try {
             return (X509CRL) X509.generateCRL(new ByteArrayInputStream(derOrPem));

@@ -31,9 +31,9 @@ import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
-import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest;
+import org.scepca.ca.keys.SignatureVerifiers;
 
 /**
  * Checks a PKCS#10 request against the {@link IssuancePolicy}. Refuses, with a reason a requester can act on, any
@@ -51,6 +51,7 @@ public final class CsrValidator {
     private static final Set<ASN1ObjectIdentifier> STRONG_PSS_DIGESTS = Set.of(
             NISTObjectIdentifiers.id_sha256, NISTObjectIdentifiers.id_sha384, NISTObjectIdentifiers.id_sha512);
     private static final int MAX_ATTRIBUTE_LENGTH = 256;
+    private static final SignatureVerifiers VERIFIERS = new SignatureVerifiers();
 
     private final IssuancePolicy policy;
     private final Map<ASN1ObjectIdentifier, String> attributeNames;
@@ -165,7 +166,7 @@ public final class CsrValidator {
     private static void checkSignature(PKCS10CertificationRequest csr, PublicKey key) {
         boolean valid;
         try {
-            valid = CsrSignature.isValid(csr, new JcaContentVerifierProviderBuilder().build(key));
+            valid = CsrSignature.isValid(csr, VERIFIERS.forKey(key));
         } catch (Exception e) {
             valid = false;
         }

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.HexFormat;
 import java.util.Objects;
 
@@ -24,20 +25,33 @@ import com.zaxxer.hikari.HikariDataSource;
  */
 public final class Database implements AutoCloseable {
     private final HikariDataSource dataSource;
+    /** Present for H2, whose COMMIT does not reach the disk; PostgreSQL's does (synchronous_commit=on). */
+    private final GroupSync durability;
 
-    private Database(HikariDataSource dataSource) {
+    private Database(HikariDataSource dataSource, boolean syncAfterCommit) {
         this.dataSource = dataSource;
+        this.durability = syncAfterCommit ? new GroupSync(this::checkpointSync) : null;
     }
 
     /**
      * Opens (creating if needed) the embedded H2 file database under {@code dir}. AUTO_SERVER lets the CLI use the
      * database while the server holds it open; the random password (owner-only file) keeps other local users out.
+     *
+     * <p>Durability. An H2 2.x COMMIT only marks the transaction committed in memory (MVStore's TransactionStore);
+     * the changes reach the file when the MVStore next stores a chunk: after WRITE_DELAY (500 ms by default) in a
+     * background thread, or, with WRITE_DELAY=0, at the end of every transaction. Either way it is a plain write into
+     * the operating system's cache: H2 calls {@code FileChannel.force} only on close, compaction and {@code CHECKPOINT
+     * SYNC} (H2's "Durability Problems" documentation says as much). So a power loss or kernel crash loses recent
+     * commits whatever WRITE_DELAY says. Here every write transaction is followed by {@code CHECKPOINT SYNC} (store
+     * the pending chunk, then fsync), grouped across concurrent transactions ({@link GroupSync}), before the caller
+     * may answer: an issued certificate is on stable storage before its CertRep leaves. WRITE_DELAY keeps H2's
+     * default, so commits in between are not each written as a chunk of their own and the background writer keeps
+     * compacting the file.
      */
     public static Database openH2(Path dir, Path passwordFile, int poolSize) {
         String password = passwordFor(passwordFile);
-        // WRITE_DELAY=0: commit writes at once, so a certificate is on disk before its CertRep is sent.
         String url = "jdbc:h2:file:" + dir.toAbsolutePath().resolve("scepca")
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;AUTO_SERVER=TRUE;WRITE_DELAY=0";
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;AUTO_SERVER=TRUE";
         return open(url, "scepca", password, poolSize);
     }
 
@@ -63,7 +77,7 @@ public final class Database implements AutoCloseable {
             ds.close();
             throw new StoreException("database migration failed: " + rootMessage(e), e);
         }
-        return new Database(ds);
+        return new Database(ds, jdbcUrl.startsWith("jdbc:h2:") && !jdbcUrl.startsWith("jdbc:h2:mem:"));
     }
 
     private static String passwordFor(Path file) {
@@ -115,6 +129,37 @@ public final class Database implements AutoCloseable {
             }
         } catch (SQLException e) {
             throw new StoreException("database error: " + e.getSQLState(), e);
+        }
+    }
+
+    /**
+     * Runs {@code work} in one transaction and returns once the commit is on stable storage: use it for every write
+     * whose result is reported to anyone (a CertRep, a CLI line, an API response).
+     */
+    public <T> T inDurableTransaction(SqlWork<T> work) {
+        T result = inTransaction(work);
+        if (durability != null) {
+            durability.afterCommit();
+        }
+        return result;
+    }
+
+    /**
+     * Waits until every transaction committed so far is on stable storage. A reader calls this before it hands on a
+     * row that a concurrent writer may have committed but not yet synced (a repeated request finding the certificate
+     * issued a moment ago). Returns at once when nothing is pending.
+     */
+    public void awaitDurable() {
+        if (durability != null) {
+            durability.awaitCommitted();
+        }
+    }
+
+    private void checkpointSync() {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.execute("CHECKPOINT SYNC");
+        } catch (SQLException e) {
+            throw new StoreException("database sync failed: " + e.getSQLState(), e);
         }
     }
 

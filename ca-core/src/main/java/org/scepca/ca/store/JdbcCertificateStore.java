@@ -32,7 +32,7 @@ public final class JdbcCertificateStore implements CertificateStore {
 
     @Override
     public void insertIssued(CertificateRecord cert, IssuanceEffects effects) {
-        db.inTransaction(c -> {
+        db.inDurableTransaction(c -> {
             Instant now = cert.issuedAt();
             if (effects.consumeChallengeHash().isPresent()) {
                 if (!JdbcChallengeStore.consume(c, effects.consumeChallengeHash().get(), now)) {
@@ -82,7 +82,11 @@ public final class JdbcCertificateStore implements CertificateStore {
 
     @Override
     public Optional<CertificateRecord> find(BigInteger serial) {
-        return db.inTransaction(c -> find(c, serial));
+        Optional<CertificateRecord> found = db.inTransaction(c -> find(c, serial));
+        if (found.isPresent()) {
+            db.awaitDurable(); // the caller may answer from it: never from a commit that a crash could still undo
+        }
+        return found;
     }
 
     private static Optional<CertificateRecord> find(Connection c, BigInteger serial) throws SQLException {
@@ -153,7 +157,7 @@ public final class JdbcCertificateStore implements CertificateStore {
 
     @Override
     public Optional<CertificateRecord> revoke(BigInteger serial, RevocationReason reason, Instant at) {
-        return db.inTransaction(c -> {
+        return db.inDurableTransaction(c -> {
             revoke(c, serial, reason, at);
             return find(c, serial);
         });

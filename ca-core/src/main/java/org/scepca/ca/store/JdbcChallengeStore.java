@@ -20,7 +20,7 @@ public final class JdbcChallengeStore implements ChallengeStore {
 
     @Override
     public void insert(ChallengeRecord r) {
-        db.inTransaction(c -> {
+        db.inDurableTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO challenges (id, secret_sha256, created_at,"
                     + " expires_at, consumed_at, note) VALUES (?,?,?,?,?,?)")) {
                 ps.setString(1, r.id());
@@ -67,7 +67,7 @@ public final class JdbcChallengeStore implements ChallengeStore {
 
     @Override
     public boolean delete(String id) {
-        return db.inTransaction(c -> {
+        return db.inDurableTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM challenges WHERE id = ?")) {
                 ps.setString(1, id);
                 return ps.executeUpdate() == 1;
@@ -77,7 +77,7 @@ public final class JdbcChallengeStore implements ChallengeStore {
 
     @Override
     public boolean consume(String hash, Instant now) {
-        return db.inTransaction(c -> consume(c, hash, now));
+        return db.inDurableTransaction(c -> consume(c, hash, now));
     }
 
     static boolean consume(Connection c, String hash, Instant now) throws SQLException {
@@ -92,7 +92,7 @@ public final class JdbcChallengeStore implements ChallengeStore {
 
     @Override
     public int purge(Instant cutoff) {
-        return db.inTransaction(c -> {
+        return db.inDurableTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM challenges WHERE expires_at < ?"
                     + " OR consumed_at < ?")) {
                 Sql.setInstant(ps, 1, cutoff);

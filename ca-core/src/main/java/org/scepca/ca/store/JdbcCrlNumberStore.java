@@ -15,7 +15,7 @@ public final class JdbcCrlNumberStore implements CrlNumberStore {
 
     @Override
     public BigInteger next(String issuerKeyId) {
-        return db.inTransaction(c -> {
+        return db.inDurableTransaction(c -> {
             try (PreparedStatement up = c.prepareStatement(
                     "UPDATE crl_numbers SET crl_number = crl_number + 1 WHERE issuer_key_id = ?")) {
                 up.setString(1, issuerKeyId);

@@ -21,7 +21,7 @@ public final class JdbcRequestStore implements RequestStore {
 
     @Override
     public Optional<RequestRecord> find(String transactionId) {
-        return db.inTransaction(c -> {
+        Optional<RequestRecord> found = db.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT * FROM requests WHERE transaction_id = ?")) {
                 ps.setString(1, transactionId);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -29,11 +29,15 @@ public final class JdbcRequestStore implements RequestStore {
                 }
             }
         });
+        if (found.isPresent()) {
+            db.awaitDurable(); // the caller may answer from it: never from a commit that a crash could still undo
+        }
+        return found;
     }
 
     @Override
     public void insertPending(RequestRecord r, Optional<String> consumeChallengeHash) {
-        db.inTransaction(c -> {
+        db.inDurableTransaction(c -> {
             if (consumeChallengeHash.isPresent() && !JdbcChallengeStore.consume(c, consumeChallengeHash.get(), r.createdAt())) {
                 throw new ConflictException(ConflictException.What.CHALLENGE_UNAVAILABLE,
                         "the one-time challenge was used or expired");
@@ -105,7 +109,7 @@ public final class JdbcRequestStore implements RequestStore {
 
     @Override
     public boolean reject(String transactionId, String reason, Instant at) {
-        return db.inTransaction(c -> {
+        return db.inDurableTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE requests SET status = 'REJECTED', reason = ?,"
                     + " updated_at = ? WHERE transaction_id = ? AND status = 'PENDING'")) {
                 ps.setString(1, reason);

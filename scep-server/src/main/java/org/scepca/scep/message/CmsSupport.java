@@ -7,7 +7,6 @@ import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
-import java.util.Date;
 import java.util.List;
 import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1EncodableVector;
@@ -24,7 +23,6 @@ import org.bouncycastle.asn1.cms.CMSAttributes;
 import org.bouncycastle.asn1.cms.CMSObjectIdentifiers;
 import org.bouncycastle.asn1.cms.ContentInfo;
 import org.bouncycastle.asn1.cms.SignedData;
-import org.bouncycastle.asn1.cms.Time;
 import org.bouncycastle.asn1.x509.Certificate;
 import org.bouncycastle.asn1.x509.CertificateList;
 import org.bouncycastle.cert.X509CertificateHolder;
@@ -39,6 +37,7 @@ import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.DigestCalculatorProvider;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.scepca.ca.pem.Asn1Times;
 
 /** CMS building blocks shared by the reply encoders. Stateless; all methods are thread-safe. */
 final class CmsSupport {
@@ -164,7 +163,7 @@ final class CmsSupport {
             ASN1ObjectIdentifier contentType = ASN1ObjectIdentifier.getInstance(
                     parameters.get(CMSAttributeTableGenerator.CONTENT_TYPE));
             attributes.add(new Attribute(CMSAttributes.contentType, new DERSet(contentType)));
-            attributes.add(new Attribute(CMSAttributes.signingTime, new DERSet(new Time(Date.from(signingTime)))));
+            attributes.add(new Attribute(CMSAttributes.signingTime, new DERSet(Asn1Times.of(signingTime))));
             attributes.add(new Attribute(CMSAttributes.messageDigest,
                     new DERSet(new DEROctetString((byte[]) parameters.get(CMSAttributeTableGenerator.DIGEST)))));
             for (Attribute attribute : extra) {

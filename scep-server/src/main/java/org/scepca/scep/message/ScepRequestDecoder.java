@@ -2,6 +2,7 @@ package org.scepca.scep.message;
 
 import java.io.IOException;
 import java.security.Provider;
+import java.security.PublicKey;
 import java.security.Security;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
@@ -46,10 +47,12 @@ import org.bouncycastle.operator.DefaultSignatureAlgorithmIdentifierFinder;
 import org.bouncycastle.operator.DigestCalculatorProvider;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.SignatureAlgorithmIdentifierFinder;
-import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
+import org.bouncycastle.openssl.PEMException;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.bouncycastle.util.Store;
+import org.scepca.ca.keys.SignatureVerifiers;
 
 /**
  * Decodes request pkiMessages (RFC 8894 §3.2, §3.3): PKCSReq, RenewalReq, CertPoll, GetCert, GetCRL.
@@ -84,7 +87,7 @@ public final class ScepRequestDecoder {
             new DefaultCMSSignatureAlgorithmNameGenerator();
     private final SignatureAlgorithmIdentifierFinder signatureAlgorithms =
             new DefaultSignatureAlgorithmIdentifierFinder();
-    private final JcaContentVerifierProviderBuilder verifiers = new JcaContentVerifierProviderBuilder();
+    private final SignatureVerifiers verifiers = new SignatureVerifiers();
     private final JcaX509CertificateConverter certificateConverter;
 
     /**
@@ -280,10 +283,8 @@ public final class ScepRequestDecoder {
             // Built from the public key, not the certificate: BC would otherwise reject a signingTime
             // outside the throwaway certificate's validity, which clients do not keep consistent.
             SignerInformationVerifier verifier = new SignerInformationVerifier(signatureNames, signatureAlgorithms,
-                    verifiers.build(signerCertificate.getPublicKey()), digests);
+                    verifiers.forKey(signerCertificate.getPublicKey()), digests);
             valid = signer.verify(verifier);
-        } catch (OperatorCreationException e) {
-            throw new Refusal(FailInfo.BAD_ALG, "signer key or signature algorithm not supported");
         } catch (CMSException e) {
             if (e.getCause() instanceof OperatorCreationException) {
                 throw new Refusal(FailInfo.BAD_ALG, "signature algorithm " + signer.getEncryptionAlgOID()
@@ -375,7 +376,7 @@ public final class ScepRequestDecoder {
             throw new Refusal(FailInfo.BAD_REQUEST, "CSR does not parse");
         }
         try {
-            ContentVerifierProvider verifier = verifiers.build(csr.getSubjectPublicKeyInfo());
+            ContentVerifierProvider verifier = verifiers.forKey(publicKey(csr));
             if (!org.scepca.ca.policy.CsrSignature.isValid(csr, verifier)) {
                 throw new Refusal(FailInfo.BAD_REQUEST, "CSR self-signature does not verify");
             }
@@ -385,6 +386,14 @@ public final class ScepRequestDecoder {
             throw new Refusal(FailInfo.BAD_REQUEST, "CSR self-signature cannot be verified");
         }
         return new CsrPayload(csr, der);
+    }
+
+    private static PublicKey publicKey(PKCS10CertificationRequest csr) throws OperatorCreationException {
+        try {
+            return new JcaPEMKeyConverter().getPublicKey(csr.getSubjectPublicKeyInfo());
+        } catch (PEMException | RuntimeException e) {
+            throw new OperatorCreationException("CSR public key not supported", e);
+        }
     }
 
     private static IssuerAndSubjectPayload issuerAndSubject(byte[] der) throws Refusal {

@@ -31,6 +31,7 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         var log = LoggerFactory.getLogger("scepca");
+        log.info(Providers.describe());
         CaDirectory dir = data.directory();
         AuditLog.attach(dir);
         Passphrase passphrase;

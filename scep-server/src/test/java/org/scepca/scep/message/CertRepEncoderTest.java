@@ -152,7 +152,7 @@ class CertRepEncoderTest {
     void successReply_carriesRfc8894Attributes() throws Exception {
         DecodedRequest request = decoder.decode(TestRequests.pkcsReq(pki).senderNonce(new byte[] {1, 2, 3, 4, 5, 6, 7, 8})
                 .build());
-        // Fixed, but inside the test certificates' validity (they start an hour before now).
+        // Inside the test RA certificate's validity (made at class load, valid from an hour before), whole seconds.
         Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         CertRepEncoder fixedClock = new CertRepEncoder(pki.ra, new SecureRandom(), Clock.fixed(now, ZoneOffset.UTC));
 

@@ -1,0 +1,139 @@
+package org.scepca.bench;
+
+import java.math.BigInteger;
+import java.security.cert.X509Certificate;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.HexFormat;
+import java.util.SplittableRandom;
+
+import org.scepca.ca.store.Database;
+
+/**
+ * Bench-only bulk loader: fills the certificates and requests tables with synthetic rows shaped like real ones
+ * (random 159-bit serials, a 1.1 KB DER blob, a transaction per certificate, issue dates over the past year), with
+ * JDBC batches. The blobs are not parseable certificates; nothing on the issuance path reads old rows' DER.
+ */
+final class SyntheticRows {
+    private static final int BATCH = 2_000;
+    private static final int COMMIT_EVERY = 20_000;
+
+    private final Database db;
+    private final String issuerDn;
+
+    SyntheticRows(Database db, X509Certificate issuer) {
+        this.db = db;
+        this.issuerDn = issuer.getSubjectX500Principal().getName();
+    }
+
+    /** Inserts {@code count} certificates, the first {@code revoked} of them revoked, each with its request row. */
+    void load(int count, int revoked) throws SQLException {
+        SplittableRandom random = new SplittableRandom(20261124L ^ System.nanoTime());
+        byte[] der = new byte[1100];
+        Instant now = Instant.now();
+        try (Connection c = db.connection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement cert = c.prepareStatement("INSERT INTO certificates (serial, issuer_dn, subject_dn,"
+                    + " sans, not_before, not_after, status, revoked_at, revocation_reason, transaction_id, requester,"
+                    + " profile, issued_at, sha256, der, search_text) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                    PreparedStatement req = c.prepareStatement("INSERT INTO requests (transaction_id, csr_sha256,"
+                            + " csr_der, subject_dn, status, serial, requester, reason, created_at, updated_at)"
+                            + " VALUES (?,?,?,?,?,?,?,?,?,?)")) {
+                byte[] csr = new byte[900];
+                for (int i = 0; i < count; i++) {
+                    byte[] s = new byte[20];
+                    random.nextBytes(s);
+                    s[0] &= 0x7f;
+                    s[0] |= 0x40; // 159 bits, positive, like SerialNumbers
+                    String serial = new BigInteger(1, s).toString(16);
+                    random.nextBytes(der);
+                    byte[] tid = new byte[20];
+                    random.nextBytes(tid);
+                    String txid = HexFormat.of().formatHex(tid);
+                    String subject = "CN=synthetic-" + i + ",O=scepca bench";
+                    Instant issued = now.minus(Duration.ofSeconds(random.nextLong(365L * 24 * 3600)));
+                    boolean isRevoked = i < revoked;
+                    cert.setString(1, serial);
+                    cert.setString(2, issuerDn);
+                    cert.setString(3, subject);
+                    cert.setString(4, "");
+                    cert.setObject(5, at(issued.minus(Duration.ofMinutes(5))));
+                    cert.setObject(6, at(issued.plus(Duration.ofDays(365))));
+                    cert.setString(7, isRevoked ? "REVOKED" : "VALID");
+                    cert.setObject(8, isRevoked ? at(issued.plus(Duration.ofDays(1))) : null);
+                    cert.setString(9, isRevoked ? (i % 3 == 0 ? "UNSPECIFIED" : "KEY_COMPROMISE") : null);
+                    cert.setString(10, txid);
+                    cert.setString(11, "scep:challenge:one_time");
+                    cert.setString(12, "CLIENT");
+                    cert.setObject(13, at(issued));
+                    cert.setString(14, HexFormat.of().formatHex(der, 0, 32));
+                    cert.setBytes(15, der);
+                    cert.setString(16, subject.toLowerCase(java.util.Locale.ROOT) + "\n");
+                    cert.addBatch();
+                    random.nextBytes(csr);
+                    req.setString(1, txid);
+                    req.setString(2, HexFormat.of().formatHex(csr, 0, 32));
+                    req.setBytes(3, csr);
+                    req.setString(4, subject);
+                    req.setString(5, "ISSUED");
+                    req.setString(6, serial);
+                    req.setString(7, "scep:challenge:one_time");
+                    req.setString(8, null);
+                    req.setObject(9, at(issued));
+                    req.setObject(10, at(issued));
+                    req.addBatch();
+                    if ((i + 1) % BATCH == 0) {
+                        cert.executeBatch();
+                        req.executeBatch();
+                    }
+                    if ((i + 1) % COMMIT_EVERY == 0) {
+                        c.commit();
+                    }
+                }
+                cert.executeBatch();
+                req.executeBatch();
+                c.commit();
+            }
+            try (Statement st = c.createStatement()) {
+                st.execute("CHECKPOINT SYNC");
+            }
+        }
+    }
+
+    /** One-time challenges stored the way ChallengeService stores them (SHA-256 of the secret), in batches. */
+    static void insertChallenges(Database db, java.util.List<String> secrets) throws SQLException {
+        Instant now = Instant.now();
+        try (Connection c = db.connection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO challenges (id, secret_sha256, created_at,"
+                    + " expires_at, consumed_at, note) VALUES (?,?,?,?,NULL,'bench')")) {
+                int n = 0;
+                for (String s : secrets) {
+                    ps.setString(1, java.util.UUID.randomUUID().toString());
+                    ps.setString(2, org.scepca.ca.challenge.ChallengeService.hashHex(s));
+                    ps.setObject(3, at(now));
+                    ps.setObject(4, at(now.plus(Duration.ofDays(1))));
+                    ps.addBatch();
+                    if (++n % BATCH == 0) {
+                        ps.executeBatch();
+                    }
+                }
+                ps.executeBatch();
+            }
+            c.commit();
+            try (Statement st = c.createStatement()) {
+                st.execute("CHECKPOINT SYNC");
+            }
+        }
+    }
+
+    private static OffsetDateTime at(Instant t) {
+        return t.atOffset(ZoneOffset.UTC);
+    }
+}
