@@ -21,4 +21,5 @@ case "${1:-}" in
   *) cmd=load ;;
 esac
 # The load generator shares the machine with the server: a small heap and one GC thread keep it out of the way.
-exec java -Xmx2g -XX:+UseParallelGC -XX:ParallelGCThreads=1 -jar bench/target/scepca-bench.jar "$cmd" "$@"
+exec java -Xmx3g -XX:+UseParallelGC -XX:ParallelGCThreads=1 -Dlogback.configurationFile=bench/logback-bench.xml \
+  -jar bench/target/scepca-bench.jar "$cmd" "$@"

@@ -54,7 +54,8 @@ final class StoreScale implements Callable<Integer> {
     int rows;
     @Option(names = "--revoked", defaultValue = "100000", description = "Of which revoked. Default: ${DEFAULT-VALUE}")
     int revoked;
-    @Option(names = "--threads", defaultValue = "2", description = "Issuing threads. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--threads", defaultValue = "8",
+            description = "Issuing threads; more than the cores, since each waits for its group's fsync. Default: ${DEFAULT-VALUE}")
     int threads;
     @Option(names = "--rounds", defaultValue = "4", description = "Alternating rounds per store. Default: ${DEFAULT-VALUE}")
     int rounds;
@@ -63,20 +64,30 @@ final class StoreScale implements Callable<Integer> {
     @Option(names = "--max-rate", defaultValue = "700", description = "Enrollments/s to pre-build messages for. Default: ${DEFAULT-VALUE}")
     int maxRate;
     @Option(names = "--results", defaultValue = "bench-results") Path results;
+    @Option(names = "--work", description = "Keep the two CAs in this folder and reuse them on the next run (skips the bulk load)")
+    Path keep;
 
     @Override
     public Integer call() throws Exception {
         Providers.register();
         Files.createDirectories(results);
-        Path work = Files.createTempDirectory("scepca-scale-");
+        Path work = keep != null ? keep : Files.createTempDirectory("scepca-scale-");
+        boolean reuse = keep != null && Files.isDirectory(keep.resolve("full/ca"));
         StringBuilder report = new StringBuilder();
         try {
+            if (reuse) {
+                LoadTest.deleteTree(work.resolve("empty")); // the last run's issuances left it not empty
+            }
             Side empty = new Side("empty", new CaDirectory(work.resolve("empty")));
-            Side full = new Side(String.format("%,d rows", rows), new CaDirectory(work.resolve("full")));
+            Side full = new Side("full", new CaDirectory(work.resolve("full")));
             long t = System.nanoTime();
-            new SyntheticRows(full.ca.database(), full.ca.material().intermediateCertificate()).load(rows, revoked);
-            line(report, String.format("bulk load: %,d certificates (%,d revoked) and %,d requests in %.1f s", rows, revoked,
-                    rows, (System.nanoTime() - t) / 1e9));
+            if (reuse) {
+                line(report, "reusing the stores in " + work + " (" + full.ca.certificates().count() + " certificates)");
+            } else {
+                new SyntheticRows(full.ca.database(), full.ca.material().intermediateCertificate()).load(rows, revoked);
+                line(report, String.format("bulk load: %,d certificates (%,d revoked) and %,d requests in %.1f s", rows,
+                        revoked, rows, (System.nanoTime() - t) / 1e9));
+            }
             line(report, String.format("database files: %s", dbSize(full.dir)));
 
             // CRL with every revoked entry: build + sign + write, through the service the server uses.
@@ -117,7 +128,9 @@ final class StoreScale implements Callable<Integer> {
             Files.writeString(results.resolve("store-scale-" + stamp + ".txt"), report, StandardOpenOption.CREATE_NEW);
             return 0;
         } finally {
-            LoadTest.deleteTree(work);
+            if (keep == null) {
+                LoadTest.deleteTree(work);
+            }
         }
     }
 
@@ -153,15 +166,18 @@ final class StoreScale implements Callable<Integer> {
             this.name = name;
             this.dir = dir;
             Passphrase passphrase = Passphrase.of(PASSPHRASE);
-            CaBootstrap.create(dir, InitOptions.defaults(), passphrase);
+            if (!dir.caExists()) {
+                CaBootstrap.create(dir, InitOptions.defaults(), passphrase);
+            }
             CaConfig config = CaConfig.load(dir.configFile());
             this.ca = CertificateAuthority.open(dir, passphrase, config, Clock.systemUTC(), new SecureRandom());
             this.scep = new ScepService(ca, ScepSettings.from(config), new SecureRandom());
         }
 
         void prepare(int count) throws Exception {
+            // The store path alone runs several times faster than whole enrollments.
             List<String> secrets = new ArrayList<>();
-            for (int i = 0; i < 2 * count; i++) {
+            for (int i = 0; i < 6 * count; i++) {
                 byte[] b = new byte[16];
                 new SecureRandom().nextBytes(b);
                 secrets.add(HexFormat.of().formatHex(b));
@@ -174,7 +190,7 @@ final class StoreScale implements Callable<Integer> {
             messages = IntStream.range(0, count).parallel()
                     .mapToObj(i -> dm.pkcsReq(i, devices[i % devices.length], "scale-" + name.hashCode() + "-" + i, secrets.get(i)))
                     .toArray(DeviceMessages.Prepared[]::new);
-            storeChallenges = secrets.subList(count, 2 * count);
+            storeChallenges = secrets.subList(count, secrets.size());
         }
 
         /** Whole enrollments for {@code seconds}; returns enrollments/s. Every reply must be SUCCESS. */
@@ -214,6 +230,9 @@ final class StoreScale implements Callable<Integer> {
                 byte[] der = new byte[1100];
                 while (System.nanoTime() < end) {
                     int i = nextStore.getAndIncrement();
+                    if (i >= storeChallenges.size()) {
+                        throw new IllegalStateException("store-path challenges ran out; raise --max-rate");
+                    }
                     String secret = storeChallenges.get(i);
                     byte[] tid = new byte[20];
                     random.nextBytes(tid);
@@ -246,13 +265,13 @@ final class StoreScale implements Callable<Integer> {
             List<Thread> ts = new ArrayList<>();
             List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
             for (int i = 0; i < threads; i++) {
-                Thread th = new Thread(() -> {
+                Thread th = new Thread(null, () -> {
                     try {
                         body.call();
                     } catch (Throwable e) {
                         failures.add(e);
                     }
-                });
+                }, "scale-" + name + "-" + i);
                 th.start();
                 ts.add(th);
             }

@@ -46,19 +46,30 @@ final class SyntheticRows {
                             + " csr_der, subject_dn, status, serial, requester, reason, created_at, updated_at)"
                             + " VALUES (?,?,?,?,?,?,?,?,?,?)")) {
                 byte[] csr = new byte[900];
+                // Serials and transaction ids are random, as issued ones are, but inserted in key order: the indexes
+                // then grow by appending, like a store that has been compacted after years of issuing, instead of
+                // rewriting most index pages on every commit of the load.
+                String[] serials = new String[count];
+                String[] txids = new String[count];
                 for (int i = 0; i < count; i++) {
                     byte[] s = new byte[20];
                     random.nextBytes(s);
                     s[0] &= 0x7f;
                     s[0] |= 0x40; // 159 bits, positive, like SerialNumbers
-                    String serial = new BigInteger(1, s).toString(16);
-                    random.nextBytes(der);
+                    serials[i] = new BigInteger(1, s).toString(16);
                     byte[] tid = new byte[20];
                     random.nextBytes(tid);
-                    String txid = HexFormat.of().formatHex(tid);
+                    txids[i] = HexFormat.of().formatHex(tid);
+                }
+                java.util.Arrays.sort(serials);
+                java.util.Arrays.sort(txids);
+                for (int i = 0; i < count; i++) {
+                    String serial = serials[i];
+                    random.nextBytes(der);
+                    String txid = txids[i];
                     String subject = "CN=synthetic-" + i + ",O=scepca bench";
                     Instant issued = now.minus(Duration.ofSeconds(random.nextLong(365L * 24 * 3600)));
-                    boolean isRevoked = i < revoked;
+                    boolean isRevoked = (long) i * revoked / count != (long) (i + 1) * revoked / count; // spread evenly
                     cert.setString(1, serial);
                     cert.setString(2, issuerDn);
                     cert.setString(3, subject);
@@ -101,6 +112,11 @@ final class SyntheticRows {
                 c.commit();
             }
             try (Statement st = c.createStatement()) {
+                // The CRL's entries, as JdbcCertificateStore.revoke writes them.
+                st.executeUpdate("INSERT INTO revocations (serial, issuer_dn, revoked_at, revocation_reason)"
+                        + " SELECT serial, issuer_dn, revoked_at, revocation_reason FROM certificates"
+                        + " WHERE status = 'REVOKED' ORDER BY revoked_at");
+                c.commit();
                 st.execute("CHECKPOINT SYNC");
             }
         }

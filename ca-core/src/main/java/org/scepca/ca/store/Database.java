@@ -51,7 +51,7 @@ public final class Database implements AutoCloseable {
     public static Database openH2(Path dir, Path passwordFile, int poolSize) {
         String password = passwordFor(passwordFile);
         String url = "jdbc:h2:file:" + dir.toAbsolutePath().resolve("scepca")
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;AUTO_SERVER=TRUE";
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;AUTO_SERVER=TRUE;CACHE_SIZE=65536";
         return open(url, "scepca", password, poolSize);
     }
 

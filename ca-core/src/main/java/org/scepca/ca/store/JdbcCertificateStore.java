@@ -164,20 +164,29 @@ public final class JdbcCertificateStore implements CertificateStore {
     }
 
     private static void revoke(Connection c, BigInteger serial, RevocationReason reason, Instant at) throws SQLException {
+        int changed;
         try (PreparedStatement ps = c.prepareStatement("UPDATE certificates SET status = 'REVOKED', revoked_at = ?,"
                 + " revocation_reason = ? WHERE serial = ? AND status = 'VALID'")) {
             Sql.setInstant(ps, 1, at);
             ps.setString(2, reason.name());
             ps.setString(3, serial.toString(16));
-            ps.executeUpdate();
+            changed = ps.executeUpdate();
+        }
+        if (changed == 1) {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO revocations (serial, issuer_dn, revoked_at,"
+                    + " revocation_reason) SELECT serial, issuer_dn, revoked_at, revocation_reason FROM certificates"
+                    + " WHERE serial = ?")) {
+                ps.setString(1, serial.toString(16));
+                ps.executeUpdate();
+            }
         }
     }
 
     @Override
     public void forEachRevoked(String issuerDn, Consumer<RevokedEntry> sink) {
         db.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT serial, revoked_at, revocation_reason FROM certificates"
-                    + " WHERE issuer_dn = ? AND status = 'REVOKED'")) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT serial, revoked_at, revocation_reason FROM revocations"
+                    + " WHERE issuer_dn = ?")) {
                 ps.setString(1, issuerDn);
                 ps.setFetchSize(1000);
                 try (ResultSet rs = ps.executeQuery()) {

@@ -209,6 +209,12 @@ public abstract class StoreContractTest {
         // a second revocation keeps the first reason and time
         var again = certs.revoke(c.serial(), RevocationReason.SUPERSEDED, now.plusSeconds(5)).orElseThrow();
         assertThat(again.revocationReason()).contains(RevocationReason.KEY_COMPROMISE);
+        List<CertificateStore.RevokedEntry> after = new ArrayList<>();
+        certs.forEachRevoked("CN=Issuer", after::add);
+        assertThat(after).containsExactly(new CertificateStore.RevokedEntry(c.serial(), now, RevocationReason.KEY_COMPROMISE));
+        List<CertificateStore.RevokedEntry> otherIssuer = new ArrayList<>();
+        certs.forEachRevoked("CN=Other Issuer", otherIssuer::add);
+        assertThat(otherIssuer).isEmpty();
         assertThat(certs.revoke(BigInteger.valueOf(12345), RevocationReason.UNSPECIFIED, now)).isEmpty();
     }
 
@@ -219,6 +225,9 @@ public abstract class StoreContractTest {
         var fresh = cert("g", now.plusSeconds(1), now.plus(Duration.ofDays(60)), Optional.empty());
         certs.insertIssued(fresh, new IssuanceEffects(Optional.empty(), Optional.empty(), Optional.of(old.serial())));
         assertThat(certs.find(old.serial()).orElseThrow().revocationReason()).contains(RevocationReason.SUPERSEDED);
+        List<CertificateStore.RevokedEntry> revoked = new ArrayList<>();
+        certs.forEachRevoked("CN=Issuer", revoked::add);
+        assertThat(revoked).extracting(CertificateStore.RevokedEntry::serial).containsExactly(old.serial());
     }
 
     @Test

@@ -61,6 +61,9 @@ public final class ScepServer {
         // Path-based decisions here are exact matches on the raw URI, so these "ambiguous" forms are harmless.
         http.setUriCompliance(UriCompliance.DEFAULT.with("scepca-ocsp", UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR,
                 UriCompliance.Violation.AMBIGUOUS_EMPTY_SEGMENT));
+        // No per-connection header cache: it is a 192 KiB table built on each connection's first request, and a
+        // device makes at most three requests per connection (GetCACaps, GetCACert, PKIOperation).
+        http.setHeaderCacheSize(0);
         ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
         connector.setName(CONNECTOR);
         connector.setHost(config.host());
