@@ -66,7 +66,8 @@ import org.scepca.server.cli.Providers;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 4, time = 3)
 @Measurement(iterations = 5, time = 3)
-@Fork(value = 1, jvmArgsAppend = {"-XX:+UseSerialGC", "-Xmx512m"})
+// jvmArgs replaces (not appends to) the launching JVM's flags: the bench launcher's ParallelGC would clash.
+@Fork(value = 1, jvmArgs = {"-XX:+UseSerialGC", "-Xmx512m", "-Dlogback.configurationFile=bench/logback-bench.xml"})
 public class HotPathBenchmark {
     private Path work;
     private CertificateAuthority ca;

@@ -64,6 +64,7 @@ final class StoreScale implements Callable<Integer> {
     @Option(names = "--max-rate", defaultValue = "700", description = "Enrollments/s to pre-build messages for. Default: ${DEFAULT-VALUE}")
     int maxRate;
     @Option(names = "--results", defaultValue = "bench-results") Path results;
+    @Option(names = "--crl-only", description = "Time the CRL and stop (no issuing rounds)") boolean crlOnly;
     @Option(names = "--work", description = "Keep the two CAs in this folder and reuse them on the next run (skips the bulk load)")
     Path keep;
 
@@ -99,6 +100,11 @@ final class StoreScale implements Callable<Integer> {
                         s, crl.getEncoded().length));
             }
 
+            if (crlOnly) {
+                empty.ca.close();
+                full.ca.close();
+                return 0;
+            }
             int perSide = (rounds * roundSeconds + 3) * maxRate;
             empty.prepare(perSide);
             full.prepare(perSide);

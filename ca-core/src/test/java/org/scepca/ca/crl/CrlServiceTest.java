@@ -62,6 +62,18 @@ class CrlServiceTest {
     }
 
     @Test
+    void anUnspecifiedReasonLeavesTheEntryWithoutExtensions() throws Exception {
+        var cert = issue("retired-mac");
+        java.time.Instant before = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        ca.revocation().revoke(cert.getSerialNumber(), RevocationReason.UNSPECIFIED, "test");
+        X509CRL crl = Pem.crl(Files.readAllBytes(ca.directory().intermediateCrl()));
+        X509CRLEntry e = crl.getRevokedCertificate(cert.getSerialNumber());
+        assertThat(e).isNotNull();
+        assertThat(e.hasExtensions()).isFalse(); // RFC 5280 §5.3.1: reasonCode unspecified SHOULD be absent
+        assertThat(e.getRevocationDate().toInstant()).isBetween(before, java.time.Instant.now());
+    }
+
+    @Test
     void crlNumberIncreasesWithEveryPublication() {
         var a = CrlService.crlNumber(ca.crls().publish());
         var b = CrlService.crlNumber(ca.crls().publish());
