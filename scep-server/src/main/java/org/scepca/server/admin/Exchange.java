@@ -120,6 +120,7 @@ final class Exchange {
     private byte[] readBounded() throws IOException {
         long declared = request.getContentLengthLong();
         if (declared > MAX_BODY_BYTES) {
+            org.scepca.server.http.Bodies.discardRest(request);
             throw tooLarge();
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -128,6 +129,7 @@ final class Exchange {
             int n;
             while ((n = in.read(buf)) > 0) {
                 if (out.size() + n > MAX_BODY_BYTES) {
+                    org.scepca.server.http.Bodies.discardRest(request);
                     throw tooLarge();
                 }
                 out.write(buf, 0, n);
