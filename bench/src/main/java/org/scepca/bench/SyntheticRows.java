@@ -113,8 +113,8 @@ final class SyntheticRows {
             }
             try (Statement st = c.createStatement()) {
                 // The CRL's entries, as JdbcCertificateStore.revoke writes them.
-                st.executeUpdate("INSERT INTO revocations (serial, issuer_dn, revoked_at, revocation_reason)"
-                        + " SELECT serial, issuer_dn, revoked_at, revocation_reason FROM certificates"
+                st.executeUpdate("INSERT INTO revocations (serial, issuer_dn, not_after, revoked_at, revocation_reason)"
+                        + " SELECT serial, issuer_dn, not_after, revoked_at, revocation_reason FROM certificates"
                         + " WHERE status = 'REVOKED' ORDER BY revoked_at");
                 c.commit();
                 st.execute("CHECKPOINT SYNC");

@@ -61,5 +61,8 @@ class H2StoreTest extends StoreContractTest {
         new JdbcCertificateStore(db).forEachRevoked("CN=Issuer", revoked::add);
         assertThat(revoked).containsExactly(new CertificateStore.RevokedEntry(new BigInteger("1a2b", 16),
                 Instant.parse("2026-01-02T03:04:05Z"), RevocationReason.KEY_COMPROMISE));
+        Instant june = Instant.parse("2026-06-01T00:00:00Z");
+        assertThat(new JdbcCertificateStore(db).counts(june, june.plus(java.time.Duration.ofDays(300))))
+                .isEqualTo(new CertificateCounts(2, 1, 1, 0, 1));
     }
 }

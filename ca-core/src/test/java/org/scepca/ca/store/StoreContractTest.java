@@ -90,6 +90,16 @@ public abstract class StoreContractTest {
         certs.insertIssued(revoked, IssuanceEffects.none());
         certs.revoke(revoked.serial(), RevocationReason.KEY_COMPROMISE, now);
         assertThat(certs.counts(now, now.plus(Duration.ofDays(30)))).isEqualTo(new CertificateCounts(4, 2, 1, 1, 1));
+        // Revoked ones count as revoked only, whether they have expired since or would still run for months.
+        var revokedOld = cert("revoked-old", now.minus(Duration.ofDays(400)), now.minus(Duration.ofDays(2)), Optional.empty());
+        certs.insertIssued(revokedOld, IssuanceEffects.none());
+        certs.revoke(revokedOld.serial(), RevocationReason.SUPERSEDED, now.minus(Duration.ofDays(300)));
+        var revokedLater = cert("revoked-later", now, now.plus(Duration.ofDays(200)), Optional.empty());
+        certs.insertIssued(revokedLater, IssuanceEffects.none());
+        certs.revoke(revokedLater.serial(), RevocationReason.UNSPECIFIED, now);
+        assertThat(certs.counts(now, now.plus(Duration.ofDays(30)))).isEqualTo(new CertificateCounts(6, 2, 3, 1, 1));
+        // The horizon moves the expiring-soon count only.
+        assertThat(certs.counts(now, now.plus(Duration.ofDays(150)))).isEqualTo(new CertificateCounts(6, 2, 3, 1, 2));
     }
 
     @Test
