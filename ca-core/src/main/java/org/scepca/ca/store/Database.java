@@ -55,6 +55,38 @@ public final class Database implements AutoCloseable {
         return open(url, "scepca", password, poolSize);
     }
 
+    /**
+     * Rewrites the embedded H2 file with only its live pages ({@code SHUTDOWN COMPACT}). H2 writes changes to new
+     * places in the file and reuses freed space only gradually, so a store that took a burst of writes (a fleet
+     * re-enrolling, an import) can stay at twice its live size. Needs the database to itself: it refuses while the
+     * server or another command has it open.
+     *
+     * @return the size of the database file before and after, in bytes
+     */
+    public static long[] compactH2(Path dir, Path passwordFile) {
+        Path file = dir.toAbsolutePath().resolve("scepca.mv.db");
+        if (!Files.isRegularFile(file) || !Files.isRegularFile(passwordFile)) {
+            throw new StoreException("no database in " + dir);
+        }
+        String url = "jdbc:h2:file:" + dir.toAbsolutePath().resolve("scepca") + ";IFEXISTS=TRUE;MODE=PostgreSQL"
+                + ";DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+        try {
+            long before = Files.size(file);
+            try (Connection c = java.sql.DriverManager.getConnection(url, "scepca", passwordFor(passwordFile));
+                    Statement s = c.createStatement()) {
+                s.execute("SHUTDOWN COMPACT");
+            }
+            return new long[] {before, Files.size(file)};
+        } catch (SQLException e) {
+            if (e.getErrorCode() == 90020) { // DATABASE_ALREADY_OPEN_1
+                throw new StoreException("the database is in use: stop the server (and any other scepca command) first", e);
+            }
+            throw new StoreException("cannot compact the database: " + rootMessage(e), e);
+        } catch (IOException e) {
+            throw new StoreException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     public static Database open(String jdbcUrl, String user, String password, int poolSize) {
         HikariConfig cfg = new HikariConfig();
         cfg.setJdbcUrl(jdbcUrl);

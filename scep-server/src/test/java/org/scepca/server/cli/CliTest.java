@@ -121,6 +121,45 @@ class CliTest {
     }
 
     @Test
+    void dbCompactKeepsTheDataAndRefusesWhileTheServerHasTheDatabase(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("data");
+        java.util.List<java.math.BigInteger> serials = new java.util.ArrayList<>();
+        try (var ca = TestPki.create(dir)) {
+            for (int i = 0; i < 20; i++) {
+                serials.add(ca.issuance().issue(new IssuanceRequest(csr().subject("CN=compact-" + i).build(), "test",
+                        CertificateProfile.CLIENT, IssuanceEffects.none())).certificate().getSerialNumber());
+            }
+            ca.revocation().revoke(serials.get(0), org.scepca.ca.revocation.RevocationReason.KEY_COMPROMISE, "test");
+        }
+        Result compact = run("db", "compact", "--data", dir.toString());
+        assertThat(compact.code()).as(compact.err()).isZero();
+        assertThat(compact.out()).startsWith("compacted ").contains("MiB ->");
+        try (Running server = Running.start(new CaDirectory(dir), TestPki.PASSPHRASE, CaConfig.defaults(),
+                ServerConfig.defaults("127.0.0.1", 0))) {
+            for (var s : serials) {
+                assertThat(server.ca().certificates().find(s)).as("serial %s after compaction", s).isPresent();
+            }
+            assertThat(server.ca().certificates().counts(java.time.Instant.now(), java.time.Instant.now()).revoked())
+                    .isEqualTo(1);
+            // A separate process, as an admin would run it: within one JVM, H2 would hand over the open database.
+            Process busy = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                    System.getProperty("java.class.path"), Main.class.getName(), "db", "compact", "--data", dir.toString())
+                    .redirectErrorStream(true).start();
+            String busyOut = new String(busy.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(busy.waitFor()).as(busyOut).isNotZero();
+            assertThat(busyOut.lines().filter(l -> l.startsWith("scepca:")).toList()).containsExactly(
+                    "scepca: the database is in use: stop the server (and any other scepca command) first");
+            // the server's database was not touched
+            assertThat(server.ca().issuance().issue(new IssuanceRequest(csr().subject("CN=after").build(), "test",
+                    CertificateProfile.CLIENT, IssuanceEffects.none())).certificate()).isNotNull();
+        }
+        Result missing = run("db", "compact", "--data", tmp.resolve("nowhere").toString());
+        assertThat(missing.code()).isNotZero();
+        assertThat(missing.err()).startsWith("scepca: no database in ");
+        assertThat(Files.exists(tmp.resolve("nowhere"))).isFalse();
+    }
+
+    @Test
     void cliRevokesWhileTheServerRunsAndTheServerServesTheNewCrl(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("data");
         TestPki.create(dir).close();
