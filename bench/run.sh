@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks (docs/performance.md). Builds the server jar and the bench jar, then runs one of:
-#   ./bench/run.sh [load] [--clients 32] [--seconds 20] [--warmup 8] [--challenge one-time|static] [--crypto auto|jdk] ...
+#   ./bench/run.sh [load] [--clients 32] [--seconds 20] [--warmup 180] [--challenge one-time|static] [--crypto auto|jdk] ...
 #   ./bench/run.sh store-scale [--rows 1000000] [--revoked 100000]
 #   ./bench/run.sh jmh [JMH options, e.g. -f 1 -wi 3 -i 5 HotPath]
 # Results go to stdout and bench-results/ (gitignored). Not part of 'mvn verify'.
