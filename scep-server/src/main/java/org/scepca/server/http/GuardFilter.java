@@ -25,7 +25,10 @@ public final class GuardFilter implements Filter {
         resp.setHeader("X-Content-Type-Options", "nosniff");
         try {
             chain.doFilter(req, res);
-        } catch (ServletException | RuntimeException e) {
+        } catch (org.eclipse.jetty.io.EofException e) {
+            // the client went away mid-response: nobody to answer, nothing wrong here
+        } catch (ServletException | IOException | RuntimeException e) {
+            // IOException too: left to Jetty, it becomes an HTML error page instead of a problem JSON.
             Throwable t = e instanceof ServletException && e.getCause() != null ? e.getCause() : e;
             if (t instanceof org.eclipse.jetty.http.HttpException bad && bad.getCode() >= 400 && bad.getCode() < 500) {
                 Problem.send(resp, bad.getCode(), "bad-request", "Bad request", null);
