@@ -71,6 +71,12 @@ public final class CertificateAuthority implements AutoCloseable {
             SecureRandom random) {
         Objects.requireNonNull(dir, "dir is null");
         CaMaterial material = CaMaterial.load(dir, passphrase);
+        try {
+            // Upgrade of a data folder from an earlier release: the properties may hold the static challenge.
+            org.scepca.ca.pem.SecureFiles.restrictToOwner(dir.configFile());
+        } catch (java.io.IOException e) {
+            throw new org.scepca.ca.store.StoreException("cannot restrict " + dir.configFile() + ": " + e.getMessage(), e);
+        }
         Database db = Database.openH2(dir.databaseDir(), dir.secretsDir().resolve("db-password"), config.dbPoolSize());
         try {
             CertificateAuthority ca = new CertificateAuthority(dir, config, material, db, clock, random);

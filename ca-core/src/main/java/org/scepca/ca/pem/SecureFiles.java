@@ -47,6 +47,16 @@ public final class SecureFiles {
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
         }
+        syncDirectory(dir);
+    }
+
+    /** The rename itself is a change to the folder: without this a power loss can bring the old file back. */
+    private static void syncDirectory(Path dir) {
+        try (var ch = java.nio.channels.FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException | UnsupportedOperationException e) {
+            // Not every platform lets a folder be opened (Windows); the file itself was forced above.
+        }
     }
 
     /** Creates a new owner-only file; refuses to overwrite one that exists. */
@@ -70,6 +80,16 @@ public final class SecureFiles {
             Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         } else {
             Files.createDirectory(dir);
+        }
+    }
+
+    /**
+     * Makes an existing file readable by its owner only (rw-------): a data folder from an earlier release may hold
+     * secrets (a static challenge in {@code scepca.properties}) with the umask's permissions.
+     */
+    public static void restrictToOwner(Path file) throws IOException {
+        if (Files.isRegularFile(file) && supportsPosix(file.toAbsolutePath().getParent())) {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
         }
     }
 

@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HexFormat;
 import java.util.Objects;
+import java.util.Optional;
 
 import javax.sql.DataSource;
 
@@ -34,25 +35,52 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * Opens (creating if needed) the embedded H2 file database under {@code dir}. AUTO_SERVER lets the CLI use the
-     * database while the server holds it open; the random password (owner-only file) keeps other local users out.
+     * Opens (creating if needed) the embedded H2 file database under {@code dir}, encrypted at rest with the key in
+     * {@code db-key} beside {@code passwordFile}. AUTO_SERVER lets the CLI use the database while the server holds it
+     * open; its TCP port is bound to loopback only, and the random password keeps other local users out.
      *
-     * <p>Durability. An H2 2.x COMMIT only marks the transaction committed in memory (MVStore's TransactionStore);
-     * the changes reach the file when the MVStore next stores a chunk: after WRITE_DELAY (500 ms by default) in a
-     * background thread, or, with WRITE_DELAY=0, at the end of every transaction. Either way it is a plain write into
-     * the operating system's cache: H2 calls {@code FileChannel.force} only on close, compaction and {@code CHECKPOINT
-     * SYNC} (H2's "Durability Problems" documentation says as much). So a power loss or kernel crash loses recent
-     * commits whatever WRITE_DELAY says. Here every write transaction is followed by {@code CHECKPOINT SYNC} (store
-     * the pending chunk, then fsync), grouped across concurrent transactions ({@link GroupSync}), before the caller
-     * may answer: an issued certificate is on stable storage before its CertRep leaves. WRITE_DELAY keeps H2's
-     * default, so commits in between are not each written as a chunk of their own and the background writer keeps
-     * compacting the file.
+     * <p>Before H2 opens the file: the folder and files are made owner-only and H2's trace file (it logs refused
+     * statements with their values) is removed; a store left by an unclean shutdown is recovered with a full scan
+     * ({@link H2Recovery}: H2's quick recovery can drop the last chunks written); a store from an earlier release
+     * that is not yet encrypted is backed up and encrypted in place ({@link H2Upgrade}).
+     *
+     * <p>Durability. An H2 2.x COMMIT only marks the transaction committed in memory; the changes reach the file when
+     * the MVStore next writes a chunk, and H2 calls {@code FileChannel.force} only on close and on request. Every
+     * write transaction is followed by {@code SCEPCA_SYNC()} ({@link H2Durability}: store, wait for the chunk writers,
+     * fsync), grouped across concurrent transactions ({@link GroupSync}), before the caller may answer.
      */
     public static Database openH2(Path dir, Path passwordFile, int poolSize) {
         String password = passwordFor(passwordFile);
-        String url = "jdbc:h2:file:" + dir.toAbsolutePath().resolve("scepca")
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;AUTO_SERVER=TRUE;CACHE_SIZE=65536";
-        return open(url, "scepca", password, poolSize);
+        String key = H2Upgrade.prepare(dir, passwordFile.resolveSibling(H2Upgrade.KEY_FILE), "scepca", password);
+        H2Recovery.recoverIfUnclean(dir.toAbsolutePath().resolve(DB_FILE), Optional.of(key.toCharArray()));
+        Database db = open(h2Url(dir, false), "scepca", key + " " + password, poolSize, Optional.of(dir));
+        H2Upgrade.restrictFiles(dir, "scepca"); // files H2 has just created get the umask's permissions
+        return db;
+    }
+
+    static final String DB_FILE = "scepca.mv.db";
+
+    /**
+     * The JDBC URL of the embedded store. CIPHER=AES: the file is encrypted (the password is "key password");
+     * TRACE_LEVEL_FILE=0: no {@code scepca.trace.db}, which would hold refused statements and their values.
+     */
+    static String h2Url(Path dir, boolean exclusive) {
+        // H2 reads h2.bindAddress once, when it first loads; without it the AUTO_SERVER listener (which H2 starts
+        // with -tcpAllowOthers) faces every interface. The launcher's jvm.options and Main set it first thing; this
+        // covers an embedding that did not, and refuses to run if H2 was loaded too early to see it.
+        if (!exclusive) {
+            if (System.getProperty("h2.bindAddress") == null) {
+                System.setProperty("h2.bindAddress", "127.0.0.1");
+            }
+            String bind = org.h2.engine.SysProperties.BIND_ADDRESS;
+            if (bind == null || !(bind.equals("127.0.0.1") || bind.equals("::1") || bind.equals("localhost"))) {
+                throw new StoreException("the embedded database would listen on " + (bind == null ? "every interface"
+                        : bind) + ": start the JVM with -Dh2.bindAddress=127.0.0.1 (scep-server/jvm.options does)");
+            }
+        }
+        return "jdbc:h2:file:" + dir.toAbsolutePath().resolve("scepca")
+                + ";CIPHER=AES;TRACE_LEVEL_FILE=0;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH"
+                + (exclusive ? ";IFEXISTS=TRUE" : ";AUTO_SERVER=TRUE;CACHE_SIZE=65536");
     }
 
     /**
@@ -64,15 +92,16 @@ public final class Database implements AutoCloseable {
      * @return the size of the database file before and after, in bytes
      */
     public static long[] compactH2(Path dir, Path passwordFile) {
-        Path file = dir.toAbsolutePath().resolve("scepca.mv.db");
+        Path file = dir.toAbsolutePath().resolve(DB_FILE);
         if (!Files.isRegularFile(file) || !Files.isRegularFile(passwordFile)) {
             throw new StoreException("no database in " + dir);
         }
-        String url = "jdbc:h2:file:" + dir.toAbsolutePath().resolve("scepca") + ";IFEXISTS=TRUE;MODE=PostgreSQL"
-                + ";DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+        String password = passwordFor(passwordFile);
         try {
+            String key = H2Upgrade.prepare(dir, passwordFile.resolveSibling(H2Upgrade.KEY_FILE), "scepca", password);
+            H2Recovery.recoverIfUnclean(file, Optional.of(key.toCharArray()));
             long before = Files.size(file);
-            try (Connection c = java.sql.DriverManager.getConnection(url, "scepca", passwordFor(passwordFile));
+            try (Connection c = java.sql.DriverManager.getConnection(h2Url(dir, true), "scepca", key + " " + password);
                     Statement s = c.createStatement()) {
                 s.execute("SHUTDOWN COMPACT");
             }
@@ -88,6 +117,11 @@ public final class Database implements AutoCloseable {
     }
 
     public static Database open(String jdbcUrl, String user, String password, int poolSize) {
+        return open(jdbcUrl, user, password, poolSize, Optional.empty());
+    }
+
+    /** @param h2Dir the embedded store's folder: schema upgrades are preceded by a backup beside it */
+    private static Database open(String jdbcUrl, String user, String password, int poolSize, Optional<Path> h2Dir) {
         HikariConfig cfg = new HikariConfig();
         cfg.setJdbcUrl(jdbcUrl);
         cfg.setUsername(user);
@@ -104,12 +138,44 @@ public final class Database implements AutoCloseable {
             throw new StoreException("cannot open the database: " + rootMessage(e), e);
         }
         try {
-            Flyway.configure().dataSource(ds).locations("classpath:db/migration").loggers("slf4j").load().migrate();
+            Flyway flyway = Flyway.configure().dataSource(ds).locations("classpath:db/migration").loggers("slf4j").load();
+            if (h2Dir.isPresent()) {
+                backupBeforeMigration(ds, flyway, h2Dir.get());
+            }
+            flyway.migrate();
         } catch (RuntimeException e) {
             ds.close();
             throw new StoreException("database migration failed: " + rootMessage(e), e);
         }
-        return new Database(ds, jdbcUrl.startsWith("jdbc:h2:") && !jdbcUrl.startsWith("jdbc:h2:mem:"));
+        boolean h2File = jdbcUrl.startsWith("jdbc:h2:") && !jdbcUrl.startsWith("jdbc:h2:mem:");
+        if (h2File) {
+            try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+                s.execute(H2Durability.CREATE_ALIAS);
+            } catch (SQLException e) {
+                ds.close();
+                throw new StoreException("cannot prepare the database: " + rootMessage(e), e);
+            }
+        }
+        return new Database(ds, h2File);
+    }
+
+    /** An existing store whose schema is about to change is copied first ({@code BACKUP TO}: consistent while open). */
+    private static void backupBeforeMigration(DataSource ds, Flyway flyway, Path dir) {
+        var info = flyway.info();
+        if (info.current() == null || info.pending().length == 0) {
+            return;
+        }
+        try {
+            Path zip = H2Upgrade.newBackupDir(dir, "before-schema-v" + info.pending()[0].getVersion()).resolve("scepca.zip");
+            try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+                s.execute("BACKUP TO '" + zip.toString().replace("'", "''") + "'");
+            }
+            H2Upgrade.restrict(zip, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            org.slf4j.LoggerFactory.getLogger(Database.class).warn("upgrading the database schema from version {};"
+                    + " a copy of the store as it was is in {}", info.current().getVersion(), zip);
+        } catch (IOException | SQLException e) {
+            throw new StoreException("cannot back up the database before upgrading it: " + rootMessage(e), e);
+        }
     }
 
     private static String passwordFor(Path file) {
@@ -187,9 +253,23 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /**
+     * True when this process has the H2 file open itself; false when it reached it through AUTO_SERVER, as a client
+     * of another process (the server, or a CLI command that opened it first). A server must own its store: as a
+     * client its connections would die with the command that owns the file.
+     */
+    public boolean ownsStore() {
+        try (Connection c = dataSource.getConnection()) {
+            return !c.isWrapperFor(org.h2.jdbc.JdbcConnection.class)
+                    || c.unwrap(org.h2.jdbc.JdbcConnection.class).getSession() instanceof org.h2.engine.SessionLocal;
+        } catch (SQLException e) {
+            throw new StoreException("database error: " + e.getSQLState(), e);
+        }
+    }
+
     private void checkpointSync() {
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            s.execute("CHECKPOINT SYNC");
+            s.execute(H2Durability.CALL);
         } catch (SQLException e) {
             throw new StoreException("database sync failed: " + e.getSQLState(), e);
         }

@@ -37,6 +37,48 @@ class H2StoreTest extends StoreContractTest {
         assertThat(new JdbcChallengeStore(db).findBySecretHash("persisted")).isPresent();
     }
 
+    /** H2's AUTO_SERVER listener (how the CLI reaches the server's open store) must not face the network. */
+    @Test
+    void autoServerListensOnLoopbackOnly() throws Exception {
+        java.util.Properties lock = new java.util.Properties();
+        try (var in = Files.newInputStream(dir.resolve("db/scepca.lock.db"))) {
+            lock.load(in);
+        }
+        String server = lock.getProperty("server");
+        assertThat(server).as("AUTO_SERVER address in the lock file").isNotNull();
+        int port = Integer.parseInt(server.substring(server.lastIndexOf(':') + 1));
+        String hexPort = String.format("%04X", port);
+        List<String> listeners = new ArrayList<>();
+        for (String table : new String[] {"/proc/net/tcp", "/proc/net/tcp6"}) {
+            for (String line : Files.readAllLines(Path.of(table))) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length > 3 && f[1].endsWith(":" + hexPort) && f[3].equals("0A")) { // 0A = LISTEN
+                    listeners.add(f[1].substring(0, f[1].indexOf(':')));
+                }
+            }
+        }
+        // 127.0.0.1, or the same as an IPv4-mapped address in the IPv6 table (::ffff:127.0.0.1); never 0.0.0.0 or ::.
+        assertThat(listeners).as("listening sockets on port %d", port).isNotEmpty()
+                .allMatch(a -> a.equals("0100007F") || a.equals("0000000000000000FFFF00000100007F"));
+    }
+
+    /** The data folder is the owner's alone, and H2 keeps no trace file (it would log refused values). */
+    @Test
+    void storeFilesAreOwnerOnlyEncryptedAndUntraced() throws Exception {
+        Path db = dir.resolve("db");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(db)))
+                .isEqualTo("rwx------");
+        try (var files = Files.list(db)) {
+            for (Path f : files.toList()) {
+                assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(f)))
+                        .as(f.toString()).isEqualTo("rw-------");
+                assertThat(f.getFileName().toString()).doesNotContain("trace");
+            }
+        }
+        assertThat(new String(Files.readAllBytes(db.resolve("scepca.mv.db")), 0, 9, java.nio.charset.StandardCharsets.US_ASCII))
+                .isEqualTo("H2encrypt");
+    }
+
     @Test
     void upgradingAStoreCarriesItsRevocationsIntoTheCrlTable() throws Exception {
         db.close();

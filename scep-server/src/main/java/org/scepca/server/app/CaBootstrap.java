@@ -93,7 +93,8 @@ public final class CaBootstrap {
                 """;
         try {
             Files.createDirectories(dir.root());
-            Files.writeString(f, text, StandardCharsets.UTF_8);
+            // Owner-only: it may come to hold a static challenge.
+            org.scepca.ca.pem.SecureFiles.writeOwnerOnly(f, text.getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new IllegalStateException("cannot write " + f + ": " + e.getMessage());
         }

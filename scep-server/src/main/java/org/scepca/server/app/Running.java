@@ -44,6 +44,29 @@ public final class Running implements AutoCloseable {
         this.housekeeping = housekeeping;
     }
 
+    /**
+     * Opens the store so that this process owns the database file. When a CLI command has it open (H2 AUTO_SERVER),
+     * opening it would make the server a network client of that short-lived command, and every connection would
+     * break when the command exits: wait for the command to finish instead.
+     */
+    private static CertificateAuthority openAsOwner(CaDirectory dir, Passphrase passphrase, CaConfig config, Clock clock,
+            SecureRandom random) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            CertificateAuthority ca = CertificateAuthority.open(dir, passphrase, config, clock, random);
+            if (ca.database().ownsStore()) {
+                return ca;
+            }
+            ca.close();
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("another scepca command holds the database in " + dir.databaseDir()
+                        + " open; let it finish (or stop it) and start the server again");
+            }
+            LOG.info("a scepca command has the database open; waiting for it to finish");
+            Thread.sleep(500);
+        }
+    }
+
     /** SCEP only, no admin connector. */
     public static Running start(CaDirectory dir, Passphrase passphrase, CaConfig config, ServerConfig serverConfig)
             throws Exception {
@@ -55,7 +78,7 @@ public final class Running implements AutoCloseable {
             AdminConfig adminConfig) throws Exception {
         Clock clock = Clock.systemUTC();
         SecureRandom random = new SecureRandom();
-        CertificateAuthority ca = CertificateAuthority.open(dir, passphrase, config, clock, random);
+        CertificateAuthority ca = openAsOwner(dir, passphrase, config, clock, random);
         try {
             ScepService scep = new ScepService(ca, ScepSettings.from(config), random);
             OcspResponder ocsp = ocspResponder(ca, dir, passphrase, clock, random);

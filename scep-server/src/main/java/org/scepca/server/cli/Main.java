@@ -16,6 +16,11 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        // Before anything loads H2: its AUTO_SERVER listener (the CLI's way into the server's open store) binds to
+        // this address, read once. Loopback only, also when the jar is started without jvm.options.
+        if (System.getProperty("h2.bindAddress") == null) {
+            System.setProperty("h2.bindAddress", "127.0.0.1");
+        }
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
