@@ -50,6 +50,7 @@ public final class Database implements AutoCloseable {
      * fsync), grouped across concurrent transactions ({@link GroupSync}), before the caller may answer.
      */
     public static Database openH2(Path dir, Path passwordFile, int poolSize) {
+        requireLoopbackListener(); // first: the steps below load H2
         String password = passwordFor(passwordFile);
         String key = H2Upgrade.prepare(dir, passwordFile.resolveSibling(H2Upgrade.KEY_FILE), "scepca", password);
         H2Recovery.recoverIfUnclean(dir.toAbsolutePath().resolve(DB_FILE), Optional.of(key.toCharArray()));
@@ -61,22 +62,28 @@ public final class Database implements AutoCloseable {
     static final String DB_FILE = "scepca.mv.db";
 
     /**
+     * H2 reads {@code h2.bindAddress} once, when its first class loads; without it the AUTO_SERVER listener (which H2
+     * starts with -tcpAllowOthers) faces every interface. The launcher's jvm.options and Main set it first thing; this
+     * covers an embedding that did not, and refuses to run if H2 was loaded too early to see it.
+     */
+    private static void requireLoopbackListener() {
+        if (System.getProperty("h2.bindAddress") == null) {
+            System.setProperty("h2.bindAddress", "127.0.0.1");
+        }
+        String bind = org.h2.engine.SysProperties.BIND_ADDRESS;
+        if (bind == null || !(bind.equals("127.0.0.1") || bind.equals("::1") || bind.equals("localhost"))) {
+            throw new StoreException("the embedded database would listen on " + (bind == null ? "every interface"
+                    : bind) + ": start the JVM with -Dh2.bindAddress=127.0.0.1 (scep-server/jvm.options does)");
+        }
+    }
+
+    /**
      * The JDBC URL of the embedded store. CIPHER=AES: the file is encrypted (the password is "key password");
      * TRACE_LEVEL_FILE=0: no {@code scepca.trace.db}, which would hold refused statements and their values.
      */
     static String h2Url(Path dir, boolean exclusive) {
-        // H2 reads h2.bindAddress once, when it first loads; without it the AUTO_SERVER listener (which H2 starts
-        // with -tcpAllowOthers) faces every interface. The launcher's jvm.options and Main set it first thing; this
-        // covers an embedding that did not, and refuses to run if H2 was loaded too early to see it.
         if (!exclusive) {
-            if (System.getProperty("h2.bindAddress") == null) {
-                System.setProperty("h2.bindAddress", "127.0.0.1");
-            }
-            String bind = org.h2.engine.SysProperties.BIND_ADDRESS;
-            if (bind == null || !(bind.equals("127.0.0.1") || bind.equals("::1") || bind.equals("localhost"))) {
-                throw new StoreException("the embedded database would listen on " + (bind == null ? "every interface"
-                        : bind) + ": start the JVM with -Dh2.bindAddress=127.0.0.1 (scep-server/jvm.options does)");
-            }
+            requireLoopbackListener();
         }
         return "jdbc:h2:file:" + dir.toAbsolutePath().resolve("scepca")
                 + ";CIPHER=AES;TRACE_LEVEL_FILE=0;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH"
