@@ -15,20 +15,14 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
-import org.bouncycastle.asn1.ASN1String;
 import org.bouncycastle.asn1.DERNull;
-import org.bouncycastle.asn1.DERUTF8String;
 import org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers;
-import org.bouncycastle.asn1.x500.RDN;
 import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x500.style.BCStyle;
-import org.bouncycastle.asn1.x500.style.IETFUtils;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
@@ -38,6 +32,7 @@ import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.bc.BcX509ExtensionUtils;
 import org.scepca.ca.issuance.IssuerIdentity;
+import org.scepca.ca.material.CaNames;
 import org.scepca.ca.issuance.SerialNumbers;
 import org.scepca.ca.keys.KeyAccessException;
 import org.scepca.ca.keys.KeyPairs;
@@ -63,8 +58,6 @@ public final class DelegatedResponder {
     /** Like the CA certificates: clients whose clock is a little slow accept it at once. */
     private static final Duration BACKDATE = Duration.ofMinutes(5);
     private static final Duration RETRY_AFTER_FAILURE = Duration.ofMinutes(1);
-    private static final String CN_SUFFIX = " OCSP Responder";
-    private static final int UB_COMMON_NAME = 64;
 
     private final Path file;
     private final IssuerIdentity issuer;
@@ -238,24 +231,8 @@ public final class DelegatedResponder {
         }
     }
 
-    /** The issuer's name with "OCSP Responder" appended to its CN (RFC 5280 ub-common-name: 64 characters). */
+    /** The issuer's name with "OCSP Responder" appended to its CN (see {@link CaNames#ocspResponder}). */
     static X500Name subject(X500Name issuerName) {
-        List<RDN> rdns = new ArrayList<>();
-        boolean named = false;
-        for (RDN rdn : issuerName.getRDNs()) {
-            if (!named && !rdn.isMultiValued() && BCStyle.CN.equals(rdn.getFirst().getType())) {
-                String cn = rdn.getFirst().getValue() instanceof ASN1String text ? text.getString()
-                        : IETFUtils.valueToString(rdn.getFirst().getValue());
-                cn = cn.substring(0, Math.min(cn.length(), UB_COMMON_NAME - CN_SUFFIX.length()));
-                rdns.add(new RDN(BCStyle.CN, new DERUTF8String(cn + CN_SUFFIX)));
-                named = true;
-            } else {
-                rdns.add(rdn);
-            }
-        }
-        if (!named) {
-            rdns.add(new RDN(BCStyle.CN, new DERUTF8String(CN_SUFFIX.strip())));
-        }
-        return new X500Name(rdns.toArray(new RDN[0]));
+        return CaNames.ocspResponder(issuerName);
     }
 }
