@@ -205,15 +205,24 @@ public final class CsrValidator {
         if (!X9ObjectIdentifiers.id_ecPublicKey.equals(alg.getAlgorithm())) {
             return;
         }
-        if (!(alg.getParameters() instanceof ASN1ObjectIdentifier curve)) {
-            throw new PolicyViolationException(PolicyViolationException.Kind.BAD_ALGORITHM,
-                    "the request's EC key has explicit curve parameters; only named curves are allowed (RFC 5480)");
-        }
+        ASN1ObjectIdentifier curve = requireNamedCurve(spki);
         String name = NAMED_CURVES.get(curve);
         if (name == null || !policy.allowedCurves().contains(name)) {
             throw new PolicyViolationException(PolicyViolationException.Kind.BAD_ALGORITHM, "EC curve "
                     + (name == null ? curve.getId() : name) + " is not allowed; allowed: " + policy.allowedCurves());
         }
+    }
+
+    /**
+     * The named curve of an EC key, refusing explicit or implicit parameters (RFC 5480 §2.1.1) as an algorithm
+     * problem; front ends call it before they verify a signature with such a key.
+     */
+    public static ASN1ObjectIdentifier requireNamedCurve(SubjectPublicKeyInfo spki) {
+        if (!(spki.getAlgorithm().getParameters() instanceof ASN1ObjectIdentifier curve)) {
+            throw new PolicyViolationException(PolicyViolationException.Kind.BAD_ALGORITHM,
+                    "the request's EC key has explicit curve parameters; only named curves are allowed (RFC 5480)");
+        }
+        return curve;
     }
 
     private void checkKey(PublicKey key) {

@@ -31,6 +31,7 @@ public final class Csrs {
     private final List<Object[]> attributes = new ArrayList<>();
     private SubjectPublicKeyInfo publicKeyInfo;
     private X500Name rawSubject;
+    private boolean tamper;
 
     public static Csrs csr() {
         return new Csrs();
@@ -44,6 +45,8 @@ public final class Csrs {
     public Csrs san(GeneralName n) { sans.add(n); return this; }
     /** The public key as encoded in the request, in place of the signing key's (explicit curves, odd exponents). */
     public Csrs publicKeyInfo(SubjectPublicKeyInfo spki) { this.publicKeyInfo = spki; return this; }
+    /** Flips a bit of the signature, so that the request no longer verifies. */
+    public Csrs tamperSignature() { this.tamper = true; return this; }
     /** A raw request attribute, added as given (may repeat an attribute type, e.g. two extensionRequests). */
     public Csrs attribute(ASN1ObjectIdentifier type, ASN1Encodable value) {
         attributes.add(new Object[] {type, value});
@@ -95,7 +98,13 @@ public final class Csrs {
             }
             String alg = signatureAlgorithm != null ? signatureAlgorithm
                     : keys.getPublic().getAlgorithm().equals("EC") ? "SHA256withECDSA" : "SHA256withRSA";
-            return b.build(new JcaContentSignerBuilder(alg).build(keys.getPrivate()));
+            PKCS10CertificationRequest built = b.build(new JcaContentSignerBuilder(alg).build(keys.getPrivate()));
+            if (!tamper) {
+                return built;
+            }
+            byte[] der = built.getEncoded();
+            der[der.length - 5] ^= 0x01;
+            return new PKCS10CertificationRequest(der);
         } catch (IOException | org.bouncycastle.operator.OperatorCreationException e) {
             throw new IllegalStateException(e);
         }
