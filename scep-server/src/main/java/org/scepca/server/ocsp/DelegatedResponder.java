@@ -31,6 +31,7 @@ import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.bc.BcX509ExtensionUtils;
+import org.scepca.ca.audit.AuditLine;
 import org.scepca.ca.issuance.IssuerIdentity;
 import org.scepca.ca.material.CaNames;
 import org.scepca.ca.issuance.SerialNumbers;
@@ -54,7 +55,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class DelegatedResponder {
     private static final Logger LOG = LoggerFactory.getLogger(DelegatedResponder.class);
-    private static final Logger AUDIT = LoggerFactory.getLogger("scepca.audit");
     /** Like the CA certificates: clients whose clock is a little slow accept it at once. */
     private static final Duration BACKDATE = Duration.ofMinutes(5);
     private static final Duration RETRY_AFTER_FAILURE = Duration.ofMinutes(1);
@@ -164,7 +164,9 @@ public final class DelegatedResponder {
             // The file only lets a restart reuse the responder; the one in memory is valid either way.
             LOG.warn("OCSP responder certificate not saved: {}", e.getMessage());
         }
-        AUDIT.info("op=ocsp-responder-issue serial={} not-after={} outcome=issued", serial.toString(16), notAfter);
+        AuditLine.op("ocsp-responder-issue").token("serial", serial.toString(16)).token("not-after", notAfter)
+                .token("outcome", "issued").text("subject", CaNames.ocspResponder(issuer.name()).toString())
+                .token("actor", "server").token("endpoint", "internal").token("txid", "-").token("device", "-").log();
         return fresh;
     }
 
