@@ -352,6 +352,26 @@ class AdminApiTest {
         assertThat(bad.json().path("errors").get(0).path("field").asText()).isEqualTo("serial");
     }
 
+    @Test
+    void changesNeedJsonAndThisOrigin_onTheTokenConnectorToo() {
+        String path = "/api/v1/challenges";
+        assertThat(http.send("POST", path, admin, null, null).status()).isEqualTo(415);
+        assertThat(http.send("DELETE", path + "/x", admin, null, null).status()).isEqualTo(415);
+        assertThat(http.send("POST", path, admin, "application/x-www-form-urlencoded", "ttl=60".getBytes()).status())
+                .isEqualTo(415);
+        assertThat(http.send("POST", path, admin, "application/json", "{}".getBytes(), "Origin", "http://evil.example:"
+                + running.adminPort()).status()).isEqualTo(403);
+        assertThat(http.send("POST", path, admin, "application/json", "{}".getBytes(), "Origin", "http://127.0.0.1:1")
+                .status()).isEqualTo(403);
+        assertThat(http.send("POST", path, admin, "application/json; charset=utf-8", "{}".getBytes(), "Origin",
+                http.base()).status()).isEqualTo(201);
+        assertThat(http.send("POST", path, admin, "application/json", "{}".getBytes(), "Sec-Fetch-Site", "none")
+                .status()).isEqualTo(201);
+        // Reads are never refused.
+        assertThat(http.send("GET", "/api/v1/me", admin, null, null, "Origin", "https://evil.example").status())
+                .isEqualTo(200);
+    }
+
     /** A subject stored before the policy refused such names still cannot split the revoke line. */
     @Test
     void revokeAuditLine_cannotBeSplitByAStoredSubject() throws Exception {

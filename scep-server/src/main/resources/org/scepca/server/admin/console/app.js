@@ -26,8 +26,11 @@
   async function api(method, path, body) {
     const headers = { 'Authorization': 'Bearer ' + sessionStorage.getItem(TOKEN_KEY) };
     const init = { method, headers };
-    if (body !== undefined) {
+    // The server refuses any change without this header, an empty body too (CSRF defence, see CsrfFilter).
+    if (method !== 'GET') {
       headers['Content-Type'] = 'application/json';
+    }
+    if (body !== undefined) {
       init.body = JSON.stringify(body);
     }
     const resp = await fetch(API + path, init);
