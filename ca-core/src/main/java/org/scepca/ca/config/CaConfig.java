@@ -39,7 +39,11 @@ public record CaConfig(IssuancePolicy policy, Duration crlNextUpdate, Duration r
             "db.pool-size", "scep.use-ra",
             // Read by the server's admin.AdminConfig (same file); listed here so they are not unknown keys.
             "admin.enabled", "admin.host", "admin.port", "admin.tls-port", "admin.tls-cert", "admin.tls-key",
-            "admin.mtls-admins", "admin.mtls-viewers");
+            "admin.mtls-admins", "admin.mtls-viewers",
+            // Read by the server's ServerConfig (rate limits on the public port).
+            "limits.enabled", "limits.per-source-rps", "limits.per-source-burst", "limits.pkioperation-per-source-rps",
+            "limits.pkioperation-per-source-burst", "limits.max-concurrent-pkioperations", "limits.exempt-loopback",
+            "limits.trust-forwarded-for");
 
     @Override
     public String toString() {
@@ -177,7 +181,8 @@ public record CaConfig(IssuancePolicy policy, Duration crlNextUpdate, Duration r
         }
     }
 
-    private static int intValue(Properties p, String key, int def, int min, int max) {
+    /** An integer key in [min, max]; errors name the key (also used for the server's keys in the same file). */
+    public static int intValue(Properties p, String key, int def, int min, int max) {
         String v = p.getProperty(key);
         if (v == null) {
             return def;
@@ -193,7 +198,8 @@ public record CaConfig(IssuancePolicy policy, Duration crlNextUpdate, Duration r
         }
     }
 
-    private static boolean bool(Properties p, String key, boolean def) {
+    /** A true/false key; errors name the key. */
+    public static boolean bool(Properties p, String key, boolean def) {
         String v = p.getProperty(key);
         if (v == null) {
             return def;

@@ -53,6 +53,12 @@ public final class Running implements AutoCloseable {
     /** SCEP plus the admin API and console on their own connector(s). */
     public static Running start(CaDirectory dir, Passphrase passphrase, CaConfig config, ServerConfig serverConfig,
             AdminConfig adminConfig) throws Exception {
+        return start(dir, passphrase, config, serverConfig, adminConfig, System::nanoTime);
+    }
+
+    /** @param nanoTime the rate limits' clock (tests step it instead of sleeping) */
+    public static Running start(CaDirectory dir, Passphrase passphrase, CaConfig config, ServerConfig serverConfig,
+            AdminConfig adminConfig, java.util.function.LongSupplier nanoTime) throws Exception {
         Clock clock = Clock.systemUTC();
         SecureRandom random = new SecureRandom();
         CertificateAuthority ca = CertificateAuthority.open(dir, passphrase, config, clock, random);
@@ -61,7 +67,7 @@ public final class Running implements AutoCloseable {
             OcspResponder ocsp = ocspResponder(ca, dir, passphrase, clock, random);
             ProfileService profiles = ProfileService.create(ca, scep, passphrase);
             Server server = ScepServer.newServer(serverConfig,
-                    new ScepServer.Services(ca, scep, ocsp, java.util.Optional.of(profiles)));
+                    new ScepServer.Services(ca, scep, ocsp, java.util.Optional.of(profiles)), nanoTime);
             AdminServer.attach(server, adminConfig, ca, java.util.Optional.of(profiles));
             server.start();
             ScheduledExecutorService hk = Executors.newSingleThreadScheduledExecutor(r -> {
