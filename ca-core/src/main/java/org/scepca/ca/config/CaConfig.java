@@ -57,6 +57,11 @@ public record CaConfig(IssuancePolicy policy, Duration crlNextUpdate, Duration r
     }
 
     public static CaConfig load(Path file) {
+        return from(read(file));
+    }
+
+    /** The properties in {@code file} (none if it does not exist); the server's configs read the same file. */
+    public static Properties read(Path file) {
         Properties p = new Properties();
         if (Files.isRegularFile(file)) {
             try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -65,7 +70,7 @@ public record CaConfig(IssuancePolicy policy, Duration crlNextUpdate, Duration r
                 throw new InvalidConfigException("cannot read " + file + ": " + e.getMessage());
             }
         }
-        return from(p);
+        return p;
     }
 
     public static CaConfig from(Properties p) {

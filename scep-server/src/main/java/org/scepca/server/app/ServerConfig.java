@@ -1,9 +1,5 @@
 package org.scepca.server.app;
 
-import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -54,15 +50,7 @@ public record ServerConfig(String host, int port, int maxMessageBytes, int maxRe
 
     /** Defaults with the {@code limits.*} keys of {@code file} (scepca.properties), validated; errors name the key. */
     public static ServerConfig load(String host, int port, Path file) {
-        Properties p = new Properties();
-        if (Files.isRegularFile(file)) {
-            try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-                p.load(r);
-            } catch (IOException e) {
-                throw new InvalidConfigException("cannot read " + file + ": " + e.getMessage());
-            }
-        }
-        return defaults(host, port).withLimits(limits(p));
+        return defaults(host, port).withLimits(limits(CaConfig.read(file)));
     }
 
     public static RateLimits limits(Properties p) {
