@@ -115,7 +115,7 @@ final class AdminApi {
 
     public record DashboardView(CountsView certificates, int expiringWithinDays, int pendingRequests,
             int activeChallenges, String issuingCaNotAfter, long issuingCaDaysLeft, String rootNotAfter,
-            boolean nextCaStaged) {
+            boolean nextCaStaged, List<String> warnings) {
     }
 
     public record CountsView(long total, long active, long revoked, long expired, long expiringSoon) {
@@ -156,7 +156,9 @@ final class AdminApi {
                 ca.requests().list(Optional.of(RequestStatus.PENDING), 1000).size(),
                 ca.challenges().listActive(1000).size(), caNotAfter.toString(),
                 Duration.between(now, caNotAfter).toDays(),
-                ca.material().root().getNotAfter().toInstant().toString(), ca.material().next().isPresent()));
+                ca.material().root().getNotAfter().toInstant().toString(), ca.material().next().isPresent(),
+                org.scepca.ca.material.CaLifetime.warning(ca.material().intermediateCertificate(), now)
+                        .map(List::of).orElse(List.of())));
     }
 
     private void caInfo(Exchange ex) throws IOException {

@@ -2,6 +2,7 @@ package org.scepca.server.app;
 
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -70,6 +71,8 @@ public final class Running implements AutoCloseable {
                     new ScepServer.Services(ca, scep, ocsp, java.util.Optional.of(profiles)), nanoTime);
             AdminServer.attach(server, adminConfig, ca, java.util.Optional.of(profiles));
             server.start();
+            CaLifetimeWarnings warnings = new CaLifetimeWarnings(ca);
+            warnings.check();
             ScheduledExecutorService hk = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "scepca-housekeeping");
                 t.setDaemon(true);
@@ -90,6 +93,7 @@ public final class Running implements AutoCloseable {
                 } catch (RuntimeException e) {
                     LOG.error("OCSP responder renewal failed: {}", e.toString());
                 }
+                warnings.check();
                 try {
                     // Used and expired challenges are worthless after a week (kept that long for troubleshooting).
                     ca.challenges().purge(java.time.Duration.ofDays(7));
@@ -101,6 +105,27 @@ public final class Running implements AutoCloseable {
         } catch (Exception e) {
             ca.close();
             throw e;
+        }
+    }
+
+    /** Logs the issuing CA's lifetime warning at start-up and then once a day (housekeeping runs every 10 minutes). */
+    private static final class CaLifetimeWarnings {
+        private final CertificateAuthority ca;
+        private Instant lastLogged = Instant.MIN;
+
+        CaLifetimeWarnings(CertificateAuthority ca) {
+            this.ca = ca;
+        }
+
+        void check() {
+            Instant now = ca.clock().instant();
+            if (lastLogged.plus(java.time.Duration.ofDays(1)).isAfter(now)) {
+                return;
+            }
+            org.scepca.ca.material.CaLifetime.warning(ca.material().intermediateCertificate(), now).ifPresent(w -> {
+                LoggerFactory.getLogger("scepca").warn("{}", w);
+                lastLogged = now;
+            });
         }
     }
 

@@ -85,7 +85,7 @@ public final class DelegatedResponder {
             Clock clock, SecureRandom random) {
         DelegatedResponder r = new DelegatedResponder(file, issuer, passphrase, validity, clock, random);
         Instant now = clock.instant();
-        r.current = r.load(now).orElseGet(() -> r.issueAndStore(now));
+        r.current = r.load(now).orElseGet(() -> r.issueOrFallBack(now));
         return r;
     }
 
@@ -111,7 +111,7 @@ public final class DelegatedResponder {
             return usableOrFail(c, now);
         }
         try {
-            ResponderCredential fresh = issueAndStore(now);
+            ResponderCredential fresh = issueOrFallBack(now);
             current = fresh;
             return fresh;
         } catch (RuntimeException e) {
@@ -126,6 +126,15 @@ public final class DelegatedResponder {
             throw new IllegalStateException("the OCSP responder certificate has expired and could not be renewed");
         }
         return c;
+    }
+
+    /** A new delegated responder, or the issuing CA itself once it has expired (the server keeps answering). */
+    private ResponderCredential issueOrFallBack(Instant now) {
+        if (!issuer.certificate().getNotAfter().toInstant().isAfter(now)) {
+            LOG.warn("the issuing CA has expired: OCSP responses are signed by the issuing CA itself");
+            return ResponderCredential.issuingCa(issuer);
+        }
+        return issueAndStore(now);
     }
 
     private ResponderCredential issueAndStore(Instant now) {

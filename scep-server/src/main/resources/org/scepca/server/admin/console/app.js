@@ -222,6 +222,12 @@
       stat('Pending requests', d.pendingRequests, d.pendingRequests > 0 ? 'warn' : '', 'pending'),
       stat('Active challenges', d.activeChallenges, '', 'challenges'),
       stat('Issuing CA days left', d.issuingCaDaysLeft, d.issuingCaDaysLeft < 90 ? 'danger' : '', 'ca-days'));
+    const warnings = $('dash-warnings');
+    clear(warnings);
+    for (const w of d.warnings || []) {
+      warnings.append(el('p', { class: 'notice danger', text: w }));
+    }
+    warnings.hidden = !(d.warnings && d.warnings.length);
     $('dash-horizon').textContent = d.expiringWithinDays;
     const tbody = $('dash-expiring');
     clear(tbody);
