@@ -62,6 +62,7 @@ public final class ScepService {
     private final byte[] nextCaCertReply;
     private final String caCaps;
     private final X500Name issuerName;
+    private final X500Name rootName;
     private final X509Certificate issuerCert;
     private final Clock clock;
 
@@ -72,6 +73,7 @@ public final class ScepService {
         CaMaterial m = ca.material();
         this.issuerCert = m.intermediateCertificate();
         this.issuerName = X500Name.getInstance(issuerCert.getSubjectX500Principal().getEncoded());
+        this.rootName = X500Name.getInstance(m.root().getSubjectX500Principal().getEncoded());
         this.ra = settings.separateRa() ? new RaIdentity(m.raCertificate(), m.raKey())
                 : new RaIdentity(m.intermediateCertificate(), m.intermediateKey());
         this.decoder = new ScepRequestDecoder(ra, settings.allowSingleDes(), DecoderLimits.DEFAULT);
@@ -292,6 +294,15 @@ public final class ScepService {
 
     private Outcome getCrl(DecodedRequest req) {
         IssuerAndSerialPayload p = (IssuerAndSerialPayload) req.payload().orElseThrow();
+        if (rootName.equals(p.issuer())) {
+            // RFC 8894 §3.3.4: the CRL of the certificate's issuer. For the issuing CA's own certificate that is the
+            // root, whose CRL we publish too.
+            return ca.crls().rootCrl()
+                    .map(crl -> new Outcome(CertRep.successWithCrl(req.transactionId(), req.senderNonce(), crl), "",
+                            p.serial().toString(16), "crl", ""))
+                    .orElseGet(() -> Outcome.fail(failure(req, FailInfo.BAD_CERT_ID), "", p.serial().toString(16),
+                            "no CRL of the root is published"));
+        }
         if (!issuerName.equals(p.issuer())) {
             return Outcome.fail(failure(req, FailInfo.BAD_CERT_ID), "", p.serial().toString(16), "issuer is not this CA");
         }
