@@ -57,7 +57,7 @@ public final class CertificateAuthority implements AutoCloseable {
         this.challengeStore = new JdbcChallengeStore(database);
         this.requests = new JdbcRequestStore(database);
         this.issuance = new IssuanceEngine(new IssuerIdentity(material.intermediateCertificate(), material.intermediateKey()),
-                config.policy(), certificates, clock, random);
+                config.policy(), certificates, clock, random, org.scepca.ca.material.CaNames.reserved(material));
         this.challenges = new ChallengeService(challengeStore, config.staticChallenge(), clock, random);
         this.crls = new CrlService(dir, material.intermediateCertificate(), material.intermediateKey(), material.root(),
                 material.rootKey(), certificates, new JdbcCrlNumberStore(database), clock, config.crlNextUpdate(),

@@ -12,6 +12,7 @@ import java.util.Optional;
 
 import org.bouncycastle.asn1.x500.X500Name;
 import org.scepca.ca.CertificateAuthority;
+import org.scepca.ca.audit.AuditLine;
 import org.scepca.ca.challenge.ChallengeService;
 import org.scepca.ca.challenge.ChallengeService.ChallengeGrant;
 import org.scepca.ca.issuance.IssuanceRequest;
@@ -50,7 +51,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ScepService {
     private static final Logger LOG = LoggerFactory.getLogger(ScepService.class);
-    private static final Logger AUDIT = LoggerFactory.getLogger("scepca.audit");
 
     private final CertificateAuthority ca;
     private final ScepSettings settings;
@@ -62,6 +62,7 @@ public final class ScepService {
     private final byte[] nextCaCertReply;
     private final String caCaps;
     private final X500Name issuerName;
+    private final X500Name rootName;
     private final X509Certificate issuerCert;
     private final Clock clock;
 
@@ -72,6 +73,7 @@ public final class ScepService {
         CaMaterial m = ca.material();
         this.issuerCert = m.intermediateCertificate();
         this.issuerName = X500Name.getInstance(issuerCert.getSubjectX500Principal().getEncoded());
+        this.rootName = X500Name.getInstance(m.root().getSubjectX500Principal().getEncoded());
         this.ra = settings.separateRa() ? new RaIdentity(m.raCertificate(), m.raKey())
                 : new RaIdentity(m.intermediateCertificate(), m.intermediateKey());
         this.decoder = new ScepRequestDecoder(ra, settings.allowSingleDes(), DecoderLimits.DEFAULT);
@@ -149,9 +151,7 @@ public final class ScepService {
         }
         byte[] body = encoder.encode(outcome.rep(), req.replyParameters());
         long ms = (System.nanoTime() - start) / 1_000_000;
-        AUDIT.info("op={} txid={} subject=\"{}\" serial={} outcome={}{} ms={}", opName(req), req.transactionId().value(),
-                outcome.subject(), outcome.serial() == null ? "-" : outcome.serial(), outcome.label(),
-                outcome.detail().isEmpty() ? "" : " reason=\"" + outcome.detail() + "\"", ms);
+        audit(req, outcome, ms);
         return new ScepReply(ScepReply.PKI_MESSAGE, body);
     }
 
@@ -294,6 +294,15 @@ public final class ScepService {
 
     private Outcome getCrl(DecodedRequest req) {
         IssuerAndSerialPayload p = (IssuerAndSerialPayload) req.payload().orElseThrow();
+        if (rootName.equals(p.issuer())) {
+            // RFC 8894 §3.3.4: the CRL of the certificate's issuer. For the issuing CA's own certificate that is the
+            // root, whose CRL we publish too.
+            return ca.crls().rootCrl()
+                    .map(crl -> new Outcome(CertRep.successWithCrl(req.transactionId(), req.senderNonce(), crl), "",
+                            p.serial().toString(16), "crl", ""))
+                    .orElseGet(() -> Outcome.fail(failure(req, FailInfo.BAD_CERT_ID), "", p.serial().toString(16),
+                            "no CRL of the root is published"));
+        }
         if (!issuerName.equals(p.issuer())) {
             return Outcome.fail(failure(req, FailInfo.BAD_CERT_ID), "", p.serial().toString(16), "issuer is not this CA");
         }
@@ -338,11 +347,43 @@ public final class ScepService {
         }
     }
 
+    /**
+     * One audit line per PKIOperation (format: {@link AuditLine}). The first fields keep the order log readers match
+     * on ({@code op txid subject serial outcome reason}). The actor is how the request was authorised: a certificate
+     * this CA issued ("scep:renewal", and its serial is the device), a challenge password, or nothing yet.
+     */
+    private void audit(DecodedRequest req, Outcome outcome, long ms) {
+        Optional<String> device = issuedByUs(req.signerCertificate()).map(c -> c.getSerialNumber().toString(16));
+        boolean challenge = req.payload().filter(p -> p instanceof CsrPayload).map(p -> (CsrPayload) p)
+                .flatMap(p -> CsrAttributes.challengePassword(p.csr())).isPresent();
+        AuditLine line = AuditLine.op(opName(req)).token("txid", req.transactionId().value())
+                .text("subject", outcome.subject()).token("serial", outcome.serial()).token("outcome", outcome.label());
+        if (!outcome.detail().isEmpty()) {
+            line.text("reason", outcome.detail());
+        }
+        line.token("endpoint", "scep").token("device", device.orElse("-"))
+                .token("actor", device.isPresent() ? "scep:renewal" : challenge ? "scep:challenge" : "scep:anonymous")
+                .token("ms", ms).log();
+    }
+
+    /** The request's signer if it is a certificate of ours (name and signature; the store is not asked). */
+    private Optional<X509Certificate> issuedByUs(X509Certificate signer) {
+        if (signer == null || !signer.getIssuerX500Principal().equals(issuerCert.getSubjectX500Principal())) {
+            return Optional.empty();
+        }
+        try {
+            signer.verify(issuerCert.getPublicKey());
+            return Optional.of(signer);
+        } catch (java.security.GeneralSecurityException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
     /** What happened, for the reply and the audit line. */
     private record Outcome(CertRep rep, String subject, String serial, String label, String detail) {
         static Outcome fail(CertRep rep, String subject, String serial, String detail) {
             return new Outcome(rep, subject, serial, "failure:" + rep.failInfo().orElseThrow().name().toLowerCase(java.util.Locale.ROOT),
-                    detail.replace('"', '\''));
+                    detail);
         }
     }
 }

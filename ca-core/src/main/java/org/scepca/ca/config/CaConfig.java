@@ -18,6 +18,7 @@ import java.util.regex.PatternSyntaxException;
 import java.util.stream.Collectors;
 
 import org.scepca.ca.policy.IssuancePolicy;
+import org.scepca.ca.policy.RequestLimits;
 import org.scepca.ca.policy.SanType;
 
 /**
@@ -30,12 +31,19 @@ public record CaConfig(IssuancePolicy policy, Duration crlNextUpdate, Duration r
 
     public static final Set<String> KEYS = Set.of("policy.validity-days", "policy.rsa-min-bits", "policy.san-types",
             "policy.intune-sid", "policy.san-dns-pattern", "policy.san-email-pattern", "policy.san-uri-pattern",
+            "policy.min-validity-days", "policy.max-csr-bytes", "policy.max-subject-attributes",
+            "policy.max-attribute-length", "policy.max-subject-length", "policy.max-sans", "policy.max-san-length",
+            "policy.max-sans-length",
             "crl.next-update-hours", "crl.root-next-update-days", "public-base-url", "scep.static-challenge",
             "scep.approval", "scep.supersede-on-renewal", "scep.getcacert-include-root", "scep.allow-single-des",
             "db.pool-size", "scep.use-ra",
             // Read by the server's admin.AdminConfig (same file); listed here so they are not unknown keys.
             "admin.enabled", "admin.host", "admin.port", "admin.tls-port", "admin.tls-cert", "admin.tls-key",
-            "admin.mtls-admins", "admin.mtls-viewers");
+            "admin.mtls-admins", "admin.mtls-viewers",
+            // Read by the server's ServerConfig (rate limits on the public port).
+            "limits.enabled", "limits.per-source-rps", "limits.per-source-burst", "limits.pkioperation-per-source-rps",
+            "limits.pkioperation-per-source-burst", "limits.max-concurrent-pkioperations", "limits.exempt-loopback",
+            "limits.trust-forwarded-for");
 
     @Override
     public String toString() {
@@ -49,6 +57,11 @@ public record CaConfig(IssuancePolicy policy, Duration crlNextUpdate, Duration r
     }
 
     public static CaConfig load(Path file) {
+        return from(read(file));
+    }
+
+    /** The properties in {@code file} (none if it does not exist); the server's configs read the same file. */
+    public static Properties read(Path file) {
         Properties p = new Properties();
         if (Files.isRegularFile(file)) {
             try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -57,7 +70,7 @@ public record CaConfig(IssuancePolicy policy, Duration crlNextUpdate, Duration r
                 throw new InvalidConfigException("cannot read " + file + ": " + e.getMessage());
             }
         }
-        return from(p);
+        return p;
     }
 
     public static CaConfig from(Properties p) {
@@ -67,13 +80,22 @@ public record CaConfig(IssuancePolicy policy, Duration crlNextUpdate, Duration r
                         + KEYS.stream().sorted().collect(Collectors.joining(", ")));
             }
         }
-        IssuancePolicy policy = IssuancePolicy.defaults()
-                .withValidity(Duration.ofDays(intValue(p, "policy.validity-days", 365, 1, 3650)));
+        int validityDays = intValue(p, "policy.validity-days", 365, 1, 3650);
+        IssuancePolicy policy = IssuancePolicy.defaults().withValidity(Duration.ofDays(validityDays));
         int minBits = intValue(p, "policy.rsa-min-bits", 2048, 2048, 8192);
-        policy = new IssuancePolicy(policy.validity(), policy.backdate(), minBits, Math.max(minBits, policy.maxRsaBits()),
-                policy.allowedCurves(), policy.subjectAttributes(), policy.sanTypes(), policy.sanPatterns(),
-                policy.allowIntuneSid(), policy.maxSans(), policy.serverAuthAllowed(), policy.crlUrl(), policy.ocspUrl(),
-                policy.caIssuersUrl());
+        policy = policy.withRsaBits(minBits, Math.max(minBits, policy.maxRsaBits()));
+        // 0 only refuses once the issuing CA has expired; the default keeps devices from getting day-old certificates.
+        policy = policy.withMinRemaining(Duration.ofDays(intValue(p, "policy.min-validity-days", 1, 0, validityDays)));
+        RequestLimits d = RequestLimits.defaults();
+        policy = policy.withLimits(new RequestLimits(
+                intValue(p, "policy.max-csr-bytes", d.maxCsrBytes(), 1024, RequestLimits.CSR_BYTES_CEILING),
+                intValue(p, "policy.max-subject-attributes", d.maxSubjectAttributes(), 1,
+                        RequestLimits.SUBJECT_ATTRIBUTES_CEILING),
+                intValue(p, "policy.max-attribute-length", d.maxAttributeLength(), 1, RequestLimits.SUBJECT_LENGTH_CEILING),
+                intValue(p, "policy.max-subject-length", d.maxSubjectLength(), 1, RequestLimits.SUBJECT_LENGTH_CEILING),
+                intValue(p, "policy.max-sans", d.maxSans(), 0, RequestLimits.SANS_CEILING),
+                intValue(p, "policy.max-san-length", d.maxSanLength(), 1, RequestLimits.SANS_LENGTH_CEILING),
+                intValue(p, "policy.max-sans-length", d.maxSansLength(), 1, RequestLimits.SANS_LENGTH_CEILING)));
         String types = p.getProperty("policy.san-types");
         if (types != null) {
             Set<SanType> set = EnumSet.noneOf(SanType.class);
@@ -164,7 +186,8 @@ public record CaConfig(IssuancePolicy policy, Duration crlNextUpdate, Duration r
         }
     }
 
-    private static int intValue(Properties p, String key, int def, int min, int max) {
+    /** An integer key in [min, max]; errors name the key (also used for the server's keys in the same file). */
+    public static int intValue(Properties p, String key, int def, int min, int max) {
         String v = p.getProperty(key);
         if (v == null) {
             return def;
@@ -180,7 +203,8 @@ public record CaConfig(IssuancePolicy policy, Duration crlNextUpdate, Duration r
         }
     }
 
-    private static boolean bool(Properties p, String key, boolean def) {
+    /** A true/false key; errors name the key. */
+    public static boolean bool(Properties p, String key, boolean def) {
         String v = p.getProperty(key);
         if (v == null) {
             return def;

@@ -131,6 +131,19 @@ public final class CrlService {
         }
     }
 
+    /**
+     * The root's CRL as last published on disk (it covers the issuing CA), if there is one: it is signed offline or
+     * whenever the root key is here, so the file is the only source.
+     */
+    public Optional<X509CRL> rootCrl() {
+        try {
+            Path file = dir.rootCrl();
+            return Files.exists(file) ? Optional.of(Pem.crl(Files.readAllBytes(file))) : Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
     /** The CRL in force: the one on disk if another process (the CLI) published a newer one, else the last built. */
     public Published current() {
         Published p = current;

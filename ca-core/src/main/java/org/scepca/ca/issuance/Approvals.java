@@ -6,21 +6,18 @@ import java.util.Objects;
 import java.util.Optional;
 
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+import org.scepca.ca.audit.AuditLine;
 import org.scepca.ca.policy.CertificateProfile;
 import org.scepca.ca.store.IssuanceEffects;
 import org.scepca.ca.store.RequestRecord;
 import org.scepca.ca.store.RequestStatus;
 import org.scepca.ca.store.RequestStore;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Manual approval: an operator approves a pending SCEP request (the certificate is issued at once and the device gets
  * it on its next CertPoll) or rejects it (the next poll gets FAILURE).
  */
 public final class Approvals {
-    private static final Logger AUDIT = LoggerFactory.getLogger("scepca.audit");
-
     private final RequestStore requests;
     private final IssuanceEngine engine;
     private final Clock clock;
@@ -41,8 +38,9 @@ public final class Approvals {
         }
         IssuedCertificate issued = engine.issue(new IssuanceRequest(csr, "approved-by:" + actor, CertificateProfile.CLIENT,
                 new IssuanceEffects(Optional.empty(), Optional.of(r), Optional.empty())));
-        AUDIT.info("op=approve txid={} subject=\"{}\" serial={} actor={} outcome=issued", transactionId, r.subjectDn(),
-                issued.record().serialHex(), actor);
+        AuditLine.op("approve").token("txid", transactionId).text("subject", r.subjectDn())
+                .token("serial", issued.record().serialHex()).token("actor", actor).token("outcome", "issued")
+                .token("endpoint", AuditLine.endpointOf(actor)).token("device", "-").log();
         return issued;
     }
 
@@ -51,7 +49,9 @@ public final class Approvals {
         if (!requests.reject(transactionId, reason, clock.instant())) {
             throw new IllegalStateException("request " + transactionId + " is no longer pending");
         }
-        AUDIT.info("op=reject txid={} subject=\"{}\" actor={} outcome=rejected", transactionId, r.subjectDn(), actor);
+        AuditLine.op("reject").token("txid", transactionId).text("subject", r.subjectDn()).token("actor", actor)
+                .token("outcome", "rejected").text("reason", reason).token("serial", "-")
+                .token("endpoint", AuditLine.endpointOf(actor)).token("device", "-").log();
     }
 
     private RequestRecord pending(String transactionId) {

@@ -11,12 +11,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1OctetString;
-import org.bouncycastle.asn1.ASN1Sequence;
-import org.bouncycastle.asn1.ASN1String;
-import org.bouncycastle.asn1.ASN1TaggedObject;
+import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.AccessDescription;
 import org.bouncycastle.asn1.x509.AuthorityInformationAccess;
 import org.bouncycastle.asn1.x509.BasicConstraints;
@@ -40,6 +39,7 @@ import org.scepca.ca.policy.CertificateProfile;
 import org.scepca.ca.policy.CsrValidator;
 import org.scepca.ca.policy.IssuancePolicy;
 import org.scepca.ca.policy.PolicyViolationException;
+import org.scepca.ca.policy.SanText;
 import org.scepca.ca.policy.ValidatedCsr;
 import org.scepca.ca.store.CertificateRecord;
 import org.scepca.ca.store.CertificateStatus;
@@ -64,11 +64,19 @@ public final class IssuanceEngine {
     private final Extension crlDistributionPoints;
     private final Extension authorityInfoAccess;
 
+    /** An engine whose reserved names are the issuer's own and its issuer's (tests; the CA passes all of them). */
     public IssuanceEngine(IssuerIdentity issuer, IssuancePolicy policy, CertificateStore store, Clock clock,
             SecureRandom random) {
+        this(issuer, policy, store, clock, random, Set.of(issuer.name(),
+                X500Name.getInstance(issuer.certificate().getIssuerX500Principal().getEncoded())));
+    }
+
+    /** @param reservedNames the CA's own names, which no request may have (see {@link CsrValidator}) */
+    public IssuanceEngine(IssuerIdentity issuer, IssuancePolicy policy, CertificateStore store, Clock clock,
+            SecureRandom random, Set<X500Name> reservedNames) {
         this.issuer = Objects.requireNonNull(issuer, "issuer is null");
         this.policy = Objects.requireNonNull(policy, "policy is null");
-        this.validator = new CsrValidator(policy);
+        this.validator = new CsrValidator(policy, reservedNames);
         this.store = Objects.requireNonNull(store, "store is null");
         this.clock = Objects.requireNonNull(clock, "clock is null");
         this.serials = new SerialNumbers(Objects.requireNonNull(random, "random is null"));
@@ -94,6 +102,7 @@ public final class IssuanceEngine {
 
     /** Checks a CSR without issuing: lets a front end refuse early (before consuming anything). */
     public ValidatedCsr validate(org.bouncycastle.pkcs.PKCS10CertificationRequest csr) {
+        checkIssuerLifetime(clock.instant());
         return validator.validate(csr);
     }
 
@@ -104,6 +113,7 @@ public final class IssuanceEngine {
      * @throws ConflictException        if a side effect lost a race (challenge used, transaction id taken)
      */
     public IssuedCertificate issue(IssuanceRequest request) {
+        checkIssuerLifetime(clock.instant());
         ValidatedCsr csr = validator.validate(request.csr());
         if (request.profile() == CertificateProfile.PROFILE_SIGNING) {
             // Its extensions are not the engine's to decide: CertificateMaker.profileSigner builds it.
@@ -130,6 +140,25 @@ public final class IssuanceEngine {
         }
     }
 
+    /**
+     * Refuses while the issuing CA cannot give a certificate at least {@link IssuancePolicy#minRemaining()} of life:
+     * a certificate capped at the CA's notAfter minutes away is a surprise outage for the device, not an issuance.
+     *
+     * @throws PolicyViolationException naming the CA's expiry ("issuing CA expired" once it has)
+     */
+    public void checkIssuerLifetime(Instant now) {
+        Instant issuerEnd = issuer.certificate().getNotAfter().toInstant();
+        if (!issuerEnd.isAfter(now)) {
+            throw new PolicyViolationException("issuing CA expired on " + issuerEnd.truncatedTo(ChronoUnit.SECONDS)
+                    + "; no certificate can be issued until the CA is rolled over");
+        }
+        if (issuerEnd.isBefore(now.plus(policy.minRemaining()))) {
+            throw new PolicyViolationException("issuing CA expires on " + issuerEnd.truncatedTo(ChronoUnit.SECONDS)
+                    + ", sooner than the minimum certificate lifetime (policy.min-validity-days = "
+                    + policy.minRemaining().toDays() + "); roll the CA over");
+        }
+    }
+
     /** A signed certificate with its validity as encoded (read back from the encoding, it would cost a date parse). */
     private record Signed(X509CertificateHolder holder, Instant notBefore, Instant notAfter) {
     }
@@ -143,7 +172,7 @@ public final class IssuanceEngine {
             notAfter = issuerEnd; // never outlive the issuer (RFC 5280 path validation would fail anyway)
         }
         if (!notAfter.isAfter(now)) {
-            throw new PolicyViolationException("the issuing CA has expired; no certificate can be issued");
+            throw new PolicyViolationException("issuing CA expired; no certificate can be issued");
         }
         SubjectPublicKeyInfo spki = SubjectPublicKeyInfo.getInstance(csr.publicKey().getEncoded());
         X509v3CertificateBuilder b = new X509v3CertificateBuilder(issuer.name(), serial, Asn1Times.of(notBefore),
@@ -198,31 +227,9 @@ public final class IssuanceEngine {
         List<String> out = new ArrayList<>();
         GeneralNames names = GeneralNames.getInstance(ASN1OctetString.getInstance(ext).getOctets());
         for (GeneralName n : names.getNames()) {
-            out.add(sanString(n));
+            out.add(SanText.of(n));
         }
         return out;
-    }
-
-    static String sanString(GeneralName n) {
-        return switch (n.getTagNo()) {
-            case GeneralName.dNSName -> "dns:" + ((ASN1String) n.getName()).getString();
-            case GeneralName.rfc822Name -> "email:" + ((ASN1String) n.getName()).getString();
-            case GeneralName.uniformResourceIdentifier -> "uri:" + ((ASN1String) n.getName()).getString();
-            case GeneralName.iPAddress -> {
-                try {
-                    yield "ip:" + java.net.InetAddress.getByAddress(ASN1OctetString.getInstance(n.getName()).getOctets())
-                            .getHostAddress();
-                } catch (java.net.UnknownHostException e) {
-                    yield "ip:?";
-                }
-            }
-            case GeneralName.otherName -> {
-                ASN1Sequence seq = ASN1Sequence.getInstance(n.getName());
-                ASN1Encodable v = ASN1TaggedObject.getInstance(seq.getObjectAt(1)).getExplicitBaseObject();
-                yield "upn:" + (v instanceof ASN1String s ? s.getString() : "?");
-            }
-            default -> "other:" + n.getTagNo();
-        };
     }
 
     private static Extension extension(org.bouncycastle.asn1.ASN1ObjectIdentifier oid, ASN1Encodable value) {

@@ -1,24 +1,35 @@
 package org.scepca.ca.policy;
 
+import java.io.IOException;
+import java.math.BigInteger;
 import java.security.PublicKey;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
+import java.text.Normalizer;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+
+import javax.security.auth.x500.X500Principal;
 
 import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.ASN1Sequence;
+import org.bouncycastle.asn1.ASN1Set;
 import org.bouncycastle.asn1.ASN1String;
 import org.bouncycastle.asn1.ASN1TaggedObject;
-import org.bouncycastle.asn1.DERIA5String;
 import org.bouncycastle.asn1.nist.NISTObjectIdentifiers;
+import org.bouncycastle.asn1.pkcs.Attribute;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.RSASSAPSSparams;
+import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
 import org.bouncycastle.asn1.x500.AttributeTypeAndValue;
 import org.bouncycastle.asn1.x500.RDN;
 import org.bouncycastle.asn1.x500.X500Name;
@@ -30,15 +41,19 @@ import org.bouncycastle.asn1.x509.Extensions;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest;
 import org.scepca.ca.keys.SignatureVerifiers;
+import org.scepca.ca.store.ColumnSizes;
 
 /**
  * Checks a PKCS#10 request against the {@link IssuancePolicy}. Refuses, with a reason a requester can act on, any
- * request for CA powers (CA:TRUE, keyCertSign, cRLSign, name constraints), weak keys, weak or broken signatures,
- * subject attributes or SANs outside policy. Other requested extensions are ignored: none is ever copied.
+ * request for CA powers (CA:TRUE, keyCertSign, cRLSign, name constraints), weak keys, explicit EC parameters, weak or
+ * broken signatures, subject attributes or SANs outside policy, beyond the {@link RequestLimits}, with unsafe
+ * characters ({@link UnsafeText}) or naming the CA itself, and ambiguous requests (an attribute or an extension
+ * twice). Other requested extensions are ignored: none is ever copied.
  */
 public final class CsrValidator {
     /** Microsoft UPN otherName (ntPrincipalName in Apple's SCEP payload). */
@@ -50,31 +65,63 @@ public final class CsrValidator {
             X9ObjectIdentifiers.ecdsa_with_SHA384, X9ObjectIdentifiers.ecdsa_with_SHA512);
     private static final Set<ASN1ObjectIdentifier> STRONG_PSS_DIGESTS = Set.of(
             NISTObjectIdentifiers.id_sha256, NISTObjectIdentifiers.id_sha384, NISTObjectIdentifiers.id_sha512);
-    private static final int MAX_ATTRIBUTE_LENGTH = 256;
+    /** The named curves a policy may allow, by their RFC 5480 §2.1.1.1 OIDs. */
+    private static final Map<ASN1ObjectIdentifier, String> NAMED_CURVES = Map.of(
+            SECObjectIdentifiers.secp256r1, "secp256r1", SECObjectIdentifiers.secp384r1, "secp384r1",
+            SECObjectIdentifiers.secp521r1, "secp521r1");
     private static final SignatureVerifiers VERIFIERS = new SignatureVerifiers();
 
     private final IssuancePolicy policy;
+    private final RequestLimits limits;
     private final Map<ASN1ObjectIdentifier, String> attributeNames;
+    private final Set<String> reservedDns;
+    private final Set<String> reservedLabels;
 
     public CsrValidator(IssuancePolicy policy) {
+        this(policy, Set.of());
+    }
+
+    /**
+     * @param reservedNames the CA's own names (root, issuing CA, RA, OCSP responder, ...): a request for one of them,
+     *                      or for a subject CN or SAN equal to one of their CNs, is refused, so that no device can
+     *                      pass for the CA in a log, a trust dialog or a name-based rule
+     */
+    public CsrValidator(IssuancePolicy policy, Collection<X500Name> reservedNames) {
         this.policy = Objects.requireNonNull(policy, "policy is null");
-        var names = new java.util.HashMap<ASN1ObjectIdentifier, String>();
+        this.limits = policy.limits();
+        var names = new HashMap<ASN1ObjectIdentifier, String>();
         for (String shortName : policy.subjectAttributes()) {
             ASN1ObjectIdentifier oid = BCStyle.INSTANCE.attrNameToOID(shortName);
             names.put(oid, shortName);
         }
         this.attributeNames = Map.copyOf(names);
+        Set<String> dns = new HashSet<>();
+        Set<String> labels = new HashSet<>();
+        for (X500Name n : reservedNames) {
+            dns.add(canonical(n));
+            for (RDN rdn : n.getRDNs(BCStyle.CN)) {
+                for (AttributeTypeAndValue atv : rdn.getTypesAndValues()) {
+                    if (atv.getType().equals(BCStyle.CN) && atv.getValue() instanceof ASN1String s) {
+                        labels.add(label(s.getString()));
+                    }
+                }
+            }
+        }
+        this.reservedDns = Set.copyOf(dns);
+        this.reservedLabels = Set.copyOf(labels);
     }
 
     public ValidatedCsr validate(PKCS10CertificationRequest csr) {
         Objects.requireNonNull(csr, "csr is null");
-        PublicKey key = publicKey(csr);
+        checkSize(csr);
         checkSignatureAlgorithm(csr.getSignatureAlgorithm());
+        checkKeyAlgorithm(csr.getSubjectPublicKeyInfo());
+        PublicKey key = publicKey(csr);
         checkKey(key);
         checkSignature(csr, key);
         X500Name subject = csr.getSubject();
         checkSubject(subject);
-        Extensions requested = csr.getRequestedExtensions();
+        Extensions requested = requestedExtensions(csr);
         List<GeneralName> sans = new ArrayList<>();
         if (requested != null) {
             checkNoCaPowers(requested);
@@ -86,7 +133,25 @@ public final class CsrValidator {
         if (subject.getRDNs().length == 0 && sans.isEmpty()) {
             throw new PolicyViolationException("the request has neither a subject nor a subjectAltName");
         }
+        checkStoredText(subject, sans);
         return new ValidatedCsr(subject, key, sans);
+    }
+
+    private void checkSize(PKCS10CertificationRequest csr) {
+        int size;
+        if (csr instanceof ReceivedCsr received) {
+            size = received.receivedLength();
+        } else {
+            try {
+                size = csr.getEncoded().length;
+            } catch (IOException e) {
+                throw new PolicyViolationException("the request cannot be encoded");
+            }
+        }
+        if (size > limits.maxCsrBytes()) {
+            throw new PolicyViolationException("the request is " + size + " bytes; the limit is " + limits.maxCsrBytes()
+                    + " (policy.max-csr-bytes)");
+        }
     }
 
     private static PublicKey publicKey(PKCS10CertificationRequest csr) {
@@ -104,13 +169,60 @@ public final class CsrValidator {
             return;
         }
         if (PKCSObjectIdentifiers.id_RSASSA_PSS.equals(oid) && alg.getParameters() != null) {
-            RSASSAPSSparams p = RSASSAPSSparams.getInstance(alg.getParameters());
+            RSASSAPSSparams p;
+            try {
+                p = RSASSAPSSparams.getInstance(alg.getParameters());
+            } catch (RuntimeException e) {
+                throw new PolicyViolationException(PolicyViolationException.Kind.BAD_ALGORITHM,
+                        "the request's RSASSA-PSS parameters are malformed");
+            }
             if (STRONG_PSS_DIGESTS.contains(p.getHashAlgorithm().getAlgorithm())) {
                 return;
             }
         }
         throw new PolicyViolationException(PolicyViolationException.Kind.BAD_ALGORITHM,
                 "the request is signed with " + oid.getId() + "; SHA-256 or stronger is required");
+    }
+
+    /**
+     * RFC 5480 §2.1.1: an EC key must name its curve (namedCurve); implicitCurve and specifiedCurve (explicit
+     * parameters) "MUST NOT be used". Explicit parameters let a key claim a known curve while bringing its own
+     * generator (CVE-2020-0601), so they are refused however closely they resemble an allowed curve.
+     */
+    private void checkKeyAlgorithm(SubjectPublicKeyInfo spki) {
+        AlgorithmIdentifier alg = spki.getAlgorithm();
+        if (PKCSObjectIdentifiers.rsaEncryption.equals(alg.getAlgorithm())) {
+            // Checked on the encoding, not after a provider has (or has not) refused to build a key from it.
+            BigInteger e;
+            try {
+                e = org.bouncycastle.asn1.pkcs.RSAPublicKey.getInstance(spki.parsePublicKey()).getPublicExponent();
+            } catch (IOException | RuntimeException ex) {
+                throw new PolicyViolationException("the request's RSA public key is malformed");
+            }
+            checkRsaExponent(e);
+            return;
+        }
+        if (!X9ObjectIdentifiers.id_ecPublicKey.equals(alg.getAlgorithm())) {
+            return;
+        }
+        ASN1ObjectIdentifier curve = requireNamedCurve(spki);
+        String name = NAMED_CURVES.get(curve);
+        if (name == null || !policy.allowedCurves().contains(name)) {
+            throw new PolicyViolationException(PolicyViolationException.Kind.BAD_ALGORITHM, "EC curve "
+                    + (name == null ? curve.getId() : name) + " is not allowed; allowed: " + policy.allowedCurves());
+        }
+    }
+
+    /**
+     * The named curve of an EC key, refusing explicit or implicit parameters (RFC 5480 §2.1.1) as an algorithm
+     * problem; front ends call it before they verify a signature with such a key.
+     */
+    public static ASN1ObjectIdentifier requireNamedCurve(SubjectPublicKeyInfo spki) {
+        if (!(spki.getAlgorithm().getParameters() instanceof ASN1ObjectIdentifier curve)) {
+            throw new PolicyViolationException(PolicyViolationException.Kind.BAD_ALGORITHM,
+                    "the request's EC key has explicit curve parameters; only named curves are allowed (RFC 5480)");
+        }
+        return curve;
     }
 
     private void checkKey(PublicKey key) {
@@ -123,43 +235,20 @@ public final class CsrValidator {
             if (bits > policy.maxRsaBits()) {
                 throw new PolicyViolationException("RSA key of " + bits + " bits exceeds the limit of " + policy.maxRsaBits());
             }
-            var e = rsa.getPublicExponent();
-            if (!e.testBit(0) || e.compareTo(java.math.BigInteger.valueOf(3)) < 0) {
-                throw new PolicyViolationException("RSA public exponent is invalid");
-            }
+            checkRsaExponent(rsa.getPublicExponent());
             return;
         }
-        if (key instanceof ECPublicKey ec) {
-            String curve = curveName(ec);
-            if (curve == null || !policy.allowedCurves().contains(curve)) {
-                throw new PolicyViolationException("EC curve " + (curve == null ? "(unnamed)" : curve)
-                        + " is not allowed; allowed: " + policy.allowedCurves());
-            }
-            return;
+        if (key instanceof ECPublicKey) {
+            return; // the curve was checked on the encoded key, by name
         }
         throw new PolicyViolationException(PolicyViolationException.Kind.BAD_ALGORITHM,
                 "key algorithm " + key.getAlgorithm() + " is not allowed; RSA or EC is required");
     }
 
-    private static String curveName(ECPublicKey key) {
-        int size = key.getParams().getCurve().getField().getFieldSize();
-        // The JDK does not expose the curve OID on ECParameterSpec; the named curves we allow differ in field size.
-        return switch (size) {
-            case 256 -> sameCurve(key, "secp256r1") ? "secp256r1" : null;
-            case 384 -> sameCurve(key, "secp384r1") ? "secp384r1" : null;
-            case 521 -> sameCurve(key, "secp521r1") ? "secp521r1" : null;
-            default -> null;
-        };
-    }
-
-    private static boolean sameCurve(ECPublicKey key, String name) {
-        try {
-            var params = java.security.AlgorithmParameters.getInstance("EC");
-            params.init(new java.security.spec.ECGenParameterSpec(name));
-            var spec = params.getParameterSpec(java.security.spec.ECParameterSpec.class);
-            return spec.getCurve().equals(key.getParams().getCurve()) && spec.getGenerator().equals(key.getParams().getGenerator());
-        } catch (java.security.GeneralSecurityException e) {
-            return false;
+    /** An even exponent is not invertible; e = 1 is no encryption at all (RFC 8017 §3.1: 3 ≤ e ≤ n − 1, odd). */
+    private static void checkRsaExponent(BigInteger e) {
+        if (!e.testBit(0) || e.compareTo(BigInteger.valueOf(3)) < 0) {
+            throw new PolicyViolationException("RSA public exponent is invalid");
         }
     }
 
@@ -176,8 +265,13 @@ public final class CsrValidator {
     }
 
     private void checkSubject(X500Name subject) {
+        int count = 0;
         for (RDN rdn : subject.getRDNs()) {
             for (AttributeTypeAndValue atv : rdn.getTypesAndValues()) {
+                if (++count > limits.maxSubjectAttributes()) {
+                    throw new PolicyViolationException("the subject has more than " + limits.maxSubjectAttributes()
+                            + " attributes (policy.max-subject-attributes)");
+                }
                 String name = attributeNames.get(atv.getType());
                 if (name == null) {
                     throw new PolicyViolationException("subject attribute " + displayName(atv.getType()) + " is not allowed");
@@ -187,16 +281,82 @@ public final class CsrValidator {
                     throw new PolicyViolationException("subject attribute " + name + " is not a string");
                 }
                 String text = s.getString();
-                if (text.isEmpty() || text.length() > MAX_ATTRIBUTE_LENGTH || text.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
-                    throw new PolicyViolationException("subject attribute " + name + " is empty, too long or has control characters");
+                if (text.isEmpty()) {
+                    throw new PolicyViolationException("subject attribute " + name + " is empty");
+                }
+                if (text.length() > limits.maxAttributeLength()) {
+                    throw new PolicyViolationException("subject attribute " + name + " is longer than "
+                            + limits.maxAttributeLength() + " characters (policy.max-attribute-length)");
+                }
+                checkCharacters("subject attribute " + name, text);
+                if (atv.getType().equals(BCStyle.CN) && reservedLabels.contains(label(text))) {
+                    throw new PolicyViolationException("the subject's CN is the name of this CA; it cannot be requested");
                 }
             }
         }
+        if (!reservedDns.isEmpty() && subject.getRDNs().length > 0 && reservedDns.contains(canonical(subject))) {
+            throw new PolicyViolationException("the subject is the name of this CA; it cannot be requested");
+        }
+    }
+
+    private static void checkCharacters(String what, String text) {
+        UnsafeText.firstUnsafe(text).ifPresent(cp -> {
+            throw new PolicyViolationException(what + " contains the control or format character "
+                    + UnsafeText.describe(cp));
+        });
     }
 
     private static String displayName(ASN1ObjectIdentifier oid) {
         String n = BCStyle.INSTANCE.oidToDisplayName(oid);
         return n != null ? n : oid.getId();
+    }
+
+    /**
+     * The requested extensions, refusing ambiguity: an attribute type given twice (two extensionRequests, two
+     * challengePasswords), an attribute with other than one value, or an extension repeated within the request
+     * (RFC 5280 §4.2: "A certificate MUST NOT include more than one instance of a particular extension"; which copy
+     * a reader honours is up to the reader).
+     */
+    private static Extensions requestedExtensions(PKCS10CertificationRequest csr) {
+        Set<ASN1ObjectIdentifier> seen = new HashSet<>();
+        Attribute extensionRequest = null;
+        for (Attribute a : csr.getAttributes()) {
+            if (!seen.add(a.getAttrType())) {
+                throw new PolicyViolationException("the request has attribute " + a.getAttrType().getId() + " twice");
+            }
+            ASN1Set values = a.getAttrValues();
+            if (values == null || values.size() != 1) {
+                throw new PolicyViolationException("the request's attribute " + a.getAttrType().getId()
+                        + " must have exactly one value");
+            }
+            if (PKCSObjectIdentifiers.pkcs_9_at_extensionRequest.equals(a.getAttrType())) {
+                extensionRequest = a;
+            }
+        }
+        if (extensionRequest == null) {
+            return null;
+        }
+        ASN1Sequence list;
+        try {
+            list = ASN1Sequence.getInstance(extensionRequest.getAttrValues().getObjectAt(0));
+        } catch (RuntimeException e) {
+            throw new PolicyViolationException("the request's extensionRequest is malformed");
+        }
+        Set<ASN1ObjectIdentifier> oids = new HashSet<>();
+        List<Extension> extensions = new ArrayList<>();
+        for (ASN1Encodable e : list) {
+            Extension ext;
+            try {
+                ext = Extension.getInstance(e);
+            } catch (RuntimeException ex) {
+                throw new PolicyViolationException("the request's extensionRequest is malformed");
+            }
+            if (!oids.add(ext.getExtnId())) {
+                throw new PolicyViolationException("the request asks for extension " + ext.getExtnId().getId() + " twice");
+            }
+            extensions.add(ext);
+        }
+        return extensions.isEmpty() ? null : new Extensions(extensions.toArray(new Extension[0]));
     }
 
     private static void checkNoCaPowers(Extensions requested) {
@@ -241,8 +401,9 @@ public final class CsrValidator {
             throw new PolicyViolationException("the request's subjectAltName extension is malformed");
         }
         GeneralName[] all = names.getNames();
-        if (all.length > policy.maxSans()) {
-            throw new PolicyViolationException("too many subjectAltNames: " + all.length + " > " + policy.maxSans());
+        if (all.length > limits.maxSans()) {
+            throw new PolicyViolationException("too many subjectAltNames: " + all.length + " > " + limits.maxSans()
+                    + " (policy.max-sans)");
         }
         List<GeneralName> out = new ArrayList<>();
         for (GeneralName n : all) {
@@ -258,6 +419,14 @@ public final class CsrValidator {
             }
             if (!policy.sanTypes().contains(type)) {
                 throw new PolicyViolationException("subjectAltName type " + type + " is not allowed");
+            }
+            if (value.length() > limits.maxSanLength()) {
+                throw new PolicyViolationException("subjectAltName " + type + " is longer than " + limits.maxSanLength()
+                        + " characters (policy.max-san-length)");
+            }
+            checkCharacters("subjectAltName " + type, value);
+            if (reservedLabels.contains(label(value))) {
+                throw new PolicyViolationException("subjectAltName " + type + " is the name of this CA; it cannot be requested");
             }
             if (type == SanType.URI && value.regionMatches(true, 0, IssuancePolicy.INTUNE_SID_PREFIX, 0,
                     IssuancePolicy.INTUNE_SID_PREFIX.length())) {
@@ -275,11 +444,37 @@ public final class CsrValidator {
         return out;
     }
 
+    /**
+     * The subject and SANs as the store will keep them (RFC 4514 strings whose escapes make them longer than the
+     * values; Bouncy Castle's form for the request record; the lower-cased search text) must fit the limits, which
+     * are inside the columns: a request within policy never fails in the store.
+     */
+    private void checkStoredText(X500Name subject, List<GeneralName> sans) {
+        String rfc4514;
+        try {
+            rfc4514 = new X500Principal(subject.getEncoded()).getName();
+        } catch (IOException | IllegalArgumentException e) {
+            throw new PolicyViolationException("the request's subject is malformed");
+        }
+        int subjectLength = Math.max(rfc4514.length(), subject.toString().length());
+        if (subjectLength > limits.maxSubjectLength()) {
+            throw new PolicyViolationException("the subject is longer than " + limits.maxSubjectLength()
+                    + " characters (policy.max-subject-length)");
+        }
+        List<String> stored = sans.stream().map(SanText::of).toList();
+        String joined = String.join("\n", stored);
+        if (joined.length() > limits.maxSansLength()) {
+            throw new PolicyViolationException("the subjectAltNames are longer than " + limits.maxSansLength()
+                    + " characters together (policy.max-sans-length)");
+        }
+        // Lower-casing can lengthen text (U+0130 becomes two characters): measure what the store will write.
+        if ((rfc4514 + "\n" + joined).toLowerCase(Locale.ROOT).length() > ColumnSizes.SEARCH_TEXT) {
+            throw new PolicyViolationException("the subject and subjectAltNames are too long together");
+        }
+    }
+
     private static String ia5(GeneralName n) {
         ASN1Encodable v = n.getName();
-        if (v instanceof DERIA5String s) {
-            return s.getString();
-        }
         if (v instanceof ASN1String s) {
             return s.getString();
         }
@@ -299,17 +494,36 @@ public final class CsrValidator {
     }
 
     private static String upn(GeneralName n) {
-        ASN1Sequence seq = ASN1Sequence.getInstance(n.getName());
-        ASN1ObjectIdentifier type = ASN1ObjectIdentifier.getInstance(seq.getObjectAt(0));
+        ASN1ObjectIdentifier type;
+        ASN1Encodable value;
+        try {
+            ASN1Sequence seq = ASN1Sequence.getInstance(n.getName());
+            type = ASN1ObjectIdentifier.getInstance(seq.getObjectAt(0));
+            value = ASN1TaggedObject.getInstance(seq.getObjectAt(1)).getExplicitBaseObject();
+        } catch (RuntimeException e) {
+            throw new PolicyViolationException("subjectAltName otherName is malformed");
+        }
         if (!UPN_OID.equals(type)) {
             throw new PolicyViolationException("subjectAltName otherName " + type.getId() + " is not allowed");
         }
-        ASN1TaggedObject tagged = ASN1TaggedObject.getInstance(seq.getObjectAt(1));
-        ASN1Encodable value = tagged.getExplicitBaseObject();
         if (value instanceof ASN1String s) {
             return s.getString();
         }
         throw new PolicyViolationException("subjectAltName UPN is not a string");
+    }
+
+    /** Compared like X.500 names are matched (RFC 5280 §7.1): case and spacing do not make a different name. */
+    private static String canonical(X500Name name) {
+        try {
+            return new X500Principal(name.getEncoded()).getName(X500Principal.CANONICAL);
+        } catch (IOException | IllegalArgumentException e) {
+            return name.toString();
+        }
+    }
+
+    /** A name as a person reads it: compatibility forms folded, case and runs of spaces ignored. */
+    private static String label(String s) {
+        return Normalizer.normalize(s, Normalizer.Form.NFKC).strip().replaceAll("\\s+", " ").toLowerCase(Locale.ROOT);
     }
 
     private static String printable(String s) {

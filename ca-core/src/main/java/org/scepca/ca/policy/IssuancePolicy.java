@@ -16,22 +16,25 @@ import java.util.regex.Pattern;
  *
  * @param validity           lifetime of device certificates; capped at the issuer's notAfter
  * @param backdate           notBefore is this much before issuance, for devices with a slow clock
+ * @param minRemaining       least lifetime an issued certificate may have: when the issuing CA expires sooner, the
+ *                           request is refused (roll the CA over) instead of getting a certificate that dies in minutes
  * @param minRsaBits         smallest RSA modulus accepted
  * @param maxRsaBits         largest RSA modulus accepted (bounds the verification cost an attacker can impose)
- * @param allowedCurves      EC curves accepted (JCA names: secp256r1, secp384r1)
+ * @param allowedCurves      named EC curves accepted (JCA names: secp256r1, secp384r1, secp521r1); RFC 5480 §2.1.1
+ *                           forbids explicit curve parameters, which are always refused
  * @param subjectAttributes  subject attribute short names a CSR may use (CN, O, OU, ...)
  * @param sanTypes           subjectAltName types a CSR may request
  * @param sanPatterns        per type, the pattern every requested value must match in full
  * @param allowIntuneSid     whether Intune's {@value #INTUNE_SID_PREFIX} URIs are allowed
- * @param maxSans            most subjectAltName entries in one request
+ * @param limits             sizes and counts a request may not exceed (inside what the store holds)
  * @param serverAuthAllowed  whether a SERVER profile may be issued (the CLI's issue-server; never over SCEP)
  * @param crlUrl             CRL distribution point put in certificates, if any
  * @param ocspUrl            OCSP responder URL put in AIA, if any
  * @param caIssuersUrl       issuing CA certificate URL put in AIA, if any
  */
-public record IssuancePolicy(Duration validity, Duration backdate, int minRsaBits, int maxRsaBits,
+public record IssuancePolicy(Duration validity, Duration backdate, Duration minRemaining, int minRsaBits, int maxRsaBits,
         Set<String> allowedCurves, Set<String> subjectAttributes, Set<SanType> sanTypes,
-        Map<SanType, Pattern> sanPatterns, boolean allowIntuneSid, int maxSans, boolean serverAuthAllowed,
+        Map<SanType, Pattern> sanPatterns, boolean allowIntuneSid, RequestLimits limits, boolean serverAuthAllowed,
         Optional<URI> crlUrl, Optional<URI> ocspUrl, Optional<URI> caIssuersUrl) {
 
     public static final String INTUNE_SID_PREFIX = "tag:microsoft.com,2022-09-14:sid:";
@@ -45,6 +48,11 @@ public record IssuancePolicy(Duration validity, Duration backdate, int minRsaBit
         if (backdate.isNegative() || backdate.compareTo(Duration.ofHours(24)) > 0) {
             throw new IllegalArgumentException("backdate must be between 0 and 24 hours");
         }
+        Objects.requireNonNull(minRemaining, "minRemaining is null");
+        if (minRemaining.isNegative() || minRemaining.compareTo(validity) > 0) {
+            throw new IllegalArgumentException("minRemaining must be between 0 and the validity");
+        }
+        Objects.requireNonNull(limits, "limits is null");
         if (minRsaBits < 2048) {
             throw new IllegalArgumentException("minRsaBits below 2048 is not allowed");
         }
@@ -69,39 +77,56 @@ public record IssuancePolicy(Duration validity, Duration backdate, int minRsaBit
     public static final Pattern UPN = Pattern.compile("[^@\\s]{1,256}@[^@\\s]{1,253}");
 
     public static IssuancePolicy defaults() {
-        return new IssuancePolicy(Duration.ofDays(365), Duration.ofMinutes(5), 2048, 8192,
-                Set.of("secp256r1", "secp384r1"),
+        return new IssuancePolicy(Duration.ofDays(365), Duration.ofMinutes(5), Duration.ofDays(1), 2048, 8192,
+                Set.of("secp256r1", "secp384r1", "secp521r1"),
                 Set.of("CN", "O", "OU", "C", "ST", "L", "E", "SERIALNUMBER", "UID", "DC"),
                 EnumSet.of(SanType.DNS, SanType.EMAIL, SanType.URI, SanType.UPN),
                 Map.of(SanType.DNS, DNS_NAME, SanType.EMAIL, EMAIL, SanType.URI, ABSOLUTE_URI, SanType.UPN, UPN),
-                false, 20, true, Optional.empty(), Optional.empty(), Optional.empty());
+                false, RequestLimits.defaults(), true, Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     public IssuancePolicy withValidity(Duration v) {
-        return new IssuancePolicy(v, backdate, minRsaBits, maxRsaBits, allowedCurves, subjectAttributes, sanTypes,
-                sanPatterns, allowIntuneSid, maxSans, serverAuthAllowed, crlUrl, ocspUrl, caIssuersUrl);
+        // A validity shorter than the minimum remaining lifetime lowers that minimum with it (tests, short-lived CAs).
+        return new IssuancePolicy(v, backdate, minRemaining.compareTo(v) > 0 ? v : minRemaining, minRsaBits, maxRsaBits,
+                allowedCurves, subjectAttributes, sanTypes, sanPatterns, allowIntuneSid, limits, serverAuthAllowed, crlUrl,
+                ocspUrl, caIssuersUrl);
     }
 
     public IssuancePolicy withIntuneSid(boolean allow) {
-        return new IssuancePolicy(validity, backdate, minRsaBits, maxRsaBits, allowedCurves, subjectAttributes, sanTypes,
-                sanPatterns, allow, maxSans, serverAuthAllowed, crlUrl, ocspUrl, caIssuersUrl);
+        return new IssuancePolicy(validity, backdate, minRemaining, minRsaBits, maxRsaBits, allowedCurves,
+                subjectAttributes, sanTypes, sanPatterns, allow, limits, serverAuthAllowed, crlUrl, ocspUrl, caIssuersUrl);
     }
 
     public IssuancePolicy withSanTypes(Set<SanType> types) {
-        return new IssuancePolicy(validity, backdate, minRsaBits, maxRsaBits, allowedCurves, subjectAttributes, types,
-                sanPatterns, allowIntuneSid, maxSans, serverAuthAllowed, crlUrl, ocspUrl, caIssuersUrl);
+        return new IssuancePolicy(validity, backdate, minRemaining, minRsaBits, maxRsaBits, allowedCurves,
+                subjectAttributes, types, sanPatterns, allowIntuneSid, limits, serverAuthAllowed, crlUrl, ocspUrl, caIssuersUrl);
     }
 
     public IssuancePolicy withSanPattern(SanType type, Pattern pattern) {
         var m = new java.util.HashMap<>(sanPatterns);
         m.put(type, pattern);
-        return new IssuancePolicy(validity, backdate, minRsaBits, maxRsaBits, allowedCurves, subjectAttributes, sanTypes,
-                m, allowIntuneSid, maxSans, serverAuthAllowed, crlUrl, ocspUrl, caIssuersUrl);
+        return new IssuancePolicy(validity, backdate, minRemaining, minRsaBits, maxRsaBits, allowedCurves,
+                subjectAttributes, sanTypes, m, allowIntuneSid, limits, serverAuthAllowed, crlUrl, ocspUrl, caIssuersUrl);
     }
 
     public IssuancePolicy withUrls(Optional<URI> crl, Optional<URI> ocsp, Optional<URI> caIssuers) {
-        return new IssuancePolicy(validity, backdate, minRsaBits, maxRsaBits, allowedCurves, subjectAttributes, sanTypes,
-                sanPatterns, allowIntuneSid, maxSans, serverAuthAllowed, crl, ocsp, caIssuers);
+        return new IssuancePolicy(validity, backdate, minRemaining, minRsaBits, maxRsaBits, allowedCurves,
+                subjectAttributes, sanTypes, sanPatterns, allowIntuneSid, limits, serverAuthAllowed, crl, ocsp, caIssuers);
+    }
+
+    public IssuancePolicy withLimits(RequestLimits l) {
+        return new IssuancePolicy(validity, backdate, minRemaining, minRsaBits, maxRsaBits, allowedCurves,
+                subjectAttributes, sanTypes, sanPatterns, allowIntuneSid, l, serverAuthAllowed, crlUrl, ocspUrl, caIssuersUrl);
+    }
+
+    public IssuancePolicy withMinRemaining(Duration d) {
+        return new IssuancePolicy(validity, backdate, d, minRsaBits, maxRsaBits, allowedCurves,
+                subjectAttributes, sanTypes, sanPatterns, allowIntuneSid, limits, serverAuthAllowed, crlUrl, ocspUrl, caIssuersUrl);
+    }
+
+    public IssuancePolicy withRsaBits(int min, int max) {
+        return new IssuancePolicy(validity, backdate, minRemaining, min, max, allowedCurves, subjectAttributes,
+                sanTypes, sanPatterns, allowIntuneSid, limits, serverAuthAllowed, crlUrl, ocspUrl, caIssuersUrl);
     }
 
     /** Short description for start-up logs. */

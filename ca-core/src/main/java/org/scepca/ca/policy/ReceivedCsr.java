@@ -22,6 +22,11 @@ public final class ReceivedCsr extends PKCS10CertificationRequest {
         return received.clone();
     }
 
+    /** The size of the request as it arrived. */
+    public int receivedLength() {
+        return received.length;
+    }
+
     /** The CertificationRequestInfo exactly as received: the first element of the outer SEQUENCE. */
     Optional<byte[]> receivedRequestInfo() {
         int[] outer = header(received, 0);

@@ -4,17 +4,14 @@ import java.math.BigInteger;
 import java.time.Clock;
 import java.util.Objects;
 
+import org.scepca.ca.audit.AuditLine;
 import org.scepca.ca.crl.CrlService;
 import org.scepca.ca.store.CertificateRecord;
 import org.scepca.ca.store.CertificateStatus;
 import org.scepca.ca.store.CertificateStore;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** Revokes a certificate and republishes the CRL at once, so relying parties can pick it up on their next reload. */
 public final class RevocationService {
-    private static final Logger AUDIT = LoggerFactory.getLogger("scepca.audit");
-
     private final CertificateStore store;
     private final CrlService crls;
     private final Clock clock;
@@ -31,19 +28,23 @@ public final class RevocationService {
     public Outcome revoke(BigInteger serial, RevocationReason reason, String actor) {
         Objects.requireNonNull(reason, "reason is null");
         CertificateRecord before = store.find(serial).orElseThrow(() -> {
-            AUDIT.info("op=revoke serial={} actor={} outcome=unknown-serial", serial.toString(16), actor);
+            line(serial.toString(16), "", "-", actor, "unknown-serial").log();
             return new UnknownCertificateException(serial);
         });
         if (before.status() == CertificateStatus.REVOKED) {
-            AUDIT.info("op=revoke serial={} subject=\"{}\" actor={} outcome=already-revoked", before.serialHex(),
-                    before.subjectDn(), actor);
+            line(before.serialHex(), before.subjectDn(), "-", actor, "already-revoked").log();
             return new Outcome(before, false);
         }
         CertificateRecord after = store.revoke(serial, reason, clock.instant()).orElseThrow();
         crls.publish();
-        AUDIT.info("op=revoke serial={} subject=\"{}\" reason={} actor={} outcome=revoked", after.serialHex(),
-                after.subjectDn(), reason.rfcName(), actor);
+        line(after.serialHex(), after.subjectDn(), reason.rfcName(), actor, "revoked").log();
         return new Outcome(after, true);
+    }
+
+    private static AuditLine line(String serial, String subject, String reason, String actor, String outcome) {
+        return AuditLine.op("revoke").token("serial", serial).text("subject", subject).token("reason", reason)
+                .token("actor", actor).token("outcome", outcome).token("txid", "-")
+                .token("endpoint", AuditLine.endpointOf(actor)).token("device", "-");
     }
 
     public record Outcome(CertificateRecord certificate, boolean changed) {

@@ -40,6 +40,24 @@ class CaConfigTest {
     }
 
     @Test
+    void requestLimitsAndMinimumValidityAreConfigurableAndBounded() {
+        var c = CaConfig.from(props("policy.max-sans", "5", "policy.max-subject-length", "300", "policy.min-validity-days", "7"));
+        assertThat(c.policy().limits().maxSans()).isEqualTo(5);
+        assertThat(c.policy().limits().maxSubjectLength()).isEqualTo(300);
+        assertThat(c.policy().minRemaining()).isEqualTo(java.time.Duration.ofDays(7));
+        assertThat(CaConfig.defaults().policy().minRemaining()).isEqualTo(java.time.Duration.ofDays(1));
+        // Never as large as the store's columns (subject_dn VARCHAR(1024), sans VARCHAR(8192)).
+        assertThatThrownBy(() -> CaConfig.from(props("policy.max-subject-length", "1024")))
+                .hasMessageContaining("policy.max-subject-length must be between 1 and 1000");
+        assertThatThrownBy(() -> CaConfig.from(props("policy.max-sans-length", "8192")))
+                .hasMessageContaining("policy.max-sans-length");
+        assertThatThrownBy(() -> CaConfig.from(props("policy.max-csr-bytes", "100")))
+                .hasMessageContaining("policy.max-csr-bytes");
+        assertThatThrownBy(() -> CaConfig.from(props("policy.validity-days", "30", "policy.min-validity-days", "31")))
+                .hasMessageContaining("policy.min-validity-days must be between 0 and 30");
+    }
+
+    @Test
     void staticChallengeNeverAppearsInToString() {
         var c = CaConfig.from(props("scep.static-challenge", "very-secret-static-challenge"));
         assertThat(c.toString()).doesNotContain("very-secret");

@@ -66,8 +66,35 @@ class CsrValidatorTest {
 
     @Test
     void rejectsEcP521WhenPolicyAllowsOnlyP256AndP384() {
+        var narrow = new CsrValidator(new IssuancePolicy(IssuancePolicy.defaults().validity(),
+                IssuancePolicy.defaults().backdate(), IssuancePolicy.defaults().minRemaining(), 2048, 8192,
+                java.util.Set.of("secp256r1", "secp384r1"), IssuancePolicy.defaults().subjectAttributes(),
+                IssuancePolicy.defaults().sanTypes(), IssuancePolicy.defaults().sanPatterns(), false,
+                RequestLimits.defaults(), true, java.util.Optional.empty(), java.util.Optional.empty(),
+                java.util.Optional.empty()));
         var req = csr().keys(TestKeys.ec("secp521r1")).signedWith("SHA512withECDSA").build();
-        assertThatThrownBy(() -> validator.validate(req)).hasMessageContaining("secp521r1");
+        assertThat(validator.validate(req)).as("P-521 is allowed by default").isNotNull();
+        assertThatThrownBy(() -> narrow.validate(req)).hasMessageContaining("secp521r1");
+    }
+
+    @Test
+    void limitsAreConfigurable() {
+        var tight = new CsrValidator(IssuancePolicy.defaults().withLimits(new RequestLimits(4096, 2, 10, 100, 1, 30, 40)));
+        assertThat(tight.validate(csr().subject("CN=a,O=b").dns("a.acme.test").build())).isNotNull();
+        assertThatThrownBy(() -> tight.validate(csr().subject("CN=a,O=b,OU=c").build()))
+                .hasMessageContaining("policy.max-subject-attributes");
+        assertThatThrownBy(() -> tight.validate(csr().subject("CN=abcdefghijk").build()))
+                .hasMessageContaining("policy.max-attribute-length");
+        assertThatThrownBy(() -> tight.validate(csr().dns("a.acme.test").dns("b.acme.test").build()))
+                .hasMessageContaining("policy.max-sans");
+    }
+
+    @Test
+    void limitsStayInsideTheStoreColumns() {
+        assertThatThrownBy(() -> new RequestLimits(16384, 16, 256, 1024, 20, 512, 4096))
+                .hasMessageContaining("maxSubjectLength");
+        assertThatThrownBy(() -> new RequestLimits(16384, 16, 256, 512, 20, 512, 8192))
+                .hasMessageContaining("maxSansLength");
     }
 
     @Test

@@ -375,6 +375,15 @@ public final class ScepRequestDecoder {
         } catch (IOException | RuntimeException e) {
             throw new Refusal(FailInfo.BAD_REQUEST, "CSR does not parse");
         }
+        if (org.bouncycastle.asn1.x9.X9ObjectIdentifiers.id_ecPublicKey.equals(
+                csr.getSubjectPublicKeyInfo().getAlgorithm().getAlgorithm())) {
+            try {
+                // Before the signature: a key with explicit curve parameters is an algorithm we do not take (badAlg).
+                org.scepca.ca.policy.CsrValidator.requireNamedCurve(csr.getSubjectPublicKeyInfo());
+            } catch (org.scepca.ca.policy.PolicyViolationException e) {
+                throw new Refusal(FailInfo.BAD_ALG, e.getMessage());
+            }
+        }
         try {
             ContentVerifierProvider verifier = verifiers.forKey(publicKey(csr));
             if (!org.scepca.ca.policy.CsrSignature.isValid(csr, verifier)) {

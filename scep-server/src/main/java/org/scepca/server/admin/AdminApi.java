@@ -16,6 +16,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.IntSupplier;
 
+import org.scepca.ca.audit.AuditLine;
 import org.scepca.ca.CertificateAuthority;
 import org.scepca.ca.challenge.ChallengeService;
 import org.scepca.ca.crl.CrlService;
@@ -41,8 +42,6 @@ import org.scepca.server.profiles.ProfileOptionException;
 import org.scepca.server.profiles.ProfileOptions;
 import org.scepca.server.profiles.ProfileService;
 import org.scepca.profiles.Preset;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -53,7 +52,6 @@ import jakarta.servlet.http.HttpServletResponse;
  * admin role; every change is written to the audit log with the acting identity.
  */
 final class AdminApi {
-    private static final Logger AUDIT = LoggerFactory.getLogger("scepca.audit");
     static final int DEFAULT_PAGE = 50;
     static final int MAX_PAGE = 500;
     /** The dashboard's "expiring soon" horizon. */
@@ -117,7 +115,7 @@ final class AdminApi {
 
     public record DashboardView(CountsView certificates, int expiringWithinDays, int pendingRequests,
             int activeChallenges, String issuingCaNotAfter, long issuingCaDaysLeft, String rootNotAfter,
-            boolean nextCaStaged) {
+            boolean nextCaStaged, List<String> warnings) {
     }
 
     public record CountsView(long total, long active, long revoked, long expired, long expiringSoon) {
@@ -158,7 +156,9 @@ final class AdminApi {
                 ca.requests().list(Optional.of(RequestStatus.PENDING), 1000).size(),
                 ca.challenges().listActive(1000).size(), caNotAfter.toString(),
                 Duration.between(now, caNotAfter).toDays(),
-                ca.material().root().getNotAfter().toInstant().toString(), ca.material().next().isPresent()));
+                ca.material().root().getNotAfter().toInstant().toString(), ca.material().next().isPresent(),
+                org.scepca.ca.material.CaLifetime.warning(ca.material().intermediateCertificate(), now)
+                        .map(List::of).orElse(List.of())));
     }
 
     private void caInfo(Exchange ex) throws IOException {
@@ -201,8 +201,8 @@ final class AdminApi {
             throw ApiException.validation(errors);
         }
         ChallengeService.MintedChallenge minted = ca.challenges().mint(ttl, note);
-        AUDIT.info("op=challenge-create id={} expires={} actor={}", minted.id(), minted.expiresAt(),
-                ex.identity().actor());
+        ex.audit(AuditLine.op("challenge-create").token("id", minted.id()).token("expires", minted.expiresAt())
+                .token("outcome", "created").token("serial", "-").text("subject", "-").token("device", "-"));
         ex.response().setHeader("Location", "/api/v1/challenges/" + minted.id());
         ex.json(201, ChallengeView.Created.of(minted.id(), minted.secret(), minted.expiresAt(), note.orElse(null)));
     }
@@ -218,8 +218,9 @@ final class AdminApi {
         String note = ("jamf" + (device.isEmpty() ? "" : ":" + device)).replaceAll("[^\\p{Graph} ]", "?");
         ChallengeService.MintedChallenge minted = ca.challenges().mint(Duration.ofHours(1),
                 Optional.of(note.length() > 200 ? note.substring(0, 200) : note));
-        AUDIT.info("op=challenge-create id={} expires={} actor={} via=jamf-webhook", minted.id(), minted.expiresAt(),
-                ex.identity().actor());
+        ex.audit(AuditLine.op("challenge-create").token("id", minted.id()).token("expires", minted.expiresAt())
+                .token("via", "jamf-webhook").token("outcome", "created").token("serial", "-").text("subject", "-")
+                .token("device", "-"));
         ex.response().setStatus(200);
         ex.response().setContentType("text/plain; charset=US-ASCII");
         ex.response().setHeader("Cache-Control", "no-store");
@@ -260,7 +261,8 @@ final class AdminApi {
         if (!ca.challenges().delete(id)) {
             throw ApiException.notFound("no challenge with id " + id);
         }
-        AUDIT.info("op=challenge-delete id={} actor={}", id, ex.identity().actor());
+        ex.audit(AuditLine.op("challenge-delete").token("id", id).token("outcome", "deleted").token("serial", "-")
+                .text("subject", "-").token("device", "-"));
         ex.noContent();
     }
 

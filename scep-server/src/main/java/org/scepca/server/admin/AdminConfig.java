@@ -1,9 +1,6 @@
 package org.scepca.server.admin;
 
 import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -102,15 +99,7 @@ public record AdminConfig(boolean enabled, String host, int port, Optional<Tls> 
     }
 
     public static AdminConfig load(Path file) {
-        Properties p = new Properties();
-        if (Files.isRegularFile(file)) {
-            try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-                p.load(r);
-            } catch (IOException e) {
-                throw new InvalidConfigException("cannot read " + file + ": " + e.getMessage());
-            }
-        }
-        return from(p, file.toAbsolutePath().getParent());
+        return from(org.scepca.ca.config.CaConfig.read(file), file.toAbsolutePath().getParent());
     }
 
     /** Relative file names are resolved against {@code baseDir} (the data folder). */

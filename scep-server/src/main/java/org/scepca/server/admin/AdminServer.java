@@ -113,6 +113,7 @@ public final class AdminServer {
         ctx.addServlet(new ServletHolder("admin-ready", health), "/readyz");
         ctx.addServlet(new ServletHolder("admin-root", new RootServlet()), "/");
         ctx.addFilter(new FilterHolder(new SecurityHeadersFilter()), "/*", EnumSet.of(DispatcherType.REQUEST));
+        ctx.addFilter(new FilterHolder(new CsrfFilter()), "/*", EnumSet.of(DispatcherType.REQUEST));
         ctx.addFilter(GuardFilter.class, "/*", EnumSet.of(DispatcherType.REQUEST));
 
         SizeLimitHandler limit = new SizeLimitHandler(MAX_REQUEST_BYTES, -1);

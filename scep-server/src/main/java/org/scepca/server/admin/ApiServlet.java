@@ -8,9 +8,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
+import org.scepca.ca.audit.AuditLine;
 import org.scepca.server.http.Problem;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -23,7 +22,6 @@ import jakarta.servlet.http.HttpServletResponse;
  * authorises by role (403), runs the handler, and turns {@link ApiException} into RFC 9457 problem JSON.
  */
 final class ApiServlet extends HttpServlet {
-    private static final Logger AUDIT = LoggerFactory.getLogger("scepca.audit");
     static final String REALM = "scepca-admin";
 
     private final transient List<Route> routes;
@@ -76,8 +74,10 @@ final class ApiServlet extends HttpServlet {
             }
             if (!identity.get().role().includes(route.role().get())) {
                 if (!route.method().equals("GET")) {
-                    AUDIT.info("op=admin-api method={} path={} actor={} outcome=forbidden", route.method(), route.path(),
-                            identity.get().actor());
+                    AuditLine.op("admin-api").token("method", route.method()).token("path", route.path())
+                            .token("actor", identity.get().actor()).token("outcome", "forbidden")
+                            .token("endpoint", AuditLine.endpointOf(identity.get().actor())).token("txid", "-")
+                            .text("subject", "-").token("serial", "-").token("device", "-").log();
                 }
                 Problem.send(resp, 403, "forbidden", "Forbidden", "this needs the " + route.role().get().id()
                         + " role; you have " + identity.get().role().id());

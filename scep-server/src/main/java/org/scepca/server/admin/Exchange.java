@@ -14,6 +14,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 
+import org.scepca.ca.audit.AuditLine;
+
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
@@ -27,6 +29,7 @@ final class Exchange {
     private final Map<String, String> pathParams;
     private final Optional<AdminIdentity> identity;
     private final ObjectMapper json;
+    private String requestId;
 
     Exchange(HttpServletRequest request, HttpServletResponse response, Map<String, String> pathParams,
             Optional<AdminIdentity> identity, ObjectMapper json) {
@@ -55,6 +58,25 @@ final class Exchange {
 
     Optional<String> query(String name) {
         return Optional.ofNullable(request.getParameter(name)).map(String::strip).filter(s -> !s.isEmpty());
+    }
+
+    /**
+     * Completes and writes an audit line for this call: actor, endpoint (admin-api or admin-mtls) and a request id as
+     * its txid (also sent back as X-Request-Id, so an operator can find the line for a response).
+     */
+    void audit(AuditLine line) {
+        String actor = identity().actor();
+        line.token("actor", actor).token("endpoint", AuditLine.endpointOf(actor)).token("txid", requestId()).log();
+    }
+
+    String requestId() {
+        if (requestId == null) {
+            byte[] b = new byte[8];
+            java.util.concurrent.ThreadLocalRandom.current().nextBytes(b);
+            requestId = java.util.HexFormat.of().formatHex(b);
+            response.setHeader("X-Request-Id", requestId);
+        }
+        return requestId;
     }
 
     AdminIdentity identity() {

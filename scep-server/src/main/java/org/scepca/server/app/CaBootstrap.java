@@ -61,6 +61,16 @@ public final class CaBootstrap {
                 # Allow Intune's tag:microsoft.com,2022-09-14:sid: URIs (strong mapping for Windows/Entra ID).
                 #policy.intune-sid=false
                 #policy.san-dns-pattern=[a-z0-9-]+\\\\.devices\\\\.example\\\\.com
+                # Refuse requests when the issuing CA has fewer days left (0: only once it has expired).
+                #policy.min-validity-days=1
+                # Request limits (refused with badRequest before the store; ceilings are inside the store's columns).
+                #policy.max-csr-bytes=16384
+                #policy.max-subject-attributes=16
+                #policy.max-attribute-length=256
+                #policy.max-subject-length=512
+                #policy.max-sans=20
+                #policy.max-san-length=512
+                #policy.max-sans-length=4096
                 # CRL lifetime; it is re-signed after half of it, and on every revocation.
                 #crl.next-update-hours=168
                 #crl.root-next-update-days=365
@@ -78,6 +88,16 @@ public final class CaBootstrap {
                 # GetCACert answers RA + CA (default). false: the issuing CA alone (DER); it then also decrypts requests.
                 #scep.use-ra=true
                 #db.pool-size=16
+                # Per-source rate limits on the public port (503 + Retry-After). Loopback is exempt by default; behind a
+                # reverse proxy set trust-forwarded-for=true so each client is its own source.
+                #limits.enabled=true
+                #limits.per-source-rps=100
+                #limits.per-source-burst=500
+                #limits.pkioperation-per-source-rps=20
+                #limits.pkioperation-per-source-burst=100
+                #limits.max-concurrent-pkioperations=32
+                #limits.exempt-loopback=true
+                #limits.trust-forwarded-for=false
                 # Admin API and web console: their own connector, loopback only by default (never the SCEP port).
                 # Log in with a token from 'scepca admin token create --name NAME [--role admin|viewer|enroller]'.
                 #admin.enabled=true

@@ -2,6 +2,7 @@ package org.scepca.server.app;
 
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -76,6 +77,12 @@ public final class Running implements AutoCloseable {
     /** SCEP plus the admin API and console on their own connector(s). */
     public static Running start(CaDirectory dir, Passphrase passphrase, CaConfig config, ServerConfig serverConfig,
             AdminConfig adminConfig) throws Exception {
+        return start(dir, passphrase, config, serverConfig, adminConfig, System::nanoTime);
+    }
+
+    /** @param nanoTime the rate limits' clock (tests step it instead of sleeping) */
+    public static Running start(CaDirectory dir, Passphrase passphrase, CaConfig config, ServerConfig serverConfig,
+            AdminConfig adminConfig, java.util.function.LongSupplier nanoTime) throws Exception {
         Clock clock = Clock.systemUTC();
         SecureRandom random = new SecureRandom();
         CertificateAuthority ca = openAsOwner(dir, passphrase, config, clock, random);
@@ -84,9 +91,11 @@ public final class Running implements AutoCloseable {
             OcspResponder ocsp = ocspResponder(ca, dir, passphrase, clock, random);
             ProfileService profiles = ProfileService.create(ca, scep, passphrase);
             Server server = ScepServer.newServer(serverConfig,
-                    new ScepServer.Services(ca, scep, ocsp, java.util.Optional.of(profiles)));
+                    new ScepServer.Services(ca, scep, ocsp, java.util.Optional.of(profiles)), nanoTime);
             AdminServer.attach(server, adminConfig, ca, java.util.Optional.of(profiles));
             server.start();
+            CaLifetimeWarnings warnings = new CaLifetimeWarnings(ca);
+            warnings.check();
             ScheduledExecutorService hk = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "scepca-housekeeping");
                 t.setDaemon(true);
@@ -107,6 +116,7 @@ public final class Running implements AutoCloseable {
                 } catch (RuntimeException e) {
                     LOG.error("OCSP responder renewal failed: {}", e.toString());
                 }
+                warnings.check();
                 try {
                     // Used and expired challenges are worthless after a week (kept that long for troubleshooting).
                     ca.challenges().purge(java.time.Duration.ofDays(7));
@@ -118,6 +128,27 @@ public final class Running implements AutoCloseable {
         } catch (Exception e) {
             ca.close();
             throw e;
+        }
+    }
+
+    /** Logs the issuing CA's lifetime warning at start-up and then once a day (housekeeping runs every 10 minutes). */
+    private static final class CaLifetimeWarnings {
+        private final CertificateAuthority ca;
+        private Instant lastLogged = Instant.MIN;
+
+        CaLifetimeWarnings(CertificateAuthority ca) {
+            this.ca = ca;
+        }
+
+        void check() {
+            Instant now = ca.clock().instant();
+            if (lastLogged.plus(java.time.Duration.ofDays(1)).isAfter(now)) {
+                return;
+            }
+            org.scepca.ca.material.CaLifetime.warning(ca.material().intermediateCertificate(), now).ifPresent(w -> {
+                LoggerFactory.getLogger("scepca").warn("{}", w);
+                lastLogged = now;
+            });
         }
     }
 

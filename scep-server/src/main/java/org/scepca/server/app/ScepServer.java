@@ -20,6 +20,7 @@ import org.scepca.server.http.GuardFilter;
 import org.scepca.server.http.HealthServlet;
 import org.scepca.server.http.NotFoundServlet;
 import org.scepca.server.http.OcspServlet;
+import org.scepca.server.http.RateLimitFilter;
 import org.scepca.server.http.ScepServlet;
 import org.scepca.server.ocsp.OcspResponder;
 import org.scepca.server.profiles.ProfileService;
@@ -47,6 +48,11 @@ public final class ScepServer {
     }
 
     public static Server newServer(ServerConfig config, Services services) {
+        return newServer(config, services, System::nanoTime);
+    }
+
+    /** @param nanoTime the clock of the rate limits (tests step it by hand) */
+    public static Server newServer(ServerConfig config, Services services, java.util.function.LongSupplier nanoTime) {
         QueuedThreadPool threads = new QueuedThreadPool(config.maxThreads(), Math.min(8, config.maxThreads()));
         threads.setName("scepca-http");
         Server server = new Server(threads);
@@ -92,6 +98,9 @@ public final class ScepServer {
         ctx.addServlet(new ServletHolder("ready", health), "/readyz");
         ctx.addServlet(new ServletHolder("not-found", new NotFoundServlet()), "/");
         ctx.addFilter(GuardFilter.class, "/*", java.util.EnumSet.of(jakarta.servlet.DispatcherType.REQUEST));
+        // Before any servlet reads a body or decrypts: over budget is 503 + Retry-After.
+        ctx.addFilter(new org.eclipse.jetty.ee10.servlet.FilterHolder(new RateLimitFilter(config.limits(), nanoTime)), "/*",
+                java.util.EnumSet.of(jakarta.servlet.DispatcherType.REQUEST));
         // Profiles carry enrollment challenges: they are made only through the authenticated admin API
         // (POST /api/v1/profiles/{preset} on the admin connector), never on this public port.
 

@@ -1,7 +1,13 @@
 package org.scepca.server.app;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Properties;
+
+import org.scepca.ca.config.CaConfig;
+import org.scepca.ca.config.CaConfig.InvalidConfigException;
+import org.scepca.server.http.RateLimits;
 
 /**
  * Transport settings. Defaults suit a SCEP endpoint on the open network: small bodies, short idle timeouts, no
@@ -13,12 +19,19 @@ import java.util.Objects;
  * @param maxRequestBytes hard cap on any request body, checked by Jetty before a servlet reads it
  * @param idleTimeout     connection idle timeout
  * @param maxThreads      request threads
+ * @param limits          per-source rate and concurrency limits on this port ({@code limits.*} keys)
  */
 public record ServerConfig(String host, int port, int maxMessageBytes, int maxRequestBytes, Duration idleTimeout,
-        int maxThreads) {
+        int maxThreads, RateLimits limits) {
+    /** The {@code limits.*} keys of scepca.properties (also listed in CaConfig.KEYS, which reads the same file). */
+    public static final java.util.Set<String> KEYS = java.util.Set.of("limits.enabled", "limits.per-source-rps",
+            "limits.per-source-burst", "limits.pkioperation-per-source-rps", "limits.pkioperation-per-source-burst",
+            "limits.max-concurrent-pkioperations", "limits.exempt-loopback", "limits.trust-forwarded-for");
+
     public ServerConfig {
         Objects.requireNonNull(host, "host is null");
         Objects.requireNonNull(idleTimeout, "idleTimeout is null");
+        Objects.requireNonNull(limits, "limits is null");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be between 0 and 65535");
         }
@@ -28,6 +41,42 @@ public record ServerConfig(String host, int port, int maxMessageBytes, int maxRe
     }
 
     public static ServerConfig defaults(String host, int port) {
-        return new ServerConfig(host, port, 64 * 1024, 256 * 1024, Duration.ofSeconds(30), 64);
+        return new ServerConfig(host, port, 64 * 1024, 256 * 1024, Duration.ofSeconds(30), 64, RateLimits.defaults());
+    }
+
+    public ServerConfig withLimits(RateLimits l) {
+        return new ServerConfig(host, port, maxMessageBytes, maxRequestBytes, idleTimeout, maxThreads, l);
+    }
+
+    /** Defaults with the {@code limits.*} keys of {@code file} (scepca.properties), validated; errors name the key. */
+    public static ServerConfig load(String host, int port, Path file) {
+        return defaults(host, port).withLimits(limits(CaConfig.read(file)));
+    }
+
+    public static RateLimits limits(Properties p) {
+        RateLimits d = RateLimits.defaults();
+        int rps = intValue(p, "limits.per-source-rps", d.perSourceRps());
+        int burst = intValue(p, "limits.per-source-burst", Math.max(d.perSourceBurst(), rps));
+        int pkiRps = intValue(p, "limits.pkioperation-per-source-rps", d.pkiPerSourceRps());
+        int pkiBurst = intValue(p, "limits.pkioperation-per-source-burst", Math.max(d.pkiPerSourceBurst(), pkiRps));
+        if (burst < rps) {
+            throw new InvalidConfigException("limits.per-source-burst must be at least limits.per-source-rps (" + rps + ")");
+        }
+        if (pkiBurst < pkiRps) {
+            throw new InvalidConfigException("limits.pkioperation-per-source-burst must be at least"
+                    + " limits.pkioperation-per-source-rps (" + pkiRps + ")");
+        }
+        return new RateLimits(bool(p, "limits.enabled", d.enabled()), rps, burst, pkiRps, pkiBurst,
+                intValue(p, "limits.max-concurrent-pkioperations", d.maxConcurrentPkiOperations()),
+                bool(p, "limits.exempt-loopback", d.exemptLoopback()),
+                bool(p, "limits.trust-forwarded-for", d.trustForwardedFor()));
+    }
+
+    private static int intValue(Properties p, String key, int def) {
+        return CaConfig.intValue(p, key, def, 1, 1_000_000);
+    }
+
+    private static boolean bool(Properties p, String key, boolean def) {
+        return CaConfig.bool(p, key, def);
     }
 }

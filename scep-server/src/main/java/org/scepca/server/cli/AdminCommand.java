@@ -47,9 +47,9 @@ final class AdminCommand {
                         out.println("Shown once: store it in a password manager. Use it as 'Authorization: Bearer <token>'"
                                 + " or paste it into the console's login.");
                     }
-                    org.slf4j.LoggerFactory.getLogger(AuditLog.LOGGER).info(
-                            "op=admin-token-create id={} name={} role={} actor=cli:{}", minted.record().id(),
-                            minted.record().name(), r.id(), System.getProperty("user.name", "?"));
+                    AuditLog.cli("admin-token-create").token("id", minted.record().id())
+                            .token("name", minted.record().name()).token("role", r.id()).token("outcome", "created")
+                            .token("serial", "-").text("subject", "-").token("device", "-").log();
                 }
                 return 0;
             }
@@ -86,9 +86,8 @@ final class AdminCommand {
                 try (CertificateAuthority ca = data.open()) {
                     TokenRecord t = ca.tokens().revoke(idOrName);
                     spec.commandLine().getOut().println("revoked token " + t.id() + " (" + t.name() + ")");
-                    org.slf4j.LoggerFactory.getLogger(AuditLog.LOGGER).info(
-                            "op=admin-token-revoke id={} name={} actor=cli:{}", t.id(), t.name(),
-                            System.getProperty("user.name", "?"));
+                    AuditLog.cli("admin-token-revoke").token("id", t.id()).token("name", t.name())
+                            .token("outcome", "revoked").token("serial", "-").text("subject", "-").token("device", "-").log();
                 }
                 return 0;
             }

@@ -3,6 +3,7 @@ package org.scepca.server.cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import org.scepca.ca.audit.AuditLine;
 import org.scepca.ca.material.CaDirectory;
 import org.slf4j.LoggerFactory;
 
@@ -17,9 +18,15 @@ import ch.qos.logback.core.FileAppender;
  * DIR/logs/audit.log, whichever process (server or CLI) made the change.
  */
 public final class AuditLog {
-    public static final String LOGGER = "scepca.audit";
+    public static final String LOGGER = AuditLine.LOGGER;
 
     private AuditLog() {
+    }
+
+    /** An audit line for a CLI command: actor "cli:USER", endpoint cli, no transaction. */
+    public static AuditLine cli(String op) {
+        return AuditLine.op(op).token("actor", "cli:" + System.getProperty("user.name", "?")).token("endpoint", "cli")
+                .token("txid", "-");
     }
 
     public static synchronized void attach(CaDirectory dir) {

@@ -39,8 +39,8 @@ final class ChallengeCommand {
                     out.println("id:        " + minted.id());
                     out.println("expires:   " + minted.expiresAt());
                 }
-                org.slf4j.LoggerFactory.getLogger(AuditLog.LOGGER).info("op=challenge-create id={} expires={} actor=cli",
-                        minted.id(), minted.expiresAt());
+                AuditLog.cli("challenge-create").token("id", minted.id()).token("expires", minted.expiresAt())
+                        .token("outcome", "created").token("serial", "-").text("subject", "-").token("device", "-").log();
             }
             return 0;
         }

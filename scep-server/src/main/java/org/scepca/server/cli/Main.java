@@ -31,7 +31,14 @@ public final class Main implements Runnable {
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler(new Errors());
-        return cl.execute(args);
+        try {
+            return cl.execute(args);
+        } finally {
+            // An auto-flushing PrintWriter flushes on println only: output a command ends with print (a PEM) would
+            // otherwise stay in the buffer when main calls System.exit ('cert show --pem' printed nothing).
+            out.flush();
+            err.flush();
+        }
     }
 
     @Override

@@ -53,7 +53,7 @@ final class ServeCommand implements Callable<Integer> {
             throw new Errors.UserException("admin.port " + admin.port() + " is the SCEP port: choose another");
         }
         long t0 = System.nanoTime();
-        Running running = Running.start(dir, passphrase, config, ServerConfig.defaults(host, port), admin);
+        Running running = Running.start(dir, passphrase, config, ServerConfig.load(host, port, dir.configFile()), admin);
         Runtime.getRuntime().addShutdownHook(new Thread(running::close, "scepca-shutdown"));
         var root = running.ca().material().root();
         String shown = host.equals("0.0.0.0") || host.equals("::") ? "localhost" : host;

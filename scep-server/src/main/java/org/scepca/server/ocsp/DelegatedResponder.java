@@ -15,20 +15,14 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
-import org.bouncycastle.asn1.ASN1String;
 import org.bouncycastle.asn1.DERNull;
-import org.bouncycastle.asn1.DERUTF8String;
 import org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers;
-import org.bouncycastle.asn1.x500.RDN;
 import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x500.style.BCStyle;
-import org.bouncycastle.asn1.x500.style.IETFUtils;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
@@ -37,7 +31,9 @@ import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.bc.BcX509ExtensionUtils;
+import org.scepca.ca.audit.AuditLine;
 import org.scepca.ca.issuance.IssuerIdentity;
+import org.scepca.ca.material.CaNames;
 import org.scepca.ca.issuance.SerialNumbers;
 import org.scepca.ca.keys.KeyAccessException;
 import org.scepca.ca.keys.KeyPairs;
@@ -59,12 +55,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class DelegatedResponder {
     private static final Logger LOG = LoggerFactory.getLogger(DelegatedResponder.class);
-    private static final Logger AUDIT = LoggerFactory.getLogger("scepca.audit");
     /** Like the CA certificates: clients whose clock is a little slow accept it at once. */
     private static final Duration BACKDATE = Duration.ofMinutes(5);
     private static final Duration RETRY_AFTER_FAILURE = Duration.ofMinutes(1);
-    private static final String CN_SUFFIX = " OCSP Responder";
-    private static final int UB_COMMON_NAME = 64;
 
     private final Path file;
     private final IssuerIdentity issuer;
@@ -92,7 +85,7 @@ public final class DelegatedResponder {
             Clock clock, SecureRandom random) {
         DelegatedResponder r = new DelegatedResponder(file, issuer, passphrase, validity, clock, random);
         Instant now = clock.instant();
-        r.current = r.load(now).orElseGet(() -> r.issueAndStore(now));
+        r.current = r.load(now).orElseGet(() -> r.issueOrFallBack(now));
         return r;
     }
 
@@ -118,7 +111,7 @@ public final class DelegatedResponder {
             return usableOrFail(c, now);
         }
         try {
-            ResponderCredential fresh = issueAndStore(now);
+            ResponderCredential fresh = issueOrFallBack(now);
             current = fresh;
             return fresh;
         } catch (RuntimeException e) {
@@ -133,6 +126,15 @@ public final class DelegatedResponder {
             throw new IllegalStateException("the OCSP responder certificate has expired and could not be renewed");
         }
         return c;
+    }
+
+    /** A new delegated responder, or the issuing CA itself once it has expired (the server keeps answering). */
+    private ResponderCredential issueOrFallBack(Instant now) {
+        if (!issuer.certificate().getNotAfter().toInstant().isAfter(now)) {
+            LOG.warn("the issuing CA has expired: OCSP responses are signed by the issuing CA itself");
+            return ResponderCredential.issuingCa(issuer);
+        }
+        return issueAndStore(now);
     }
 
     private ResponderCredential issueAndStore(Instant now) {
@@ -171,7 +173,9 @@ public final class DelegatedResponder {
             // The file only lets a restart reuse the responder; the one in memory is valid either way.
             LOG.warn("OCSP responder certificate not saved: {}", e.getMessage());
         }
-        AUDIT.info("op=ocsp-responder-issue serial={} not-after={} outcome=issued", serial.toString(16), notAfter);
+        AuditLine.op("ocsp-responder-issue").token("serial", serial.toString(16)).token("not-after", notAfter)
+                .token("outcome", "issued").text("subject", CaNames.ocspResponder(issuer.name()).toString())
+                .token("actor", "server").token("endpoint", "internal").token("txid", "-").token("device", "-").log();
         return fresh;
     }
 
@@ -238,24 +242,8 @@ public final class DelegatedResponder {
         }
     }
 
-    /** The issuer's name with "OCSP Responder" appended to its CN (RFC 5280 ub-common-name: 64 characters). */
+    /** The issuer's name with "OCSP Responder" appended to its CN (see {@link CaNames#ocspResponder}). */
     static X500Name subject(X500Name issuerName) {
-        List<RDN> rdns = new ArrayList<>();
-        boolean named = false;
-        for (RDN rdn : issuerName.getRDNs()) {
-            if (!named && !rdn.isMultiValued() && BCStyle.CN.equals(rdn.getFirst().getType())) {
-                String cn = rdn.getFirst().getValue() instanceof ASN1String text ? text.getString()
-                        : IETFUtils.valueToString(rdn.getFirst().getValue());
-                cn = cn.substring(0, Math.min(cn.length(), UB_COMMON_NAME - CN_SUFFIX.length()));
-                rdns.add(new RDN(BCStyle.CN, new DERUTF8String(cn + CN_SUFFIX)));
-                named = true;
-            } else {
-                rdns.add(rdn);
-            }
-        }
-        if (!named) {
-            rdns.add(new RDN(BCStyle.CN, new DERUTF8String(CN_SUFFIX.strip())));
-        }
-        return new X500Name(rdns.toArray(new RDN[0]));
+        return CaNames.ocspResponder(issuerName);
     }
 }

@@ -10,6 +10,7 @@ import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.scepca.ca.issuance.IssuerIdentity;
 import org.scepca.ca.keys.KeyPairs;
 
 /**
@@ -19,23 +20,47 @@ import org.scepca.ca.keys.KeyPairs;
 public final class ResponderCredential {
     private final X509Certificate certificate;
     private final X509CertificateHolder holder;
-    private final PrivateKey key;
-    private final String signatureAlgorithm;
+    private final java.util.function.Supplier<ContentSigner> signers;
     private final Instant renewAt;
 
     ResponderCredential(X509Certificate certificate, PrivateKey key) {
+        this(certificate, signers(certificate, key), null);
+    }
+
+    private ResponderCredential(X509Certificate certificate, java.util.function.Supplier<ContentSigner> signers,
+            Instant renewAt) {
         this.certificate = Objects.requireNonNull(certificate, "certificate is null");
-        this.key = Objects.requireNonNull(key, "key is null");
+        this.signers = Objects.requireNonNull(signers, "signers is null");
         try {
             this.holder = new X509CertificateHolder(certificate.getEncoded());
         } catch (CertificateEncodingException | java.io.IOException e) {
             throw new IllegalArgumentException("responder certificate cannot be encoded", e);
         }
-        this.signatureAlgorithm = KeyPairs.signatureAlgorithm(certificate.getPublicKey());
         Instant notBefore = certificate.getNotBefore().toInstant();
         Instant notAfter = certificate.getNotAfter().toInstant();
         // Renew at half-life: a response cached by a client then never outlives the certificate that signed it.
-        this.renewAt = notBefore.plus(java.time.Duration.between(notBefore, notAfter).dividedBy(2));
+        this.renewAt = renewAt != null ? renewAt : notBefore.plus(java.time.Duration.between(notBefore, notAfter).dividedBy(2));
+    }
+
+    /**
+     * The issuing CA signing its own responses (RFC 6960 §4.2.2.2 allows it): once it has expired no delegated
+     * certificate can be issued, yet relying parties still ask about the certificates it issued. Never "renewed":
+     * the next start after a rollover makes a delegated responder again.
+     */
+    static ResponderCredential issuingCa(IssuerIdentity issuer) {
+        return new ResponderCredential(issuer.certificate(), issuer::newSigner, Instant.MAX);
+    }
+
+    private static java.util.function.Supplier<ContentSigner> signers(X509Certificate certificate, PrivateKey key) {
+        Objects.requireNonNull(key, "key is null");
+        String algorithm = KeyPairs.signatureAlgorithm(certificate.getPublicKey());
+        return () -> {
+            try {
+                return new JcaContentSignerBuilder(algorithm).build(key);
+            } catch (OperatorCreationException e) {
+                throw new IllegalStateException("cannot create a signer for " + algorithm, e);
+            }
+        };
     }
 
     public X509Certificate certificate() {
@@ -44,10 +69,6 @@ public final class ResponderCredential {
 
     X509CertificateHolder holder() {
         return holder;
-    }
-
-    PrivateKey key() {
-        return key;
     }
 
     /** When this credential should be replaced. */
@@ -60,11 +81,7 @@ public final class ResponderCredential {
     }
 
     ContentSigner newSigner() {
-        try {
-            return new JcaContentSignerBuilder(signatureAlgorithm).build(key);
-        } catch (OperatorCreationException e) {
-            throw new IllegalStateException("cannot create a signer for " + signatureAlgorithm, e);
-        }
+        return signers.get();
     }
 
     @Override

@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.scepca.ca.audit.AuditLine;
 import org.scepca.ca.CertificateAuthority;
 import org.scepca.ca.challenge.ChallengeService;
 import org.scepca.ca.challenge.ChallengeService.MintedChallenge;
@@ -22,8 +23,6 @@ import org.scepca.profiles.ProfileSigner;
 import org.scepca.profiles.SubjectAltNames;
 import org.scepca.scep.ScepService;
 import org.scepca.server.profiles.GeneratedProfile.ChallengeUse;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Makes enrollment profiles for this CA: the root (and by default the issuing CA) as trust payloads, a SCEP payload
@@ -35,7 +34,6 @@ import org.slf4j.LoggerFactory;
  * new signing certificate behind. Every profile made is one audit line (without the secret).
  */
 public final class ProfileService {
-    private static final Logger AUDIT = LoggerFactory.getLogger("scepca.audit");
     /** Stands in for the challenge while options are validated, before a real one is minted. */
     private static final String VALIDATION_PLACEHOLDER = "challenge-not-yet-minted";
     private static final int DEFAULT_RENEWAL_DAYS = 30;
@@ -186,9 +184,11 @@ public final class ProfileService {
                     ? Optional.of(generator.intuneSheet(request)) : Optional.empty();
             byte[] body = signingIdentity.isEmpty() ? plist : mapped(() -> signer.sign(plist,
                     signingIdentity.get().key(), signingIdentity.get().certificate(), signingIdentity.get().chain()));
-            AUDIT.info("op=profile-create preset={} signed={} challenge={} challenge_id={} actor={}",
-                    options.preset().id(), signingIdentity.isPresent(), kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'),
-                    use.id().orElse("-"), actor);
+            AuditLine.op("profile-create").token("preset", options.preset().id())
+                    .token("signed", signingIdentity.isPresent())
+                    .token("challenge", kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'))
+                    .token("challenge_id", use.id().orElse("-")).token("actor", actor).token("outcome", "created")
+                    .token("endpoint", AuditLine.endpointOf(actor)).token("txid", "-").text("subject", "-").token("device", "-").token("serial", "-").log();
             return new GeneratedProfile(options.preset(), body, signingIdentity.map(SigningIdentity::certificate), use,
                     fingerprintCertificate, sheet);
         } catch (RuntimeException e) {

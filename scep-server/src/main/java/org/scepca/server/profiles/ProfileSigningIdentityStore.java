@@ -18,6 +18,7 @@ import org.bouncycastle.asn1.x500.RDN;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.scepca.ca.audit.AuditLine;
 import org.scepca.ca.CertificateAuthority;
 import org.scepca.ca.issuance.SerialNumbers;
 import org.scepca.ca.keys.KeyAccessException;
@@ -31,8 +32,6 @@ import org.scepca.ca.policy.CertificateProfile;
 import org.scepca.ca.store.CertificateRecord;
 import org.scepca.ca.store.CertificateStatus;
 import org.scepca.ca.store.IssuanceEffects;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The CA's own profile-signing identity in {@code DIR/ca/profile-signing.p12}, encrypted with the CA passphrase like
@@ -42,7 +41,6 @@ import org.slf4j.LoggerFactory;
  * it puts it on the CRL.
  */
 public final class ProfileSigningIdentityStore {
-    private static final Logger AUDIT = LoggerFactory.getLogger("scepca.audit");
     /** Long enough not to bother anyone, short enough that a leaked key does not outlive a hardware refresh. */
     static final Duration VALIDITY = Duration.ofDays(730);
     static final Duration RENEW_BEFORE = Duration.ofDays(30);
@@ -114,8 +112,10 @@ public final class ProfileSigningIdentityStore {
                 der), IssuanceEffects.none());
         Pkcs12Files.write(ca.directory().profileSigningKey(), keys.getPrivate(), List.of(cert, intermediate, m.root()),
                 passphrase);
-        AUDIT.info("op=profile-signer-create serial={} subject=\"{}\" expires={}", serial.toString(16),
-                cert.getSubjectX500Principal().getName(), cert.getNotAfter().toInstant());
+        AuditLine.op("profile-signer-create").token("serial", serial.toString(16))
+                .text("subject", cert.getSubjectX500Principal().getName()).token("expires", cert.getNotAfter().toInstant())
+                .token("outcome", "issued").token("actor", "server").token("endpoint", "internal").token("txid", "-")
+                .token("device", "-").log();
         return new SigningIdentity(keys.getPrivate(), cert, List.of(intermediate, m.root()));
     }
 

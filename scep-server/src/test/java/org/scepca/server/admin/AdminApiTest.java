@@ -353,6 +353,49 @@ class AdminApiTest {
     }
 
     @Test
+    void changesNeedJsonAndThisOrigin_onTheTokenConnectorToo() {
+        String path = "/api/v1/challenges";
+        assertThat(http.send("POST", path, admin, null, null).status()).isEqualTo(415);
+        assertThat(http.send("DELETE", path + "/x", admin, null, null).status()).isEqualTo(415);
+        assertThat(http.send("POST", path, admin, "application/x-www-form-urlencoded", "ttl=60".getBytes()).status())
+                .isEqualTo(415);
+        assertThat(http.send("POST", path, admin, "application/json", "{}".getBytes(), "Origin", "http://evil.example:"
+                + running.adminPort()).status()).isEqualTo(403);
+        assertThat(http.send("POST", path, admin, "application/json", "{}".getBytes(), "Origin", "http://127.0.0.1:1")
+                .status()).isEqualTo(403);
+        assertThat(http.send("POST", path, admin, "application/json; charset=utf-8", "{}".getBytes(), "Origin",
+                http.base()).status()).isEqualTo(201);
+        assertThat(http.send("POST", path, admin, "application/json", "{}".getBytes(), "Sec-Fetch-Site", "none")
+                .status()).isEqualTo(201);
+        // Reads are never refused.
+        assertThat(http.send("GET", "/api/v1/me", admin, null, null, "Origin", "https://evil.example").status())
+                .isEqualTo(200);
+    }
+
+    /** A subject stored before the policy refused such names still cannot split the revoke line. */
+    @Test
+    void revokeAuditLine_cannotBeSplitByAStoredSubject() throws Exception {
+        CertificateRecord good = issue("audit-victim");
+        String hostile = "CN=x\nop=revoke serial=01 actor=token:root outcome=revoked \u202E";
+        var forged = new CertificateRecord(good.serial().add(java.math.BigInteger.ONE), good.issuerDn(), hostile,
+                java.util.List.of(), good.notBefore(), good.notAfter(), good.status(), java.util.Optional.empty(),
+                java.util.Optional.empty(), java.util.Optional.empty(), "test", good.profile(), good.issuedAt(),
+                good.sha256(), good.der());
+        running.ca().certificates().insertIssued(forged, org.scepca.ca.store.IssuanceEffects.none());
+        int before = audit.list.size();
+        var r = http.post("/api/v1/certificates/" + forged.serialHex() + "/revoke", admin, "{\"reason\":\"keyCompromise\"}");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.header("X-Request-Id")).isNull(); // revocations are audited by the service, without a request id
+        var lines = auditLines().subList(before, auditLines().size());
+        assertThat(lines).hasSize(1);
+        assertThat(lines.get(0)).doesNotContain("\n", "\u202E");
+        var fields = org.scepca.ca.audit.AuditLine.parse(lines.get(0));
+        assertThat(fields).containsEntry("op", "revoke").containsEntry("subject", hostile).containsEntry("outcome", "revoked")
+                .containsEntry("actor", "token:alice").containsEntry("endpoint", "admin-api")
+                .containsEntry("serial", forged.serialHex()).containsKeys("txid", "device");
+    }
+
+    @Test
     void revoke_putsItOnTheCrl_auditsTheActor_andASecondRevokeIs409() {
         CertificateRecord c = issue("revoke-me");
         var r = http.post("/api/v1/certificates/" + c.serialHex() + "/revoke", admin, "{\"reason\":\"keyCompromise\"}");

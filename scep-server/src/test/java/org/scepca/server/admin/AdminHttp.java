@@ -49,8 +49,11 @@ final class AdminHttp {
         }
     }
 
-    Reply send(String method, String path, String token, String contentType, byte[] body) {
+    Reply send(String method, String path, String token, String contentType, byte[] body, String... headers) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(20));
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }
@@ -69,6 +72,10 @@ final class AdminHttp {
         }
     }
 
+    String base() {
+        return base;
+    }
+
     Reply get(String path, String token) {
         return send("GET", path, token, null, null);
     }
@@ -79,6 +86,6 @@ final class AdminHttp {
     }
 
     Reply delete(String path, String token) {
-        return send("DELETE", path, token, null, null);
+        return send("DELETE", path, token, "application/json", null);
     }
 }

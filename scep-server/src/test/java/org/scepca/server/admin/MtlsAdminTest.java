@@ -33,6 +33,7 @@ import org.scepca.ca.issuance.IssuanceRequest;
 import org.scepca.ca.material.CaDirectory;
 import org.scepca.ca.policy.CertificateProfile;
 import org.scepca.ca.revocation.RevocationReason;
+import org.scepca.ca.store.CertificateStatus;
 import org.scepca.ca.store.IssuanceEffects;
 import org.scepca.ca.testing.Csrs;
 import org.scepca.ca.testing.TestKeys;
@@ -162,6 +163,37 @@ class MtlsAdminTest {
         String token = running.ca().tokens().create("tls-token", AdminRole.ADMIN).token();
         AdminHttp carol = as(issue("CN=carol2", null, 2));
         assertThat(carol.get("/api/v1/me", token).json().path("name").asText()).isEqualTo("tls-token");
+    }
+
+    /**
+     * Before: a form-encoded or empty-body POST with a foreign Origin revoked a certificate, the browser presenting
+     * the admin's client certificate by itself (CSRF). Now a change needs JSON and this origin.
+     */
+    @Test
+    void crossSiteChanges_areRefused_beforeAnythingChanges() throws Exception {
+        AdminHttp alice = as(issue("CN=alice,O=Example", null, 0));
+        Client victim = issue("CN=csrf-victim", null, 5);
+        String path = "/api/v1/certificates/" + victim.cert().getSerialNumber().toString(16) + "/revoke";
+        byte[] form = "reason=keyCompromise".getBytes();
+        var formPost = alice.send("POST", path, null, "application/x-www-form-urlencoded", form, "Origin", "https://evil.example");
+        assertThat(formPost.status()).isEqualTo(415);
+        assertThat(formPost.problemType()).isEqualTo("unsupported-media-type");
+        assertThat(alice.send("POST", path, null, null, null, "Origin", "https://evil.example").status()).isEqualTo(415);
+        assertThat(alice.send("POST", path, null, "text/plain", form).status()).isEqualTo(415);
+        var foreign = alice.send("POST", path, null, "application/json", "{}".getBytes(), "Origin", "https://evil.example");
+        assertThat(foreign.status()).isEqualTo(403);
+        assertThat(foreign.problemType()).isEqualTo("cross-site-request");
+        assertThat(alice.send("POST", path, null, "application/json", null, "Sec-Fetch-Site", "cross-site").status())
+                .isEqualTo(403);
+        assertThat(alice.send("POST", path, null, "application/json", null, "Origin", "null").status()).isEqualTo(403);
+        assertThat(running.ca().certificates().find(victim.cert().getSerialNumber()).orElseThrow().status())
+                .isEqualTo(CertificateStatus.VALID);
+        // The console's own calls: JSON, this origin (empty body too).
+        var own = alice.send("POST", path, null, "application/json", null, "Origin", alice.base(),
+                "Sec-Fetch-Site", "same-origin");
+        assertThat(own.status()).isEqualTo(200);
+        assertThat(running.ca().certificates().find(victim.cert().getSerialNumber()).orElseThrow().status())
+                .isEqualTo(CertificateStatus.REVOKED);
     }
 
     @Test

@@ -188,6 +188,26 @@ class CliTest {
         }
     }
 
+    /** As main runs it: an auto-flushing PrintWriter over a byte stream, which buffers everything but println. */
+    @Test
+    void certShowPemPrintsThePem(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("data");
+        String serial;
+        try (var ca = TestPki.create(dir)) {
+            serial = ca.issuance().issue(new org.scepca.ca.issuance.IssuanceRequest(org.scepca.ca.testing.Csrs.csr().build(),
+                    "test", org.scepca.ca.policy.CertificateProfile.CLIENT, org.scepca.ca.store.IssuanceEffects.none()))
+                    .record().serialHex();
+        }
+        var bytes = new java.io.ByteArrayOutputStream();
+        int code = Main.run(withPassphrase(dir, "cert", "show", "--pem", serial), new PrintWriter(bytes, true),
+                new PrintWriter(new StringWriter(), true));
+        assertThat(code).isZero();
+        String pem = bytes.toString(java.nio.charset.StandardCharsets.US_ASCII);
+        assertThat(pem).startsWith("-----BEGIN CERTIFICATE-----").contains("-----END CERTIFICATE-----");
+        assertThat(Pem.certificate(pem.getBytes(java.nio.charset.StandardCharsets.US_ASCII)).getSerialNumber().toString(16))
+                .isEqualTo(serial);
+    }
+
     @Test
     void challengeCreatePrintsOnceAndListNeverShowsSecrets(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("data");

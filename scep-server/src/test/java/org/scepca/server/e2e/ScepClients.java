@@ -70,10 +70,14 @@ final class ScepClients {
 
     /** The throwaway self-signed certificate a device signs its PKCSReq with (RFC 8894 §2.3). */
     static X509Certificate selfSigned(KeyPair keys, String dn) {
+        return selfSigned(keys, new X500Name(dn));
+    }
+
+    static X509Certificate selfSigned(KeyPair keys, X500Name dn) {
         try {
             Instant now = Instant.now();
-            var b = new JcaX509v3CertificateBuilder(new X500Name(dn), BigInteger.valueOf(now.toEpochMilli()),
-                    Date.from(now.minus(1, ChronoUnit.HOURS)), Date.from(now.plus(1, ChronoUnit.DAYS)), new X500Name(dn),
+            var b = new JcaX509v3CertificateBuilder(dn, BigInteger.valueOf(now.toEpochMilli()),
+                    Date.from(now.minus(1, ChronoUnit.HOURS)), Date.from(now.plus(1, ChronoUnit.DAYS)), dn,
                     keys.getPublic());
             return new JcaX509CertificateConverter().getCertificate(
                     b.build(new JcaContentSignerBuilder("SHA256withRSA").build(keys.getPrivate())));

@@ -228,6 +228,20 @@ class ScepEndToEndTest {
         assertThat(crl.isRevoked(cert)).isTrue();
     }
 
+    /** Before: badCertId although the root CRL was on disk. GetCRL names the issuer of the certificate asked about. */
+    @Test
+    void getCrlForTheIssuingCaReturnsTheRootCrl() throws Exception {
+        KeyPair keys = TestKeys.freshRsa2048();
+        X509Certificate cert = issued(enrol(ScepClients.client(url), keys,
+                csr().keys(keys).subject("CN=root-crl").challenge(challenge()).build()));
+        var m = server.ca().material();
+        X509CRL crl = ScepClients.client(url).getRevocationList(cert, keys.getPrivate(), m.root().getSubjectX500Principal(),
+                m.intermediateCertificate().getSerialNumber());
+        crl.verify(m.root().getPublicKey());
+        assertThat(crl.getIssuerX500Principal()).isEqualTo(m.root().getSubjectX500Principal());
+        assertThat(crl.isRevoked(m.intermediateCertificate())).isFalse();
+    }
+
     @Test
     void getCertForAnUnknownSerialFailsWithBadCertId() throws Exception {
         KeyPair keys = TestKeys.rsa2048(3);

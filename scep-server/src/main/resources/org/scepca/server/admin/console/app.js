@@ -26,8 +26,11 @@
   async function api(method, path, body) {
     const headers = { 'Authorization': 'Bearer ' + sessionStorage.getItem(TOKEN_KEY) };
     const init = { method, headers };
-    if (body !== undefined) {
+    // The server refuses any change without this header, an empty body too (CSRF defence, see CsrfFilter).
+    if (method !== 'GET') {
       headers['Content-Type'] = 'application/json';
+    }
+    if (body !== undefined) {
       init.body = JSON.stringify(body);
     }
     const resp = await fetch(API + path, init);
@@ -219,6 +222,12 @@
       stat('Pending requests', d.pendingRequests, d.pendingRequests > 0 ? 'warn' : '', 'pending'),
       stat('Active challenges', d.activeChallenges, '', 'challenges'),
       stat('Issuing CA days left', d.issuingCaDaysLeft, d.issuingCaDaysLeft < 90 ? 'danger' : '', 'ca-days'));
+    const warnings = $('dash-warnings');
+    clear(warnings);
+    for (const w of d.warnings || []) {
+      warnings.append(el('p', { class: 'notice danger', text: w }));
+    }
+    warnings.hidden = !(d.warnings && d.warnings.length);
     $('dash-horizon').textContent = d.expiringWithinDays;
     const tbody = $('dash-expiring');
     clear(tbody);
