@@ -40,7 +40,7 @@ public final class Approvals {
             throw new IllegalStateException("stored request " + transactionId + " has an unreadable CSR");
         }
         IssuedCertificate issued = engine.issue(new IssuanceRequest(csr, "approved-by:" + actor, CertificateProfile.CLIENT,
-                new IssuanceEffects(Optional.empty(), Optional.of(r), Optional.empty())));
+                new IssuanceEffects(Optional.empty(), Optional.of(r))));
         AUDIT.info("op=approve txid={} subject=\"{}\" serial={} actor={} outcome=issued", transactionId, r.subjectDn(),
                 issued.record().serialHex(), actor);
         return issued;

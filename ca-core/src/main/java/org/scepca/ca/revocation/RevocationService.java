@@ -11,7 +11,12 @@ import org.scepca.ca.store.CertificateStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Revokes a certificate and republishes the CRL at once, so relying parties can pick it up on their next reload. */
+/**
+ * Revokes a certificate and republishes the CRL before returning, so relying parties can pick it up on their next
+ * reload: the revocation is durable first, then {@link CrlService#publishCommitted} waits until a CRL holding it is on
+ * disk. An already revoked certificate is published again too: a crash between an earlier commit and its CRL must
+ * not leave a revocation that no CRL shows.
+ */
 public final class RevocationService {
     private static final Logger AUDIT = LoggerFactory.getLogger("scepca.audit");
 
@@ -35,12 +40,13 @@ public final class RevocationService {
             return new UnknownCertificateException(serial);
         });
         if (before.status() == CertificateStatus.REVOKED) {
+            crls.publishCommitted();
             AUDIT.info("op=revoke serial={} subject=\"{}\" actor={} outcome=already-revoked", before.serialHex(),
                     before.subjectDn(), actor);
             return new Outcome(before, false);
         }
         CertificateRecord after = store.revoke(serial, reason, clock.instant()).orElseThrow();
-        crls.publish();
+        crls.publishCommitted();
         AUDIT.info("op=revoke serial={} subject=\"{}\" reason={} actor={} outcome=revoked", after.serialHex(),
                 after.subjectDn(), reason.rfcName(), actor);
         return new Outcome(after, true);
