@@ -56,12 +56,12 @@ public final class CertificateAuthority implements AutoCloseable {
         this.certificates = new JdbcCertificateStore(database);
         this.challengeStore = new JdbcChallengeStore(database);
         this.requests = new JdbcRequestStore(database);
-        this.issuance = new IssuanceEngine(new IssuerIdentity(material.intermediateCertificate(), material.intermediateKey()),
-                config.policy(), certificates, clock, random, org.scepca.ca.material.CaNames.reserved(material));
-        this.challenges = new ChallengeService(challengeStore, config.staticChallenge(), clock, random);
         this.crls = new CrlService(dir, material.intermediateCertificate(), material.intermediateKey(), material.root(),
                 material.rootKey(), certificates, new JdbcCrlNumberStore(database), clock, config.crlNextUpdate(),
                 config.rootCrlNextUpdate());
+        this.issuance = new IssuanceEngine(new IssuerIdentity(material.intermediateCertificate(), material.intermediateKey()),
+                config.policy(), certificates, clock, random, crls, org.scepca.ca.material.CaNames.reserved(material));
+        this.challenges = new ChallengeService(challengeStore, config.staticChallenge(), clock, random);
         this.revocation = new RevocationService(certificates, crls, clock);
         this.approvals = new org.scepca.ca.issuance.Approvals(requests, issuance, clock);
         this.tokens = new TokenService(new JdbcTokenStore(database), clock, random);

@@ -241,20 +241,7 @@ class NginxMtlsIT {
                 "--passphrase-file", passphraseFile.toString());
         assertThat(revoked).contains("revoked " + serial);
 
-        ProcessResult reload = run(List.of(NGINX.toString(), "-p", nginxPrefix.toString(), "-e",
-                nginxPrefix.resolve("error.log").toString(), "-c", nginxPrefix.resolve("nginx.conf").toString(), "-s", "reload"));
-        assertThat(reload.exitCode()).as(reload.output()).isZero();
-
-        // The reload is asynchronous: new workers take over while the old ones finish. Fresh connections until 400.
-        KeyManager device1 = keyManager(deviceKeys.getPrivate(), device, intermediate);
-        Instant deadline = Instant.now().plus(WAIT);
-        int status;
-        do {
-            status = get(device1, Map.of()).statusCode();
-            if (status != 400) {
-                Thread.sleep(200);
-            }
-        } while (status != 400 && Instant.now().isBefore(deadline));
+        int status = reloadAndWaitFor(400, keyManager(deviceKeys.getPrivate(), device, intermediate));
         assertThat(status).as("status after revocation and reload").isEqualTo(400);
         assertThat(Files.readString(nginxPrefix.resolve("error.log"))).contains("certificate revoked");
 
@@ -262,6 +249,45 @@ class NginxMtlsIT {
         String out = ocsp(deviceFile).output();
         assertThat(out).contains("Cert Status: revoked", "Revocation Reason: keyCompromise", "Response verify OK",
                 deviceFile + ": revoked", "Reason: keyCompromise").doesNotContain("WARNING");
+    }
+
+    @Test
+    @Order(7)
+    void afterARenewal_theSupersededCertificateIsOnTheCrlAlready_nginxRefusesItOnTheNextReload() throws Exception {
+        KeyPair oldKeys = TestKeys.rsa2048(2);
+        X509Certificate old = enrollOverScep(oldKeys, "CN=nginx-renewing-device,O=scepca it");
+        KeyManager oldIdentity = keyManager(oldKeys.getPrivate(), old, intermediate);
+        assertThat(reloadAndWaitFor(200, oldIdentity)).isEqualTo(200);
+
+        // Renewal as a device does it: a PKCSReq signed by the certificate being renewed, no challenge.
+        KeyPair newKeys = TestKeys.rsa2048(3);
+        Client client = new Client(new URL(base + "/scep"), cert -> cert.equals(intermediate) || cert.equals(root));
+        EnrollmentResponse renewed = client.enrol(old, oldKeys.getPrivate(),
+                Csrs.csr().keys(newKeys).subject("CN=nginx-renewing-device,O=scepca it").build());
+        assertThat(renewed.isSuccess()).as("renewal succeeded").isTrue();
+        X509Certificate fresh = renewed.getCertStore().getCertificates(null).stream().map(X509Certificate.class::cast)
+                .filter(c -> c.getPublicKey().equals(newKeys.getPublic())).findFirst().orElseThrow();
+
+        // No revocation command, no waiting for the scheduled re-sign: the renewal published the CRL before answering.
+        assertThat(Pem.crl(Files.readAllBytes(data.resolve("crl/intermediate.crl"))).isRevoked(old)).isTrue();
+        assertThat(reloadAndWaitFor(400, oldIdentity)).as("superseded certificate after reload").isEqualTo(400);
+        assertThat(get(keyManager(newKeys.getPrivate(), fresh, intermediate), Map.of()).statusCode()).isEqualTo(200);
+    }
+
+    /** Reloads nginx and polls with fresh connections until {@code expected} (the reload is asynchronous). */
+    private static int reloadAndWaitFor(int expected, KeyManager identity) throws Exception {
+        ProcessResult reload = run(List.of(NGINX.toString(), "-p", nginxPrefix.toString(), "-e",
+                nginxPrefix.resolve("error.log").toString(), "-c", nginxPrefix.resolve("nginx.conf").toString(), "-s", "reload"));
+        assertThat(reload.exitCode()).as(reload.output()).isZero();
+        Instant deadline = Instant.now().plus(WAIT);
+        int status;
+        do {
+            status = get(identity, Map.of()).statusCode();
+            if (status != expected) {
+                Thread.sleep(200);
+            }
+        } while (status != expected && Instant.now().isBefore(deadline));
+        return status;
     }
 
     // ---- the parts

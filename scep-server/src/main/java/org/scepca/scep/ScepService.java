@@ -20,6 +20,7 @@ import org.scepca.ca.issuance.IssuedCertificate;
 import org.scepca.ca.material.CaMaterial;
 import org.scepca.ca.pem.Pem;
 import org.scepca.ca.policy.CertificateProfile;
+import org.scepca.ca.policy.NameRule;
 import org.scepca.ca.policy.PolicyViolationException;
 import org.scepca.ca.store.CertificateRecord;
 import org.scepca.ca.store.CertificateStatus;
@@ -160,100 +161,121 @@ public final class ScepService {
         String subject = payload.csr().getSubject().toString();
         String csrHash = Pem.sha256Hex(payload.csrDer());
         String txid = req.transactionId().value();
-
-        // 1. Idempotency (RFC 8894 §3.2.1.1): the same transaction and CSR get the stored answer.
-        Optional<RequestRecord> known = ca.requests().find(txid);
-        if (known.isPresent() && (known.get().csrSha256().equals(csrHash) || known.get().status() == RequestStatus.PENDING)) {
-            return answerKnown(req, known.get(), csrHash, subject);
-        }
-        // A finished transaction and a new CSR: clients that derive the id from the public key (certmonger) reuse it
-        // when they renew with the same key. Only such a renewal, authenticated by our own valid certificate, may
-        // take the id over; any other request reusing an id with a different CSR is refused.
-        Optional<RequestRecord> finishedEarlier = known;
-
-        // 2. Authorisation: the certificate being renewed, or a challenge password.
+        // Who signed: one of our certificates (a renewal, RFC 8894 §3.3.1.2) or a throwaway one (§2.3).
         Optional<CertificateRecord> renewing = ourCertificate(req.signerCertificate());
+        Optional<BigInteger> signer = renewing.map(CertificateRecord::serial);
+
+        // 1. Idempotency (RFC 8894 §3.2.1.1): a repeat of the same message (same transaction, CSR and signer) gets the
+        // stored answer. The same id and CSR signed by another of our certificates is not a repeat: sscep renews with
+        // the same CSR and micromdm's scepclient derives the id from the public key, so a renewal signed by the
+        // certificate this transaction issued reuses both, and must get a new certificate, never the old one back.
+        Optional<RequestRecord> known = ca.requests().find(txid);
+        if (known.isPresent()) {
+            RequestRecord k = known.get();
+            if (k.isRepeat(csrHash, signer)) {
+                return answerFor(req, k);
+            }
+            // Only a renewal, authenticated by our own valid certificate, may take over a finished id; a pending one
+            // waits for its operator, and anything else reusing an id is refused.
+            if (k.status() == RequestStatus.PENDING || renewing.isEmpty()) {
+                return Outcome.fail(failure(req, FailInfo.BAD_REQUEST), subject, null,
+                        "transaction id reused with a different CSR");
+            }
+        }
+        Outcome outcome = enrollNew(req, renewalReq, payload, csrHash, renewing, known);
+        if (outcome.raceable()) {
+            // A concurrent copy of this very message may have won (used the challenge, renewed the certificate,
+            // taken the id): the repeat gets the winner's answer, read once the winner's commit is durable.
+            Optional<RequestRecord> winner = ca.requests().find(txid);
+            if (winner.isPresent() && winner.get().isRepeat(csrHash, signer)) {
+                return answerFor(req, winner.get());
+            }
+        }
+        return outcome;
+    }
+
+    /** Steps 2 to 4 for a request that is not a repeat; {@code finished} is a finished transaction it may take over. */
+    private Outcome enrollNew(DecodedRequest req, boolean renewalReq, CsrPayload payload, String csrHash,
+            Optional<CertificateRecord> renewing, Optional<RequestRecord> finished) {
+        String subject = payload.csr().getSubject().toString();
+        String txid = req.transactionId().value();
+
+        // 2. Authorisation: the certificate being renewed, or a challenge password. Either decides which names the
+        // request may carry: the renewed certificate's own, or those a bound challenge allows.
         Optional<String> oneTimeHash = Optional.empty();
         String requester;
+        NameRule names;
         if (renewalReq || renewing.isPresent()) {
             if (renewing.isEmpty()) {
                 return Outcome.fail(failure(req, FailInfo.BAD_REQUEST), subject, null,
                         "renewal signed by a certificate this CA did not issue");
             }
             CertificateRecord old = renewing.get();
-            if (!old.isActive(clock.instant())) {
+            if (old.profile() != CertificateProfile.CLIENT) {
                 return Outcome.fail(failure(req, FailInfo.BAD_REQUEST), subject, null,
-                        "renewal signed by a " + (old.status() == CertificateStatus.REVOKED ? "revoked" : "expired")
-                                + " certificate " + old.serialHex());
+                        "only device certificates renew over SCEP, not " + old.profile().name().toLowerCase(java.util.Locale.ROOT));
+            }
+            if (!old.isActive(clock.instant())) {
+                return Outcome.raced(failure(req, FailInfo.BAD_REQUEST), subject, "renewal signed by a "
+                        + (old.status() == CertificateStatus.REVOKED ? "revoked" : "expired") + " certificate " + old.serialHex());
             }
             requester = "scep:renewal:" + old.serialHex();
+            names = NameRule.sameAs(old.subjectDn(), old.subjectAltNames());
         } else {
             Optional<String> password = CsrAttributes.challengePassword(payload.csr());
             Optional<ChallengeGrant> grant = password.flatMap(ca.challenges()::check);
             if (grant.isEmpty()) {
-                return Outcome.fail(failure(req, FailInfo.BAD_REQUEST), subject, null,
-                        password.isEmpty() ? "no challenge password" : "wrong, expired or used challenge password");
+                return password.isEmpty()
+                        ? Outcome.fail(failure(req, FailInfo.BAD_REQUEST), subject, null, "no challenge password")
+                        : Outcome.raced(failure(req, FailInfo.BAD_REQUEST), subject, "wrong, expired or used challenge password");
             }
             oneTimeHash = grant.get().oneTimeHash();
             requester = "scep:challenge:" + grant.get().kind().name().toLowerCase(java.util.Locale.ROOT);
+            names = grant.get().names();
         }
 
-        if (finishedEarlier.isPresent() && renewing.isEmpty()) {
-            return Outcome.fail(failure(req, FailInfo.BAD_REQUEST), subject, null,
-                    "transaction id reused with a different CSR");
-        }
-
-        // 3. Policy, before anything is consumed. Issuing validates the CSR first thing and consumes nothing before
-        // that, so only a request about to be parked for approval is checked here (each check verifies a signature).
-        // A renewal taking over a finished transaction id is checked first too: the old record is released below.
+        // 3. Policy, before anything is consumed. Issuing checks the CSR and its names first thing and consumes
+        // nothing before that, so only a request about to be parked for approval is checked here (each check
+        // verifies a signature).
         boolean parks = settings.manualApproval() && renewing.isEmpty();
-        if (parks || finishedEarlier.isPresent()) {
-            try {
-                ca.issuance().validate(payload.csr());
-            } catch (PolicyViolationException e) {
-                FailInfo fi = e.kind() == PolicyViolationException.Kind.BAD_ALGORITHM ? FailInfo.BAD_ALG : FailInfo.BAD_REQUEST;
-                return Outcome.fail(failure(req, fi), subject, null, e.getMessage());
-            }
-        }
-
-        // Only now, authorised and within policy, may the request take over the id. If a concurrent duplicate took
-        // it first, the insert below conflicts and that duplicate's answer is returned.
-        finishedEarlier.ifPresent(r -> ca.requests().deleteFinished(txid, r.csrSha256()));
-
-        Instant now = clock.instant();
-        RequestRecord record = new RequestRecord(txid, csrHash, payload.csrDer(), subject, RequestStatus.PENDING,
-                Optional.empty(), requester, Optional.empty(), now, now);
         try {
+            if (parks) {
+                ca.issuance().validate(payload.csr(), names);
+            }
+            Instant now = clock.instant();
+            RequestRecord record = new RequestRecord(txid, csrHash, payload.csrDer(), subject, RequestStatus.PENDING,
+                    Optional.empty(), requester, Optional.empty(), now, now, renewing.map(CertificateRecord::serial));
             // 4a. Manual approval parks first enrollments; renewals are already authorised by their certificate.
             if (parks) {
                 ca.requests().insertPending(record, oneTimeHash);
                 return new Outcome(CertRep.pending(req.transactionId(), req.senderNonce()), subject, null, "pending", "");
             }
-            // 4b. Issue and store, with challenge consumption, the transaction record and supersession, atomically.
-            Optional<BigInteger> supersede = renewing.filter(r -> settings.supersedeOnRenewal()).map(CertificateRecord::serial);
+            // 4b. Issue and store atomically: challenge consumption, the transaction record (taking over a finished
+            // id), the renewal link that lets a certificate be renewed once only, and supersession. The old
+            // certificate is on the published CRL before issue() returns.
+            IssuanceEffects effects = new IssuanceEffects(oneTimeHash, Optional.of(record));
+            if (renewing.isPresent()) {
+                effects = effects.renewing(renewing.get().serial(), settings.supersedeOnRenewal());
+            }
+            if (finished.isPresent()) {
+                effects = effects.replacing(finished.get());
+            }
             IssuedCertificate issued = ca.issuance().issue(new IssuanceRequest(payload.csr(), requester,
-                    CertificateProfile.CLIENT, new IssuanceEffects(oneTimeHash, Optional.of(record), supersede)));
+                    CertificateProfile.CLIENT, effects, names));
             return new Outcome(CertRep.success(req.transactionId(), req.senderNonce(), List.of(issued.certificate())),
                     issued.record().subjectDn(), issued.record().serialHex(), renewing.isPresent() ? "renewed" : "issued", "");
         } catch (ConflictException e) {
-            if (e.what() == ConflictException.What.TRANSACTION_EXISTS) {
-                // A concurrent duplicate won the race; answer as it was answered.
-                return ca.requests().find(txid).map(r -> answerKnown(req, r, csrHash, subject))
-                        .orElse(Outcome.fail(failure(req, FailInfo.BAD_REQUEST), subject, null, "transaction conflict"));
-            }
-            return Outcome.fail(failure(req, FailInfo.BAD_REQUEST), subject, null, "challenge password was used or expired");
+            String detail = switch (e.what()) {
+                case TRANSACTION_EXISTS -> "transaction conflict";
+                case ALREADY_RENEWED -> "the signing certificate was already renewed";
+                case CHALLENGE_UNAVAILABLE -> "challenge password was used or expired";
+                default -> "conflict";
+            };
+            return Outcome.raced(failure(req, FailInfo.BAD_REQUEST), subject, detail);
         } catch (PolicyViolationException e) {
             FailInfo fi = e.kind() == PolicyViolationException.Kind.BAD_ALGORITHM ? FailInfo.BAD_ALG : FailInfo.BAD_REQUEST;
             return Outcome.fail(failure(req, fi), subject, null, e.getMessage());
         }
-    }
-
-    private Outcome answerKnown(DecodedRequest req, RequestRecord known, String csrHash, String subject) {
-        if (!known.csrSha256().equals(csrHash)) {
-            return Outcome.fail(failure(req, FailInfo.BAD_REQUEST), subject, null,
-                    "transaction id reused with a different CSR");
-        }
-        return answerFor(req, known);
     }
 
     /** The reply a transaction's stored state calls for (used by repeats and by CertPoll). */
@@ -268,6 +290,11 @@ public final class ScepService {
                 Optional<CertificateRecord> cert = ca.certificates().find(serial);
                 if (cert.isEmpty()) {
                     yield Outcome.fail(failure(req, FailInfo.BAD_CERT_ID), r.subjectDn(), null, "issued certificate missing");
+                }
+                if (cert.get().status() == CertificateStatus.REVOKED) {
+                    // Never hand out a revoked certificate as SUCCESS, even to a repeat of the request that got it.
+                    yield Outcome.fail(failure(req, FailInfo.BAD_REQUEST), r.subjectDn(), cert.get().serialHex(),
+                            "the certificate of this transaction was revoked");
                 }
                 yield new Outcome(CertRep.success(req.transactionId(), req.senderNonce(),
                         List.of(Pem.certificate(cert.get().der()))), cert.get().subjectDn(), cert.get().serialHex(),
@@ -379,11 +406,23 @@ public final class ScepService {
         }
     }
 
-    /** What happened, for the reply and the audit line. */
-    private record Outcome(CertRep rep, String subject, String serial, String label, String detail) {
+    /**
+     * What happened, for the reply and the audit line. {@code raceable}: a refusal that a concurrent copy of the same
+     * message could have caused by winning (its answer is then the winner's).
+     */
+    private record Outcome(CertRep rep, String subject, String serial, String label, String detail, boolean raceable) {
+        Outcome(CertRep rep, String subject, String serial, String label, String detail) {
+            this(rep, subject, serial, label, detail, false);
+        }
+
         static Outcome fail(CertRep rep, String subject, String serial, String detail) {
             return new Outcome(rep, subject, serial, "failure:" + rep.failInfo().orElseThrow().name().toLowerCase(java.util.Locale.ROOT),
                     detail);
+        }
+
+        static Outcome raced(CertRep rep, String subject, String detail) {
+            Outcome o = fail(rep, subject, null, detail);
+            return new Outcome(o.rep(), o.subject(), o.serial(), o.label(), o.detail(), true);
         }
     }
 }

@@ -13,6 +13,8 @@ import java.util.Optional;
 import java.util.UUID;
 
 import org.scepca.ca.pem.Pem;
+import org.scepca.ca.policy.NameBinding;
+import org.scepca.ca.policy.NameRule;
 import org.scepca.ca.store.ChallengeRecord;
 import org.scepca.ca.store.ChallengeStore;
 
@@ -36,8 +38,17 @@ public final class ChallengeService {
         this.random = Objects.requireNonNull(random, "random is null");
     }
 
-    /** Mints a one-time challenge. The secret is returned once and never stored. */
+    /** Mints an unbound one-time challenge. The secret is returned once and never stored. */
     public MintedChallenge mint(Duration ttl, Optional<String> note) {
+        return mint(ttl, note, Optional.empty());
+    }
+
+    /**
+     * Mints a one-time challenge, bound to names if {@code binding} is present: it then serves only a CSR with those
+     * names, and a CSR with other names leaves it unused. The secret is returned once and never stored.
+     */
+    public MintedChallenge mint(Duration ttl, Optional<String> note, Optional<NameBinding> binding) {
+        Objects.requireNonNull(binding, "binding is null");
         if (ttl.isNegative() || ttl.isZero() || ttl.compareTo(MAX_TTL) > 0) {
             throw new IllegalArgumentException("ttl must be between 1 second and " + MAX_TTL.toDays() + " days");
         }
@@ -51,7 +62,7 @@ public final class ChallengeService {
         String secret = HexFormat.of().formatHex(b);
         Instant now = clock.instant();
         ChallengeRecord r = new ChallengeRecord(UUID.randomUUID().toString(), hashHex(secret), now, now.plus(ttl),
-                Optional.empty(), note);
+                Optional.empty(), note, binding);
         store.insert(r);
         return new MintedChallenge(r.id(), secret, r.expiresAt());
     }
@@ -67,12 +78,13 @@ public final class ChallengeService {
         }
         byte[] d = digest(presented);
         if (staticHash.isPresent() && MessageDigest.isEqual(d, staticHash.get())) {
-            return Optional.of(new ChallengeGrant(ChallengeGrant.Kind.STATIC, Optional.empty()));
+            return Optional.of(new ChallengeGrant(ChallengeGrant.Kind.STATIC, Optional.empty(), NameRule.any()));
         }
         // Looked up by the hash of a 128-bit secret: timing reveals nothing an attacker can use.
         String hash = HexFormat.of().formatHex(d);
         return store.findBySecretHash(hash).filter(r -> r.usableAt(clock.instant()))
-                .map(r -> new ChallengeGrant(ChallengeGrant.Kind.ONE_TIME, Optional.of(hash)));
+                .map(r -> new ChallengeGrant(ChallengeGrant.Kind.ONE_TIME, Optional.of(hash),
+                        r.binding().<NameRule>map(b -> b).orElse(NameRule.any())));
     }
 
     public List<ChallengeRecord> listActive(int limit) {
@@ -104,8 +116,17 @@ public final class ChallengeService {
         }
     }
 
-    /** What a valid challenge allows; a one-time grant names the hash the issuance must consume. */
-    public record ChallengeGrant(Kind kind, Optional<String> oneTimeHash) {
+    /**
+     * What a valid challenge allows; a one-time grant names the hash the issuance must consume, and {@code names}
+     * the names it is bound to (any, if unbound).
+     */
+    public record ChallengeGrant(Kind kind, Optional<String> oneTimeHash, NameRule names) {
         public enum Kind { STATIC, ONE_TIME }
+
+        public ChallengeGrant {
+            Objects.requireNonNull(kind, "kind is null");
+            Objects.requireNonNull(oneTimeHash, "oneTimeHash is null");
+            Objects.requireNonNull(names, "names is null");
+        }
     }
 }

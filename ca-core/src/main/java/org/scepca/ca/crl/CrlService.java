@@ -3,8 +3,11 @@ package org.scepca.ca.crl;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.math.BigInteger;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.PrivateKey;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
@@ -17,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1Encoding;
@@ -39,16 +44,18 @@ import org.scepca.ca.material.CaDirectory;
 import org.scepca.ca.pem.Asn1Times;
 import org.scepca.ca.pem.Pem;
 import org.scepca.ca.pem.SecureFiles;
+import org.scepca.ca.revocation.RevocationPublisher;
 import org.scepca.ca.revocation.RevocationReason;
 import org.scepca.ca.store.CertificateStore;
 import org.scepca.ca.store.CrlNumberStore;
 
 /**
  * Builds and publishes CRLs (v2, CRL number, AKI, reason codes; RFC 5280 §5). The issuing CA's CRL is rebuilt on
- * every revocation and before half its lifetime has passed; the root's CRL (which covers the intermediate) is rebuilt
+ * every revocation, before the revoking call answers ({@link #publishCommitted}), and before half its
+ * lifetime has passed; the root's CRL (which covers the intermediate) is rebuilt
  * when the root key is at hand. Files are replaced atomically so nginx never reads half a CRL.
  */
-public final class CrlService {
+public final class CrlService implements RevocationPublisher {
     private final CaDirectory dir;
     private final X509Certificate issuer;
     private final PrivateKey issuerKey;
@@ -60,6 +67,11 @@ public final class CrlService {
     private final Duration nextUpdate;
     private final Duration rootNextUpdate;
     private volatile Published current;
+    /** Callers of {@link #publishCommitted} so far, and how many of them the last finished build covers. */
+    private final AtomicLong arrivals = new AtomicLong();
+    private long coveredArrivals;
+    /** One monitor per CRL folder in this process: a {@link FileLock} only excludes other processes. */
+    private static final ConcurrentHashMap<Path, Object> LOCAL_LOCKS = new ConcurrentHashMap<>();
 
     public CrlService(CaDirectory dir, X509Certificate issuer, PrivateKey issuerKey, X509Certificate root,
             Optional<PrivateKey> rootKey, CertificateStore store, CrlNumberStore numbers, Clock clock,
@@ -79,27 +91,84 @@ public final class CrlService {
         this.rootNextUpdate = rootNextUpdate;
     }
 
-    /** Rebuilds the issuing CA's CRL (and the root's, if its key is here), writes the files, and returns the new CRL. */
+    /**
+     * Returns once a CRL that includes every revocation committed before this call is on disk. This is what every
+     * revocation path calls after its durable commit and before it answers (RFC 5280 §3.3: relying parties such as
+     * nginx only learn of a revocation from the CRL). Concurrent callers share builds: a build covers every caller
+     * that arrived before it started, so a burst of renewals costs one or two CRL builds, not one each.
+     */
+    @Override
+    public void publishCommitted() {
+        long arrival = arrivals.incrementAndGet();
+        synchronized (this) {
+            if (coveredArrivals >= arrival) {
+                return; // a build that started after this call had begun has finished: it holds our revocation
+            }
+            long covers = arrivals.get(); // read before the build reads the store: these callers' commits are in it
+            publish();
+            coveredArrivals = covers;
+        }
+    }
+
+    /**
+     * Rebuilds the issuing CA's CRL (and the root's, if its key is here), writes the files, and returns the CRL in
+     * force (ours, or a newer one another process wrote meanwhile).
+     *
+     * <p>The CLI and the server share the data folder and the database, and either may publish while the other runs.
+     * The CRL number comes from the database and is taken before the revoked entries are read, so a CRL with a higher
+     * number was built from a later view of the store and holds every revocation a lower one holds. The files are
+     * replaced under a lock (in this process and across processes) and only by a higher number: a slow publisher never
+     * puts an older CRL back over a newer one.
+     */
     public synchronized X509CRL publish() {
         Instant now = clock.instant();
-        X509CRL crl = build(issuer, issuerKey, now, nextUpdate, true);
+        BigInteger number = numbers.next(keyId(issuer));
+        X509CRL crl = build(issuer, issuerKey, now, nextUpdate, number, true);
         byte[] der = encoded(crl);
-        try {
-            SecureFiles.writeAtomically(dir.intermediateCrl(), der);
-            if (rootKey.isPresent()) {
-                SecureFiles.writeAtomically(dir.rootCrl(), encoded(build(root, rootKey.get(), now, rootNextUpdate, false)));
+        Path lockFile = dir.crlDir().resolve(".publish.lock");
+        synchronized (LOCAL_LOCKS.computeIfAbsent(lockFile.toAbsolutePath().normalize(), k -> new Object())) {
+            try {
+                Files.createDirectories(dir.crlDir());
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot create " + dir.crlDir() + ": " + e.getMessage(), e);
             }
-            List<Object> pem = new ArrayList<>();
-            pem.add(crl);
-            if (Files.exists(dir.rootCrl())) {
-                pem.add(Pem.crl(Files.readAllBytes(dir.rootCrl())));
+            try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                    FileLock ignored = ch.lock()) {
+                Optional<X509CRL> onDisk = readCrl(dir.intermediateCrl());
+                if (onDisk.isPresent() && crlNumber(onDisk.get()).compareTo(number) > 0) {
+                    current = new Published(onDisk.get(), encoded(onDisk.get()));
+                    return onDisk.get();
+                }
+                SecureFiles.writeAtomically(dir.intermediateCrl(), der);
+                if (rootKey.isPresent()) {
+                    X509CRL rootCrl = build(root, rootKey.get(), now, rootNextUpdate, numbers.next(keyId(root)), false);
+                    SecureFiles.writeAtomically(dir.rootCrl(), encoded(rootCrl));
+                }
+                List<Object> pem = new ArrayList<>();
+                pem.add(crl);
+                readCrl(dir.rootCrl()).ifPresent(pem::add);
+                SecureFiles.writeAtomically(dir.crlPem(), Pem.encodeAll(pem));
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot write CRL files in " + dir.crlDir() + ": " + e.getMessage(), e);
             }
-            SecureFiles.writeAtomically(dir.crlPem(), Pem.encodeAll(pem));
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot write CRL files in " + dir.crlDir() + ": " + e.getMessage(), e);
         }
         current = new Published(crl, der);
         return crl;
+    }
+
+    private static Optional<X509CRL> readCrl(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Pem.crl(Files.readAllBytes(file)));
+        } catch (RuntimeException e) {
+            return Optional.empty(); // unreadable: replace it
+        }
+    }
+
+    private static String keyId(X509Certificate ca) {
+        return Pem.sha256Hex(ca.getPublicKey().getEncoded());
     }
 
     /** Re-signs when more than half of the current CRL's lifetime has passed; true if it did. */
@@ -170,7 +239,8 @@ public final class CrlService {
      * builder takes revocation dates as {@code java.util.Date} and turns each into ASN.1 through two {@code SimpleDateFormat}s,
      * which was most of the time of a 100,000-entry CRL. {@link Asn1Times} encodes the same times directly.
      */
-    private X509CRL build(X509Certificate ca, PrivateKey key, Instant now, Duration lifetime, boolean withEntries) {
+    private X509CRL build(X509Certificate ca, PrivateKey key, Instant now, Duration lifetime, BigInteger number,
+            boolean withEntries) {
         try {
             ContentSigner signer = new JcaContentSignerBuilder(KeyPairs.signatureAlgorithm(ca.getPublicKey())).build(key);
             V2TBSCertListGenerator tbs = new V2TBSCertListGenerator();
@@ -187,7 +257,7 @@ public final class CrlService {
                 new Extension(Extension.authorityKeyIdentifier, false,
                         utils.createAuthorityKeyIdentifier(ca).getEncoded(ASN1Encoding.DER)),
                 new Extension(Extension.cRLNumber, false,
-                        new CRLNumber(numbers.next(Pem.sha256Hex(ca.getPublicKey().getEncoded()))).getEncoded(ASN1Encoding.DER))}));
+                        new CRLNumber(number).getEncoded(ASN1Encoding.DER))}));
             TBSCertList list = tbs.generateTBSCertList();
             try (OutputStream out = signer.getOutputStream()) {
                 list.encodeTo(out, ASN1Encoding.DER);

@@ -37,7 +37,7 @@ public final class Approvals {
             throw new IllegalStateException("stored request " + transactionId + " has an unreadable CSR");
         }
         IssuedCertificate issued = engine.issue(new IssuanceRequest(csr, "approved-by:" + actor, CertificateProfile.CLIENT,
-                new IssuanceEffects(Optional.empty(), Optional.of(r), Optional.empty())));
+                new IssuanceEffects(Optional.empty(), Optional.of(r))));
         AuditLine.op("approve").token("txid", transactionId).text("subject", r.subjectDn())
                 .token("serial", issued.record().serialHex()).token("actor", actor).token("outcome", "issued")
                 .token("endpoint", AuditLine.endpointOf(actor)).token("device", "-").log();

@@ -14,12 +14,14 @@ import java.util.Optional;
 import java.util.Set;
 
 import org.bouncycastle.asn1.ASN1Encodable;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.AccessDescription;
 import org.bouncycastle.asn1.x509.AuthorityInformationAccess;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.CRLDistPoint;
+import org.bouncycastle.asn1.x509.CertificatePolicies;
 import org.bouncycastle.asn1.x509.DistributionPoint;
 import org.bouncycastle.asn1.x509.DistributionPointName;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
@@ -28,6 +30,7 @@ import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.asn1.x509.PolicyInformation;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.asn1.x509.X509ObjectIdentifiers;
 import org.bouncycastle.cert.X509CertificateHolder;
@@ -38,12 +41,14 @@ import org.scepca.ca.pem.Pem;
 import org.scepca.ca.policy.CertificateProfile;
 import org.scepca.ca.policy.CsrValidator;
 import org.scepca.ca.policy.IssuancePolicy;
+import org.scepca.ca.policy.NameRule;
 import org.scepca.ca.policy.PolicyViolationException;
 import org.scepca.ca.policy.SanText;
 import org.scepca.ca.policy.ValidatedCsr;
 import org.scepca.ca.store.CertificateRecord;
 import org.scepca.ca.store.CertificateStatus;
 import org.scepca.ca.store.CertificateStore;
+import org.scepca.ca.revocation.RevocationPublisher;
 import org.scepca.ca.store.ConflictException;
 
 /**
@@ -64,16 +69,29 @@ public final class IssuanceEngine {
     private final Extension crlDistributionPoints;
     private final Extension authorityInfoAccess;
 
-    /** An engine whose reserved names are the issuer's own and its issuer's (tests; the CA passes all of them). */
+    private final RevocationPublisher revocations;
+    private final SecureRandom random;
+    private final Set<X500Name> reservedNames;
+
+    /**
+     * An engine that cannot supersede, whose reserved names are the issuer's own and its issuer's (a one-off engine
+     * with its own policy: tests, the CLI; the CA passes all of its names).
+     */
     public IssuanceEngine(IssuerIdentity issuer, IssuancePolicy policy, CertificateStore store, Clock clock,
             SecureRandom random) {
-        this(issuer, policy, store, clock, random, Set.of(issuer.name(),
+        this(issuer, policy, store, clock, random, RevocationPublisher.NONE, Set.of(issuer.name(),
                 X500Name.getInstance(issuer.certificate().getIssuerX500Principal().getEncoded())));
     }
 
-    /** @param reservedNames the CA's own names, which no request may have (see {@link CsrValidator}) */
+    /**
+     * @param revocations   publishes the revocation of a superseded certificate before {@link #issue} returns
+     * @param reservedNames the CA's own names, which no request may have (see {@link CsrValidator})
+     */
     public IssuanceEngine(IssuerIdentity issuer, IssuancePolicy policy, CertificateStore store, Clock clock,
-            SecureRandom random, Set<X500Name> reservedNames) {
+            SecureRandom random, RevocationPublisher revocations, Set<X500Name> reservedNames) {
+        this.revocations = Objects.requireNonNull(revocations, "revocations is null");
+        this.random = random;
+        this.reservedNames = Set.copyOf(reservedNames);
         this.issuer = Objects.requireNonNull(issuer, "issuer is null");
         this.policy = Objects.requireNonNull(policy, "policy is null");
         this.validator = new CsrValidator(policy, reservedNames);
@@ -92,6 +110,11 @@ public final class IssuanceEngine {
                 new AuthorityInformationAccess(aia.toArray(new AccessDescription[0])));
     }
 
+    /** The same engine (store, CRL publication) with another policy: server certificates with IP SANs, for one. */
+    public IssuanceEngine withPolicy(IssuancePolicy other) {
+        return new IssuanceEngine(issuer, other, store, clock, random, revocations, reservedNames);
+    }
+
     public IssuancePolicy policy() {
         return policy;
     }
@@ -106,6 +129,13 @@ public final class IssuanceEngine {
         return validator.validate(csr);
     }
 
+    /** Checks a CSR and its names without issuing (a request about to be parked for approval). */
+    public ValidatedCsr validate(org.bouncycastle.pkcs.PKCS10CertificationRequest csr, NameRule names) {
+        ValidatedCsr v = validator.validate(csr);
+        checkNames(names, v);
+        return v;
+    }
+
     /**
      * Issues and stores a certificate.
      *
@@ -115,6 +145,7 @@ public final class IssuanceEngine {
     public IssuedCertificate issue(IssuanceRequest request) {
         checkIssuerLifetime(clock.instant());
         ValidatedCsr csr = validator.validate(request.csr());
+        checkNames(request.names(), csr);
         if (request.profile() == CertificateProfile.PROFILE_SIGNING) {
             // Its extensions are not the engine's to decide: CertificateMaker.profileSigner builds it.
             throw new PolicyViolationException("profile signing certificates are not issued from CSRs");
@@ -130,6 +161,10 @@ public final class IssuanceEngine {
             CertificateRecord record = record(cert, signed, request, now);
             try {
                 store.insertIssued(record, request.effects());
+                if (request.effects().supersede().isPresent()) {
+                    // The old certificate's revocation committed with this one: no answer before the CRL shows it.
+                    revocations.publishCommitted();
+                }
                 return new IssuedCertificate(cert, record);
             } catch (ConflictException e) {
                 // A 159-bit collision is practically impossible; if it happens, sign again with a fresh serial.
@@ -159,6 +194,21 @@ public final class IssuanceEngine {
         }
     }
 
+    /** The names the request's authority allows, checked before anything is signed or consumed. */
+    private static void checkNames(NameRule names, ValidatedCsr csr) {
+        List<String> sans = new ArrayList<>();
+        for (GeneralName n : csr.subjectAltNames()) {
+            sans.add(SanText.of(n));
+        }
+        byte[] subjectDer;
+        try {
+            subjectDer = csr.subject().getEncoded();
+        } catch (IOException e) {
+            throw new PolicyViolationException("the subject cannot be encoded");
+        }
+        names.check(NameRule.subjectString(csr.subject()), subjectDer, sans);
+    }
+
     /** A signed certificate with its validity as encoded (read back from the encoding, it would cost a date parse). */
     private record Signed(X509CertificateHolder holder, Instant notBefore, Instant notAfter) {
     }
@@ -186,6 +236,11 @@ public final class IssuanceEngine {
             b.addExtension(Extension.extendedKeyUsage, false, profile == CertificateProfile.SERVER
                     ? new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth})
                     : new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
+            if (profile == CertificateProfile.ADMIN_CLIENT) {
+                // Set by the CA from the profile alone: the mark the mTLS admin connector looks for (RFC 5280 §4.2.1.4).
+                b.addExtension(Extension.certificatePolicies, false, new CertificatePolicies(
+                        new PolicyInformation(new ASN1ObjectIdentifier(CertificateProfile.ADMIN_POLICY_OID))));
+            }
             b.addExtension(Extension.subjectKeyIdentifier, false, extensionUtils.createSubjectKeyIdentifier(spki));
             b.addExtension(Extension.authorityKeyIdentifier, false, issuer.authorityKeyIdentifier());
             if (!csr.subjectAltNames().isEmpty()) {

@@ -4,18 +4,30 @@ import java.util.Objects;
 
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.scepca.ca.policy.CertificateProfile;
+import org.scepca.ca.policy.NameRule;
 import org.scepca.ca.store.IssuanceEffects;
 
 /**
- * A CSR plus what the front end vouches for: who asked (for the audit trail), which profile, and what must happen
+ * A CSR plus what the front end vouches for: who asked (for the audit trail), which profile, which names the
+ * authority behind the request allows (the renewed certificate's, a bound challenge's), and what must happen
  * atomically with storing the certificate (consume a challenge, record the SCEP transaction, supersede a renewal).
  */
 public record IssuanceRequest(PKCS10CertificationRequest csr, String requester, CertificateProfile profile,
-        IssuanceEffects effects) {
+        IssuanceEffects effects, NameRule names) {
     public IssuanceRequest {
         Objects.requireNonNull(csr, "csr is null");
         Objects.requireNonNull(requester, "requester is null");
         Objects.requireNonNull(profile, "profile is null");
         Objects.requireNonNull(effects, "effects is null");
+        Objects.requireNonNull(names, "names is null");
+        if (effects.adminGrant().isPresent() != (profile == CertificateProfile.ADMIN_CLIENT)) {
+            throw new IllegalArgumentException("an ADMIN_CLIENT certificate, and only one, carries an admin grant");
+        }
+    }
+
+    /** Any names the policy allows. */
+    public IssuanceRequest(PKCS10CertificationRequest csr, String requester, CertificateProfile profile,
+            IssuanceEffects effects) {
+        this(csr, requester, profile, effects, NameRule.any());
     }
 }

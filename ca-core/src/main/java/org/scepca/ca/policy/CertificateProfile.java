@@ -10,5 +10,18 @@ public enum CertificateProfile {
      * Signs configuration profiles (emailProtection): made by the profile service from the intermediate, never
      * through SCEP or the issuance engine, and stored so that it can be listed and revoked like any other.
      */
-    PROFILE_SIGNING
+    PROFILE_SIGNING,
+    /**
+     * A client certificate for the mTLS admin connector: clientAuth plus the certificatePolicies OID
+     * {@link #ADMIN_POLICY_OID} that only this profile carries. Issued only by {@code scepca admin cert issue}, never
+     * through SCEP; the connector grants a role only to a stored certificate of this profile.
+     */
+    ADMIN_CLIENT;
+
+    /**
+     * The certificate policy that marks an admin client certificate: a UUID OID (ITU-T X.667, arc 2.25) minted for
+     * this project, so it needs no registration and cannot clash. The CA sets it from the profile; CSR extensions are
+     * never copied, so a device cannot ask for it.
+     */
+    public static final String ADMIN_POLICY_OID = "2.25.79753376220820380621846420850692106162"; // UUID 3bfff108-f5b6-4617-b79f-26b20f10a7b2
 }

@@ -10,7 +10,12 @@ import org.scepca.ca.store.CertificateRecord;
 import org.scepca.ca.store.CertificateStatus;
 import org.scepca.ca.store.CertificateStore;
 
-/** Revokes a certificate and republishes the CRL at once, so relying parties can pick it up on their next reload. */
+/**
+ * Revokes a certificate and republishes the CRL before returning, so relying parties can pick it up on their next
+ * reload: the revocation is durable first, then {@link CrlService#publishCommitted} waits until a CRL holding it is on
+ * disk. An already revoked certificate is published again too: a crash between an earlier commit and its CRL must
+ * not leave a revocation that no CRL shows.
+ */
 public final class RevocationService {
     private final CertificateStore store;
     private final CrlService crls;
@@ -32,11 +37,12 @@ public final class RevocationService {
             return new UnknownCertificateException(serial);
         });
         if (before.status() == CertificateStatus.REVOKED) {
+            crls.publishCommitted();
             line(before.serialHex(), before.subjectDn(), "-", actor, "already-revoked").log();
             return new Outcome(before, false);
         }
         CertificateRecord after = store.revoke(serial, reason, clock.instant()).orElseThrow();
-        crls.publish();
+        crls.publishCommitted();
         line(after.serialHex(), after.subjectDn(), reason.rfcName(), actor, "revoked").log();
         return new Outcome(after, true);
     }

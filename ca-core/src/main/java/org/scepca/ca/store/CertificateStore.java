@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 import org.scepca.ca.revocation.RevocationReason;
+import org.scepca.ca.tokens.AdminRole;
 
 /** Issued certificates. Implementations: {@link JdbcCertificateStore} (H2; PostgreSQL-ready SQL). */
 public interface CertificateStore {
@@ -13,11 +14,21 @@ public interface CertificateStore {
     /**
      * Stores a newly signed certificate together with its {@link IssuanceEffects}, all or nothing.
      *
-     * @throws ConflictException if the challenge is no longer usable, the transaction id is taken, or the serial exists
+     * @throws ConflictException if the challenge is no longer usable, the transaction id is taken, the serial exists,
+     *                           or the renewed certificate was already renewed
      */
     void insertIssued(CertificateRecord certificate, IssuanceEffects effects);
 
     Optional<CertificateRecord> find(BigInteger serial);
+
+    /** An admin client certificate (ADMIN_CLIENT profile) with the name and role it was issued for. */
+    Optional<AdminCertificate> findAdmin(BigInteger serial);
+
+    /** Admin client certificates, newest first. */
+    java.util.List<AdminCertificate> listAdmins(int limit);
+
+    /** The certificate that renewed {@code serial}, if any (there is at most one). */
+    Optional<BigInteger> renewedBy(BigInteger serial);
 
     Page<CertificateRecord> list(CertificateQuery query, Instant now);
 
@@ -35,6 +46,9 @@ public interface CertificateStore {
 
     /** Counts by state at {@code now}; {@code expiringBefore} bounds {@link CertificateCounts#expiringSoon()}. */
     CertificateCounts counts(Instant now, Instant expiringBefore);
+
+    record AdminCertificate(CertificateRecord certificate, String name, AdminRole role) {
+    }
 
     record RevokedEntry(BigInteger serial, Instant revokedAt, RevocationReason reason) {
     }

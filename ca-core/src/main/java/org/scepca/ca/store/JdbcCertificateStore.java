@@ -18,6 +18,7 @@ import java.util.function.Consumer;
 
 import org.scepca.ca.policy.CertificateProfile;
 import org.scepca.ca.revocation.RevocationReason;
+import org.scepca.ca.tokens.AdminRole;
 
 /** {@link CertificateStore} over JDBC; one short transaction per issuance. */
 public final class JdbcCertificateStore implements CertificateStore {
@@ -40,10 +41,17 @@ public final class JdbcCertificateStore implements CertificateStore {
                             "the one-time challenge was used or expired");
                 }
             }
+            if (effects.replaces().isPresent() && !JdbcRequestStore.deleteExactly(c, effects.replaces().get())) {
+                throw new ConflictException(ConflictException.What.TRANSACTION_EXISTS,
+                        "transaction " + effects.replaces().get().transactionId() + " changed meanwhile");
+            }
             if (effects.request().isPresent()) {
                 JdbcRequestStore.upsertIssued(c, effects.request().get().issued(cert.serial(), now));
             }
-            insert(c, cert);
+            insert(c, cert, effects.renews());
+            if (effects.adminGrant().isPresent()) {
+                insertAdminGrant(c, cert, effects.adminGrant().get());
+            }
             if (effects.supersede().isPresent()) {
                 revoke(c, effects.supersede().get(), RevocationReason.SUPERSEDED, now);
             }
@@ -51,9 +59,9 @@ public final class JdbcCertificateStore implements CertificateStore {
         });
     }
 
-    private static void insert(Connection c, CertificateRecord r) throws SQLException {
+    private static void insert(Connection c, CertificateRecord r, Optional<BigInteger> renews) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO certificates (" + COLUMNS
-                + ", search_text) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+                + ", search_text, renews) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
             ps.setString(1, r.serialHex());
             ps.setString(2, r.issuerDn());
             ps.setString(3, r.subjectDn());
@@ -71,13 +79,89 @@ public final class JdbcCertificateStore implements CertificateStore {
             ps.setString(14, r.sha256());
             ps.setBytes(15, r.der());
             ps.setString(16, (r.subjectDn() + "\n" + sans).toLowerCase(Locale.ROOT));
+            ps.setString(17, renews.map(s -> s.toString(16)).orElse(null));
             ps.executeUpdate();
         } catch (SQLException e) {
             if (Sql.isUniqueViolation(e)) {
+                // The index name is in the message on H2 and PostgreSQL alike.
+                if (renews.isPresent() && String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT).contains("renews")) {
+                    throw new ConflictException(ConflictException.What.ALREADY_RENEWED,
+                            "certificate " + renews.get().toString(16) + " was already renewed");
+                }
                 throw new ConflictException(ConflictException.What.SERIAL_EXISTS, "serial " + r.serialHex() + " exists");
             }
             throw e;
         }
+    }
+
+    private static void insertAdminGrant(Connection c, CertificateRecord r, IssuanceEffects.AdminGrant g)
+            throws SQLException {
+        if (r.profile() != CertificateProfile.ADMIN_CLIENT) {
+            throw new IllegalArgumentException("only an ADMIN_CLIENT certificate carries an admin role");
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO admin_certificates (serial, name, role, created_at) VALUES (?,?,?,?)")) {
+            ps.setString(1, r.serialHex());
+            ps.setString(2, g.name());
+            ps.setString(3, g.role().name());
+            Sql.setInstant(ps, 4, r.issuedAt());
+            ps.executeUpdate();
+        }
+    }
+
+    @Override
+    public Optional<AdminCertificate> findAdmin(BigInteger serial) {
+        Optional<AdminCertificate> found = db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT name, role FROM admin_certificates WHERE serial = ?")) {
+                ps.setString(1, serial.toString(16));
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.<AdminCertificate>empty();
+                    }
+                    String name = rs.getString(1);
+                    AdminRole role = AdminRole.valueOf(rs.getString(2));
+                    return find(c, serial).map(cert -> new AdminCertificate(cert, name, role));
+                }
+            }
+        });
+        if (found.isPresent()) {
+            db.awaitDurable();
+        }
+        return found;
+    }
+
+    @Override
+    public List<AdminCertificate> listAdmins(int limit) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT a.name, a.role, " + qualified("c")
+                    + " FROM admin_certificates a JOIN certificates c ON c.serial = a.serial"
+                    + " ORDER BY a.created_at DESC, a.serial LIMIT ?")) {
+                ps.setInt(1, limit);
+                List<AdminCertificate> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new AdminCertificate(read(rs), rs.getString("name"), AdminRole.valueOf(rs.getString("role"))));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    private static String qualified(String alias) {
+        return Arrays.stream(COLUMNS.split(",")).map(col -> alias + "." + col.strip()).collect(java.util.stream.Collectors.joining(", "));
+    }
+
+    @Override
+    public Optional<BigInteger> renewedBy(BigInteger serial) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT serial FROM certificates WHERE renews = ?")) {
+                ps.setString(1, serial.toString(16));
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(new BigInteger(rs.getString(1), 16)) : Optional.<BigInteger>empty();
+                }
+            }
+        });
     }
 
     @Override

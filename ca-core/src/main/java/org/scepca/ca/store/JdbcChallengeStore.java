@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
+import org.scepca.ca.policy.NameBinding;
+
 /** {@link ChallengeStore} over JDBC. Consumption is one conditional UPDATE: two racing uses cannot both win. */
 public final class JdbcChallengeStore implements ChallengeStore {
     private final Database db;
@@ -22,13 +24,15 @@ public final class JdbcChallengeStore implements ChallengeStore {
     public void insert(ChallengeRecord r) {
         db.inDurableTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO challenges (id, secret_sha256, created_at,"
-                    + " expires_at, consumed_at, note) VALUES (?,?,?,?,?,?)")) {
+                    + " expires_at, consumed_at, note, subject_pattern, san_patterns) VALUES (?,?,?,?,?,?,?,?)")) {
                 ps.setString(1, r.id());
                 ps.setString(2, r.secretSha256());
                 Sql.setInstant(ps, 3, r.createdAt());
                 Sql.setInstant(ps, 4, r.expiresAt());
                 Sql.setInstant(ps, 5, r.consumedAt().orElse(null));
                 ps.setString(6, r.note().orElse(null));
+                ps.setString(7, r.binding().flatMap(NameBinding::subject).orElse(null));
+                ps.setString(8, r.binding().map(b -> b.sans().isEmpty() ? null : String.join("\n", b.sans())).orElse(null));
                 ps.executeUpdate();
             }
             return null;
@@ -105,6 +109,11 @@ public final class JdbcChallengeStore implements ChallengeStore {
     private static ChallengeRecord read(ResultSet rs) throws SQLException {
         return new ChallengeRecord(rs.getString("id"), rs.getString("secret_sha256"), Sql.instant(rs, "created_at"),
                 Sql.instant(rs, "expires_at"), Sql.optionalInstant(rs, "consumed_at"),
-                Optional.ofNullable(rs.getString("note")));
+                Optional.ofNullable(rs.getString("note")), binding(rs.getString("subject_pattern"),
+                        rs.getString("san_patterns")));
+    }
+
+    private static Optional<NameBinding> binding(String subject, String sans) {
+        return NameBinding.of(Optional.ofNullable(subject), sans == null ? List.of() : List.of(sans.split("\n")));
     }
 }

@@ -49,7 +49,8 @@ public final class JdbcRequestStore implements RequestStore {
 
     static void insert(Connection c, RequestRecord r) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO requests (transaction_id, csr_sha256, csr_der,"
-                + " subject_dn, status, serial, requester, reason, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)")) {
+                + " subject_dn, status, serial, requester, reason, created_at, updated_at, renews)"
+                + " VALUES (?,?,?,?,?,?,?,?,?,?,?)")) {
             ps.setString(1, r.transactionId());
             ps.setString(2, r.csrSha256());
             ps.setBytes(3, r.csrDer());
@@ -60,6 +61,7 @@ public final class JdbcRequestStore implements RequestStore {
             ps.setString(8, r.reason().orElse(null));
             Sql.setInstant(ps, 9, r.createdAt());
             Sql.setInstant(ps, 10, r.updatedAt());
+            ps.setString(11, r.renews().map(s -> s.toString(16)).orElse(null));
             ps.executeUpdate();
         } catch (SQLException e) {
             if (Sql.isUniqueViolation(e)) {
@@ -83,6 +85,29 @@ public final class JdbcRequestStore implements RequestStore {
             }
         }
         insert(c, r);
+    }
+
+    /**
+     * Deletes a finished transaction only if it is still exactly {@code seen} (same CSR, same result, same signer):
+     * a renewal taking over the id must not delete what a concurrent request recorded meanwhile.
+     */
+    static boolean deleteExactly(Connection c, RequestRecord seen) throws SQLException {
+        if (seen.status() == RequestStatus.PENDING) {
+            throw new IllegalArgumentException("a pending transaction is not replaced");
+        }
+        StringBuilder sql = new StringBuilder("DELETE FROM requests WHERE transaction_id = ? AND csr_sha256 = ?"
+                + " AND status = ?");
+        List<String> args = new ArrayList<>(List.of(seen.transactionId(), seen.csrSha256(), seen.status().name()));
+        sql.append(seen.serial().isPresent() ? " AND serial = ?" : " AND serial IS NULL");
+        seen.serial().ifPresent(s -> args.add(s.toString(16)));
+        sql.append(seen.renews().isPresent() ? " AND renews = ?" : " AND renews IS NULL");
+        seen.renews().ifPresent(s -> args.add(s.toString(16)));
+        try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            for (int i = 0; i < args.size(); i++) {
+                ps.setString(i + 1, args.get(i));
+            }
+            return ps.executeUpdate() == 1;
+        }
     }
 
     @Override
@@ -120,23 +145,12 @@ public final class JdbcRequestStore implements RequestStore {
         });
     }
 
-    @Override
-    public boolean deleteFinished(String transactionId, String csrSha256) {
-        return db.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM requests WHERE transaction_id = ?"
-                    + " AND csr_sha256 = ? AND status IN ('ISSUED', 'REJECTED')")) {
-                ps.setString(1, transactionId);
-                ps.setString(2, csrSha256);
-                return ps.executeUpdate() == 1;
-            }
-        });
-    }
-
     private static RequestRecord read(ResultSet rs) throws SQLException {
         String serial = rs.getString("serial");
         return new RequestRecord(rs.getString("transaction_id"), rs.getString("csr_sha256"), rs.getBytes("csr_der"),
                 rs.getString("subject_dn"), RequestStatus.valueOf(rs.getString("status")),
                 Optional.ofNullable(serial).map(s -> new BigInteger(s, 16)), rs.getString("requester"),
-                Optional.ofNullable(rs.getString("reason")), Sql.instant(rs, "created_at"), Sql.instant(rs, "updated_at"));
+                Optional.ofNullable(rs.getString("reason")), Sql.instant(rs, "created_at"), Sql.instant(rs, "updated_at"),
+                Optional.ofNullable(rs.getString("renews")).map(s -> new BigInteger(s, 16)));
     }
 }

@@ -6,12 +6,24 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A SCEP transaction (RFC 8894 §3.2.1.1): the transactionID is the idempotency key, the CSR hash tells a repeat of
- * the same request from a different request reusing the id.
+ * A SCEP transaction (RFC 8894 §3.2.1.1): the transactionID is the idempotency key; the CSR hash and the certificate
+ * that signed it ({@code renews}: one of ours, for a renewal) tell a repeat of the same message from a different
+ * request reusing the id. Clients reuse both id and CSR when they renew (sscep with the same CSR; micromdm's
+ * scepclient derives the id from the public key), so a renewal signed by the certificate this transaction issued is
+ * a new request, never a repeat.
+ *
+ * @param renews the serial of our certificate that signed the request (a renewal), empty for a challenge enrollment
  */
 public record RequestRecord(String transactionId, String csrSha256, byte[] csrDer, String subjectDn,
         RequestStatus status, Optional<BigInteger> serial, String requester, Optional<String> reason,
-        Instant createdAt, Instant updatedAt) {
+        Instant createdAt, Instant updatedAt, Optional<BigInteger> renews) {
+    /** A challenge enrollment (signed by a throwaway certificate, renews nothing). */
+    public RequestRecord(String transactionId, String csrSha256, byte[] csrDer, String subjectDn, RequestStatus status,
+            Optional<BigInteger> serial, String requester, Optional<String> reason, Instant createdAt, Instant updatedAt) {
+        this(transactionId, csrSha256, csrDer, subjectDn, status, serial, requester, reason, createdAt, updatedAt,
+                Optional.empty());
+    }
+
     public RequestRecord {
         Objects.requireNonNull(transactionId, "transactionId is null");
         Objects.requireNonNull(csrSha256, "csrSha256 is null");
@@ -23,6 +35,7 @@ public record RequestRecord(String transactionId, String csrSha256, byte[] csrDe
         Objects.requireNonNull(reason, "reason is null");
         Objects.requireNonNull(createdAt, "createdAt is null");
         Objects.requireNonNull(updatedAt, "updatedAt is null");
+        Objects.requireNonNull(renews, "renews is null");
         if (transactionId.isEmpty() || transactionId.length() > 128) {
             throw new IllegalArgumentException("transactionId must have 1 to 128 characters");
         }
@@ -30,6 +43,11 @@ public record RequestRecord(String transactionId, String csrSha256, byte[] csrDe
 
     public RequestRecord issued(BigInteger serialNumber, Instant at) {
         return new RequestRecord(transactionId, csrSha256, csrDer, subjectDn, RequestStatus.ISSUED,
-                Optional.of(serialNumber), requester, reason, createdAt, at);
+                Optional.of(serialNumber), requester, reason, createdAt, at, renews);
+    }
+
+    /** True if {@code csrHash} signed by our certificate {@code signer} (empty: not ours) is a repeat of this message. */
+    public boolean isRepeat(String csrHash, Optional<BigInteger> signer) {
+        return csrSha256.equals(csrHash) && renews.equals(signer);
     }
 }

@@ -19,13 +19,4 @@ public interface RequestStore {
 
     /** PENDING to REJECTED. False if the request is not pending. */
     boolean reject(String transactionId, String reason, Instant at);
-
-    /**
-     * Deletes a finished (ISSUED or REJECTED) transaction, so that a new request may reuse its id; its certificate
-     * keeps the id. {@code csrSha256} names the request the caller looked at, so a concurrent replacement is never
-     * deleted.
-     *
-     * @return false if there is no such finished transaction (any more)
-     */
-    boolean deleteFinished(String transactionId, String csrSha256);
 }

@@ -8,6 +8,11 @@ import java.nio.file.Path;
 import java.security.cert.X509CRL;
 import java.security.cert.X509CRLEntry;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import org.bouncycastle.asn1.x509.Extension;
 import org.junit.jupiter.api.AfterAll;
@@ -109,6 +114,42 @@ class CrlServiceTest {
                 d.crlPem().toString(), badPem.toString());
         assertThat(revoked.ok()).isFalse();
         assertThat(revoked.output()).contains("certificate revoked");
+    }
+
+    /**
+     * The server and the CLI publish into the same folder from the same database. Whoever answers a revocation finds
+     * it in the CRL file at that moment, and the file that stays is the newest: a slower publisher never writes an
+     * older CRL back over it.
+     */
+    @Test
+    void twoPublishersOnOneFolder_eachRevocationIsOnDiskWhenItReturns_andTheLastFileHoldsThemAll() throws Exception {
+        try (CertificateAuthority cli = CertificateAuthority.open(ca.directory(), TestPki.PASSPHRASE, ca.config(),
+                ca.clock(), new java.security.SecureRandom())) {
+            List<java.security.cert.X509Certificate> certs = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                certs.add(issue("two-publishers-" + i));
+            }
+            ExecutorService pool = Executors.newFixedThreadPool(8);
+            try {
+                List<Future<Boolean>> onDisk = new ArrayList<>();
+                for (int i = 0; i < certs.size(); i++) {
+                    CertificateAuthority who = i % 2 == 0 ? ca : cli;
+                    var cert = certs.get(i);
+                    onDisk.add(pool.submit(() -> {
+                        who.revocation().revoke(cert.getSerialNumber(), RevocationReason.KEY_COMPROMISE, "test");
+                        return Pem.crl(Files.readAllBytes(ca.directory().intermediateCrl())).isRevoked(cert);
+                    }));
+                }
+                for (Future<Boolean> f : onDisk) {
+                    assertThat(f.get()).as("revocation on the CRL file when revoke() returned").isTrue();
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            X509CRL last = Pem.crl(Files.readAllBytes(ca.directory().intermediateCrl()));
+            assertThat(certs).allMatch(last::isRevoked);
+            assertThat(CrlService.crlNumber(last)).isGreaterThanOrEqualTo(CrlService.crlNumber(cli.crls().current().crl()));
+        }
     }
 
     @Test

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.scepca.ca.issuance.SerialNumbers;
 import org.scepca.ca.policy.CertificateProfile;
 import org.scepca.ca.revocation.RevocationReason;
+import org.scepca.ca.tokens.AdminRole;
 
 /**
  * The contract every store implementation must meet. H2 runs it here; a PostgreSQL implementation extends it with
@@ -106,7 +107,7 @@ public abstract class StoreContractTest {
     void issuanceConsumesTheChallengeAndRecordsTheRequestAtomically() {
         challenges.insert(challenge("h1", now.plusSeconds(600)));
         var c = cert("b", now, now.plus(Duration.ofDays(30)), Optional.of("tx-1"));
-        certs.insertIssued(c, new IssuanceEffects(Optional.of("h1"), Optional.of(request("tx-1", "csr1")), Optional.empty()));
+        certs.insertIssued(c, new IssuanceEffects(Optional.of("h1"), Optional.of(request("tx-1", "csr1"))));
         assertThat(challenges.findBySecretHash("h1").orElseThrow().consumedAt()).isPresent();
         var r = requests.find("tx-1").orElseThrow();
         assertThat(r.status()).isEqualTo(RequestStatus.ISSUED);
@@ -119,7 +120,7 @@ public abstract class StoreContractTest {
         assertThat(challenges.consume("h2", now)).isTrue();
         var c = cert("c", now, now.plus(Duration.ofDays(30)), Optional.of("tx-2"));
         assertThatThrownBy(() -> certs.insertIssued(c,
-                new IssuanceEffects(Optional.of("h2"), Optional.of(request("tx-2", "csr")), Optional.empty())))
+                new IssuanceEffects(Optional.of("h2"), Optional.of(request("tx-2", "csr")))))
                 .isInstanceOf(ConflictException.class)
                 .satisfies(e -> assertThat(((ConflictException) e).what()).isEqualTo(ConflictException.What.CHALLENGE_UNAVAILABLE));
         assertThat(certs.find(c.serial())).isEmpty();
@@ -129,11 +130,11 @@ public abstract class StoreContractTest {
     @Test
     void aDuplicateTransactionRollsBackAndLeavesTheChallengeUnused() {
         certs.insertIssued(cert("d", now, now.plus(Duration.ofDays(1)), Optional.of("tx-3")),
-                new IssuanceEffects(Optional.empty(), Optional.of(request("tx-3", "csrA")), Optional.empty()));
+                new IssuanceEffects(Optional.empty(), Optional.of(request("tx-3", "csrA"))));
         challenges.insert(challenge("h3", now.plusSeconds(600)));
         var again = cert("d", now, now.plus(Duration.ofDays(1)), Optional.of("tx-3"));
         assertThatThrownBy(() -> certs.insertIssued(again,
-                new IssuanceEffects(Optional.of("h3"), Optional.of(request("tx-3", "csrB")), Optional.empty())))
+                new IssuanceEffects(Optional.of("h3"), Optional.of(request("tx-3", "csrB")))))
                 .isInstanceOf(ConflictException.class);
         assertThat(challenges.findBySecretHash("h3").orElseThrow().consumedAt()).isEmpty();
         assertThat(certs.find(again.serial())).isEmpty();
@@ -184,26 +185,77 @@ public abstract class StoreContractTest {
     void approvingAPendingRequestMovesItToIssued() {
         requests.insertPending(request("tx-a", "csrX"), Optional.empty());
         var c = cert("e", now, now.plus(Duration.ofDays(1)), Optional.of("tx-a"));
-        certs.insertIssued(c, new IssuanceEffects(Optional.empty(), Optional.of(request("tx-a", "csrX")), Optional.empty()));
+        certs.insertIssued(c, new IssuanceEffects(Optional.empty(), Optional.of(request("tx-a", "csrX"))));
         assertThat(requests.find("tx-a").orElseThrow().serial()).contains(c.serial());
     }
 
     @Test
-    void aFinishedTransactionCanBeDeletedForReuse_butNotAPendingOneOrAnotherCsrs() {
+    void aRenewalTakesOverAFinishedTransactionAtomically_onlyAsItWasSeen() {
         var c = cert("h", now, now.plus(Duration.ofDays(1)), Optional.of("tx-f"));
-        certs.insertIssued(c, new IssuanceEffects(Optional.empty(), Optional.of(request("tx-f", "csr1")), Optional.empty()));
-        requests.insertPending(request("tx-q", "csr1"), Optional.empty());
+        certs.insertIssued(c, new IssuanceEffects(Optional.empty(), Optional.of(request("tx-f", "csr1"))));
+        RequestRecord seen = requests.find("tx-f").orElseThrow();
 
-        assertThat(requests.deleteFinished("tx-f", "csr-other")).isFalse();
-        assertThat(requests.deleteFinished("tx-q", "csr1")).isFalse();
-        assertThat(requests.deleteFinished("tx-f", "csr1")).isTrue();
-
-        assertThat(requests.find("tx-f")).isEmpty();
-        assertThat(requests.find("tx-q")).isPresent();
-        assertThat(certs.find(c.serial()).orElseThrow().transactionId()).contains("tx-f");
+        var renewal = request("tx-f", "csr1");
+        renewal = new RequestRecord(renewal.transactionId(), renewal.csrSha256(), renewal.csrDer(), renewal.subjectDn(),
+                renewal.status(), renewal.serial(), renewal.requester(), renewal.reason(), now, now, Optional.of(c.serial()));
         var next = cert("h", now, now.plus(Duration.ofDays(1)), Optional.of("tx-f"));
-        certs.insertIssued(next, new IssuanceEffects(Optional.empty(), Optional.of(request("tx-f", "csr2")), Optional.empty()));
+        certs.insertIssued(next, new IssuanceEffects(Optional.empty(), Optional.of(renewal)).renewing(c.serial(), false)
+                .replacing(seen));
+        RequestRecord now1 = requests.find("tx-f").orElseThrow();
+        assertThat(now1.serial()).contains(next.serial());
+        assertThat(now1.renews()).contains(c.serial());
+        assertThat(certs.find(c.serial()).orElseThrow().transactionId()).contains("tx-f");
+
+        // A second takeover based on the record as it was before fails and changes nothing.
+        var third = cert("h", now, now.plus(Duration.ofDays(1)), Optional.of("tx-f"));
+        RequestRecord stale = renewal;
+        assertThatThrownBy(() -> certs.insertIssued(third, new IssuanceEffects(Optional.empty(), Optional.of(stale))
+                .replacing(seen)))
+                .isInstanceOf(ConflictException.class)
+                .satisfies(e -> assertThat(((ConflictException) e).what()).isEqualTo(ConflictException.What.TRANSACTION_EXISTS));
+        assertThat(certs.find(third.serial())).isEmpty();
         assertThat(requests.find("tx-f").orElseThrow().serial()).contains(next.serial());
+    }
+
+    @Test
+    void aCertificateIsRenewedAtMostOnce_theSecondRenewalRollsBackWholly() {
+        var old = cert("r", now, now.plus(Duration.ofDays(30)), Optional.empty());
+        certs.insertIssued(old, IssuanceEffects.none());
+        challenges.insert(challenge("h-renew", now.plusSeconds(600)));
+        var first = cert("r", now, now.plus(Duration.ofDays(60)), Optional.of("tx-r1"));
+        certs.insertIssued(first, new IssuanceEffects(Optional.empty(), Optional.of(request("tx-r1", "c1")))
+                .renewing(old.serial(), false));
+        var second = cert("r", now, now.plus(Duration.ofDays(60)), Optional.of("tx-r2"));
+        assertThatThrownBy(() -> certs.insertIssued(second, new IssuanceEffects(Optional.of("h-renew"),
+                Optional.of(request("tx-r2", "c2"))).renewing(old.serial(), true)))
+                .isInstanceOf(ConflictException.class)
+                .satisfies(e -> assertThat(((ConflictException) e).what()).isEqualTo(ConflictException.What.ALREADY_RENEWED));
+        assertThat(certs.find(second.serial())).isEmpty();
+        assertThat(requests.find("tx-r2")).isEmpty();
+        assertThat(challenges.findBySecretHash("h-renew").orElseThrow().consumedAt()).isEmpty();
+        assertThat(certs.find(old.serial()).orElseThrow().status()).isEqualTo(CertificateStatus.VALID);
+        assertThat(certs.renewedBy(old.serial())).contains(first.serial());
+        assertThat(certs.renewedBy(first.serial())).isEmpty();
+    }
+
+    @Test
+    void anAdminClientCertificateIsStoredWithItsRole_andOnlyThatProfileMayCarryOne() {
+        var c = cert("ops", now, now.plus(Duration.ofDays(30)), Optional.empty());
+        var admin = new CertificateRecord(c.serial(), c.issuerDn(), c.subjectDn(), c.subjectAltNames(), c.notBefore(),
+                c.notAfter(), c.status(), c.revokedAt(), c.revocationReason(), c.transactionId(), "cli", 
+                CertificateProfile.ADMIN_CLIENT, c.issuedAt(), c.sha256(), c.der());
+        certs.insertIssued(admin, IssuanceEffects.none().granting(new IssuanceEffects.AdminGrant("ops", AdminRole.VIEWER)));
+        var found = certs.findAdmin(c.serial()).orElseThrow();
+        assertThat(found.name()).isEqualTo("ops");
+        assertThat(found.role()).isEqualTo(AdminRole.VIEWER);
+        assertThat(found.certificate().profile()).isEqualTo(CertificateProfile.ADMIN_CLIENT);
+
+        var device = cert("ops", now, now.plus(Duration.ofDays(30)), Optional.empty());
+        assertThatThrownBy(() -> certs.insertIssued(device,
+                IssuanceEffects.none().granting(new IssuanceEffects.AdminGrant("ops", AdminRole.ADMIN))))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(certs.find(device.serial())).isEmpty();
+        assertThat(certs.findAdmin(device.serial())).isEmpty();
     }
 
     @Test
@@ -233,7 +285,7 @@ public abstract class StoreContractTest {
         var old = cert("g", now, now.plus(Duration.ofDays(30)), Optional.empty());
         certs.insertIssued(old, IssuanceEffects.none());
         var fresh = cert("g", now.plusSeconds(1), now.plus(Duration.ofDays(60)), Optional.empty());
-        certs.insertIssued(fresh, new IssuanceEffects(Optional.empty(), Optional.empty(), Optional.of(old.serial())));
+        certs.insertIssued(fresh, IssuanceEffects.none().renewing(old.serial(), true));
         assertThat(certs.find(old.serial()).orElseThrow().revocationReason()).contains(RevocationReason.SUPERSEDED);
         List<CertificateStore.RevokedEntry> revoked = new ArrayList<>();
         certs.forEachRevoked("CN=Issuer", revoked::add);

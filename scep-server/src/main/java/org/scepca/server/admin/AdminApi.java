@@ -19,6 +19,7 @@ import java.util.function.IntSupplier;
 import org.scepca.ca.audit.AuditLine;
 import org.scepca.ca.CertificateAuthority;
 import org.scepca.ca.challenge.ChallengeService;
+import org.scepca.ca.policy.NameBinding;
 import org.scepca.ca.crl.CrlService;
 import org.scepca.ca.issuance.IssuedCertificate;
 import org.scepca.ca.issuance.SerialNumbers;
@@ -197,14 +198,31 @@ final class AdminApi {
             errors.add(new FieldError("ttl", "ttl must be between 1 second and " + ChallengeService.MAX_TTL.toDays()
                     + " days"));
         }
+        Optional<NameBinding> binding = binding(body.subject(), body.sans(), errors);
         if (!errors.isEmpty()) {
             throw ApiException.validation(errors);
         }
-        ChallengeService.MintedChallenge minted = ca.challenges().mint(ttl, note);
+        ChallengeService.MintedChallenge minted = ca.challenges().mint(ttl, note, binding);
         ex.audit(AuditLine.op("challenge-create").token("id", minted.id()).token("expires", minted.expiresAt())
-                .token("outcome", "created").token("serial", "-").text("subject", "-").token("device", "-"));
+                .token("bound", String.valueOf(binding.isPresent())).token("outcome", "created").token("serial", "-").text("subject", "-").token("device", "-"));
         ex.response().setHeader("Location", "/api/v1/challenges/" + minted.id());
-        ex.json(201, ChallengeView.Created.of(minted.id(), minted.secret(), minted.expiresAt(), note.orElse(null)));
+        ex.json(201, ChallengeView.Created.of(minted.id(), minted.secret(), minted.expiresAt(), note.orElse(null),
+                binding));
+    }
+
+    /** A challenge's name binding from request fields; a bad pattern is a field error naming it. */
+    private static Optional<NameBinding> binding(String subject, List<String> sans, List<FieldError> errors) {
+        List<String> sanList = sans == null ? List.of() : sans;
+        if (sanList.stream().anyMatch(java.util.Objects::isNull)) {
+            errors.add(new FieldError("sans", "sans must be strings"));
+            return Optional.empty();
+        }
+        try {
+            return NameBinding.of(Optional.ofNullable(subject), sanList);
+        } catch (IllegalArgumentException e) {
+            errors.add(new FieldError(e.getMessage().startsWith("subject") ? "subject" : "sans", e.getMessage()));
+            return Optional.empty();
+        }
     }
 
     /**
@@ -213,13 +231,22 @@ final class AdminApi {
      * note which device it was for, from the event when Jamf sends one.
      */
     private void jamfScepChallenge(Exchange ex) throws IOException {
+        // Jamf resolves the profile's $VARIABLES itself and its event does not carry the subject, so the binding is
+        // whatever the webhook URL names: ?subject=...&san=... (e.g. subject=regex:O=Example,CN=.* for the fleet).
+        List<FieldError> errors = new ArrayList<>();
+        String[] sanParams = ex.request().getParameterValues("san");
+        Optional<NameBinding> binding = binding(ex.request().getParameter("subject"),
+                sanParams == null ? List.of() : List.of(sanParams), errors);
+        if (!errors.isEmpty()) {
+            throw ApiException.validation(errors);
+        }
         Optional<com.fasterxml.jackson.databind.JsonNode> event = ex.lenientJson().map(n -> n.path("event"));
         String device = event.map(e -> firstText(e, "serialNumber", "udid", "deviceName", "managementId")).orElse("");
         String note = ("jamf" + (device.isEmpty() ? "" : ":" + device)).replaceAll("[^\\p{Graph} ]", "?");
         ChallengeService.MintedChallenge minted = ca.challenges().mint(Duration.ofHours(1),
-                Optional.of(note.length() > 200 ? note.substring(0, 200) : note));
+                Optional.of(note.length() > 200 ? note.substring(0, 200) : note), binding);
         ex.audit(AuditLine.op("challenge-create").token("id", minted.id()).token("expires", minted.expiresAt())
-                .token("via", "jamf-webhook").token("outcome", "created").token("serial", "-").text("subject", "-")
+                .token("via", "jamf-webhook").token("bound", String.valueOf(binding.isPresent())).token("outcome", "created").token("serial", "-").text("subject", "-")
                 .token("device", "-"));
         ex.response().setStatus(200);
         ex.response().setContentType("text/plain; charset=US-ASCII");

@@ -2,17 +2,13 @@ package org.scepca.server.admin;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 
-import javax.security.auth.x500.X500Principal;
-
 import org.scepca.ca.config.CaConfig.InvalidConfigException;
-import org.scepca.ca.tokens.AdminRole;
 
 /**
  * Where the admin API and console listen and who may use them over mTLS, read from the same
@@ -22,17 +18,16 @@ import org.scepca.ca.tokens.AdminRole;
  * @param enabled    false: no admin connector at all
  * @param host       bind address of the plain-HTTP admin connector
  * @param port       its port (0 picks a free one, for tests)
- * @param tls        optional mTLS connector: clients must present a certificate from this CA
- * @param mtlsGrants which client certificates (by subject DN or SAN) get which role
+ * @param tls        optional mTLS connector: clients must present an admin client certificate from this CA
+ *                   ({@code scepca admin cert issue}); the role comes from the store, never from the names
  */
-public record AdminConfig(boolean enabled, String host, int port, Optional<Tls> tls, List<MtlsGrant> mtlsGrants) {
+public record AdminConfig(boolean enabled, String host, int port, Optional<Tls> tls) {
     public static final int DEFAULT_PORT = 9090;
     public static final String DEFAULT_HOST = "127.0.0.1";
 
     public AdminConfig {
         Objects.requireNonNull(host, "host is null");
         Objects.requireNonNull(tls, "tls is null");
-        mtlsGrants = List.copyOf(mtlsGrants);
         if (port < 0 || port > 65535) {
             throw new InvalidConfigException("admin.port must be between 1 and 65535, not " + port);
         }
@@ -47,55 +42,17 @@ public record AdminConfig(boolean enabled, String host, int port, Optional<Tls> 
         }
     }
 
-    /**
-     * One configured client identity: a subject DN or a SAN in the store's {@code type:value} form
-     * ({@code email:alice@example.com}). A DN matches as an X.500 name (case and spacing of attribute types do not
-     * matter) in either RDN order, because tools disagree on which end of "CN=alice,O=Example" comes first:
-     * RFC 4514 strings list the last RDN first, OpenSSL and Bouncy Castle print them in encoding order.
-     */
-    public record MtlsGrant(List<X500Principal> subjectForms, Optional<String> san, AdminRole role) {
-        public MtlsGrant {
-            subjectForms = List.copyOf(subjectForms);
-            Objects.requireNonNull(san, "san is null");
-            Objects.requireNonNull(role, "role is null");
-            if (subjectForms.isEmpty() == san.isEmpty()) {
-                throw new IllegalArgumentException("a grant names either a subject or a SAN");
-            }
-        }
-
-        /** @throws IllegalArgumentException if {@code dn} is not a distinguished name */
-        public static MtlsGrant subject(String dn, AdminRole role) {
-            X500Principal rfc4514 = new X500Principal(dn);
-            X500Principal asWritten;
-            try {
-                asWritten = new X500Principal(new org.bouncycastle.asn1.x500.X500Name(dn).getEncoded());
-            } catch (IOException | RuntimeException e) {
-                throw new IllegalArgumentException("not a DN: " + dn);
-            }
-            return new MtlsGrant(rfc4514.equals(asWritten) ? List.of(rfc4514) : List.of(rfc4514, asWritten),
-                    Optional.empty(), role);
-        }
-
-        public static MtlsGrant san(String typeAndValue, AdminRole role) {
-            return new MtlsGrant(List.of(), Optional.of(typeAndValue), role);
-        }
-
-        public boolean matches(X500Principal certSubject, List<String> certSans) {
-            return san.map(certSans::contains).orElseGet(() -> subjectForms.contains(certSubject));
-        }
-    }
-
     public static AdminConfig disabled() {
-        return new AdminConfig(false, DEFAULT_HOST, DEFAULT_PORT, Optional.empty(), List.of());
+        return new AdminConfig(false, DEFAULT_HOST, DEFAULT_PORT, Optional.empty());
     }
 
     /** Plain-HTTP admin connector on 127.0.0.1 (port 0 for tests). */
     public static AdminConfig loopback(int port) {
-        return new AdminConfig(true, DEFAULT_HOST, port, Optional.empty(), List.of());
+        return new AdminConfig(true, DEFAULT_HOST, port, Optional.empty());
     }
 
-    public AdminConfig withTls(Tls newTls, List<MtlsGrant> grants) {
-        return new AdminConfig(enabled, host, port, Optional.of(newTls), grants);
+    public AdminConfig withTls(Tls newTls) {
+        return new AdminConfig(enabled, host, port, Optional.of(newTls));
     }
 
     public static AdminConfig load(Path file) {
@@ -127,46 +84,21 @@ public record AdminConfig(boolean enabled, String host, int port, Optional<Tls> 
         } else if (cert != null || key != null) {
             throw new InvalidConfigException("admin.tls-cert and admin.tls-key need admin.tls-port");
         }
-        List<MtlsGrant> grants = new ArrayList<>();
-        grants.addAll(grants(p, "admin.mtls-admins", AdminRole.ADMIN));
-        grants.addAll(grants(p, "admin.mtls-viewers", AdminRole.VIEWER));
-        if (!grants.isEmpty() && tls.isEmpty()) {
-            throw new InvalidConfigException("admin.mtls-admins/admin.mtls-viewers need admin.tls-port");
+        for (String removed : REMOVED_GRANT_KEYS) {
+            if (p.getProperty(removed) != null) {
+                // Refused, not ignored: these keys gave a role to any certificate from this CA with the listed name,
+                // and anyone holding a one-time challenge may ask for any name. Failing to start says so at once;
+                // ignoring the key would lock its admins out without a word.
+                throw new InvalidConfigException(removed + " is no longer supported: it granted admin roles by"
+                        + " certificate names, which any enrolled device can choose. Remove it and give each admin a"
+                        + " certificate of their own: 'scepca admin cert issue --name NAME --role admin|viewer'.");
+            }
         }
-        return new AdminConfig(enabled, host, port, tls, grants);
+        return new AdminConfig(enabled, host, port, tls);
     }
 
-    /** Entries are separated by ';' because a DN contains commas: {@code CN=alice,O=Example; email:bob@example.com}. */
-    private static List<MtlsGrant> grants(Properties p, String key, AdminRole role) {
-        String v = p.getProperty(key);
-        List<MtlsGrant> out = new ArrayList<>();
-        if (v == null) {
-            return out;
-        }
-        for (String raw : v.split(";")) {
-            String entry = raw.strip();
-            if (entry.isEmpty()) {
-                continue;
-            }
-            int colon = entry.indexOf(':');
-            int eq = entry.indexOf('=');
-            if (colon > 0 && (eq < 0 || colon < eq)) {
-                String type = entry.substring(0, colon).toLowerCase(Locale.ROOT);
-                if (!List.of("dns", "email", "uri", "upn", "ip").contains(type)) {
-                    throw new InvalidConfigException(key + ": unknown SAN type '" + type + "' in '" + entry
-                            + "'; use dns:, email:, uri:, upn: or ip:");
-                }
-                out.add(MtlsGrant.san(type + entry.substring(colon), role));
-            } else {
-                try {
-                    out.add(MtlsGrant.subject(entry, role));
-                } catch (IllegalArgumentException e) {
-                    throw new InvalidConfigException(key + ": '" + entry + "' is neither a DN (CN=...) nor a SAN (email:...)");
-                }
-            }
-        }
-        return out;
-    }
+    /** Keys of earlier releases that granted roles by subject DN or SAN. */
+    static final List<String> REMOVED_GRANT_KEYS = List.of("admin.mtls-admins", "admin.mtls-viewers");
 
     private static int port(Properties p, String key, int def) {
         String v = p.getProperty(key);

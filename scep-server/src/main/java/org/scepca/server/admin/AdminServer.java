@@ -104,7 +104,7 @@ public final class AdminServer {
         ctx.setContextPath("/");
         ctx.setVirtualHosts(List.of("@" + CONNECTOR, "@" + TLS_CONNECTOR));
         Authenticator auth = new Authenticator(ca.tokens(), ca.certificates(), ca.material().intermediateCertificate(),
-                config.mtlsGrants(), ca.clock());
+                ca.clock());
         ctx.addServlet(new ServletHolder("admin-api", new ApiServlet(routes(ca, profiles,
                 () -> port(server, ScepServer.CONNECTOR)), auth, jsonMapper())), "/api/v1/*");
         ctx.addServlet(new ServletHolder("admin-console", new ConsoleServlet()), "/console/*");

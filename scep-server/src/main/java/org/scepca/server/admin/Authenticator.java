@@ -1,5 +1,6 @@
 package org.scepca.server.admin;
 
+import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.List;
@@ -7,17 +8,20 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 
-import org.scepca.ca.store.CertificateRecord;
+import org.scepca.ca.pem.Pem;
+import org.scepca.ca.policy.CertificateProfile;
 import org.scepca.ca.store.CertificateStore;
+import org.scepca.ca.store.CertificateStore.AdminCertificate;
 import org.scepca.ca.tokens.TokenService;
-import org.scepca.server.admin.AdminConfig.MtlsGrant;
 
 import jakarta.servlet.http.HttpServletRequest;
 
 /**
- * Resolves the caller: a bearer token (RFC 6750) if one is sent, else a TLS client certificate from this CA whose
- * subject or SAN is granted a role in the configuration. The TLS handshake has already chained the certificate to
- * our root; here it must also be one we issued and have not revoked.
+ * Resolves the caller: a bearer token (RFC 6750) if one is sent, else a TLS client certificate. The TLS handshake
+ * has already chained the certificate to our root; here it must also be an admin client certificate: stored with the
+ * ADMIN_CLIENT profile and a role by {@code scepca admin cert issue}, exactly this certificate (same DER), active, and
+ * marked with the admin certificate policy. Its names play no part: a device may ask for any name, so a device
+ * certificate never carries admin power, whatever it is called.
  */
 final class Authenticator {
     static final String CLIENT_CERTS_ATTRIBUTE = "jakarta.servlet.request.X509Certificate";
@@ -25,15 +29,12 @@ final class Authenticator {
     private final TokenService tokens;
     private final CertificateStore certificates;
     private final X509Certificate issuer;
-    private final List<MtlsGrant> grants;
     private final Clock clock;
 
-    Authenticator(TokenService tokens, CertificateStore certificates, X509Certificate issuer, List<MtlsGrant> grants,
-            Clock clock) {
+    Authenticator(TokenService tokens, CertificateStore certificates, X509Certificate issuer, Clock clock) {
         this.tokens = Objects.requireNonNull(tokens, "tokens is null");
         this.certificates = Objects.requireNonNull(certificates, "certificates is null");
         this.issuer = Objects.requireNonNull(issuer, "issuer is null");
-        this.grants = List.copyOf(grants);
         this.clock = Objects.requireNonNull(clock, "clock is null");
     }
 
@@ -76,16 +77,41 @@ final class Authenticator {
         if (!cert.getIssuerX500Principal().equals(issuer.getSubjectX500Principal())) {
             return new Refused("the client certificate was not issued by this CA's issuing CA");
         }
-        Optional<CertificateRecord> record = certificates.find(cert.getSerialNumber())
-                .filter(r -> r.isActive(clock.instant()));
-        if (record.isEmpty()) {
+        Optional<AdminCertificate> admin = certificates.findAdmin(cert.getSerialNumber());
+        if (admin.isEmpty() || admin.get().certificate().profile() != CertificateProfile.ADMIN_CLIENT
+                || !hasAdminPolicy(cert)) {
+            return new Refused("the client certificate is not an admin certificate"
+                    + " (admin certificates come from 'scepca admin cert issue'; device certificates carry no role)");
+        }
+        var record = admin.get().certificate();
+        if (!record.isActive(clock.instant()) || !record.sha256().equals(sha256(cert))) {
             return new Refused("the client certificate is revoked, expired or unknown");
         }
-        List<String> sans = record.get().subjectAltNames();
-        return grants.stream().filter(g -> g.matches(cert.getSubjectX500Principal(), sans)).findFirst()
-                .<Result>map(g -> new Identified(new AdminIdentity(cert.getSubjectX500Principal().getName(), g.role(),
-                        AdminIdentity.Source.CLIENT_CERTIFICATE)))
-                .orElseGet(() -> new Refused("the client certificate is not granted admin access"
-                        + " (admin.mtls-admins / admin.mtls-viewers)"));
+        return new Identified(new AdminIdentity(admin.get().name(), admin.get().role(),
+                AdminIdentity.Source.CLIENT_CERTIFICATE));
+    }
+
+    /** The certificatePolicies mark only the ADMIN_CLIENT profile sets (a second check beside the store's profile). */
+    private static boolean hasAdminPolicy(X509Certificate cert) {
+        byte[] ext = cert.getExtensionValue(org.bouncycastle.asn1.x509.Extension.certificatePolicies.getId());
+        if (ext == null) {
+            return false;
+        }
+        try {
+            var policies = org.bouncycastle.asn1.x509.CertificatePolicies.getInstance(
+                    org.bouncycastle.asn1.ASN1OctetString.getInstance(ext).getOctets());
+            return List.of(policies.getPolicyInformation()).stream()
+                    .anyMatch(p -> p.getPolicyIdentifier().getId().equals(CertificateProfile.ADMIN_POLICY_OID));
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static String sha256(X509Certificate cert) {
+        try {
+            return Pem.sha256Hex(cert.getEncoded());
+        } catch (CertificateEncodingException e) {
+            return "";
+        }
     }
 }

@@ -1,5 +1,7 @@
 package org.scepca.server.admin;
 
+import java.util.List;
+
 import com.fasterxml.jackson.databind.JsonNode;
 
 /** Request bodies of the admin API. Unknown fields are refused (FAIL_ON_UNKNOWN_PROPERTIES). */
@@ -13,7 +15,7 @@ final class Bodies {
      * @param ttl  lifetime: seconds as a number, or a string like "60m", "12h", "7d", "PT1H"; default 60 minutes
      * @param note who or what it is for (shown in listings), at most 256 characters
      */
-    record CreateChallengeRequest(JsonNode ttl, String note) {
+    record CreateChallengeRequest(JsonNode ttl, String note, String subject, List<String> sans) {
     }
 
     /** {@code POST /certificates/{serial}/revoke}; reason defaults to unspecified. */

@@ -103,13 +103,12 @@ public final class CaBootstrap {
                 #admin.enabled=true
                 #admin.host=127.0.0.1
                 #admin.port=9090
-                # Optional mTLS connector: client certificates from this CA; subjects or SANs get a role
-                # (entries separated by ';'). Server certificate: 'scepca cert issue-server --dns ... --out tls'.
+                # Optional mTLS connector: accepts only admin client certificates, each with its role, from
+                # 'scepca admin cert issue --name NAME --role admin|viewer' (device certificates never get a role).
+                # Server certificate: 'scepca cert issue-server --dns ... --out tls'.
                 #admin.tls-port=9443
                 #admin.tls-cert=tls/server-chain.pem
                 #admin.tls-key=tls/server.key
-                #admin.mtls-admins=CN=alice,O=Example; email:bob@example.com
-                #admin.mtls-viewers=
                 """;
         try {
             Files.createDirectories(dir.root());

@@ -14,7 +14,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "admin", mixinStandardHelpOptions = true, description = "Access to the admin API and web console.",
-        subcommands = {AdminCommand.Token.class})
+        subcommands = {AdminCommand.Token.class, AdminCertCommand.class})
 final class AdminCommand {
 
     @Command(name = "token", mixinStandardHelpOptions = true,

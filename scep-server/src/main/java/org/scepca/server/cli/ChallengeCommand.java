@@ -1,10 +1,13 @@
 package org.scepca.server.cli;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
 import org.scepca.ca.CertificateAuthority;
+import org.scepca.ca.policy.NameBinding;
 import org.scepca.ca.store.ChallengeRecord;
 
 import picocli.CommandLine.Command;
@@ -26,11 +29,25 @@ final class ChallengeCommand {
         Duration ttl;
         @Option(names = "--note", description = "Who or what it is for (shown in listings)") String note;
         @Option(names = "--quiet", description = "Print the challenge only") boolean quiet;
+        @Option(names = "--subject", paramLabel = "DN|regex:RE", description = "Bind to this subject: a DN"
+                + " (CN=alice,O=Example, either RDN order) or regex: and a Java regular expression over the subject as"
+                + " listings show it (O=Example,CN=alice)")
+        String subject;
+        @Option(names = "--san", paramLabel = "TYPE:VALUE|regex:RE", description = "Allow this SAN (repeatable):"
+                + " dns:, email:, uri:, ip: or upn: and a value, or regex: over type:value. A bound challenge allows no"
+                + " other SAN")
+        List<String> sans = new ArrayList<>();
 
         @Override
         public Integer call() {
+            Optional<NameBinding> binding;
+            try {
+                binding = NameBinding.of(Optional.ofNullable(subject), sans);
+            } catch (IllegalArgumentException e) {
+                throw new Errors.UserException(e.getMessage());
+            }
             try (CertificateAuthority ca = data.open()) {
-                var minted = ca.challenges().mint(ttl, Optional.ofNullable(note));
+                var minted = ca.challenges().mint(ttl, Optional.ofNullable(note), binding);
                 var out = spec.commandLine().getOut();
                 if (quiet) {
                     out.println(minted.secret());
@@ -38,8 +55,10 @@ final class ChallengeCommand {
                     out.println("challenge: " + minted.secret());
                     out.println("id:        " + minted.id());
                     out.println("expires:   " + minted.expiresAt());
+                    binding.ifPresent(b -> out.println("bound to:  " + b.describe()));
                 }
                 AuditLog.cli("challenge-create").token("id", minted.id()).token("expires", minted.expiresAt())
+                        .token("bound", String.valueOf(binding.isPresent()))
                         .token("outcome", "created").token("serial", "-").text("subject", "-").token("device", "-").log();
             }
             return 0;
@@ -55,9 +74,10 @@ final class ChallengeCommand {
         public Integer call() {
             try (CertificateAuthority ca = data.open()) {
                 var out = spec.commandLine().getOut();
-                out.printf("%-36s  %-24s  %s%n", "ID", "EXPIRES", "NOTE");
+                out.printf("%-36s  %-24s  %-24s  %s%n", "ID", "EXPIRES", "NOTE", "BOUND TO");
                 for (ChallengeRecord r : ca.challenges().listActive(1000)) {
-                    out.printf("%-36s  %-24s  %s%n", r.id(), r.expiresAt(), r.note().orElse(""));
+                    out.printf("%-36s  %-24s  %-24s  %s%n", r.id(), r.expiresAt(), r.note().orElse(""),
+                            r.binding().map(NameBinding::describe).orElse("any names"));
                 }
             }
             return 0;

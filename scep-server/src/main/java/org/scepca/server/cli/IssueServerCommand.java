@@ -70,8 +70,7 @@ final class IssueServerCommand implements Callable<Integer> {
             types.add(SanType.IP);
             types.add(SanType.DNS);
             var policy = ca.config().policy().withSanTypes(types);
-            var engine = new org.scepca.ca.issuance.IssuanceEngine(ca.issuance().issuer(), policy, ca.certificates(),
-                    ca.clock(), ca.random());
+            var engine = ca.issuance().withPolicy(policy);
             var issued = engine.issue(new IssuanceRequest(csr, "cli:issue-server", CertificateProfile.SERVER,
                     IssuanceEffects.none()));
             Files.createDirectories(out);

@@ -160,14 +160,17 @@ public final class ProfileService {
         if (kind != ChallengeUse.Kind.DYNAMIC) {
             builder.challenge(VALIDATION_PLACEHOLDER);
         }
-        mapped(builder::build);
+        ProfileRequest draft = mapped(builder::build);
 
         Optional<SigningIdentity> signingIdentity = signerSource.get();
         MintedChallenge minted = null;
         ChallengeUse use;
         switch (kind) {
             case ONE_TIME -> {
-                minted = ca.challenges().mint(options.challengeTtl(), Optional.of(note(options, actor)));
+                // The challenge is good only for the names this profile asks for (issue 11): whoever reads it out of
+                // the profile cannot use it for another identity.
+                minted = ca.challenges().mint(options.challengeTtl(), Optional.of(note(options, actor)),
+                        ProfileBinding.of(draft.subject(), draft.subjectAltNames()));
                 builder.challenge(minted.secret());
                 use = ChallengeUse.oneTime(minted.id(), minted.expiresAt());
             }

@@ -203,6 +203,31 @@ class AdminApiTest {
     }
 
     @Test
+    void createChallenge_boundToNames_showsTheBinding_andRefusesBadPatternsByField() {
+        var created = http.post("/api/v1/challenges", admin,
+                "{\"subject\":\"CN=mac-17,O=Example\",\"sans\":[\"dns:mac-17.example.com\",\"regex:email:.+@example\\\\.com\"]}");
+        assertThat(created.status()).isEqualTo(201);
+        assertThat(created.json().path("subject").asText()).isEqualTo("CN=mac-17,O=Example");
+        String id = created.json().path("id").asText();
+        var listed = http.get("/api/v1/challenges", viewer).json().path("items");
+        JsonNode item = null;
+        for (JsonNode n : listed) {
+            if (n.path("id").asText().equals(id)) {
+                item = n;
+            }
+        }
+        assertThat(item).isNotNull();
+        assertThat(item.path("sans").toString()).contains("dns:mac-17.example.com").contains("regex:email:");
+
+        var badRegex = http.post("/api/v1/challenges", admin, "{\"subject\":\"regex:(unclosed\"}");
+        assertThat(badRegex.status()).isEqualTo(400);
+        assertThat(badRegex.text()).contains("subject");
+        var badSan = http.post("/api/v1/challenges", admin, "{\"sans\":[\"phone:123\"]}");
+        assertThat(badSan.status()).isEqualTo(400);
+        assertThat(badSan.text()).contains("sans");
+    }
+
+    @Test
     void challengeTtl_acceptsSecondsAndDefaults() {
         Instant before = Instant.now();
         var seconds = http.post("/api/v1/challenges", admin, "{\"ttl\":120}").json();

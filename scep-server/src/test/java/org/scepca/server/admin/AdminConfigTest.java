@@ -34,7 +34,6 @@ class AdminConfigTest {
         assertThat(c.host()).isEqualTo("127.0.0.1");
         assertThat(c.port()).isEqualTo(9090);
         assertThat(c.tls()).isEmpty();
-        assertThat(c.mtlsGrants()).isEmpty();
     }
 
     @Test
@@ -45,26 +44,25 @@ class AdminConfigTest {
     }
 
     @Test
-    void mtls_grantsBySubjectOrSan_withRelativeFilesUnderTheDataFolder() {
+    void mtls_relativeFilesResolveUnderTheDataFolder() {
         AdminConfig c = AdminConfig.from(props("admin.tls-port", "9443", "admin.tls-cert", "tls/server-chain.pem",
-                "admin.tls-key", "/etc/scepca/server.key",
-                "admin.mtls-admins", "CN=alice, O=Example ; email:bob@example.com",
-                "admin.mtls-viewers", "CN=carol"), BASE);
+                "admin.tls-key", "/etc/scepca/server.key"), BASE);
         assertThat(c.tls()).get().satisfies(t -> {
             assertThat(t.port()).isEqualTo(9443);
             assertThat(t.certificateChain()).isEqualTo(Path.of("/data/tls/server-chain.pem"));
             assertThat(t.privateKey()).isEqualTo(Path.of("/etc/scepca/server.key"));
         });
-        assertThat(c.mtlsGrants()).hasSize(3);
-        var alice = c.mtlsGrants().get(0);
-        assertThat(alice.role()).isEqualTo(AdminRole.ADMIN);
-        assertThat(alice.matches(new X500Principal("cn=alice,o=Example"), List.of())).isTrue();
-        assertThat(alice.matches(new X500Principal("O=Example,CN=alice"), List.of())).isTrue();
-        assertThat(alice.matches(new X500Principal("CN=alice,O=Other"), List.of())).isFalse();
-        assertThat(alice.matches(new X500Principal("CN=alice"), List.of("email:alice@example.com"))).isFalse();
-        var bob = c.mtlsGrants().get(1);
-        assertThat(bob.matches(new X500Principal("CN=whoever"), List.of("email:bob@example.com"))).isTrue();
-        assertThat(c.mtlsGrants().get(2).role()).isEqualTo(AdminRole.VIEWER);
+    }
+
+    @ParameterizedTest(name = "fail/{0}")
+    @CsvSource(delimiter = '|', value = {
+            "admins by name  | admin.mtls-admins  | CN=alice, O=Example ; email:bob@example.com",
+            "viewers by name | admin.mtls-viewers | CN=carol"})
+    void grantsByCertificateNames_refuseToStart_namingTheKeyAndTheReplacement(String name, String key, String value) {
+        Properties p = props("admin.tls-port", "9443", "admin.tls-cert", "c", "admin.tls-key", "k");
+        p.setProperty(key, value);
+        assertThatThrownBy(() -> AdminConfig.from(p, BASE)).isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining(key).hasMessageContaining("scepca admin cert issue");
     }
 
     @ParameterizedTest(name = "fail/{0}")
@@ -76,23 +74,10 @@ class AdminConfigTest {
             "empty host             | admin.host=                  | admin.host",
             "tls without files      | admin.tls-port=9443          | admin.tls-cert",
             "files without tls      | admin.tls-cert=x.pem         | admin.tls-port",
-            "grants without tls     | admin.mtls-admins=CN=alice   | admin.tls-port",
     })
     void invalidSettings_nameTheKey(String name, String setting, String key) {
         String[] kv = setting.split("=", 2);
         assertThatThrownBy(() -> AdminConfig.from(props(kv[0], kv[1]), BASE))
                 .isInstanceOf(InvalidConfigException.class).hasMessageContaining(key);
-    }
-
-    @Test
-    void badGrantEntries_areRefused() {
-        Properties base = props("admin.tls-port", "9443", "admin.tls-cert", "c", "admin.tls-key", "k");
-        base.setProperty("admin.mtls-admins", "phone:123");
-        assertThatThrownBy(() -> AdminConfig.from(base, BASE)).hasMessageContaining("unknown SAN type 'phone'");
-        base.setProperty("admin.mtls-admins", "not a dn");
-        assertThatThrownBy(() -> AdminConfig.from(base, BASE)).hasMessageContaining("neither a DN");
-        base.setProperty("admin.mtls-admins", "CN=a");
-        base.setProperty("admin.port", "9443");
-        assertThatThrownBy(() -> AdminConfig.from(base, BASE)).hasMessageContaining("must differ");
     }
 }

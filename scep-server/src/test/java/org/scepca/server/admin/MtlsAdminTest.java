@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.List;
 
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.scepca.ca.config.CaConfig;
 import org.scepca.ca.issuance.IssuanceRequest;
 import org.scepca.ca.material.CaDirectory;
+import org.scepca.ca.pem.Pem;
 import org.scepca.ca.policy.CertificateProfile;
 import org.scepca.ca.revocation.RevocationReason;
 import org.scepca.ca.store.CertificateStatus;
@@ -45,8 +47,9 @@ import org.scepca.server.cli.Main;
 import org.scepca.server.cli.Providers;
 
 /**
- * The mTLS admin connector: server certificate from {@code scepca cert issue-server}, client certificates from our
- * CA, roles from the configured subjects and SANs.
+ * The mTLS admin connector: server certificate from {@code scepca cert issue-server}, admin client certificates from
+ * {@code scepca admin cert issue} with their role in the store. A device certificate never carries a role, whatever
+ * its names (issue 11: a device enrolled as CN=alice,O=Example used to become admin).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MtlsAdminTest {
@@ -67,9 +70,7 @@ class MtlsAdminTest {
                 new PrintWriter(out), new PrintWriter(out));
         assertThat(rc).as(out.toString()).isZero();
         AdminConfig admin = AdminConfig.loopback(0).withTls(new AdminConfig.Tls("127.0.0.1", 0,
-                dir.resolve("tls/server-chain.pem"), dir.resolve("tls/server.key")), List.of(
-                AdminConfig.MtlsGrant.subject("CN=alice,O=Example", AdminRole.ADMIN),
-                AdminConfig.MtlsGrant.san("email:bob@example.com", AdminRole.VIEWER)));
+                dir.resolve("tls/server-chain.pem"), dir.resolve("tls/server.key")));
         running = Running.start(new CaDirectory(dir), TestPki.PASSPHRASE, CaConfig.defaults(),
                 ServerConfig.defaults("127.0.0.1", 0), admin);
         root = running.ca().material().root();
@@ -122,40 +123,73 @@ class MtlsAdminTest {
         return over(c.cert(), c.keys().getPrivate(), List.of(running.ca().material().intermediateCertificate()));
     }
 
+    /** Runs {@code scepca admin cert issue} (as an operator would, while the server runs) and returns its output. */
+    private String adminCertIssue(String... args) {
+        StringWriter out = new StringWriter();
+        List<String> all = new java.util.ArrayList<>(List.of("admin", "cert", "issue", "--data", dir.toString(),
+                "--passphrase-file", dir.resolve("pp").toString(), "--out", dir.resolve("admins").toString()));
+        all.addAll(List.of(args));
+        int rc = Main.run(all.toArray(new String[0]), new PrintWriter(out), new PrintWriter(out));
+        assertThat(rc).as(out.toString()).isZero();
+        return out.toString();
+    }
+
+    /** An admin certificate written as PEM by the CLI, loaded back as the admin's browser or curl would. */
+    private Client pemAdmin(String name, String role) throws Exception {
+        adminCertIssue("--name", name, "--role", role, "--format", "pem");
+        Path admins = dir.resolve("admins");
+        var cert = Pem.readKeyAndCertificates(admins.resolve(name + ".pem"), null).certificates().get(0);
+        var key = Pem.readKeyAndCertificates(admins.resolve(name + ".key"), null).key();
+        assertThat(Files.getPosixFilePermissions(admins.resolve(name + ".key"))).containsOnly(
+                PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+        return new Client(cert, new KeyPair(cert.getPublicKey(), key));
+    }
+
     @Test
-    void listedSubject_isAdmin_andItsChangesAreAuditedUnderItsSubject() throws Exception {
-        AdminHttp alice = as(issue("CN=alice,O=Example", null, 0));
-        var me = alice.get("/api/v1/me", null).json();
+    void aDeviceCertificateWithAnAdminsNames_getsNoRole() throws Exception {
+        pemAdmin("alice", "admin");
+        // What any holder of a one-time challenge could ask for: the admin's subject and e-mail address.
+        AdminHttp device = as(issue("CN=alice", "alice@example.com", 5));
+        var r = device.get("/api/v1/me", null);
+        assertThat(r.status()).isEqualTo(401);
+        assertThat(r.json().path("detail").asText()).contains("not an admin certificate");
+        assertThat(device.post("/api/v1/challenges", null, "{\"ttl\":60}").status()).isEqualTo(401);
+    }
+
+    @Test
+    void anAdminCertificate_hasTheRoleItWasIssuedWith_andItsChangesAreAuditedUnderItsName() throws Exception {
+        Client c = pemAdmin("ops-admin", "admin");
+        assertThat(c.cert().getExtensionValue("2.5.29.32")).as("certificatePolicies").isNotNull();
+        assertThat(running.ca().certificates().find(c.cert().getSerialNumber()).orElseThrow().profile())
+                .isEqualTo(CertificateProfile.ADMIN_CLIENT);
+        AdminHttp admin = as(c);
+        var me = admin.get("/api/v1/me", null).json();
         assertThat(me.path("role").asText()).isEqualTo("admin");
         assertThat(me.path("authenticatedBy").asText()).isEqualTo("client-certificate");
-        assertThat(me.path("name").asText()).isEqualTo("O=Example,CN=alice");
-        assertThat(alice.post("/api/v1/challenges", null, "{\"ttl\":60}").status()).isEqualTo(201);
-        assertThat(alice.get("/console/", null).status()).isEqualTo(200);
+        assertThat(me.path("name").asText()).isEqualTo("ops-admin");
+        assertThat(admin.post("/api/v1/challenges", null, "{\"ttl\":60}").status()).isEqualTo(201);
+        assertThat(admin.get("/console/", null).status()).isEqualTo(200);
     }
 
     @Test
-    void listedSan_isViewer_andCannotChange() throws Exception {
-        AdminHttp bob = as(issue("CN=bob", "bob@example.com", 1));
-        assertThat(bob.get("/api/v1/me", null).json().path("role").asText()).isEqualTo("viewer");
-        assertThat(bob.get("/api/v1/certificates", null).status()).isEqualTo(200);
-        assertThat(bob.post("/api/v1/challenges", null, "{}").status()).isEqualTo(403);
+    void aViewerCertificateInPkcs12_readsButCannotChange() throws Exception {
+        String output = adminCertIssue("--name", "auditor", "--role", "viewer");
+        String password = output.lines().filter(l -> l.contains("PKCS#12 password:")).findFirst().orElseThrow()
+                .replaceAll(".*password:\\s+(\\S+).*", "$1");
+        var kc = org.scepca.ca.keys.Pkcs12Files.read(dir.resolve("admins/auditor.p12"),
+                org.scepca.ca.keys.Passphrase.of(password));
+        AdminHttp viewer = over(kc.chain().get(0), kc.key(), kc.chain().subList(1, kc.chain().size()));
+        assertThat(viewer.get("/api/v1/me", null).json().path("role").asText()).isEqualTo("viewer");
+        assertThat(viewer.get("/api/v1/certificates", null).status()).isEqualTo(200);
+        assertThat(viewer.post("/api/v1/challenges", null, "{}").status()).isEqualTo(403);
     }
 
     @Test
-    void unlistedClientCertificate_is401() throws Exception {
-        AdminHttp carol = as(issue("CN=carol", null, 2));
-        var r = carol.get("/api/v1/me", null);
-        assertThat(r.status()).isEqualTo(401);
-        assertThat(r.json().path("detail").asText()).contains("not granted");
-    }
-
-    @Test
-    void revokedClientCertificate_is401() throws Exception {
-        Client alice2 = issue("CN=alice,O=Example", null, 3);
-        AdminHttp http = as(alice2);
-        assertThat(http.get("/api/v1/me", null).status()).isEqualTo(200);
-        running.ca().revocation().revoke(alice2.cert().getSerialNumber(), RevocationReason.KEY_COMPROMISE, "test");
-        assertThat(as(alice2).get("/api/v1/me", null).status()).isEqualTo(401);
+    void aRevokedAdminCertificate_is401() throws Exception {
+        Client c = pemAdmin("leaver", "admin");
+        assertThat(as(c).get("/api/v1/me", null).status()).isEqualTo(200);
+        running.ca().revocation().revoke(c.cert().getSerialNumber(), RevocationReason.AFFILIATION_CHANGED, "test");
+        assertThat(as(c).get("/api/v1/me", null).status()).isEqualTo(401);
     }
 
     @Test

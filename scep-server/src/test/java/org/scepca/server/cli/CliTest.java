@@ -222,6 +222,16 @@ class CliTest {
         Result badTtl = run(withPassphrase(dir, "challenge", "create", "--ttl", "forever"));
         assertThat(badTtl.code()).isNotZero();
         assertThat(badTtl.err()).contains("not a duration");
+
+        Result bound = run(withPassphrase(dir, "challenge", "create", "--note", "alice's phone", "--subject",
+                "CN=alice-phone,O=Example", "--san", "email:alice@example.com"));
+        assertThat(bound.code()).as(bound.err()).isZero();
+        assertThat(bound.out()).contains("bound to:  subject=CN=alice-phone,O=Example; san=email:alice@example.com");
+        assertThat(run(withPassphrase(dir, "challenge", "list")).out())
+                .contains("subject=CN=alice-phone,O=Example; san=email:alice@example.com").contains("any names");
+        Result badSan = run(withPassphrase(dir, "challenge", "create", "--san", "mac-17.example.com"));
+        assertThat(badSan.code()).isNotZero();
+        assertThat(badSan.err()).contains("type:value");
     }
 
     @Test

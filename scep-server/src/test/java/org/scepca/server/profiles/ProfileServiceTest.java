@@ -152,6 +152,33 @@ class ProfileServiceTest {
     }
 
     @Test
+    void aProfilesOneTimeChallenge_isBoundToTheNamesItAsksFor_unlessTheyHoldMdmVariables() {
+        ProfileService profiles = service(CaConfig.defaults());
+        GeneratedProfile fixed = profiles.generate(ProfileOptions.builder(Preset.GENERIC, URL)
+                .subject("CN=alice-mac,O=Example").sanEmail("alice@example.com").build(), "test");
+        var record = ca.challenges().listActive(10).stream()
+                .filter(r -> r.id().equals(fixed.challenge().id().orElseThrow())).findFirst().orElseThrow();
+        assertThat(record.binding()).get().satisfies(b -> {
+            assertThat(b.sans()).containsExactly("email:alice@example.com");
+            // The device encodes the RDNs in the profile's order: the binding must accept exactly that subject.
+            var asDevice = new org.bouncycastle.asn1.x500.X500Name("CN=alice-mac,O=Example");
+            try {
+                b.check(org.scepca.ca.policy.NameRule.subjectString(asDevice), asDevice.getEncoded(),
+                        List.of("email:alice@example.com"));
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(e);
+            }
+            assertThatThrownBy(() -> b.check("CN=bob", new org.bouncycastle.asn1.x500.X500Name("CN=bob").getEncoded(),
+                    List.of())).isInstanceOf(org.scepca.ca.policy.PolicyViolationException.class);
+        });
+
+        GeneratedProfile perDevice = profiles.generate(ProfileOptions.builder(Preset.GENERIC, URL)
+                .subject("CN=$SERIALNUMBER,O=Example").build(), "test");
+        assertThat(ca.challenges().listActive(10)).filteredOn(r -> r.id().equals(perDevice.challenge().id().orElseThrow()))
+                .singleElement().satisfies(r -> assertThat(r.binding()).isEmpty());
+    }
+
+    @Test
     void staticChallengeIsUsedForJamfAndWhenAsked_andNothingIsMinted() {
         ProfileService profiles = service(config("scep.static-challenge", STATIC));
         GeneratedProfile jamf = profiles.generate(options(Preset.JAMF), "test");

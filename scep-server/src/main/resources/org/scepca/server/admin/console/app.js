@@ -350,10 +350,18 @@
         }
       });
       tbody.append(el('tr', { 'data-id': c.id }, el('td', { text: c.note || '–' }),
-        el('td', { text: fmtTime(c.createdAt) }), el('td', { text: fmtTime(c.expiresAt) }),
+        el('td', { class: 'mono small', text: boundTo(c) }), el('td', { text: fmtTime(c.createdAt) }), el('td', { text: fmtTime(c.expiresAt) }),
         el('td', { class: 'mono small', text: c.id }), el('td', {}, del)));
     }
     $('challenge-empty').hidden = list.items.length > 0;
+  }
+
+  // The names a challenge is bound to, as one line ("any names" when unbound).
+  function boundTo(c) {
+    const parts = [];
+    if (c.subject) parts.push('subject ' + c.subject);
+    for (const san of (c.sans || [])) parts.push(san);
+    return parts.length ? parts.join('; ') : 'any names';
   }
 
   async function createChallenge(ev) {
@@ -363,11 +371,19 @@
       const note = $('challenge-note').value.trim();
       const body = { ttl: $('challenge-ttl').value };
       if (note) body.note = note;
+      const subject = $('challenge-subject').value.trim();
+      if (subject) body.subject = subject;
+      // A regex may itself contain commas: split on commas followed by a SAN type or regex: only.
+      const sans = $('challenge-sans').value.split(/,\s*(?=(?:dns|email|uri|ip|upn|regex):)/i)
+        .map((v) => v.trim()).filter((v) => v);
+      if (sans.length) body.sans = sans;
       const created = await apiJson('POST', '/challenges', body);
       $('challenge-secret').value = created.challenge;
       $('challenge-expires').textContent = fmtTime(created.expiresAt);
       $('challenge-created').hidden = false;
       $('challenge-note').value = '';
+      $('challenge-subject').value = '';
+      $('challenge-sans').value = '';
       await loadChallenges();
     } catch (e) {
       if (e.status !== 401) showError($('challenge-error'), e);
