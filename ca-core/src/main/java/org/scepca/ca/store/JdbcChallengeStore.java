@@ -96,15 +96,27 @@ public final class JdbcChallengeStore implements ChallengeStore {
 
     @Override
     public int purge(Instant cutoff) {
-        return db.inDurableTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM challenges WHERE expires_at < ?"
-                    + " OR consumed_at < ?")) {
-                Sql.setInstant(ps, 1, cutoff);
-                Sql.setInstant(ps, 2, cutoff);
-                return ps.executeUpdate();
+        // In batches: one short transaction each. A single transaction over a whole fleet's expired challenges would
+        // hold its undo log for as long as it runs, and H2 has been seen unable to reopen a store killed in the
+        // middle of a very large transaction.
+        int total = 0;
+        while (true) {
+            int n = db.inDurableTransaction(c -> {
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM challenges WHERE id IN (SELECT id FROM"
+                        + " challenges WHERE expires_at < ? OR consumed_at < ? LIMIT " + PURGE_BATCH + ")")) {
+                    Sql.setInstant(ps, 1, cutoff);
+                    Sql.setInstant(ps, 2, cutoff);
+                    return ps.executeUpdate();
+                }
+            });
+            total += n;
+            if (n < PURGE_BATCH) {
+                return total;
             }
-        });
+        }
     }
+
+    private static final int PURGE_BATCH = 1000;
 
     private static ChallengeRecord read(ResultSet rs) throws SQLException {
         return new ChallengeRecord(rs.getString("id"), rs.getString("secret_sha256"), Sql.instant(rs, "created_at"),

@@ -205,7 +205,7 @@ class MtlsAdminTest {
      */
     @Test
     void crossSiteChanges_areRefused_beforeAnythingChanges() throws Exception {
-        AdminHttp alice = as(issue("CN=alice,O=Example", null, 0));
+        AdminHttp alice = as(pemAdmin("csrf-admin", "admin")); // the ambient credential a browser would send
         Client victim = issue("CN=csrf-victim", null, 5);
         String path = "/api/v1/certificates/" + victim.cert().getSerialNumber().toString(16) + "/revoke";
         byte[] form = "reason=keyCompromise".getBytes();
