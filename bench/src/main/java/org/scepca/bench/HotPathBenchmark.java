@@ -143,7 +143,7 @@ public class HotPathBenchmark {
         RequestRecord request = new RequestRecord(txid, "00", new byte[0], "CN=jmh", RequestStatus.PENDING,
                 Optional.empty(), "jmh", Optional.empty(), now, now);
         return ca.issuance().issue(new IssuanceRequest(csr, "jmh", CertificateProfile.CLIENT,
-                new IssuanceEffects(Optional.empty(), Optional.of(request), Optional.empty())));
+                new IssuanceEffects(Optional.empty(), Optional.of(request))));
     }
 
     @Benchmark

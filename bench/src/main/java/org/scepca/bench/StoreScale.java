@@ -266,8 +266,7 @@ final class StoreScale implements Callable<Integer> {
                             now, now.plusSeconds(86400), CertificateStatus.VALID, Optional.empty(), Optional.empty(),
                             Optional.of(txid), "scep:challenge:one_time", CertificateProfile.CLIENT, now, Pem.sha256Hex(der),
                             der.clone());
-                    ca.certificates().insertIssued(rec, new IssuanceEffects(grant.oneTimeHash(), Optional.of(req),
-                            Optional.empty()));
+                    ca.certificates().insertIssued(rec, new IssuanceEffects(grant.oneTimeHash(), Optional.of(req)));
                     done.incrementAndGet();
                 }
                 return null;
