@@ -1,0 +1,103 @@
+package org.scepca.it.crash;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+
+import org.assertj.core.api.SoftAssertions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The report of shared/fixtures/README.md, as written: on a copy of crash-prone-data, mint a one-time challenge,
+ * enroll once, SIGKILL the server right after the SUCCESS, restart. The certificate must still be there and the
+ * challenge spent. Once with the challenge from the CLI beside the running server (H2 AUTO_SERVER, as the report
+ * does), once with no CLI while the server runs (admin token made before the start, challenge from the API).
+ */
+class FixtureCrashReproducerIT {
+    @TempDir
+    Path work;
+
+    @Test
+    void cliChallengeBesideTheServer_certificateAndSpentChallengeSurviveSigkill() throws Exception {
+        reproduce(true);
+    }
+
+    @Test
+    void apiChallengeWithoutCliDuringTheRun_certificateAndSpentChallengeSurviveSigkill() throws Exception {
+        reproduce(false);
+    }
+
+    private void reproduce(boolean challengeFromCli) throws Exception {
+        Path root = Scepca.repoRoot();
+        Scepca scepca = new Scepca(root);
+        Path data = unpack(root.resolve("../shared/fixtures/crash-prone-data.tar.gz").normalize());
+        String token = null;
+        if (!challengeFromCli) {
+            Scepca.CliResult t = scepca.cli(Duration.ofSeconds(60), "admin", "token", "create", "--data", data.toString(),
+                    "--name", "reproducer", "--quiet");
+            assertThat(t.ok()).as(t.printed()).isTrue();
+            token = t.out().strip();
+        }
+        Path log = work.resolve("server.log");
+        Scepca.Server server = scepca.serve(data, log);
+        KeyPair keys = KeyPairGenerator.getInstance("RSA").generateKeyPair();
+        String challenge;
+        ScepDevice.Reply first;
+        ScepDevice.CaCertificates ca;
+        try {
+            assertThat(server.awaitReady(Duration.ofSeconds(90))).as(server.logTail(20)).isTrue();
+            if (challengeFromCli) {
+                Scepca.CliResult c = scepca.cli(Duration.ofSeconds(60), "challenge", "create", "--quiet", "--data",
+                        data.toString());
+                assertThat(c.ok()).as(c.printed()).isTrue();
+                challenge = c.out().strip();
+            } else {
+                challenge = new AdminClient(server.adminBase(), token).createChallenge("reproducer").secret();
+            }
+            ca = ScepDevice.caCertificates(server.base());
+            first = ScepDevice.against(server.base(), ca.ra()).enroll(keys, "CN=reproducer,O=scepca crash harness",
+                    challenge);
+            assertThat(first.success()).as("first enrollment: %s %s", first.status(), first.failInfo()).isTrue();
+        } finally {
+            server.kill(); // right after the SUCCESS: no shutdown hook, no H2 close
+        }
+
+        Scepca.Server again = scepca.serve(data, log);
+        try {
+            assertThat(again.awaitReady(Duration.ofSeconds(90))).as("restart: " + again.logTail(20)).isTrue();
+            String serial = first.certificate().getSerialNumber().toString(16);
+            String sha256 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(first.certificate().getEncoded()));
+            Scepca.CliResult show = scepca.cli(Duration.ofSeconds(60), "cert", "show", "--data", data.toString(), serial);
+            KeyPair other = KeyPairGenerator.getInstance("RSA").generateKeyPair();
+            ScepDevice.Reply second = ScepDevice.against(again.base(), ca.ra()).enroll(other,
+                    "CN=reproducer-again,O=scepca crash harness", challenge);
+
+            SoftAssertions soft = new SoftAssertions();
+            soft.assertThat(show.field("SHA-256")).as("scepca cert show %s after the restart: exit %d %s", serial,
+                    show.exitCode(), show.printed()).isEqualToIgnoringCase(sha256);
+            soft.assertThat(second.status()).as("the spent one-time challenge used again after the restart")
+                    .isEqualTo(ScepDevice.Reply.Status.FAILURE);
+            soft.assertAll();
+        } finally {
+            again.kill();
+        }
+    }
+
+    private Path unpack(Path archive) throws Exception {
+        Process tar = new ProcessBuilder("tar", "xzf", archive.toString(), "-C", work.toString()).redirectErrorStream(true)
+                .start();
+        String out = new String(tar.getInputStream().readAllBytes());
+        assertThat(tar.waitFor()).as(out).isZero();
+        Path data = work.resolve("crash-prone-data");
+        assertThat(Files.isDirectory(data)).isTrue();
+        return data;
+    }
+}
