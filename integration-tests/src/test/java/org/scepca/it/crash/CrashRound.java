@@ -130,15 +130,16 @@ final class CrashRound {
         ScepDevice.CaCertificates ca = ScepDevice.caCertificates(server.base());
         Load load = new Load(ledger, plan.index(), lineage.name, admin, ScepDevice.against(server.base(), ca.ra()),
                 scepca, lineage.data, keys, settings.clients(), seed);
-        long revocationsBefore = ledger.revocations().size();
         load.start();
         long killNanos;
+        long lastReplyAtKill;
         // The load lasts 0.5 to 1.5 times crash.load-seconds; under load the kill ends it.
         long loadMillis = settings.loadSeconds() * 500L + random.nextInt(settings.loadSeconds() * 1000 + 1);
         if (plan.delaySeconds().isEmpty()) {
             Thread.sleep(loadMillis);
             load.stop();
             killNanos = System.nanoTime();
+            lastReplyAtKill = ledger.lastReplyNanos();
             server.kill();
             load.join();
         } else {
@@ -150,12 +151,16 @@ final class CrashRound {
                 Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
             }
             killNanos = System.nanoTime();
+            lastReplyAtKill = ledger.lastReplyNanos();
             server.kill();
         }
-        result.notes.add(String.format(Locale.ROOT, "killed %.3f s after the last reply", (killNanos
-                - ledger.lastReplyNanos()) / 1e9));
+        result.notes.add(String.format(Locale.ROOT, "killed %.3f s after the last reply", (killNanos - lastReplyAtKill)
+                / 1e9));
         result.certificatesAcknowledged = load.counts.certificates.get();
-        result.revocationsAcknowledged = ledger.revocations().size() - revocationsBefore;
+        result.revocationsAcknowledged = ledger.revocations().stream().filter(r -> r.round() == plan.index()
+                && r.explicit()).count();
+        result.supersededAcknowledged = ledger.revocations().stream().filter(r -> r.round() == plan.index()
+                && !r.explicit()).count();
         result.unexpectedRefusals = load.counts.unexpectedRefusals.get();
         result.transportErrors = load.counts.transportErrors.get();
         if (load.counts.reuseAccepted.get() > 0) {

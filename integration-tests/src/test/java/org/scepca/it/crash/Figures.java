@@ -6,8 +6,11 @@ class Figures {
     long certificatesLost;
     long derMismatches;
     long serialsTwice;
+    /** Through the admin API or {@code scepca cert revoke}. */
     long revocationsAcknowledged;
     long revocationsLost;
+    /** Certificates superseded by an acknowledged renewal (scep.supersede-on-renewal). */
+    long supersededAcknowledged;
     long revocationsNotOnCrl;
     /** Revoked as superseded by an acknowledged renewal, and active again after the restart. */
     long supersededLost;
@@ -29,6 +32,7 @@ class Figures {
         serialsTwice += o.serialsTwice;
         revocationsAcknowledged += o.revocationsAcknowledged;
         revocationsLost += o.revocationsLost;
+        supersededAcknowledged += o.supersededAcknowledged;
         revocationsNotOnCrl += o.revocationsNotOnCrl;
         supersededLost += o.supersededLost;
         supersededNotOnCrl += o.supersededNotOnCrl;

@@ -26,18 +26,29 @@ class FixtureCrashReproducerIT {
 
     @Test
     void cliChallengeBesideTheServer_certificateAndSpentChallengeSurviveSigkill() throws Exception {
-        reproduce(true);
+        reproduce(true, fixture());
     }
 
     @Test
     void apiChallengeWithoutCliDuringTheRun_certificateAndSpentChallengeSurviveSigkill() throws Exception {
-        reproduce(false);
+        reproduce(false, fixture());
     }
 
-    private void reproduce(boolean challengeFromCli) throws Exception {
-        Path root = Scepca.repoRoot();
-        Scepca scepca = new Scepca(root);
-        Path data = unpack(root.resolve("../shared/fixtures/crash-prone-data.tar.gz").normalize());
+    /** The same on a store made by {@code scepca init} a moment before: is the fixture needed at all? */
+    @Test
+    void freshStore_cliChallengeBesideTheServer_certificateAndSpentChallengeSurviveSigkill() throws Exception {
+        Path data = work.resolve("fresh");
+        Scepca.CliResult init = new Scepca(Scepca.repoRoot()).cli(Duration.ofMinutes(3), "init", "--data", data.toString());
+        assertThat(init.ok()).as(init.printed()).isTrue();
+        reproduce(true, data);
+    }
+
+    private Path fixture() throws Exception {
+        return unpack(Scepca.repoRoot().resolve("../shared/fixtures/crash-prone-data.tar.gz").normalize());
+    }
+
+    private void reproduce(boolean challengeFromCli, Path data) throws Exception {
+        Scepca scepca = new Scepca(Scepca.repoRoot());
         String token = null;
         if (!challengeFromCli) {
             Scepca.CliResult t = scepca.cli(Duration.ofSeconds(60), "admin", "token", "create", "--data", data.toString(),
