@@ -62,9 +62,18 @@ final class CrashHarness {
         int roundsWithLoss;
         final List<String> lossRounds = new ArrayList<>();
 
+        /** Per store kind and kill moment: rounds, rounds with a loss, certificates acknowledged, lost. */
+        final java.util.Map<String, long[]> byKind = new java.util.TreeMap<>();
+
         synchronized void add(CrashRound.Result r) {
             rounds++;
             super.add(r);
+            long[] k = byKind.computeIfAbsent(String.format(Locale.ROOT, "%-7s %s",
+                    r.plan.store().name().toLowerCase(Locale.ROOT), r.plan.kill()), x -> new long[4]);
+            k[0]++;
+            k[1] += r.lossFree() ? 0 : 1;
+            k[2] += r.certificatesAcknowledged;
+            k[3] += r.certificatesLost;
             if (!r.lossFree()) {
                 roundsWithLoss++;
                 lossRounds.add(r.plan.index() + " (" + r.plan.store().name().toLowerCase(Locale.ROOT) + ", "
@@ -162,9 +171,14 @@ final class CrashHarness {
         }
         out.println("[crash] TOTAL over " + totals.rounds + " rounds (seed " + settings.seed() + "):");
         totals.figures().lines().forEach(l -> out.println("[crash]   " + l));
+        StringBuilder table = new StringBuilder("by store and kill moment: rounds, rounds with a loss, certificates"
+                + " acknowledged, lost\n");
+        totals.byKind.forEach((kind, k) -> table.append(String.format(Locale.ROOT, "  %-28s %4d %4d %6d %5d%n", kind,
+                k[0], k[1], k[2], k[3])));
+        table.toString().lines().forEach(l -> out.println("[crash]   " + l));
         out.println("[crash] " + (totals.lossFree() ? "PASS: nothing acknowledged was lost" : "FAIL: see LOST lines above")
                 + "; logs and kept data folders in " + settings.work());
-        Files.writeString(settings.work().resolve("summary.txt"), totals.figures() + "\n");
+        Files.writeString(settings.work().resolve("summary.txt"), totals.figures() + "\n" + table);
         return totals;
     }
 

@@ -43,6 +43,16 @@ class FixtureCrashReproducerIT {
         reproduce(true, data);
     }
 
+    /** A fresh store that has already been through one such SIGKILL round (and an idle SIGKILL after it). */
+    @Test
+    void freshStoreKilledBefore_cliChallengeBesideTheServer_certificateAndSpentChallengeSurviveSigkill() throws Exception {
+        Path data = work.resolve("fresh");
+        Scepca.CliResult init = new Scepca(Scepca.repoRoot()).cli(Duration.ofMinutes(3), "init", "--data", data.toString());
+        assertThat(init.ok()).as(init.printed()).isTrue();
+        reproduce(true, data);
+        reproduce(true, data);
+    }
+
     private Path fixture() throws Exception {
         return unpack(Scepca.repoRoot().resolve("../shared/fixtures/crash-prone-data.tar.gz").normalize());
     }
