@@ -193,6 +193,9 @@ final class CrashHarness {
                         copy(fixtureSource, settings.work().resolve("fixture-round-" + plan.index())));
             } else {
                 if (fresh == null || fresh.broken) {
+                    if (fresh != null) {
+                        dispose(fresh, false);
+                    }
                     freshGeneration++;
                     fresh = new CrashRound.Lineage("fresh" + freshGeneration, plan.store(),
                             copy(freshTemplate, settings.work().resolve("fresh-" + freshGeneration)));
