@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The report of shared/fixtures/README.md, as written: on a copy of crash-prone-data, mint a one-time challenge,
  * enroll once, SIGKILL the server right after the SUCCESS, restart. The certificate must still be there and the
  * challenge spent. Once with the challenge from the CLI beside the running server (H2 AUTO_SERVER, as the report
- * does), once with no CLI while the server runs (admin token made before the start, challenge from the API).
+ * does), once with no CLI while the server runs (admin token made before the start, challenge from the API); and the
+ * same on a store made by {@code scepca init}, new and after one such round, to tell what the fixture adds.
  */
 class FixtureCrashReproducerIT {
     @TempDir
