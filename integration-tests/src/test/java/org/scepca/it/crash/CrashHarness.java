@@ -23,23 +23,26 @@ import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 /**
- * Runs crash rounds and adds up their figures. Two lanes run side by side, one on copies of the fixture store, one
- * on a store it created and continues from round to round; a lane's long idle waits (30 s, 65 s before the kill)
- * then overlap the other lane's work. Configured by system properties:
+ * Runs crash rounds and adds up their figures. Lanes run side by side: one continues the store it created from round
+ * to round, the others take the rounds on fixture copies in turn, so that the long idle waits (30 s, 65 s before the
+ * kill) overlap other rounds' work. Configured by system properties:
  * <ul>
  * <li>{@code crash.rounds} (default 10): the first 10 cover each fixed delay once; further rounds are drawn from
  * {@code crash.seed};</li>
  * <li>{@code crash.seed} (default: random, printed), {@code crash.clients} (device threads per server, default 4),
  * {@code crash.load-seconds} (mean length of the load before a kill, default 5),
- * {@code crash.lanes} (1 or 2, default 2), {@code crash.keep} (data folders with a loss kept for inspection,
+ * {@code crash.lanes} (1 to 4, default 3), {@code crash.keep} (data folders with a loss kept for inspection,
  * default 5), {@code crash.fixture} (default ../shared/fixtures/crash-prone-data.tar.gz from the repository).</li>
  * </ul>
  */
 final class CrashHarness {
-    /** The CI schedule: each fixed delay once, the long ones first so they overlap the other lane's rounds. */
-    private static final List<Optional<Integer>> FIXTURE_LANE = List.of(Optional.of(65), Optional.of(3), Optional.empty(),
-            Optional.of(0), Optional.empty());
-    private static final List<Optional<Integer>> FRESH_LANE = List.of(Optional.of(30), Optional.of(10), Optional.empty(),
+    /**
+     * The CI schedule: each fixed delay once. The 65 s and 30 s waits go to fixture rounds, which two lanes share,
+     * while the continued fresh store's five rounds run one after the other in a lane of their own.
+     */
+    private static final List<Optional<Integer>> FIXTURE_ROUNDS = List.of(Optional.of(65), Optional.of(30),
+            Optional.empty(), Optional.of(0), Optional.empty());
+    private static final List<Optional<Integer>> FRESH_ROUNDS = List.of(Optional.of(3), Optional.of(10), Optional.empty(),
             Optional.of(1), Optional.empty());
     private static final int[] SOAK_DELAYS = {0, 0, 1, 1, 3, 3, 10, 30, 65};
 
@@ -49,7 +52,7 @@ final class CrashHarness {
             String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
             return new Settings(Integer.getInteger("crash.rounds", 10), seed, Integer.getInteger("crash.clients", 4),
                     Math.max(1, Integer.getInteger("crash.load-seconds", 5)),
-                    Math.max(1, Math.min(2, Integer.getInteger("crash.lanes", 2))), Integer.getInteger("crash.keep", 5),
+                    Math.max(1, Math.min(4, Integer.getInteger("crash.lanes", 3))), Integer.getInteger("crash.keep", 5),
                     Path.of(System.getProperty("crash.fixture",
                             repoRoot.resolve("../shared/fixtures/crash-prone-data.tar.gz").normalize().toString())),
                     repoRoot.resolve("integration-tests/target/crash-harness/" + stamp));
@@ -128,7 +131,7 @@ final class CrashHarness {
             int slot = (i - 1) / 2;
             Optional<Integer> delay;
             if (i <= 10) {
-                delay = (store == CrashRound.Store.FIXTURE ? FIXTURE_LANE : FRESH_LANE).get(slot);
+                delay = (store == CrashRound.Store.FIXTURE ? FIXTURE_ROUNDS : FRESH_ROUNDS).get(slot);
             } else {
                 delay = random.nextInt(100) < 55 ? Optional.empty()
                         : Optional.of(SOAK_DELAYS[random.nextInt(SOAK_DELAYS.length)]);
@@ -151,8 +154,15 @@ final class CrashHarness {
         if (settings.lanes() == 1) {
             lanes.add(plans);
         } else {
-            lanes.add(plans.stream().filter(p -> p.store() == CrashRound.Store.FIXTURE).toList());
             lanes.add(plans.stream().filter(p -> p.store() == CrashRound.Store.FRESH).toList());
+            List<CrashRound.Plan> fixture = plans.stream().filter(p -> p.store() == CrashRound.Store.FIXTURE).toList();
+            for (int l = 1; l < settings.lanes(); l++) {
+                List<CrashRound.Plan> lane = new ArrayList<>();
+                for (int i = l - 1; i < fixture.size(); i += settings.lanes() - 1) {
+                    lane.add(fixture.get(i));
+                }
+                lanes.add(lane);
+            }
         }
         ExecutorService pool = Executors.newFixedThreadPool(lanes.size());
         try {
