@@ -27,12 +27,22 @@ class FixtureCrashReproducerIT {
 
     @Test
     void cliChallengeBesideTheServer_certificateAndSpentChallengeSurviveSigkill() throws Exception {
-        reproduce(true, fixture());
+        reproduce(true, false, fixture());
     }
 
     @Test
     void apiChallengeWithoutCliDuringTheRun_certificateAndSpentChallengeSurviveSigkill() throws Exception {
-        reproduce(false, fixture());
+        reproduce(false, false, fixture());
+    }
+
+    /** The fixture after {@code scepca db compact} (H2 SHUTDOWN COMPACT rewrites the file with live data only). */
+    @Test
+    void fixtureAfterDbCompact_cliChallengeBesideTheServer_certificateAndSpentChallengeSurviveSigkill() throws Exception {
+        Path data = fixture();
+        Scepca.CliResult compact = new Scepca(Scepca.repoRoot()).cli(Duration.ofMinutes(3), "db", "compact", "--data",
+                data.toString());
+        assertThat(compact.ok()).as(compact.printed()).isTrue();
+        reproduce(true, false, data);
     }
 
     /** The same on a store made by {@code scepca init} a moment before: is the fixture needed at all? */
@@ -41,7 +51,7 @@ class FixtureCrashReproducerIT {
         Path data = work.resolve("fresh");
         Scepca.CliResult init = new Scepca(Scepca.repoRoot()).cli(Duration.ofMinutes(3), "init", "--data", data.toString());
         assertThat(init.ok()).as(init.printed()).isTrue();
-        reproduce(true, data);
+        reproduce(true, false, data);
     }
 
     /** A fresh store that has already been through one such SIGKILL round (and an idle SIGKILL after it). */
@@ -50,15 +60,27 @@ class FixtureCrashReproducerIT {
         Path data = work.resolve("fresh");
         Scepca.CliResult init = new Scepca(Scepca.repoRoot()).cli(Duration.ofMinutes(3), "init", "--data", data.toString());
         assertThat(init.ok()).as(init.printed()).isTrue();
-        reproduce(true, data);
-        reproduce(true, data);
+        reproduce(true, false, data);
+        reproduce(true, false, data);
+    }
+
+    /**
+     * A fresh store, no CLI before the SUCCESS; then an operator mints a challenge with the CLI beside the server
+     * (AUTO_SERVER), and the kill comes 3 s later. Both the certificate and that challenge must survive.
+     */
+    @Test
+    void freshStore_cliWriteBesideTheServerAfterTheEnrollment_bothSurviveSigkill() throws Exception {
+        Path data = work.resolve("fresh");
+        Scepca.CliResult init = new Scepca(Scepca.repoRoot()).cli(Duration.ofMinutes(3), "init", "--data", data.toString());
+        assertThat(init.ok()).as(init.printed()).isTrue();
+        reproduce(false, true, data);
     }
 
     private Path fixture() throws Exception {
         return unpack(Scepca.repoRoot().resolve("../shared/fixtures/crash-prone-data.tar.gz").normalize());
     }
 
-    private void reproduce(boolean challengeFromCli, Path data) throws Exception {
+    private void reproduce(boolean challengeFromCli, boolean cliWriteAfter, Path data) throws Exception {
         Scepca scepca = new Scepca(Scepca.repoRoot());
         String token = null;
         if (!challengeFromCli) {
@@ -71,6 +93,7 @@ class FixtureCrashReproducerIT {
         Scepca.Server server = scepca.serve(data, log);
         KeyPair keys = KeyPairGenerator.getInstance("RSA").generateKeyPair();
         String challenge;
+        String cliChallengeId = null;
         ScepDevice.Reply first;
         ScepDevice.CaCertificates ca;
         try {
@@ -87,6 +110,13 @@ class FixtureCrashReproducerIT {
             first = ScepDevice.against(server.base(), ca.ra()).enroll(keys, "CN=reproducer,O=scepca crash harness",
                     challenge);
             assertThat(first.success()).as("first enrollment: %s %s", first.status(), first.failInfo()).isTrue();
+            if (cliWriteAfter) {
+                Scepca.CliResult c = scepca.cli(Duration.ofSeconds(60), "challenge", "create", "--data", data.toString(),
+                        "--note", "after-the-enrollment");
+                assertThat(c.ok()).as(c.printed()).isTrue();
+                cliChallengeId = c.field("id");
+                Thread.sleep(3000);
+            }
         } finally {
             server.kill(); // right after the SUCCESS: no shutdown hook, no H2 close
         }
@@ -107,6 +137,11 @@ class FixtureCrashReproducerIT {
                     show.exitCode(), show.printed()).isEqualToIgnoringCase(sha256);
             soft.assertThat(second.status()).as("the spent one-time challenge used again after the restart")
                     .isEqualTo(ScepDevice.Reply.Status.FAILURE);
+            if (cliChallengeId != null) {
+                Scepca.CliResult list = scepca.cli(Duration.ofSeconds(60), "challenge", "list", "--data", data.toString());
+                soft.assertThat(list.out()).as("scepca challenge list after the restart: the challenge the CLI minted"
+                        + " beside the server 3 s before the kill").contains(cliChallengeId);
+            }
             soft.assertAll();
         } finally {
             again.kill();
