@@ -48,18 +48,13 @@ class FixtureCrashReproducerIT {
     /** The same on a store made by {@code scepca init} a moment before: is the fixture needed at all? */
     @Test
     void freshStore_cliChallengeBesideTheServer_certificateAndSpentChallengeSurviveSigkill() throws Exception {
-        Path data = work.resolve("fresh");
-        Scepca.CliResult init = new Scepca(Scepca.repoRoot()).cli(Duration.ofMinutes(3), "init", "--data", data.toString());
-        assertThat(init.ok()).as(init.printed()).isTrue();
-        reproduce(true, false, data);
+        reproduce(true, false, freshStore());
     }
 
     /** A fresh store that has already been through one such SIGKILL round (and an idle SIGKILL after it). */
     @Test
     void freshStoreKilledBefore_cliChallengeBesideTheServer_certificateAndSpentChallengeSurviveSigkill() throws Exception {
-        Path data = work.resolve("fresh");
-        Scepca.CliResult init = new Scepca(Scepca.repoRoot()).cli(Duration.ofMinutes(3), "init", "--data", data.toString());
-        assertThat(init.ok()).as(init.printed()).isTrue();
+        Path data = freshStore();
         reproduce(true, false, data);
         reproduce(true, false, data);
     }
@@ -70,10 +65,14 @@ class FixtureCrashReproducerIT {
      */
     @Test
     void freshStore_cliWriteBesideTheServerAfterTheEnrollment_bothSurviveSigkill() throws Exception {
+        reproduce(false, true, freshStore());
+    }
+
+    private Path freshStore() {
         Path data = work.resolve("fresh");
         Scepca.CliResult init = new Scepca(Scepca.repoRoot()).cli(Duration.ofMinutes(3), "init", "--data", data.toString());
         assertThat(init.ok()).as(init.printed()).isTrue();
-        reproduce(false, true, data);
+        return data;
     }
 
     private Path fixture() throws Exception {
