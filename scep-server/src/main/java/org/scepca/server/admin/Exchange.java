@@ -1,6 +1,7 @@
 package org.scepca.server.admin;
 
 import java.io.ByteArrayOutputStream;
+import java.io.CharConversionException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -91,7 +92,9 @@ final class Exchange {
         } catch (JsonMappingException e) {
             String field = fieldOf(e);
             throw ApiException.validation(field.isEmpty() ? "body" : field, "invalid value");
-        } catch (JsonProcessingException e) {
+        } catch (JsonProcessingException | CharConversionException e) {
+            // CharConversionException: Jackson guesses UTF-16/32 from leading zero bytes and then meets an invalid
+            // character; it is an IOException, not a JsonProcessingException, and was a 500 (found by fuzzing).
             throw new ApiException(400, "malformed-json", "Malformed JSON", "the body is not valid JSON");
         }
     }
@@ -104,7 +107,7 @@ final class Exchange {
         }
         try {
             return Optional.ofNullable(json.readTree(raw));
-        } catch (JsonProcessingException e) {
+        } catch (JsonProcessingException | CharConversionException e) {
             return Optional.empty();
         }
     }
