@@ -181,10 +181,12 @@ class HttpServerFuzzTest {
             FuzzStats.of("HttpServerFuzzTest.connection").record("reset");
             return new Reply(0, null, new byte[0]);
         }
-        return check(parse(raw), method + " " + target);
+        // The fuzzer learns the canary from the comparison below and may send it itself; an echo of it is no leak.
+        boolean sentCanary = (target + new String(body, StandardCharsets.ISO_8859_1)).contains(FuzzCa.CANARY);
+        return check(parse(raw), method + " " + target, sentCanary);
     }
 
-    private static Reply check(Reply r, String request) {
+    private static Reply check(Reply r, String request, boolean sentCanary) {
         String text = new String(r.body(), StandardCharsets.ISO_8859_1);
         if (r.status() >= 500 && r.status() != 503 && r.status() != 501) {
             throw new AssertionError("HTTP " + r.status() + " for " + request + ": " + text);
@@ -192,7 +194,7 @@ class HttpServerFuzzTest {
         if (text.contains("\tat org.") || text.contains("\tat java.") || text.contains("Caused by:")) {
             throw new AssertionError("stack trace in the answer to " + request);
         }
-        if (text.contains(FuzzCa.CANARY)) {
+        if (!sentCanary && text.contains(FuzzCa.CANARY)) {
             throw new AssertionError("a file from the data folder was served for " + request);
         }
         return r;
