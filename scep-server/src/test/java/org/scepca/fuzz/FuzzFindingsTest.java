@@ -63,4 +63,24 @@ class FuzzFindingsTest {
             assertThat(r.body()).contains("\"status\":400").doesNotContain("echo-me").doesNotContain("<html");
         }
     }
+
+    @Test
+    void ocspPostWithAnUnknownCharsetParameter_isAnOcspAnswer_notA500() throws Exception {
+        HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ca.running().port()
+                + "/ocsp")).header("Content-Type", "application/ocsp-request; charset=x")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[] {(byte) 0xc2, 'w', '*'})).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type")).hasValue("application/ocsp-response");
+        assertThat(new org.bouncycastle.cert.ocsp.OCSPResp(r.body()).getStatus()).isEqualTo(1); // malformedRequest
+    }
+
+    @Test
+    void adminJsonWithAnUnknownCharsetParameter_isReadAsJson_notA500() throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + ca.running().adminPort() + "/api/v1/challenges")).header("Authorization", "Bearer " + ca.adminToken())
+                .header("Content-Type", "application/json; charset=x")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"ttl\":60}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(201);
+    }
 }
