@@ -10,7 +10,6 @@ import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.server.handler.SizeLimitHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.scepca.ca.CertificateAuthority;
@@ -20,6 +19,7 @@ import org.scepca.server.http.GuardFilter;
 import org.scepca.server.http.HealthServlet;
 import org.scepca.server.http.NotFoundServlet;
 import org.scepca.server.http.OcspServlet;
+import org.scepca.server.http.ProblemErrorHandler;
 import org.scepca.server.http.RateLimitFilter;
 import org.scepca.server.http.ScepServlet;
 import org.scepca.server.ocsp.OcspResponder;
@@ -104,10 +104,7 @@ public final class ScepServer {
         // Profiles carry enrollment challenges: they are made only through the authenticated admin API
         // (POST /api/v1/profiles/{preset} on the admin connector), never on this public port.
 
-        ErrorHandler errors = new ErrorHandler();
-        errors.setShowStacks(false);
-        errors.setShowMessageInTitle(false);
-        server.setErrorHandler(errors);
+        server.setErrorHandler(new ProblemErrorHandler());
 
         SizeLimitHandler limit = new SizeLimitHandler(config.maxRequestBytes(), -1);
         limit.setHandler(ctx);

@@ -33,6 +33,11 @@ public final class Problem {
         resp.setStatus(status);
         resp.setContentType(CONTENT_TYPE);
         resp.setHeader("Cache-Control", "no-store");
+        resp.getOutputStream().write(body(status, type, title, detail, extra));
+    }
+
+    /** The JSON document alone, for answers written outside a servlet (Jetty's error handler). */
+    static byte[] body(int status, String type, String title, String detail, Map<String, Object> extra) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("type", TYPE_BASE + type);
         body.put("title", title);
@@ -41,6 +46,10 @@ public final class Problem {
             body.put("detail", detail);
         }
         body.putAll(extra);
-        resp.getOutputStream().write(JSON.writeValueAsBytes(body));
+        try {
+            return JSON.writeValueAsBytes(body);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("a problem document of strings cannot fail to serialize", e);
+        }
     }
 }
