@@ -133,7 +133,7 @@ class AdminBodiesFuzzTest {
                     case "getContentLengthLong" -> (long) body.length;
                     case "getContentLength" -> body.length;
                     case "getInputStream" -> stream;
-                    case "getParameter" -> null;
+                    case "getParameter", "getParameterValues" -> null;
                     case "getServerName" -> "127.0.0.1";
                     default -> throw new UnsupportedOperationException("request." + method.getName());
                 });
