@@ -53,10 +53,43 @@ public final class Database implements AutoCloseable {
         requireLoopbackListener(); // first: the steps below load H2
         String password = passwordFor(passwordFile);
         String key = H2Upgrade.prepare(dir, passwordFile.resolveSibling(H2Upgrade.KEY_FILE), "scepca", password);
-        H2Recovery.recoverIfUnclean(dir.toAbsolutePath().resolve(DB_FILE), Optional.of(key.toCharArray()));
-        Database db = open(h2Url(dir, false), "scepca", key + " " + password, poolSize, Optional.of(dir));
+        Path file = dir.toAbsolutePath().resolve(DB_FILE);
+        boolean heldByAnother = Files.isRegularFile(file)
+                && H2Recovery.recoverIfUnclean(file, Optional.of(key.toCharArray())).isEmpty();
+        // Another live process (the server) has the file open: reach it through its AUTO_SERVER listener only. An
+        // AUTO_SERVER URL would first try to open the file itself, and if that process had just died (SIGKILL), H2
+        // would take the file over with its quick recovery, which loses the newest chunks, before any recovery of
+        // ours could run: a CLI command started just before a crash undid acknowledged certificates that way.
+        String url = heldByAnother ? remoteUrl(dir).orElse(h2Url(dir, false)) : h2Url(dir, false);
+        Database db = open(url, "scepca", key + " " + password, poolSize, Optional.of(dir));
         H2Upgrade.restrictFiles(dir, "scepca"); // files H2 has just created get the umask's permissions
         return db;
+    }
+
+    /**
+     * The TCP URL of the AUTO_SERVER listener of the process that has the store open, from H2's lock file
+     * ({@code server=host:port}, {@code id}: the key under which that listener serves the database). Empty when the
+     * lock file has no listener (then the AUTO_SERVER URL finds its own way).
+     */
+    static Optional<String> remoteUrl(Path dir) {
+        java.util.Properties lock = new java.util.Properties();
+        try (var in = Files.newInputStream(dir.toAbsolutePath().resolve("scepca.lock.db"))) {
+            lock.load(in);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+        String server = lock.getProperty("server");
+        String id = lock.getProperty("id");
+        if (server == null || id == null || server.lastIndexOf(':') < 0 || !id.matches("[0-9a-zA-Z]+")) {
+            return Optional.empty();
+        }
+        String port = server.substring(server.lastIndexOf(':') + 1);
+        if (!port.matches("[0-9]{1,5}")) {
+            return Optional.empty();
+        }
+        // The listener is bound to loopback (requireLoopbackListener), whatever host name H2 wrote.
+        return Optional.of("jdbc:h2:tcp://127.0.0.1:" + port + "/" + id
+                + ";CIPHER=AES;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH");
     }
 
     static final String DB_FILE = "scepca.mv.db";
