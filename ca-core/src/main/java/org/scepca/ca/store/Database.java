@@ -183,6 +183,15 @@ public final class Database implements AutoCloseable {
                 backupBeforeMigration(ds, flyway, h2Dir.get());
             }
             flyway.migrate();
+            if (h2Dir.isPresent()) {
+                // Schema changes are acknowledged too (the server starts on them): durable before anyone goes on.
+                try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+                    st.execute(H2Durability.CREATE_ALIAS);
+                    st.execute(H2Durability.CALL);
+                } catch (SQLException e) {
+                    throw new StoreException("cannot sync the database after opening it: " + rootMessage(e), e);
+                }
+            }
         } catch (RuntimeException e) {
             ds.close();
             throw new StoreException("database migration failed: " + rootMessage(e), e);

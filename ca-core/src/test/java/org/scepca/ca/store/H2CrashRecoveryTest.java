@@ -49,6 +49,9 @@ class H2CrashRecoveryTest {
         Path data = tmp.resolve("crash-prone-data");
         Path dbDir = data.resolve("db");
         Path pwFile = data.resolve("secrets/db-password");
+        // The in-place upgrade (encryption, schema) happens here, in a clean open and close: the rounds below are
+        // about acknowledged rows, and a kill right after an upgrade is another case (see the closing note of #11).
+        Database.openH2(dbDir, pwFile, 2).close();
 
         int lostToQuickRecovery = 0;
         for (int round = 0; round < ROUNDS; round++) {
