@@ -183,15 +183,6 @@ public final class Database implements AutoCloseable {
                 backupBeforeMigration(ds, flyway, h2Dir.get());
             }
             flyway.migrate();
-            if (h2Dir.isPresent()) {
-                // Schema changes are acknowledged too (the server starts on them): durable before anyone goes on.
-                try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
-                    st.execute(H2Durability.CREATE_ALIAS);
-                    st.execute(H2Durability.CALL);
-                } catch (SQLException e) {
-                    throw new StoreException("cannot sync the database after opening it: " + rootMessage(e), e);
-                }
-            }
         } catch (RuntimeException e) {
             ds.close();
             throw new StoreException("database migration failed: " + rootMessage(e), e);
@@ -200,6 +191,8 @@ public final class Database implements AutoCloseable {
         if (h2File) {
             try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
                 s.execute(H2Durability.CREATE_ALIAS);
+                // Schema changes are acknowledged too (the server starts on them): durable before anyone goes on.
+                s.execute(H2Durability.CALL);
             } catch (SQLException e) {
                 ds.close();
                 throw new StoreException("cannot prepare the database: " + rootMessage(e), e);

@@ -27,10 +27,7 @@ class DataFolderUpgradeTest {
 
     @Test
     void previousReleaseFolderIsBackedUpEncryptedAndRestrictedWithNothingLost() throws Exception {
-        Process untar = new ProcessBuilder("tar", "xzf", H2CrashRecoveryTest.fixture().toString(), "-C", tmp.toString())
-                .inheritIO().start();
-        assertThat(untar.waitFor()).isZero();
-        Path data = tmp.resolve("crash-prone-data");
+        Path data = H2CrashRecoveryTest.extractFixture(tmp);
         Path dbDir = data.resolve("db");
         Path pwFile = data.resolve("secrets/db-password");
         Path file = dbDir.resolve("scepca.mv.db");

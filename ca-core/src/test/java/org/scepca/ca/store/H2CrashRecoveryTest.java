@@ -42,11 +42,16 @@ class H2CrashRecoveryTest {
         return f;
     }
 
+    /** Unpacks the fixture into {@code dir} and returns its data folder. */
+    static Path extractFixture(Path dir) throws Exception {
+        Process untar = new ProcessBuilder("tar", "xzf", fixture().toString(), "-C", dir.toString()).inheritIO().start();
+        assertThat(untar.waitFor()).isZero();
+        return dir.resolve("crash-prone-data");
+    }
+
     @Test
     void acknowledgedRowsSurviveSigkillOnTheCrashProneFixture() throws Exception {
-        Process untar = new ProcessBuilder("tar", "xzf", fixture().toString(), "-C", tmp.toString()).inheritIO().start();
-        assertThat(untar.waitFor()).isZero();
-        Path data = tmp.resolve("crash-prone-data");
+        Path data = extractFixture(tmp);
         Path dbDir = data.resolve("db");
         Path pwFile = data.resolve("secrets/db-password");
         // The in-place upgrade (encryption, schema) happens here, in a clean open and close: the rounds below are
@@ -97,9 +102,7 @@ class H2CrashRecoveryTest {
      */
     @Test
     void aCommandBesideTheServerNeverTakesTheStoreOverWhenTheServerDies() throws Exception {
-        Process untar = new ProcessBuilder("tar", "xzf", fixture().toString(), "-C", tmp.toString()).inheritIO().start();
-        assertThat(untar.waitFor()).isZero();
-        Path data = tmp.resolve("crash-prone-data");
+        Path data = extractFixture(tmp);
         Path dbDir = data.resolve("db");
         Path pwFile = data.resolve("secrets/db-password");
         String id = "beside-" + System.nanoTime();
