@@ -45,6 +45,12 @@ public record CaConfig(IssuancePolicy policy, Duration crlNextUpdate, Duration r
             "limits.pkioperation-per-source-burst", "limits.max-concurrent-pkioperations", "limits.exempt-loopback",
             "limits.trust-forwarded-for");
 
+    /**
+     * Key families owned by other configuration models built from the same file (endpoints, the MDM integrations,
+     * outbound webhooks). Each owner rejects the unknown keys of its own family, with an error naming the key.
+     */
+    public static final Set<String> DELEGATED_PREFIXES = Set.of("endpoint.", "intune.", "jamf.", "webhook.");
+
     @Override
     public String toString() {
         return "CaConfig[policy=" + policy.describe() + ", crlNextUpdate=" + crlNextUpdate + ", publicBaseUrl="
@@ -75,7 +81,7 @@ public record CaConfig(IssuancePolicy policy, Duration crlNextUpdate, Duration r
 
     public static CaConfig from(Properties p) {
         for (String k : p.stringPropertyNames()) {
-            if (!KEYS.contains(k)) {
+            if (!KEYS.contains(k) && DELEGATED_PREFIXES.stream().noneMatch(k::startsWith)) {
                 throw new InvalidConfigException("unknown configuration key '" + k + "'; known keys: "
                         + KEYS.stream().sorted().collect(Collectors.joining(", ")));
             }
