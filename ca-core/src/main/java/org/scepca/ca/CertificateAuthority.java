@@ -44,6 +44,8 @@ public final class CertificateAuthority implements AutoCloseable {
     private final TokenService tokens;
     private final Clock clock;
     private final SecureRandom random;
+    private final org.scepca.ca.endpoint.Endpoints endpoints;
+    private final java.util.Map<String, IssuanceEngine> engines;
 
     private CertificateAuthority(CaDirectory dir, CaConfig config, CaMaterial material, Database database, Clock clock,
             SecureRandom random) {
@@ -63,7 +65,14 @@ public final class CertificateAuthority implements AutoCloseable {
                 config.policy(), certificates, clock, random, crls, org.scepca.ca.material.CaNames.reserved(material));
         this.challenges = new ChallengeService(challengeStore, config.staticChallenge(), clock, random);
         this.revocation = new RevocationService(certificates, crls, clock);
-        this.approvals = new org.scepca.ca.issuance.Approvals(requests, issuance, clock);
+        this.endpoints = config.endpoints();
+        var byName = new java.util.HashMap<String, IssuanceEngine>();
+        for (var e : endpoints.all()) {
+            // The default endpoint's policy is the configuration's own: the same engine the CLI uses.
+            byName.put(e.name(), e.policy().equals(config.policy()) ? issuance : issuance.withPolicy(e.policy()));
+        }
+        this.engines = java.util.Map.copyOf(byName);
+        this.approvals = new org.scepca.ca.issuance.Approvals(requests, challenges, endpoints, this::engineFor, clock);
         this.tokens = new TokenService(new JdbcTokenStore(database), clock, random);
     }
 
@@ -97,6 +106,17 @@ public final class CertificateAuthority implements AutoCloseable {
     public CertificateStore certificates() { return certificates; }
     public RequestStore requests() { return requests; }
     public IssuanceEngine issuance() { return issuance; }
+    /** The enrollment endpoints of the configuration. */
+    public org.scepca.ca.endpoint.Endpoints endpoints() { return endpoints; }
+
+    /** The issuance engine of an endpoint: the one store and CRL, the endpoint's policy. */
+    public IssuanceEngine engineFor(String endpoint) {
+        IssuanceEngine e = engines.get(endpoint);
+        if (e == null) {
+            throw new IllegalArgumentException("no endpoint '" + endpoint + "'");
+        }
+        return e;
+    }
     public ChallengeService challenges() { return challenges; }
     public CrlService crls() { return crls; }
     public RevocationService revocation() { return revocation; }

@@ -4,7 +4,9 @@ import java.math.BigInteger;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -15,6 +17,9 @@ import org.scepca.ca.CertificateAuthority;
 import org.scepca.ca.audit.AuditLine;
 import org.scepca.ca.challenge.ChallengeService;
 import org.scepca.ca.challenge.ChallengeService.ChallengeGrant;
+import org.scepca.ca.endpoint.Authorization;
+import org.scepca.ca.endpoint.EnrollmentEndpoint;
+import org.scepca.ca.issuance.IssuanceEngine;
 import org.scepca.ca.issuance.IssuanceRequest;
 import org.scepca.ca.issuance.IssuedCertificate;
 import org.scepca.ca.material.CaMaterial;
@@ -26,6 +31,7 @@ import org.scepca.ca.store.CertificateRecord;
 import org.scepca.ca.store.CertificateStatus;
 import org.scepca.ca.store.ConflictException;
 import org.scepca.ca.store.IssuanceEffects;
+import org.scepca.ca.store.IssuedFor;
 import org.scepca.ca.store.RequestRecord;
 import org.scepca.ca.store.RequestStatus;
 import org.scepca.scep.message.CaCertificatesEncoder;
@@ -66,10 +72,35 @@ public final class ScepService {
     private final X500Name rootName;
     private final X509Certificate issuerCert;
     private final Clock clock;
+    private final EnrollmentEndpoint endpoint;
+    private final IssuanceEngine engine;
+    private final Optional<RequestValidator> validator;
 
+    /**
+     * The default endpoint ({@code /scep}), with the approval, chain and supersession of {@code settings} (tests and
+     * tools that build their settings by hand).
+     */
     public ScepService(CertificateAuthority ca, ScepSettings settings, SecureRandom random) {
+        this(ca, settings, ca.endpoints().defaultEndpoint().withSettings(settings.manualApproval(),
+                settings.includeRootInCaCert(), settings.supersedeOnRenewal()), Optional.empty(), random);
+    }
+
+    /**
+     * One enrollment endpoint.
+     *
+     * @param validator the outside authority of an {@code intune} endpoint (required there, absent elsewhere)
+     */
+    public ScepService(CertificateAuthority ca, ScepSettings settings, EnrollmentEndpoint endpoint,
+            Optional<RequestValidator> validator, SecureRandom random) {
         this.ca = Objects.requireNonNull(ca, "ca is null");
         this.settings = Objects.requireNonNull(settings, "settings is null");
+        this.endpoint = Objects.requireNonNull(endpoint, "endpoint is null");
+        this.validator = Objects.requireNonNull(validator, "validator is null");
+        if (validator.isPresent() && !endpoint.allows(Authorization.INTUNE)) {
+            throw new IllegalArgumentException("endpoint " + endpoint.name() + ": only an Intune endpoint has a validator");
+        }
+        this.engine = endpoint.policy().equals(ca.engineFor(endpoint.name()).policy()) ? ca.engineFor(endpoint.name())
+                : ca.issuance().withPolicy(endpoint.policy());
         this.clock = ca.clock();
         CaMaterial m = ca.material();
         this.issuerCert = m.intermediateCertificate();
@@ -83,7 +114,7 @@ public final class ScepService {
         // Built once: GetCACert is the most frequent request and its answer never changes while we run.
         if (settings.separateRa()) {
             List<X509Certificate> list = new ArrayList<>(List.of(m.raCertificate(), m.intermediateCertificate()));
-            if (settings.includeRootInCaCert()) {
+            if (endpoint.includeRootInCaCert()) {
                 list.add(m.root());
             }
             this.caCertReply = certs.degenerate(list);
@@ -101,8 +132,15 @@ public final class ScepService {
         }
         // SHA-384 is honest (we verify it) and needed in practice: strongSwan 5.9.8's pki --scep tests capabilities
         // with enum values as bit masks, so it only sees AES when bit 3 (SHA-384) is set.
-        caps.append("POSTPKIOperation\nRenewal\nSHA-1\nSHA-256\nSHA-384\nSHA-512\nSCEPStandard\n");
+        // Renewal only where RenewalReq is accepted: macOS reads its absence as "the server doesn't support renewal".
+        caps.append(endpoint.renewal().enabled() ? "POSTPKIOperation\nRenewal\n" : "POSTPKIOperation\n");
+        caps.append("SHA-1\nSHA-256\nSHA-384\nSHA-512\nSCEPStandard\n");
         this.caCaps = caps.toString();
+    }
+
+    /** The endpoint this service answers for. */
+    public EnrollmentEndpoint endpoint() {
+        return endpoint;
     }
 
     public ScepReply getCaCaps() {
@@ -131,14 +169,15 @@ public final class ScepService {
     public ScepReply pkiOperation(byte[] message) throws MalformedScepMessageException {
         long start = System.nanoTime();
         DecodedRequest req = decoder.decode(message);
+        Trace trace = new Trace();
         Outcome outcome;
         if (req.failure().isPresent()) {
             outcome = Outcome.fail(CertRep.failure(req), "", null, req.failureDetail());
         } else {
             try {
                 outcome = switch (req.messageType()) {
-                    case PKCS_REQ -> enroll(req, false);
-                    case RENEWAL_REQ -> enroll(req, true);
+                    case PKCS_REQ -> enroll(req, false, trace);
+                    case RENEWAL_REQ -> enroll(req, true, trace);
                     case CERT_POLL -> poll(req);
                     case GET_CERT -> getCert(req);
                     case GET_CRL -> getCrl(req);
@@ -152,11 +191,12 @@ public final class ScepService {
         }
         byte[] body = encoder.encode(outcome.rep(), req.replyParameters());
         long ms = (System.nanoTime() - start) / 1_000_000;
-        audit(req, outcome, ms);
+        audit(req, outcome, ms, trace);
+        trace.afterReply.forEach(Runnable::run);
         return new ScepReply(ScepReply.PKI_MESSAGE, body);
     }
 
-    private Outcome enroll(DecodedRequest req, boolean renewalReq) {
+    private Outcome enroll(DecodedRequest req, boolean renewalReq, Trace trace) {
         CsrPayload payload = (CsrPayload) req.payload().orElseThrow();
         String subject = payload.csr().getSubject().toString();
         String csrHash = Pem.sha256Hex(payload.csrDer());
@@ -182,7 +222,7 @@ public final class ScepService {
                         "transaction id reused with a different CSR");
             }
         }
-        Outcome outcome = enrollNew(req, renewalReq, payload, csrHash, renewing, known);
+        Outcome outcome = enrollNew(req, renewalReq, payload, csrHash, renewing, known, trace);
         if (outcome.raceable()) {
             // A concurrent copy of this very message may have won (used the challenge, renewed the certificate,
             // taken the id): the repeat gets the winner's answer, read once the winner's commit is durable.
@@ -196,7 +236,7 @@ public final class ScepService {
 
     /** Steps 2 to 4 for a request that is not a repeat; {@code finished} is a finished transaction it may take over. */
     private Outcome enrollNew(DecodedRequest req, boolean renewalReq, CsrPayload payload, String csrHash,
-            Optional<CertificateRecord> renewing, Optional<RequestRecord> finished) {
+            Optional<CertificateRecord> renewing, Optional<RequestRecord> finished, Trace trace) {
         String subject = payload.csr().getSubject().toString();
         String txid = req.transactionId().value();
 
@@ -205,6 +245,7 @@ public final class ScepService {
         Optional<String> oneTimeHash = Optional.empty();
         String requester;
         NameRule names;
+        IssuedFor issuedFor;
         if (renewalReq || renewing.isPresent()) {
             if (renewing.isEmpty()) {
                 return Outcome.fail(failure(req, FailInfo.BAD_REQUEST), subject, null,
@@ -219,11 +260,41 @@ public final class ScepService {
                 return Outcome.raced(failure(req, FailInfo.BAD_REQUEST), subject, "renewal signed by a "
                         + (old.status() == CertificateStatus.REVOKED ? "revoked" : "expired") + " certificate " + old.serialHex());
             }
+            trace.device = old.issuedFor().device().orElse(old.serialHex());
+            if (!endpoint.renewal().enabled()) {
+                return Outcome.fail(failure(req, FailInfo.BAD_REQUEST), subject, null,
+                        "renewal is not enabled on endpoint " + endpoint.name());
+            }
+            if (!old.endpointName().equals(endpoint.name())) {
+                // Each endpoint's policy vouches only for what it issued: a certificate renews where it was enrolled.
+                return Outcome.fail(failure(req, FailInfo.BAD_REQUEST), subject, null, "certificate " + old.serialHex()
+                        + " was issued by endpoint " + old.endpointName() + "; renew it there");
+            }
+            Duration window = endpoint.renewal().window();
+            if (!window.isZero() && old.notAfter().isAfter(clock.instant().plus(window))) {
+                return Outcome.fail(failure(req, FailInfo.BAD_REQUEST), subject, null, "renewal opens "
+                        + window.toDays() + " days before expiry (" + old.notAfter().truncatedTo(ChronoUnit.SECONDS) + ")");
+            }
             requester = "scep:renewal:" + old.serialHex();
             names = NameRule.sameAs(old.subjectDn(), old.subjectAltNames());
+            issuedFor = new IssuedFor(Optional.of(endpoint.name()), old.issuedFor().challengeId(), old.issuedFor().note(),
+                    old.issuedFor().deviceSerial(), old.issuedFor().deviceUdid(), old.issuedFor().intuneDeviceId());
+        } else if (endpoint.allows(Authorization.INTUNE)) {
+            Optional<Outcome> refused = validateWithIntune(req, payload, subject, trace);
+            if (refused.isPresent()) {
+                return refused.get();
+            }
+            requester = "scep:intune";
+            names = NameRule.any();
+            issuedFor = IssuedFor.endpoint(endpoint.name()).withIntuneDeviceId(IssuedFor.intuneDeviceIdFrom(
+                    CsrAttributes.requestedSans(payload.csr())));
+        } else if (endpoint.allows(Authorization.NONE)) {
+            requester = "scep:approval";
+            names = endpoint.names().rule(Optional.empty(), Optional.empty());
+            issuedFor = IssuedFor.endpoint(endpoint.name());
         } else {
             Optional<String> password = CsrAttributes.challengePassword(payload.csr());
-            Optional<ChallengeGrant> grant = password.flatMap(ca.challenges()::check);
+            Optional<ChallengeGrant> grant = password.flatMap(pw -> ca.challenges().check(pw, endpoint));
             if (grant.isEmpty()) {
                 return password.isEmpty()
                         ? Outcome.fail(failure(req, FailInfo.BAD_REQUEST), subject, null, "no challenge password")
@@ -232,19 +303,23 @@ public final class ScepService {
             oneTimeHash = grant.get().oneTimeHash();
             requester = "scep:challenge:" + grant.get().kind().name().toLowerCase(java.util.Locale.ROOT);
             names = grant.get().names();
+            issuedFor = grant.get().challenge().map(IssuedFor::challenge).orElse(IssuedFor.endpoint(endpoint.name()));
+            trace.challengeId = grant.get().challenge().map(c -> c.id()).orElse("static");
+            issuedFor.device().ifPresent(d -> trace.device = d);
         }
 
         // 3. Policy, before anything is consumed. Issuing checks the CSR and its names first thing and consumes
         // nothing before that, so only a request about to be parked for approval is checked here (each check
         // verifies a signature).
-        boolean parks = settings.manualApproval() && renewing.isEmpty();
+        boolean parks = endpoint.manualApproval() && renewing.isEmpty();
         try {
             if (parks) {
-                ca.issuance().validate(payload.csr(), names);
+                engine.validate(payload.csr(), names);
             }
             Instant now = clock.instant();
             RequestRecord record = new RequestRecord(txid, csrHash, payload.csrDer(), subject, RequestStatus.PENDING,
-                    Optional.empty(), requester, Optional.empty(), now, now, renewing.map(CertificateRecord::serial));
+                    Optional.empty(), requester, Optional.empty(), now, now, renewing.map(CertificateRecord::serial),
+                    Optional.of(endpoint.name()), issuedFor.challengeId());
             // 4a. Manual approval parks first enrollments; renewals are already authorised by their certificate.
             if (parks) {
                 ca.requests().insertPending(record, oneTimeHash);
@@ -255,13 +330,19 @@ public final class ScepService {
             // certificate is on the published CRL before issue() returns.
             IssuanceEffects effects = new IssuanceEffects(oneTimeHash, Optional.of(record));
             if (renewing.isPresent()) {
-                effects = effects.renewing(renewing.get().serial(), settings.supersedeOnRenewal());
+                effects = effects.renewing(renewing.get().serial(), endpoint.renewal().supersede());
             }
             if (finished.isPresent()) {
                 effects = effects.replacing(finished.get());
             }
-            IssuedCertificate issued = ca.issuance().issue(new IssuanceRequest(payload.csr(), requester,
-                    CertificateProfile.CLIENT, effects, names));
+            IssuedCertificate issued = engine.issue(new IssuanceRequest(payload.csr(), requester,
+                    CertificateProfile.CLIENT, effects, names, issuedFor));
+            if (endpoint.reportToIntune() && renewing.isEmpty()) {
+                // Intune's contract: successNotification before the device gets its certificate, so that Intune
+                // knows the certificate (it revokes it through its PKI connector when the device is retired).
+                boolean reported = validator.orElseThrow().reportSuccess(txid, payload.csrDer(), issued.certificate());
+                trace.reported = reported ? "yes" : "failed";
+            }
             return new Outcome(CertRep.success(req.transactionId(), req.senderNonce(), List.of(issued.certificate())),
                     issued.record().subjectDn(), issued.record().serialHex(), renewing.isPresent() ? "renewed" : "issued", "");
         } catch (ConflictException e) {
@@ -273,9 +354,52 @@ public final class ScepService {
             };
             return Outcome.raced(failure(req, FailInfo.BAD_REQUEST), subject, detail);
         } catch (PolicyViolationException e) {
-            FailInfo fi = e.kind() == PolicyViolationException.Kind.BAD_ALGORITHM ? FailInfo.BAD_ALG : FailInfo.BAD_REQUEST;
-            return Outcome.fail(failure(req, fi), subject, null, e.getMessage());
+            boolean badAlg = e.kind() == PolicyViolationException.Kind.BAD_ALGORITHM;
+            if (endpoint.reportToIntune() && renewing.isEmpty()) {
+                // Intune validated the request but our policy refused it: tell Intune, after the reply.
+                String detail = e.getMessage();
+                trace.afterReply.add(() -> validator.orElseThrow().reportFailure(txid, payload.csrDer(),
+                        badAlg ? RequestValidator.HResult.BAD_ALGORITHM : RequestValidator.HResult.BAD_REQUEST_SUBJECT,
+                        detail));
+            }
+            return Outcome.fail(failure(req, badAlg ? FailInfo.BAD_ALG : FailInfo.BAD_REQUEST), subject, null, e.getMessage());
         }
+    }
+
+    /**
+     * Intune's validation of a PKCSReq (its challenge is an encrypted blob only Intune can read): empty when Intune
+     * says Success, else the refusal. An unreachable Intune refuses the request: it is never issued unvalidated.
+     */
+    private Optional<Outcome> validateWithIntune(DecodedRequest req, CsrPayload payload, String subject, Trace trace) {
+        String txid = req.transactionId().value();
+        if (CsrAttributes.challengePassword(payload.csr()).isEmpty()) {
+            trace.intune = "ChallengePasswordMissing";
+            return Optional.of(Outcome.fail(failure(req, FailInfo.BAD_REQUEST), subject, null,
+                    "no challenge password (Intune's challenge is required on this endpoint)"));
+        }
+        if (validator.isEmpty()) {
+            trace.intune = "not-configured";
+            return Optional.of(Outcome.fail(failure(req, FailInfo.BAD_REQUEST), subject, null,
+                    "Intune validation is not configured on this server"));
+        }
+        RequestValidator.Verdict verdict;
+        try {
+            verdict = validator.get().validate(txid, payload.csrDer());
+        } catch (RequestValidator.UnavailableException e) {
+            trace.intune = "unavailable";
+            return Optional.of(Outcome.fail(failure(req, FailInfo.BAD_REQUEST), subject, null,
+                    "Intune could not validate the request: " + e.getMessage()));
+        }
+        trace.intune = verdict.code();
+        if (verdict.accepted()) {
+            return Optional.empty();
+        }
+        if (endpoint.reportToIntune()) {
+            trace.afterReply.add(() -> validator.orElseThrow().reportFailure(txid, payload.csrDer(),
+                    RequestValidator.HResult.FAIL, "refused by Intune: " + verdict.code()));
+        }
+        return Optional.of(Outcome.fail(failure(req, FailInfo.BAD_REQUEST), subject, null, "Intune refused the request: "
+                + verdict.code() + (verdict.description().isEmpty() ? "" : " (" + verdict.description() + ")")));
     }
 
     /** The reply a transaction's stored state calls for (used by repeats and by CertPoll). */
@@ -379,8 +503,8 @@ public final class ScepService {
      * on ({@code op txid subject serial outcome reason}). The actor is how the request was authorised: a certificate
      * this CA issued ("scep:renewal", and its serial is the device), a challenge password, or nothing yet.
      */
-    private void audit(DecodedRequest req, Outcome outcome, long ms) {
-        Optional<String> device = issuedByUs(req.signerCertificate()).map(c -> c.getSerialNumber().toString(16));
+    private void audit(DecodedRequest req, Outcome outcome, long ms, Trace trace) {
+        Optional<String> renewer = issuedByUs(req.signerCertificate()).map(c -> c.getSerialNumber().toString(16));
         boolean challenge = req.payload().filter(p -> p instanceof CsrPayload).map(p -> (CsrPayload) p)
                 .flatMap(p -> CsrAttributes.challengePassword(p.csr())).isPresent();
         AuditLine line = AuditLine.op(opName(req)).token("txid", req.transactionId().value())
@@ -388,9 +512,17 @@ public final class ScepService {
         if (!outcome.detail().isEmpty()) {
             line.text("reason", outcome.detail());
         }
-        line.token("endpoint", "scep").token("device", device.orElse("-"))
-                .token("actor", device.isPresent() ? "scep:renewal" : challenge ? "scep:challenge" : "scep:anonymous")
-                .token("ms", ms).log();
+        line.token("endpoint", endpoint.auditName()).text("device", trace.device != null ? trace.device : renewer.orElse("-"))
+                .token("actor", renewer.isPresent() ? "scep:renewal" : endpoint.allows(Authorization.INTUNE) ? "scep:intune"
+                        : challenge ? "scep:challenge" : "scep:anonymous")
+                .token("challenge", trace.challengeId);
+        if (trace.intune != null) {
+            line.text("intune", trace.intune);
+        }
+        if (trace.reported != null) {
+            line.token("reported", trace.reported);
+        }
+        line.token("ms", ms).log();
     }
 
     /** The request's signer if it is a certificate of ours (name and signature; the store is not asked). */
@@ -404,6 +536,15 @@ public final class ScepService {
         } catch (java.security.GeneralSecurityException | RuntimeException e) {
             return Optional.empty();
         }
+    }
+
+    /** What one PKIOperation learned on the way, for its audit line, and what must run once the reply is built. */
+    private static final class Trace {
+        String challengeId = "-";
+        String device;
+        String intune;
+        String reported;
+        final List<Runnable> afterReply = new ArrayList<>(1);
     }
 
     /**

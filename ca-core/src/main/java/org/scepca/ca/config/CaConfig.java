@@ -10,6 +10,8 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
@@ -27,7 +29,36 @@ import org.scepca.ca.policy.SanType;
  */
 public record CaConfig(IssuancePolicy policy, Duration crlNextUpdate, Duration rootCrlNextUpdate,
         Optional<URI> publicBaseUrl, Optional<String> staticChallenge, boolean manualApproval,
-        boolean supersedeOnRenewal, boolean includeRootInCaCert, boolean allowSingleDes, int dbPoolSize, boolean useRa) {
+        boolean supersedeOnRenewal, boolean includeRootInCaCert, boolean allowSingleDes, int dbPoolSize, boolean useRa,
+        Map<String, String> delegated, Path configDir) {
+
+    public CaConfig {
+        delegated = Map.copyOf(delegated);
+        Objects.requireNonNull(configDir, "configDir is null");
+    }
+
+    /** Without keys for the other models (tests). */
+    public CaConfig(IssuancePolicy policy, Duration crlNextUpdate, Duration rootCrlNextUpdate,
+            Optional<URI> publicBaseUrl, Optional<String> staticChallenge, boolean manualApproval,
+            boolean supersedeOnRenewal, boolean includeRootInCaCert, boolean allowSingleDes, int dbPoolSize, boolean useRa) {
+        this(policy, crlNextUpdate, rootCrlNextUpdate, publicBaseUrl, staticChallenge, manualApproval, supersedeOnRenewal,
+                includeRootInCaCert, allowSingleDes, dbPoolSize, useRa, Map.of(), Path.of("."));
+    }
+
+    /**
+     * The keys of the families other models own ({@link #DELEGATED_PREFIXES}), as a Properties object those models
+     * parse (IntuneConfig, JamfConfig, WebhookConfig).
+     */
+    public Properties delegatedProperties() {
+        Properties p = new Properties();
+        p.putAll(delegated);
+        return p;
+    }
+
+    /** The enrollment endpoints this configuration describes (validated when the configuration was read). */
+    public org.scepca.ca.endpoint.Endpoints endpoints() {
+        return org.scepca.ca.endpoint.Endpoints.from(delegatedProperties(), this, configDir);
+    }
 
     public static final Set<String> KEYS = Set.of("policy.validity-days", "policy.rsa-min-bits", "policy.san-types",
             "policy.intune-sid", "policy.san-dns-pattern", "policy.san-email-pattern", "policy.san-uri-pattern",
@@ -36,7 +67,7 @@ public record CaConfig(IssuancePolicy policy, Duration crlNextUpdate, Duration r
             "policy.max-sans-length",
             "crl.next-update-hours", "crl.root-next-update-days", "public-base-url", "scep.static-challenge",
             "scep.approval", "scep.supersede-on-renewal", "scep.getcacert-include-root", "scep.allow-single-des",
-            "db.pool-size", "scep.use-ra",
+            "db.pool-size", "scep.use-ra", "include",
             // Read by the server's admin.AdminConfig (same file); listed here so they are not unknown keys.
             "admin.enabled", "admin.host", "admin.port", "admin.tls-port", "admin.tls-cert", "admin.tls-key",
             "admin.mtls-admins", "admin.mtls-viewers",
@@ -63,11 +94,37 @@ public record CaConfig(IssuancePolicy policy, Duration crlNextUpdate, Duration r
     }
 
     public static CaConfig load(Path file) {
-        return from(read(file));
+        return from(read(file), file.toAbsolutePath().getParent());
     }
 
-    /** The properties in {@code file} (none if it does not exist); the server's configs read the same file. */
+    /**
+     * The properties in {@code file} (none if it does not exist); the server's configs read the same file. Its
+     * {@code include} key names another file (relative to this one's folder) whose keys are added, for example the
+     * endpoints kept apart; a key set in both is an error, so that no value silently wins.
+     */
     public static Properties read(Path file) {
+        Properties p = readOne(file);
+        String include = p.getProperty("include");
+        if (include != null && !include.isBlank()) {
+            Path other = file.toAbsolutePath().getParent().resolve(include.strip());
+            if (!Files.isRegularFile(other)) {
+                throw new InvalidConfigException("include: no file " + other);
+            }
+            Properties q = readOne(other);
+            for (String k : q.stringPropertyNames()) {
+                if (k.equals("include")) {
+                    throw new InvalidConfigException("include: " + other + " includes another file; one level only");
+                }
+                if (p.containsKey(k)) {
+                    throw new InvalidConfigException(k + " is set in both " + file.getFileName() + " and " + other);
+                }
+                p.setProperty(k, q.getProperty(k));
+            }
+        }
+        return p;
+    }
+
+    private static Properties readOne(Path file) {
         Properties p = new Properties();
         if (Files.isRegularFile(file)) {
             try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -80,6 +137,11 @@ public record CaConfig(IssuancePolicy policy, Duration crlNextUpdate, Duration r
     }
 
     public static CaConfig from(Properties p) {
+        return from(p, Path.of("."));
+    }
+
+    /** @param configDir where file names in the configuration resolve (the folder of scepca.properties) */
+    public static CaConfig from(Properties p, Path configDir) {
         for (String k : p.stringPropertyNames()) {
             if (!KEYS.contains(k) && DELEGATED_PREFIXES.stream().noneMatch(k::startsWith)) {
                 throw new InvalidConfigException("unknown configuration key '" + k + "'; known keys: "
@@ -118,7 +180,11 @@ public record CaConfig(IssuancePolicy policy, Duration crlNextUpdate, Duration r
             }
             policy = policy.withSanTypes(set);
         }
-        policy = policy.withIntuneSid(bool(p, "policy.intune-sid", false));
+        if (bool(p, "policy.intune-sid", false)) {
+            throw new InvalidConfigException("policy.intune-sid: Intune's SID names are accepted only on an endpoint with"
+                    + " endpoint.NAME.auth = intune, where Intune validated the request; elsewhere a device could claim"
+                    + " anyone's SID. Remove this key and configure an Intune endpoint");
+        }
         policy = pattern(p, "policy.san-dns-pattern", SanType.DNS, policy);
         policy = pattern(p, "policy.san-email-pattern", SanType.EMAIL, policy);
         policy = pattern(p, "policy.san-uri-pattern", SanType.URI, policy);
@@ -139,32 +205,41 @@ public record CaConfig(IssuancePolicy policy, Duration crlNextUpdate, Duration r
         if (staticChallenge.isPresent() && staticChallenge.get().length() < 16) {
             throw new InvalidConfigException("scep.static-challenge must be at least 16 characters");
         }
-        return new CaConfig(policy,
+        Map<String, String> delegated = new java.util.HashMap<>();
+        for (String k : p.stringPropertyNames()) {
+            if (DELEGATED_PREFIXES.stream().anyMatch(k::startsWith)) {
+                delegated.put(k, p.getProperty(k));
+            }
+        }
+        CaConfig config = new CaConfig(policy,
                 Duration.ofHours(intValue(p, "crl.next-update-hours", 168, 1, 24 * 365)),
                 Duration.ofDays(intValue(p, "crl.root-next-update-days", 365, 1, 3650)),
                 base, staticChallenge, approval.equals("manual"),
                 bool(p, "scep.supersede-on-renewal", true), bool(p, "scep.getcacert-include-root", true),
-                bool(p, "scep.allow-single-des", false), intValue(p, "db.pool-size", 16, 1, 256), bool(p, "scep.use-ra", true));
+                bool(p, "scep.allow-single-des", false), intValue(p, "db.pool-size", 16, 1, 256), bool(p, "scep.use-ra", true),
+                delegated, configDir);
+        config.endpoints(); // validates the endpoint.* keys now: errors name the key at start-up
+        return config;
     }
 
     public CaConfig withManualApproval(boolean manual) {
         return new CaConfig(policy, crlNextUpdate, rootCrlNextUpdate, publicBaseUrl, staticChallenge, manual,
-                supersedeOnRenewal, includeRootInCaCert, allowSingleDes, dbPoolSize, useRa);
+                supersedeOnRenewal, includeRootInCaCert, allowSingleDes, dbPoolSize, useRa, delegated, configDir);
     }
 
     public CaConfig withStaticChallenge(Optional<String> challenge) {
         return new CaConfig(policy, crlNextUpdate, rootCrlNextUpdate, publicBaseUrl, challenge, manualApproval,
-                supersedeOnRenewal, includeRootInCaCert, allowSingleDes, dbPoolSize, useRa);
+                supersedeOnRenewal, includeRootInCaCert, allowSingleDes, dbPoolSize, useRa, delegated, configDir);
     }
 
     public CaConfig withPoolSize(int size) {
         return new CaConfig(policy, crlNextUpdate, rootCrlNextUpdate, publicBaseUrl, staticChallenge, manualApproval,
-                supersedeOnRenewal, includeRootInCaCert, allowSingleDes, size, useRa);
+                supersedeOnRenewal, includeRootInCaCert, allowSingleDes, size, useRa, delegated, configDir);
     }
 
     public CaConfig withPolicy(IssuancePolicy newPolicy) {
         return new CaConfig(newPolicy, crlNextUpdate, rootCrlNextUpdate, publicBaseUrl, staticChallenge, manualApproval,
-                supersedeOnRenewal, includeRootInCaCert, allowSingleDes, dbPoolSize, useRa);
+                supersedeOnRenewal, includeRootInCaCert, allowSingleDes, dbPoolSize, useRa, delegated, configDir);
     }
 
     private static URI baseUrl(String s) {

@@ -72,6 +72,7 @@ public final class IssuanceEngine {
     private final RevocationPublisher revocations;
     private final SecureRandom random;
     private final Set<X500Name> reservedNames;
+    private final ExtendedKeyUsage clientEkus;
 
     /**
      * An engine that cannot supersede, whose reserved names are the issuer's own and its issuer's (a one-off engine
@@ -98,6 +99,8 @@ public final class IssuanceEngine {
         this.store = Objects.requireNonNull(store, "store is null");
         this.clock = Objects.requireNonNull(clock, "clock is null");
         this.serials = new SerialNumbers(Objects.requireNonNull(random, "random is null"));
+        this.clientEkus = new ExtendedKeyUsage(policy.clientEkus().stream()
+                .map(oid -> KeyPurposeId.getInstance(new ASN1ObjectIdentifier(oid))).toArray(KeyPurposeId[]::new));
         this.crlDistributionPoints = policy.crlUrl().map(u -> extension(Extension.cRLDistributionPoints, new CRLDistPoint(
                 new DistributionPoint[] {new DistributionPoint(new DistributionPointName(new GeneralNames(
                         new GeneralName(GeneralName.uniformResourceIdentifier, u.toString()))), null, null)}))).orElse(null);
@@ -235,6 +238,7 @@ public final class IssuanceEngine {
                     | (ec ? KeyUsage.keyAgreement : KeyUsage.keyEncipherment)));
             b.addExtension(Extension.extendedKeyUsage, false, profile == CertificateProfile.SERVER
                     ? new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth})
+                    : profile == CertificateProfile.CLIENT ? clientEkus
                     : new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
             if (profile == CertificateProfile.ADMIN_CLIENT) {
                 // Set by the CA from the profile alone: the mark the mTLS admin connector looks for (RFC 5280 §4.2.1.4).
@@ -270,7 +274,7 @@ public final class IssuanceEngine {
         return new CertificateRecord(cert.getSerialNumber(), issuer.dn(), cert.getSubjectX500Principal().getName(),
                 sanStrings(cert), signed.notBefore(), signed.notAfter(), CertificateStatus.VALID,
                 Optional.empty(), Optional.empty(), request.effects().request().map(r -> r.transactionId()),
-                request.requester(), request.profile(), now, Pem.sha256Hex(der), der);
+                request.requester(), request.profile(), now, Pem.sha256Hex(der), der, request.issuedFor());
     }
 
     /** SANs as "type:value" strings for the store and search. */

@@ -31,11 +31,22 @@ import java.util.regex.Pattern;
  * @param crlUrl             CRL distribution point put in certificates, if any
  * @param ocspUrl            OCSP responder URL put in AIA, if any
  * @param caIssuersUrl       issuing CA certificate URL put in AIA, if any
+ * @param clientEkus         the extended key usages (OIDs) of device certificates (the CLIENT profile); never
+ *                           anyExtendedKeyUsage or a usage that would let a device sign code, time stamps or OCSP
  */
 public record IssuancePolicy(Duration validity, Duration backdate, Duration minRemaining, int minRsaBits, int maxRsaBits,
         Set<String> allowedCurves, Set<String> subjectAttributes, Set<SanType> sanTypes,
         Map<SanType, Pattern> sanPatterns, boolean allowIntuneSid, RequestLimits limits, boolean serverAuthAllowed,
-        Optional<URI> crlUrl, Optional<URI> ocspUrl, Optional<URI> caIssuersUrl) {
+        Optional<URI> crlUrl, Optional<URI> ocspUrl, Optional<URI> caIssuersUrl, List<String> clientEkus) {
+
+    public static final String CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
+    /** Usages a device certificate may carry, by the names configuration uses (RFC 5280 §4.2.1.12, RFC 4945). */
+    public static final Map<String, String> EKU_NAMES = Map.of("client-auth", CLIENT_AUTH,
+            "server-auth", "1.3.6.1.5.5.7.3.1", "email-protection", "1.3.6.1.5.5.7.3.4",
+            "ipsec-ike", "1.3.6.1.5.5.7.3.17", "smartcard-logon", "1.3.6.1.4.1.311.20.2.2");
+    /** anyExtendedKeyUsage, codeSigning, timeStamping, OCSPSigning: powers no enrolled device may hold. */
+    public static final Set<String> FORBIDDEN_EKUS = Set.of("2.5.29.37.0", "1.3.6.1.5.5.7.3.3", "1.3.6.1.5.5.7.3.8",
+            "1.3.6.1.5.5.7.3.9");
 
     public static final String INTUNE_SID_PREFIX = "tag:microsoft.com,2022-09-14:sid:";
 
@@ -66,6 +77,15 @@ public record IssuancePolicy(Duration validity, Duration backdate, Duration minR
         Objects.requireNonNull(crlUrl, "crlUrl is null");
         Objects.requireNonNull(ocspUrl, "ocspUrl is null");
         Objects.requireNonNull(caIssuersUrl, "caIssuersUrl is null");
+        clientEkus = List.copyOf(clientEkus);
+        if (clientEkus.isEmpty()) {
+            throw new IllegalArgumentException("a device certificate needs at least one extended key usage");
+        }
+        for (String oid : clientEkus) {
+            if (FORBIDDEN_EKUS.contains(oid) || !oid.matches("[0-2](\\.(0|[1-9][0-9]{0,9})){1,20}")) {
+                throw new IllegalArgumentException("extended key usage " + oid + " is not allowed");
+            }
+        }
     }
 
     /** DNS label rules (RFC 1123), optionally with one leading wildcard label. */
@@ -82,51 +102,69 @@ public record IssuancePolicy(Duration validity, Duration backdate, Duration minR
                 Set.of("CN", "O", "OU", "C", "ST", "L", "E", "SERIALNUMBER", "UID", "DC"),
                 EnumSet.of(SanType.DNS, SanType.EMAIL, SanType.URI, SanType.UPN),
                 Map.of(SanType.DNS, DNS_NAME, SanType.EMAIL, EMAIL, SanType.URI, ABSOLUTE_URI, SanType.UPN, UPN),
-                false, RequestLimits.defaults(), true, Optional.empty(), Optional.empty(), Optional.empty());
+                false, RequestLimits.defaults(), true, Optional.empty(), Optional.empty(), Optional.empty(), List.of(CLIENT_AUTH));
     }
 
     public IssuancePolicy withValidity(Duration v) {
         // A validity shorter than the minimum remaining lifetime lowers that minimum with it (tests, short-lived CAs).
         return new IssuancePolicy(v, backdate, minRemaining.compareTo(v) > 0 ? v : minRemaining, minRsaBits, maxRsaBits,
                 allowedCurves, subjectAttributes, sanTypes, sanPatterns, allowIntuneSid, limits, serverAuthAllowed, crlUrl,
-                ocspUrl, caIssuersUrl);
+                ocspUrl, caIssuersUrl, clientEkus);
     }
 
     public IssuancePolicy withIntuneSid(boolean allow) {
         return new IssuancePolicy(validity, backdate, minRemaining, minRsaBits, maxRsaBits, allowedCurves,
-                subjectAttributes, sanTypes, sanPatterns, allow, limits, serverAuthAllowed, crlUrl, ocspUrl, caIssuersUrl);
+                subjectAttributes, sanTypes, sanPatterns, allow, limits, serverAuthAllowed, crlUrl, ocspUrl, caIssuersUrl, clientEkus);
     }
 
     public IssuancePolicy withSanTypes(Set<SanType> types) {
         return new IssuancePolicy(validity, backdate, minRemaining, minRsaBits, maxRsaBits, allowedCurves,
-                subjectAttributes, types, sanPatterns, allowIntuneSid, limits, serverAuthAllowed, crlUrl, ocspUrl, caIssuersUrl);
+                subjectAttributes, types, sanPatterns, allowIntuneSid, limits, serverAuthAllowed, crlUrl, ocspUrl, caIssuersUrl, clientEkus);
     }
 
     public IssuancePolicy withSanPattern(SanType type, Pattern pattern) {
         var m = new java.util.HashMap<>(sanPatterns);
         m.put(type, pattern);
         return new IssuancePolicy(validity, backdate, minRemaining, minRsaBits, maxRsaBits, allowedCurves,
-                subjectAttributes, sanTypes, m, allowIntuneSid, limits, serverAuthAllowed, crlUrl, ocspUrl, caIssuersUrl);
+                subjectAttributes, sanTypes, m, allowIntuneSid, limits, serverAuthAllowed, crlUrl, ocspUrl, caIssuersUrl, clientEkus);
     }
 
     public IssuancePolicy withUrls(Optional<URI> crl, Optional<URI> ocsp, Optional<URI> caIssuers) {
         return new IssuancePolicy(validity, backdate, minRemaining, minRsaBits, maxRsaBits, allowedCurves,
-                subjectAttributes, sanTypes, sanPatterns, allowIntuneSid, limits, serverAuthAllowed, crl, ocsp, caIssuers);
+                subjectAttributes, sanTypes, sanPatterns, allowIntuneSid, limits, serverAuthAllowed, crl, ocsp, caIssuers, clientEkus);
     }
 
     public IssuancePolicy withLimits(RequestLimits l) {
         return new IssuancePolicy(validity, backdate, minRemaining, minRsaBits, maxRsaBits, allowedCurves,
-                subjectAttributes, sanTypes, sanPatterns, allowIntuneSid, l, serverAuthAllowed, crlUrl, ocspUrl, caIssuersUrl);
+                subjectAttributes, sanTypes, sanPatterns, allowIntuneSid, l, serverAuthAllowed, crlUrl, ocspUrl, caIssuersUrl, clientEkus);
     }
 
     public IssuancePolicy withMinRemaining(Duration d) {
         return new IssuancePolicy(validity, backdate, d, minRsaBits, maxRsaBits, allowedCurves,
-                subjectAttributes, sanTypes, sanPatterns, allowIntuneSid, limits, serverAuthAllowed, crlUrl, ocspUrl, caIssuersUrl);
+                subjectAttributes, sanTypes, sanPatterns, allowIntuneSid, limits, serverAuthAllowed, crlUrl, ocspUrl, caIssuersUrl, clientEkus);
     }
 
     public IssuancePolicy withRsaBits(int min, int max) {
         return new IssuancePolicy(validity, backdate, minRemaining, min, max, allowedCurves, subjectAttributes,
-                sanTypes, sanPatterns, allowIntuneSid, limits, serverAuthAllowed, crlUrl, ocspUrl, caIssuersUrl);
+                sanTypes, sanPatterns, allowIntuneSid, limits, serverAuthAllowed, crlUrl, ocspUrl, caIssuersUrl, clientEkus);
+    }
+
+    public IssuancePolicy withClientEkus(List<String> ekus) {
+        return new IssuancePolicy(validity, backdate, minRemaining, minRsaBits, maxRsaBits, allowedCurves,
+                subjectAttributes, sanTypes, sanPatterns, allowIntuneSid, limits, serverAuthAllowed, crlUrl, ocspUrl,
+                caIssuersUrl, ekus);
+    }
+
+    public IssuancePolicy withCurves(Set<String> curves) {
+        return new IssuancePolicy(validity, backdate, minRemaining, minRsaBits, maxRsaBits, curves,
+                subjectAttributes, sanTypes, sanPatterns, allowIntuneSid, limits, serverAuthAllowed, crlUrl, ocspUrl,
+                caIssuersUrl, clientEkus);
+    }
+
+    public IssuancePolicy withSubjectAttributes(Set<String> attributes) {
+        return new IssuancePolicy(validity, backdate, minRemaining, minRsaBits, maxRsaBits, allowedCurves,
+                attributes, sanTypes, sanPatterns, allowIntuneSid, limits, serverAuthAllowed, crlUrl, ocspUrl,
+                caIssuersUrl, clientEkus);
     }
 
     /** Short description for start-up logs. */

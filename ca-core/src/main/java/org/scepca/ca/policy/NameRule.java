@@ -25,6 +25,16 @@ public interface NameRule {
      */
     void check(String subject, byte[] subjectDer, List<String> sans);
 
+    /** Both rules must allow the names (a challenge's binding and its endpoint's template, for one). */
+    static NameRule all(NameRule a, NameRule b) {
+        Objects.requireNonNull(a, "a is null");
+        Objects.requireNonNull(b, "b is null");
+        return (subject, der, sans) -> {
+            a.check(subject, der, sans);
+            b.check(subject, der, sans);
+        };
+    }
+
     static NameRule any() {
         return (subject, der, sans) -> { };
     }

@@ -16,7 +16,16 @@ import org.scepca.ca.revocation.RevocationReason;
 public record CertificateRecord(BigInteger serial, String issuerDn, String subjectDn, List<String> subjectAltNames,
         Instant notBefore, Instant notAfter, CertificateStatus status, Optional<Instant> revokedAt,
         Optional<RevocationReason> revocationReason, Optional<String> transactionId, String requester,
-        CertificateProfile profile, Instant issuedAt, String sha256, byte[] der) {
+        CertificateProfile profile, Instant issuedAt, String sha256, byte[] der, IssuedFor issuedFor) {
+
+    /** A certificate not issued for a device (CLI-made, or from before endpoints existed). */
+    public CertificateRecord(BigInteger serial, String issuerDn, String subjectDn, List<String> subjectAltNames,
+            Instant notBefore, Instant notAfter, CertificateStatus status, Optional<Instant> revokedAt,
+            Optional<RevocationReason> revocationReason, Optional<String> transactionId, String requester,
+            CertificateProfile profile, Instant issuedAt, String sha256, byte[] der) {
+        this(serial, issuerDn, subjectDn, subjectAltNames, notBefore, notAfter, status, revokedAt, revocationReason,
+                transactionId, requester, profile, issuedAt, sha256, der, IssuedFor.NONE);
+    }
 
     public CertificateRecord {
         Objects.requireNonNull(serial, "serial is null");
@@ -34,6 +43,7 @@ public record CertificateRecord(BigInteger serial, String issuerDn, String subje
         Objects.requireNonNull(issuedAt, "issuedAt is null");
         Objects.requireNonNull(sha256, "sha256 is null");
         Objects.requireNonNull(der, "der is null");
+        Objects.requireNonNull(issuedFor, "issuedFor is null");
         if (serial.signum() <= 0) {
             throw new IllegalArgumentException("serial must be positive");
         }
@@ -49,6 +59,11 @@ public record CertificateRecord(BigInteger serial, String issuerDn, String subje
     /** Usable for authentication now: valid status, inside its validity window. */
     public boolean isActive(Instant now) {
         return status == CertificateStatus.VALID && !isExpired(now) && !notBefore.isAfter(now);
+    }
+
+    /** The endpoint that issued it; certificates from before endpoints existed came through the default one. */
+    public String endpointName() {
+        return issuedFor.endpoint().orElse(ChallengeOrigin.DEFAULT_ENDPOINT);
     }
 
     public String serialHex() {

@@ -10,6 +10,8 @@ public interface ChallengeStore {
 
     Optional<ChallengeRecord> findBySecretHash(String secretSha256);
 
+    Optional<ChallengeRecord> findById(String id);
+
     /** Unconsumed, unexpired challenges, newest first. */
     List<ChallengeRecord> listActive(Instant now, int limit);
 

@@ -23,7 +23,8 @@ import org.scepca.ca.tokens.AdminRole;
 /** {@link CertificateStore} over JDBC; one short transaction per issuance. */
 public final class JdbcCertificateStore implements CertificateStore {
     private static final String COLUMNS = "serial, issuer_dn, subject_dn, sans, not_before, not_after, status, revoked_at,"
-            + " revocation_reason, transaction_id, requester, profile, issued_at, sha256, der";
+            + " revocation_reason, transaction_id, requester, profile, issued_at, sha256, der, endpoint, challenge_id,"
+            + " device_note, device_serial, device_udid, intune_device_id";
 
     private final Database db;
 
@@ -61,7 +62,7 @@ public final class JdbcCertificateStore implements CertificateStore {
 
     private static void insert(Connection c, CertificateRecord r, Optional<BigInteger> renews) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO certificates (" + COLUMNS
-                + ", search_text, renews) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+                + ", search_text, renews) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
             ps.setString(1, r.serialHex());
             ps.setString(2, r.issuerDn());
             ps.setString(3, r.subjectDn());
@@ -78,8 +79,15 @@ public final class JdbcCertificateStore implements CertificateStore {
             Sql.setInstant(ps, 13, r.issuedAt());
             ps.setString(14, r.sha256());
             ps.setBytes(15, r.der());
-            ps.setString(16, (r.subjectDn() + "\n" + sans).toLowerCase(Locale.ROOT));
-            ps.setString(17, renews.map(s -> s.toString(16)).orElse(null));
+            IssuedFor f = r.issuedFor();
+            ps.setString(16, f.endpoint().orElse(null));
+            ps.setString(17, f.challengeId().orElse(null));
+            ps.setString(18, f.note().orElse(null));
+            ps.setString(19, f.deviceSerial().orElse(null));
+            ps.setString(20, f.deviceUdid().orElse(null));
+            ps.setString(21, f.intuneDeviceId().orElse(null));
+            ps.setString(22, (r.subjectDn() + "\n" + sans).toLowerCase(Locale.ROOT) + f.searchText());
+            ps.setString(23, renews.map(s -> s.toString(16)).orElse(null));
             ps.executeUpdate();
         } catch (SQLException e) {
             if (Sql.isUniqueViolation(e)) {
@@ -200,6 +208,18 @@ public final class JdbcCertificateStore implements CertificateStore {
             sql.append(" AND status = 'VALID' AND not_after >= ? AND not_after < ?");
             args.add(now);
             args.add(t);
+        });
+        q.device().ifPresent(d -> {
+            sql.append(" AND (device_serial = ? OR device_udid = ? OR intune_device_id = ?)");
+            args.add(d.toUpperCase(Locale.ROOT));
+            args.add(d.toUpperCase(Locale.ROOT));
+            args.add(d.toLowerCase(Locale.ROOT));
+        });
+        q.endpoint().ifPresent(e -> {
+            // Certificates from before endpoints existed came through the default endpoint.
+            sql.append(ChallengeOrigin.DEFAULT_ENDPOINT.equals(e) ? " AND (endpoint = ? OR endpoint IS NULL AND profile = 'CLIENT')"
+                    : " AND endpoint = ?");
+            args.add(e);
         });
         q.issuedAfter().ifPresent(t -> { sql.append(" AND issued_at >= ?"); args.add(t); });
         q.issuedBefore().ifPresent(t -> { sql.append(" AND issued_at < ?"); args.add(t); });
@@ -341,7 +361,10 @@ public final class JdbcCertificateStore implements CertificateStore {
                 Optional.ofNullable(reason).map(RevocationReason::valueOf),
                 Optional.ofNullable(rs.getString("transaction_id")), rs.getString("requester"),
                 CertificateProfile.valueOf(rs.getString("profile")), Sql.instant(rs, "issued_at"),
-                rs.getString("sha256"), rs.getBytes("der"));
+                rs.getString("sha256"), rs.getBytes("der"), new IssuedFor(Optional.ofNullable(rs.getString("endpoint")),
+                        Optional.ofNullable(rs.getString("challenge_id")), Optional.ofNullable(rs.getString("device_note")),
+                        Optional.ofNullable(rs.getString("device_serial")), Optional.ofNullable(rs.getString("device_udid")),
+                        Optional.ofNullable(rs.getString("intune_device_id"))));
     }
 
     /** Keyset pagination position: (issued_at, serial) of the last row returned. */

@@ -24,7 +24,8 @@ public final class JdbcChallengeStore implements ChallengeStore {
     public void insert(ChallengeRecord r) {
         db.inDurableTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO challenges (id, secret_sha256, created_at,"
-                    + " expires_at, consumed_at, note, subject_pattern, san_patterns) VALUES (?,?,?,?,?,?,?,?)")) {
+                    + " expires_at, consumed_at, note, subject_pattern, san_patterns, endpoint, source, device_serial, device_udid)"
+                    + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")) {
                 ps.setString(1, r.id());
                 ps.setString(2, r.secretSha256());
                 Sql.setInstant(ps, 3, r.createdAt());
@@ -33,6 +34,10 @@ public final class JdbcChallengeStore implements ChallengeStore {
                 ps.setString(6, r.note().orElse(null));
                 ps.setString(7, r.binding().flatMap(NameBinding::subject).orElse(null));
                 ps.setString(8, r.binding().map(b -> b.sans().isEmpty() ? null : String.join("\n", b.sans())).orElse(null));
+                ps.setString(9, r.origin().endpoint());
+                ps.setString(10, r.origin().source().name());
+                ps.setString(11, r.origin().deviceSerial().orElse(null));
+                ps.setString(12, r.origin().deviceUdid().orElse(null));
                 ps.executeUpdate();
             }
             return null;
@@ -44,6 +49,18 @@ public final class JdbcChallengeStore implements ChallengeStore {
         return db.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT * FROM challenges WHERE secret_sha256 = ?")) {
                 ps.setString(1, hash);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(read(rs)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public Optional<ChallengeRecord> findById(String id) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT * FROM challenges WHERE id = ?")) {
+                ps.setString(1, id);
                 try (ResultSet rs = ps.executeQuery()) {
                     return rs.next() ? Optional.of(read(rs)) : Optional.empty();
                 }
@@ -122,7 +139,9 @@ public final class JdbcChallengeStore implements ChallengeStore {
         return new ChallengeRecord(rs.getString("id"), rs.getString("secret_sha256"), Sql.instant(rs, "created_at"),
                 Sql.instant(rs, "expires_at"), Sql.optionalInstant(rs, "consumed_at"),
                 Optional.ofNullable(rs.getString("note")), binding(rs.getString("subject_pattern"),
-                        rs.getString("san_patterns")));
+                        rs.getString("san_patterns")), new ChallengeOrigin(rs.getString("endpoint"),
+                        ChallengeOrigin.Source.valueOf(rs.getString("source")),
+                        Optional.ofNullable(rs.getString("device_serial")), Optional.ofNullable(rs.getString("device_udid"))));
     }
 
     private static Optional<NameBinding> binding(String subject, String sans) {

@@ -49,8 +49,8 @@ public final class JdbcRequestStore implements RequestStore {
 
     static void insert(Connection c, RequestRecord r) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO requests (transaction_id, csr_sha256, csr_der,"
-                + " subject_dn, status, serial, requester, reason, created_at, updated_at, renews)"
-                + " VALUES (?,?,?,?,?,?,?,?,?,?,?)")) {
+                + " subject_dn, status, serial, requester, reason, created_at, updated_at, renews, endpoint, challenge_id)"
+                + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
             ps.setString(1, r.transactionId());
             ps.setString(2, r.csrSha256());
             ps.setBytes(3, r.csrDer());
@@ -62,6 +62,8 @@ public final class JdbcRequestStore implements RequestStore {
             Sql.setInstant(ps, 9, r.createdAt());
             Sql.setInstant(ps, 10, r.updatedAt());
             ps.setString(11, r.renews().map(s -> s.toString(16)).orElse(null));
+            ps.setString(12, r.endpoint().orElse(null));
+            ps.setString(13, r.challengeId().orElse(null));
             ps.executeUpdate();
         } catch (SQLException e) {
             if (Sql.isUniqueViolation(e)) {
@@ -151,6 +153,7 @@ public final class JdbcRequestStore implements RequestStore {
                 rs.getString("subject_dn"), RequestStatus.valueOf(rs.getString("status")),
                 Optional.ofNullable(serial).map(s -> new BigInteger(s, 16)), rs.getString("requester"),
                 Optional.ofNullable(rs.getString("reason")), Sql.instant(rs, "created_at"), Sql.instant(rs, "updated_at"),
-                Optional.ofNullable(rs.getString("renews")).map(s -> new BigInteger(s, 16)));
+                Optional.ofNullable(rs.getString("renews")).map(s -> new BigInteger(s, 16)),
+                Optional.ofNullable(rs.getString("endpoint")), Optional.ofNullable(rs.getString("challenge_id")));
     }
 }

@@ -13,10 +13,20 @@ import java.util.Optional;
  * a new request, never a repeat.
  *
  * @param renews the serial of our certificate that signed the request (a renewal), empty for a challenge enrollment
+ * @param endpoint    the enrollment endpoint it came to (empty: from before endpoints existed, the default one)
+ * @param challengeId the one-time challenge that authorised it, if any
  */
 public record RequestRecord(String transactionId, String csrSha256, byte[] csrDer, String subjectDn,
         RequestStatus status, Optional<BigInteger> serial, String requester, Optional<String> reason,
-        Instant createdAt, Instant updatedAt, Optional<BigInteger> renews) {
+        Instant createdAt, Instant updatedAt, Optional<BigInteger> renews, Optional<String> endpoint,
+        Optional<String> challengeId) {
+    public RequestRecord(String transactionId, String csrSha256, byte[] csrDer, String subjectDn, RequestStatus status,
+            Optional<BigInteger> serial, String requester, Optional<String> reason, Instant createdAt, Instant updatedAt,
+            Optional<BigInteger> renews) {
+        this(transactionId, csrSha256, csrDer, subjectDn, status, serial, requester, reason, createdAt, updatedAt,
+                renews, Optional.empty(), Optional.empty());
+    }
+
     /** A challenge enrollment (signed by a throwaway certificate, renews nothing). */
     public RequestRecord(String transactionId, String csrSha256, byte[] csrDer, String subjectDn, RequestStatus status,
             Optional<BigInteger> serial, String requester, Optional<String> reason, Instant createdAt, Instant updatedAt) {
@@ -36,6 +46,8 @@ public record RequestRecord(String transactionId, String csrSha256, byte[] csrDe
         Objects.requireNonNull(createdAt, "createdAt is null");
         Objects.requireNonNull(updatedAt, "updatedAt is null");
         Objects.requireNonNull(renews, "renews is null");
+        Objects.requireNonNull(endpoint, "endpoint is null");
+        Objects.requireNonNull(challengeId, "challengeId is null");
         if (transactionId.isEmpty() || transactionId.length() > 128) {
             throw new IllegalArgumentException("transactionId must have 1 to 128 characters");
         }
@@ -43,7 +55,7 @@ public record RequestRecord(String transactionId, String csrSha256, byte[] csrDe
 
     public RequestRecord issued(BigInteger serialNumber, Instant at) {
         return new RequestRecord(transactionId, csrSha256, csrDer, subjectDn, RequestStatus.ISSUED,
-                Optional.of(serialNumber), requester, reason, createdAt, at, renews);
+                Optional.of(serialNumber), requester, reason, createdAt, at, renews, endpoint, challengeId);
     }
 
     /** True if {@code csrHash} signed by our certificate {@code signer} (empty: not ours) is a repeat of this message. */

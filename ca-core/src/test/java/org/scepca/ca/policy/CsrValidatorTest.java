@@ -66,12 +66,7 @@ class CsrValidatorTest {
 
     @Test
     void rejectsEcP521WhenPolicyAllowsOnlyP256AndP384() {
-        var narrow = new CsrValidator(new IssuancePolicy(IssuancePolicy.defaults().validity(),
-                IssuancePolicy.defaults().backdate(), IssuancePolicy.defaults().minRemaining(), 2048, 8192,
-                java.util.Set.of("secp256r1", "secp384r1"), IssuancePolicy.defaults().subjectAttributes(),
-                IssuancePolicy.defaults().sanTypes(), IssuancePolicy.defaults().sanPatterns(), false,
-                RequestLimits.defaults(), true, java.util.Optional.empty(), java.util.Optional.empty(),
-                java.util.Optional.empty()));
+        var narrow = new CsrValidator(IssuancePolicy.defaults().withCurves(java.util.Set.of("secp256r1", "secp384r1")));
         var req = csr().keys(TestKeys.ec("secp521r1")).signedWith("SHA512withECDSA").build();
         assertThat(validator.validate(req)).as("P-521 is allowed by default").isNotNull();
         assertThatThrownBy(() -> narrow.validate(req)).hasMessageContaining("secp521r1");

@@ -39,4 +39,26 @@ public final class CsrAttributes {
         }
         return Optional.empty();
     }
+
+    /**
+     * The subjectAltNames the CSR asks for, as "type:value" strings (empty if none, or if the extension request cannot
+     * be read: the issuance policy refuses such a request anyway). For recording who a request is for, not for policy.
+     */
+    public static java.util.List<String> requestedSans(PKCS10CertificationRequest csr) {
+        try {
+            for (Attribute a : csr.getAttributes(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest)) {
+                for (ASN1Encodable v : a.getAttrValues()) {
+                    org.bouncycastle.asn1.x509.Extensions ext = org.bouncycastle.asn1.x509.Extensions.getInstance(v);
+                    org.bouncycastle.asn1.x509.GeneralNames names = org.bouncycastle.asn1.x509.GeneralNames.fromExtensions(
+                            ext, org.bouncycastle.asn1.x509.Extension.subjectAlternativeName);
+                    if (names != null) {
+                        return java.util.Arrays.stream(names.getNames()).map(org.scepca.ca.policy.SanText::of).toList();
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            return java.util.List.of();
+        }
+        return java.util.List.of();
+    }
 }

@@ -19,6 +19,8 @@ import java.util.function.IntSupplier;
 import org.scepca.ca.audit.AuditLine;
 import org.scepca.ca.CertificateAuthority;
 import org.scepca.ca.challenge.ChallengeService;
+import org.scepca.ca.endpoint.Authorization;
+import org.scepca.ca.store.ChallengeOrigin;
 import org.scepca.ca.policy.NameBinding;
 import org.scepca.ca.crl.CrlService;
 import org.scepca.ca.issuance.IssuedCertificate;
@@ -199,15 +201,32 @@ final class AdminApi {
                     + " days"));
         }
         Optional<NameBinding> binding = binding(body.subject(), body.sans(), errors);
+        String endpoint = body.endpoint() == null || body.endpoint().isBlank() ? ChallengeOrigin.DEFAULT_ENDPOINT
+                : body.endpoint().strip();
+        endpointAccepting(endpoint, Authorization.ONE_TIME, "endpoint", errors);
         if (!errors.isEmpty()) {
             throw ApiException.validation(errors);
         }
-        ChallengeService.MintedChallenge minted = ca.challenges().mint(ttl, note, binding);
+        ChallengeService.MintedChallenge minted = ca.challenges().mint(ttl, note, binding, ChallengeOrigin.admin(endpoint));
         ex.audit(AuditLine.op("challenge-create").token("id", minted.id()).token("expires", minted.expiresAt())
-                .token("bound", String.valueOf(binding.isPresent())).token("outcome", "created").token("serial", "-").text("subject", "-").token("device", "-"));
+                .token("bound", String.valueOf(binding.isPresent())).token("outcome", "created").token("serial", "-")
+                .text("subject", "-").token("device", "-").token("endpoint", endpoint));
         ex.response().setHeader("Location", "/api/v1/challenges/" + minted.id());
         ex.json(201, ChallengeView.Created.of(minted.id(), minted.secret(), minted.expiresAt(), note.orElse(null),
-                binding));
+                binding, endpoint));
+    }
+
+    /** Adds a field error unless {@code name} is a configured endpoint that accepts {@code kind} challenges. */
+    private void endpointAccepting(String name, Authorization kind, String field, List<FieldError> errors) {
+        Optional<org.scepca.ca.endpoint.EnrollmentEndpoint> e = ca.endpoints().find(name);
+        if (e.isEmpty()) {
+            errors.add(new FieldError(field, "no endpoint '" + name + "'; configured: " + ca.endpoints().all().stream()
+                    .map(x -> x.name()).sorted().collect(java.util.stream.Collectors.joining(", "))));
+        } else if (!e.get().allows(kind)) {
+            errors.add(new FieldError(field, "endpoint '" + name + "' does not accept " + kind.id() + " challenges (its auth: "
+                    + e.get().authorization().stream().map(Authorization::id).sorted()
+                            .collect(java.util.stream.Collectors.joining(",")) + ")"));
+        }
     }
 
     /** A challenge's name binding from request fields; a bad pattern is a field error naming it. */
@@ -237,17 +256,36 @@ final class AdminApi {
         String[] sanParams = ex.request().getParameterValues("san");
         Optional<NameBinding> binding = binding(ex.request().getParameter("subject"),
                 sanParams == null ? List.of() : List.of(sanParams), errors);
+        // ?endpoint=NAME: the endpoint whose SCEP payload this webhook serves (one webhook per Jamf profile).
+        String endpoint = Optional.ofNullable(ex.request().getParameter("endpoint")).map(String::strip)
+                .filter(s -> !s.isEmpty()).orElse(ChallengeOrigin.DEFAULT_ENDPOINT);
+        endpointAccepting(endpoint, Authorization.JAMF, "endpoint", errors);
+        // Jamf's SCEPChallenge event names the device the profile is being sent to (event.targetDevice, or the event
+        // itself in older versions): the challenge is then good for that device's serial number and UDID only,
+        // wherever the endpoint's subject/SAN template puts $SERIALNUMBER and $UDID.
+        Optional<com.fasterxml.jackson.databind.JsonNode> event = ex.lenientJson().map(n -> n.path("event"));
+        Optional<com.fasterxml.jackson.databind.JsonNode> target = event.map(e -> e.path("targetDevice").isObject()
+                ? e.path("targetDevice") : e);
+        Optional<String> serial = target.map(t -> firstText(t, "serialNumber")).filter(s -> !s.isEmpty());
+        Optional<String> udid = target.map(t -> firstText(t, "udid")).filter(s -> !s.isEmpty());
+        for (var v : List.of(java.util.Map.entry("event.targetDevice.serialNumber", serial),
+                java.util.Map.entry("event.targetDevice.udid", udid))) {
+            if (v.getValue().isPresent() && !ChallengeOrigin.DEVICE_ID.matcher(v.getValue().get().toUpperCase(Locale.ROOT)).matches()) {
+                errors.add(new FieldError(v.getKey(), "must be 1 to 64 letters, digits or dashes"));
+            }
+        }
         if (!errors.isEmpty()) {
             throw ApiException.validation(errors);
         }
-        Optional<com.fasterxml.jackson.databind.JsonNode> event = ex.lenientJson().map(n -> n.path("event"));
-        String device = event.map(e -> firstText(e, "serialNumber", "udid", "deviceName", "managementId")).orElse("");
+        String device = serial.or(() -> udid).or(() -> target.map(t -> firstText(t, "deviceName", "managementId")))
+                .orElse("");
         String note = ("jamf" + (device.isEmpty() ? "" : ":" + device)).replaceAll("[^\\p{Graph} ]", "?");
         ChallengeService.MintedChallenge minted = ca.challenges().mint(Duration.ofHours(1),
-                Optional.of(note.length() > 200 ? note.substring(0, 200) : note), binding);
+                Optional.of(note.length() > 200 ? note.substring(0, 200) : note), binding,
+                new ChallengeOrigin(endpoint, ChallengeOrigin.Source.JAMF, serial, udid));
         ex.audit(AuditLine.op("challenge-create").token("id", minted.id()).token("expires", minted.expiresAt())
                 .token("via", "jamf-webhook").token("bound", String.valueOf(binding.isPresent())).token("outcome", "created").token("serial", "-").text("subject", "-")
-                .token("device", "-"));
+                .text("device", device.isEmpty() ? "-" : device).token("endpoint", endpoint));
         ex.response().setStatus(200);
         ex.response().setContentType("text/plain; charset=US-ASCII");
         ex.response().setHeader("Cache-Control", "no-store");
@@ -321,8 +359,16 @@ final class AdminApi {
         if (!errors.isEmpty()) {
             throw ApiException.validation(errors);
         }
+        Optional<String> device = ex.query("device").map(String::strip).filter(s -> !s.isEmpty());
+        if (device.isPresent() && device.get().length() > 64) {
+            throw ApiException.validation("device", "device must be at most 64 characters");
+        }
+        Optional<String> endpointFilter = ex.query("endpoint").map(String::strip).filter(s -> !s.isEmpty());
+        if (endpointFilter.isPresent() && ca.endpoints().find(endpointFilter.get()).isEmpty()) {
+            throw ApiException.validation("endpoint", "no endpoint '" + endpointFilter.get() + "'");
+        }
         CertificateQuery query = new CertificateQuery(state, text, expiringBefore, issuedAfter, issuedBefore, cursor,
-                limit);
+                limit, device, endpointFilter);
         Page<CertificateRecord> page;
         try {
             page = ca.certificates().list(query, now);

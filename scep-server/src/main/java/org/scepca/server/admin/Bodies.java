@@ -15,7 +15,7 @@ final class Bodies {
      * @param ttl  lifetime: seconds as a number, or a string like "60m", "12h", "7d", "PT1H"; default 60 minutes
      * @param note who or what it is for (shown in listings), at most 256 characters
      */
-    record CreateChallengeRequest(JsonNode ttl, String note, String subject, List<String> sans) {
+    record CreateChallengeRequest(JsonNode ttl, String note, String subject, List<String> sans, String endpoint) {
     }
 
     /** {@code POST /certificates/{serial}/revoke}; reason defaults to unspecified. */

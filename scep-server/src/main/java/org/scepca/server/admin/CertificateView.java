@@ -13,7 +13,18 @@ import org.scepca.ca.store.CertificateStatus;
  */
 public record CertificateView(String serial, String subject, String issuer, List<String> subjectAltNames,
         String notBefore, String notAfter, String status, String revokedAt, String revocationReason, String profile,
-        String requester, String transactionId, String issuedAt, String sha256) {
+        String requester, String transactionId, String issuedAt, String sha256, IssuedForView issuedFor) {
+
+    /** Whom the certificate was issued for (null fields: not known). */
+    public record IssuedForView(String endpoint, String challengeId, String note, String deviceSerial, String deviceUdid,
+            String intuneDeviceId) {
+        static IssuedForView of(CertificateRecord r) {
+            var f = r.issuedFor();
+            return new IssuedForView(r.profile() == org.scepca.ca.policy.CertificateProfile.CLIENT ? r.endpointName()
+                    : f.endpoint().orElse(null), f.challengeId().orElse(null), f.note().orElse(null),
+                    f.deviceSerial().orElse(null), f.deviceUdid().orElse(null), f.intuneDeviceId().orElse(null));
+        }
+    }
 
     static CertificateView of(CertificateRecord r, Instant now) {
         return new CertificateView(r.serialHex(), r.subjectDn(), r.issuerDn(), r.subjectAltNames(),
@@ -21,7 +32,7 @@ public record CertificateView(String serial, String subject, String issuer, List
                 r.revokedAt().map(Instant::toString).orElse(null),
                 r.revocationReason().map(x -> x.rfcName()).orElse(null),
                 r.profile().name().toLowerCase(Locale.ROOT), r.requester(), r.transactionId().orElse(null),
-                r.issuedAt().toString(), r.sha256());
+                r.issuedAt().toString(), r.sha256(), IssuedForView.of(r));
     }
 
     static String status(CertificateRecord r, Instant now) {

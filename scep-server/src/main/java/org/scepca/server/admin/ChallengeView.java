@@ -9,12 +9,17 @@ import org.scepca.ca.store.ChallengeRecord;
 
 /**
  * An active one-time challenge in a listing: never its secret (only its hash is stored anyway). {@code subject} and
- * {@code sans} are the names it is bound to: null and empty for a challenge good for any names.
+ * {@code sans} are the names it is bound to: null and empty for a challenge good for any names. {@code endpoint} is
+ * the enrollment endpoint it is good for, {@code source} who minted it (admin, jamf), {@code deviceSerial} and
+ * {@code deviceUdid} the device it was minted for.
  */
-public record ChallengeView(String id, String createdAt, String expiresAt, String note, String subject, List<String> sans) {
+public record ChallengeView(String id, String createdAt, String expiresAt, String note, String subject, List<String> sans,
+        String endpoint, String source, String deviceSerial, String deviceUdid) {
     static ChallengeView of(ChallengeRecord r) {
         return new ChallengeView(r.id(), r.createdAt().toString(), r.expiresAt().toString(), r.note().orElse(null),
-                boundSubject(r.binding()), boundSans(r.binding()));
+                boundSubject(r.binding()), boundSans(r.binding()), r.origin().endpoint(),
+                r.origin().source().name().toLowerCase(java.util.Locale.ROOT), r.origin().deviceSerial().orElse(null),
+                r.origin().deviceUdid().orElse(null));
     }
 
     private static String boundSubject(Optional<NameBinding> b) {
@@ -26,9 +31,11 @@ public record ChallengeView(String id, String createdAt, String expiresAt, Strin
     }
 
     /** The reply to a create: the only time the secret is shown. */
-    public record Created(String id, String challenge, String expiresAt, String note, String subject, List<String> sans) {
-        static Created of(String id, String secret, Instant expiresAt, String note, Optional<NameBinding> binding) {
-            return new Created(id, secret, expiresAt.toString(), note, boundSubject(binding), boundSans(binding));
+    public record Created(String id, String challenge, String expiresAt, String note, String subject, List<String> sans,
+            String endpoint) {
+        static Created of(String id, String secret, Instant expiresAt, String note, Optional<NameBinding> binding,
+                String endpoint) {
+            return new Created(id, secret, expiresAt.toString(), note, boundSubject(binding), boundSans(binding), endpoint);
         }
     }
 }

@@ -58,8 +58,6 @@ public final class CaBootstrap {
                 #policy.rsa-min-bits=2048
                 # SAN types devices may request: DNS, EMAIL, URI, IP, UPN
                 #policy.san-types=DNS,EMAIL,URI,UPN
-                # Allow Intune's tag:microsoft.com,2022-09-14:sid: URIs (strong mapping for Windows/Entra ID).
-                #policy.intune-sid=false
                 #policy.san-dns-pattern=[a-z0-9-]+\\\\.devices\\\\.example\\\\.com
                 # Refuse requests when the issuing CA has fewer days left (0: only once it has expired).
                 #policy.min-validity-days=1
@@ -88,6 +86,16 @@ public final class CaBootstrap {
                 # GetCACert answers RA + CA (default). false: the issuing CA alone (DER); it then also decrypts requests.
                 #scep.use-ra=true
                 #db.pool-size=16
+                # Keys from another file beside this one (for example the endpoints); a key set in both is an error.
+                #include=endpoints.properties
+                # More SCEP endpoints beside /scep, each with its own policy, at /scep/NAME (see README "Enrollment
+                # endpoints"): auth one-time|static|jamf (comma-separated), intune, or none (manual approval).
+                #endpoint.devices.auth=one-time,jamf
+                #endpoint.devices.subject-template=CN=$SERIALNUMBER,O=Example
+                #endpoint.devices.san-templates=uri:urn:udid:$UDID
+                #endpoint.devices.eku=client-auth
+                #endpoint.devices.validity-days=365
+                #endpoint.intune.auth=intune
                 # Per-source rate limits on the public port (503 + Retry-After). Loopback is exempt by default; behind a
                 # reverse proxy set trust-forwarded-for=true so each client is its own source.
                 #limits.enabled=true

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.server.Server;
 import org.scepca.ca.CertificateAuthority;
 import org.scepca.ca.config.CaConfig;
+import org.scepca.ca.endpoint.EnrollmentEndpoint;
 import org.scepca.ca.keys.Passphrase;
 import org.scepca.ca.material.CaDirectory;
 import org.scepca.scep.ScepService;
@@ -87,11 +88,15 @@ public final class Running implements AutoCloseable {
         SecureRandom random = new SecureRandom();
         CertificateAuthority ca = openAsOwner(dir, passphrase, config, clock, random);
         try {
-            ScepService scep = new ScepService(ca, ScepSettings.from(config), random);
+            java.util.Map<String, ScepService> endpoints = new java.util.LinkedHashMap<>();
+            for (EnrollmentEndpoint e : ca.endpoints().all()) {
+                endpoints.put(e.name(), new ScepService(ca, ScepSettings.from(config), e, validatorFor(e), random));
+            }
+            ScepService scep = endpoints.get(org.scepca.ca.store.ChallengeOrigin.DEFAULT_ENDPOINT);
             OcspResponder ocsp = ocspResponder(ca, dir, passphrase, clock, random);
             ProfileService profiles = ProfileService.create(ca, scep, passphrase);
             Server server = ScepServer.newServer(serverConfig,
-                    new ScepServer.Services(ca, scep, ocsp, java.util.Optional.of(profiles)), nanoTime);
+                    new ScepServer.Services(ca, endpoints, ocsp, java.util.Optional.of(profiles)), nanoTime);
             AdminServer.attach(server, adminConfig, ca, java.util.Optional.of(profiles));
             server.start();
             CaLifetimeWarnings warnings = new CaLifetimeWarnings(ca);
@@ -129,6 +134,14 @@ public final class Running implements AutoCloseable {
             ca.close();
             throw e;
         }
+    }
+
+    /** The outside validator of an endpoint: Intune's for {@code auth = intune}, none elsewhere. */
+    private static java.util.Optional<org.scepca.scep.RequestValidator> validatorFor(EnrollmentEndpoint e) {
+        if (!e.allows(org.scepca.ca.endpoint.Authorization.INTUNE)) {
+            return java.util.Optional.empty();
+        }
+        throw new CaConfig.InvalidConfigException("endpoint." + e.name() + ".auth = intune needs the intune.* keys");
     }
 
     /** Logs the issuing CA's lifetime warning at start-up and then once a day (housekeeping runs every 10 minutes). */

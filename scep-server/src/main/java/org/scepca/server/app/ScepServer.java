@@ -34,16 +34,29 @@ public final class ScepServer {
     }
 
     /** What the server exposes. The profile service backs the admin API's profile endpoint. */
-    public record Services(CertificateAuthority ca, ScepService scep, OcspResponder ocsp, Optional<ProfileService> profiles) {
+    public record Services(CertificateAuthority ca, java.util.Map<String, ScepService> endpoints, OcspResponder ocsp,
+            Optional<ProfileService> profiles) {
         public Services {
             Objects.requireNonNull(ca, "ca is null");
-            Objects.requireNonNull(scep, "scep is null");
+            endpoints = java.util.Map.copyOf(endpoints);
             Objects.requireNonNull(ocsp, "ocsp is null");
             Objects.requireNonNull(profiles, "profiles is null");
+            if (!endpoints.containsKey(org.scepca.ca.store.ChallengeOrigin.DEFAULT_ENDPOINT)) {
+                throw new IllegalArgumentException("the default endpoint is missing");
+            }
+        }
+
+        public Services(CertificateAuthority ca, ScepService scep, OcspResponder ocsp, Optional<ProfileService> profiles) {
+            this(ca, java.util.Map.of(org.scepca.ca.store.ChallengeOrigin.DEFAULT_ENDPOINT, scep), ocsp, profiles);
         }
 
         public Services(CertificateAuthority ca, ScepService scep, OcspResponder ocsp) {
             this(ca, scep, ocsp, Optional.empty());
+        }
+
+        /** The default endpoint's service ({@code /scep}). */
+        public ScepService scep() {
+            return endpoints.get(org.scepca.ca.store.ChallengeOrigin.DEFAULT_ENDPOINT);
         }
     }
 
@@ -82,7 +95,7 @@ public final class ScepServer {
         ctx.getServletHandler().setDecodeAmbiguousURIs(true);
         // Answer only on the SCEP connector: the admin connectors have their own context.
         ctx.setVirtualHosts(java.util.List.of("@" + CONNECTOR));
-        ScepServlet scep = new ScepServlet(services.scep(), config.maxMessageBytes());
+        ScepServlet scep = new ScepServlet(services.endpoints(), config.maxMessageBytes());
         ctx.addServlet(new ServletHolder("scep", scep), "/scep");
         ctx.addServlet(new ServletHolder("scep-sub", scep), "/scep/*");
         // Some clients hard-code the path Cisco's first SCEP server used.

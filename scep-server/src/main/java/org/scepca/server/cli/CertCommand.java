@@ -31,7 +31,12 @@ final class CertCommand {
         @Option(names = "--state", defaultValue = "all", description = "all, active, revoked or expired") String state;
         @Option(names = "--search", description = "Text in the subject or a SAN") String search;
         @Option(names = "--expiring-within", converter = Durations.class, description = "e.g. 30d") Duration expiring;
-        @Option(names = "--limit", defaultValue = "100") int limit;
+        @Option(names = "--device", paramLabel = "SERIAL|UDID|INTUNE-ID",
+                description = "Only certificates issued for this device (serial number, UDID or Intune device id)")
+        String device;
+        @Option(names = "--endpoint", paramLabel = "NAME", description = "Only certificates issued by this endpoint")
+        String endpoint;
+        @Option(names = "--limit", defaultValue = "100", description = "At most this many rows") int limit;
 
         @Override
         public Integer call() {
@@ -43,19 +48,30 @@ final class CertCommand {
             }
             try (CertificateAuthority ca = data.open()) {
                 Instant now = ca.clock().instant();
+                if (endpoint != null && ca.endpoints().find(endpoint).isEmpty()) {
+                    throw new Errors.UserException("no endpoint '" + endpoint + "'");
+                }
                 var q = new CertificateQuery(st, Optional.ofNullable(search), Optional.ofNullable(expiring).map(now::plus),
-                        Optional.empty(), Optional.empty(), Optional.empty(), limit);
+                        Optional.empty(), Optional.empty(), Optional.empty(), limit, Optional.ofNullable(device),
+                        Optional.ofNullable(endpoint));
                 var page = ca.certificates().list(q, now);
                 var out = spec.commandLine().getOut();
-                out.printf("%-40s  %-8s  %-20s  %s%n", "SERIAL", "STATUS", "EXPIRES", "SUBJECT");
+                out.printf("%-40s  %-8s  %-20s  %-12s  %-24s  %s%n", "SERIAL", "STATUS", "EXPIRES", "ENDPOINT", "DEVICE",
+                        "SUBJECT");
                 for (CertificateRecord r : page.items()) {
-                    out.printf("%-40s  %-8s  %-20s  %s%n", r.serialHex(), status(r, now), r.notAfter().toString().substring(0, 19) + "Z",
-                            r.subjectDn());
+                    out.printf("%-40s  %-8s  %-20s  %-12s  %-24s  %s%n", r.serialHex(), status(r, now),
+                            r.notAfter().toString().substring(0, 19) + "Z", endpointOf(r),
+                            r.issuedFor().device().orElse("-"), r.subjectDn());
                 }
                 page.nextCursor().ifPresent(c -> out.println("(more: raise --limit)"));
             }
             return 0;
         }
+    }
+
+    /** The endpoint of a device certificate; "-" for the CLI's own (server, admin, profile signing). */
+    static String endpointOf(CertificateRecord r) {
+        return r.profile() == org.scepca.ca.policy.CertificateProfile.CLIENT ? r.endpointName() : "-";
     }
 
     static String status(CertificateRecord r, Instant now) {
@@ -95,6 +111,12 @@ final class CertCommand {
                 out.println("profile:     " + r.profile().name().toLowerCase(java.util.Locale.ROOT));
                 out.println("requester:   " + r.requester());
                 out.println("transaction: " + r.transactionId().orElse("-"));
+                out.println("endpoint:    " + endpointOf(r));
+                var f = r.issuedFor();
+                out.println("challenge:   " + f.challengeId().orElse("-") + f.note().map(n -> " (" + n + ")").orElse(""));
+                out.println("device:      " + (f.deviceSerial().isEmpty() && f.deviceUdid().isEmpty() && f.intuneDeviceId().isEmpty()
+                        ? "-" : "serial " + f.deviceSerial().orElse("-") + ", UDID " + f.deviceUdid().orElse("-")
+                        + ", Intune " + f.intuneDeviceId().orElse("-")));
                 out.println("issued at:   " + r.issuedAt());
                 out.println("SHA-256:     " + r.sha256());
             }

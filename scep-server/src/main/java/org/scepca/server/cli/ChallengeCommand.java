@@ -37,6 +37,9 @@ final class ChallengeCommand {
                 + " dns:, email:, uri:, ip: or upn: and a value, or regex: over type:value. A bound challenge allows no"
                 + " other SAN")
         List<String> sans = new ArrayList<>();
+        @Option(names = "--endpoint", paramLabel = "NAME", defaultValue = "default",
+                description = "The enrollment endpoint it is good for (default: /scep); it must accept one-time challenges")
+        String endpoint;
 
         @Override
         public Integer call() {
@@ -47,7 +50,14 @@ final class ChallengeCommand {
                 throw new Errors.UserException(e.getMessage());
             }
             try (CertificateAuthority ca = data.open()) {
-                var minted = ca.challenges().mint(ttl, Optional.ofNullable(note), binding);
+                var e = ca.endpoints().find(endpoint).orElseThrow(() -> new Errors.UserException("no endpoint '" + endpoint
+                        + "' (configured: " + ca.endpoints().all().stream().map(x -> x.name()).sorted()
+                                .collect(java.util.stream.Collectors.joining(", ")) + ")"));
+                if (!e.allows(org.scepca.ca.endpoint.Authorization.ONE_TIME)) {
+                    throw new Errors.UserException("endpoint '" + endpoint + "' does not accept one-time challenges");
+                }
+                var minted = ca.challenges().mint(ttl, Optional.ofNullable(note), binding,
+                        org.scepca.ca.store.ChallengeOrigin.admin(endpoint));
                 var out = spec.commandLine().getOut();
                 if (quiet) {
                     out.println(minted.secret());
@@ -55,10 +65,11 @@ final class ChallengeCommand {
                     out.println("challenge: " + minted.secret());
                     out.println("id:        " + minted.id());
                     out.println("expires:   " + minted.expiresAt());
+                    out.println("endpoint:  " + e.path());
                     binding.ifPresent(b -> out.println("bound to:  " + b.describe()));
                 }
                 AuditLog.cli("challenge-create").token("id", minted.id()).token("expires", minted.expiresAt())
-                        .token("bound", String.valueOf(binding.isPresent()))
+                        .token("bound", String.valueOf(binding.isPresent())).token("endpoint", endpoint)
                         .token("outcome", "created").token("serial", "-").text("subject", "-").token("device", "-").log();
             }
             return 0;
@@ -74,10 +85,10 @@ final class ChallengeCommand {
         public Integer call() {
             try (CertificateAuthority ca = data.open()) {
                 var out = spec.commandLine().getOut();
-                out.printf("%-36s  %-24s  %-24s  %s%n", "ID", "EXPIRES", "NOTE", "BOUND TO");
+                out.printf("%-36s  %-24s  %-12s  %-24s  %s%n", "ID", "EXPIRES", "ENDPOINT", "NOTE", "BOUND TO");
                 for (ChallengeRecord r : ca.challenges().listActive(1000)) {
-                    out.printf("%-36s  %-24s  %-24s  %s%n", r.id(), r.expiresAt(), r.note().orElse(""),
-                            r.binding().map(NameBinding::describe).orElse("any names"));
+                    out.printf("%-36s  %-24s  %-12s  %-24s  %s%n", r.id(), r.expiresAt(), r.origin().endpoint(),
+                            r.note().orElse(""), r.binding().map(NameBinding::describe).orElse("any names"));
                 }
             }
             return 0;

@@ -41,7 +41,11 @@ final class ProfileCommand implements Callable<Integer> {
 
     @Option(names = "--preset", defaultValue = "generic", description = "generic, jamf or intune. Default: ${DEFAULT-VALUE}")
     String preset;
-    @Option(names = "--url", required = true, paramLabel = "SCEP_URL", description = "SCEP URL devices use, e.g. https://ca.example.com/scep")
+    @Option(names = "--endpoint", paramLabel = "NAME", defaultValue = "default",
+            description = "The enrollment endpoint the profile enrolls with (its URL, challenges and CA chain). Default: /scep")
+    String endpoint;
+    @Option(names = "--url", paramLabel = "SCEP_URL", description = "SCEP URL devices use, e.g. https://ca.example.com/scep"
+            + " (default: public-base-url and the endpoint's path)")
     String url;
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "Where to write the .mobileconfig (owner-only: it holds the challenge)")
     Path out;
@@ -81,6 +85,12 @@ final class ProfileCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Preset chosen = Preset.fromId(preset);
+        if (url == null) {
+            java.net.URI base = data.config().publicBaseUrl().orElseThrow(() -> new Errors.UserException(
+                    "--url is required when public-base-url is not set in scepca.properties"));
+            url = base + data.config().endpoints().find(endpoint).map(e -> e.path())
+                    .orElseThrow(() -> new Errors.UserException("no endpoint '" + endpoint + "'"));
+        }
         ProfileOptions options = ProfileOptions.builder(chosen, url).subject(subject).sanDns(sanDns).sanUri(sanUri)
                 .sanEmail(sanEmail).keySize(keySize).keyUsage(keyUsage).retries(retries).retryDelaySeconds(retryDelay)
                 .displayName(displayName).organization(organization).challenge(challengeSource(chosen))
@@ -88,7 +98,10 @@ final class ProfileCommand implements Callable<Integer> {
                 .sign(sign && signingP12 == null).build();
         try (CertificateAuthority ca = data.open()) {
             Passphrase passphrase = data.passphrase();
-            ScepService scep = new ScepService(ca, ScepSettings.from(ca.config()), new SecureRandom());
+            var e = ca.endpoints().find(endpoint).orElseThrow(() -> new Errors.UserException("no endpoint '" + endpoint
+                    + "' (configured: " + ca.endpoints().all().stream().map(x -> x.name()).sorted()
+                            .collect(java.util.stream.Collectors.joining(", ")) + ")"));
+            ScepService scep = new ScepService(ca, ScepSettings.from(ca.config()), e, Optional.empty(), new SecureRandom());
             ProfileService profiles = ProfileService.create(ca, scep, passphrase);
             GeneratedProfile profile;
             if (signingP12 != null) {

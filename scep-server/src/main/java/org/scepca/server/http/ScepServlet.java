@@ -2,9 +2,11 @@ package org.scepca.server.http;
 
 import java.io.IOException;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
+import org.scepca.ca.store.ChallengeOrigin;
 import org.scepca.scep.ScepReply;
 import org.scepca.scep.ScepService;
 import org.scepca.scep.message.MalformedScepMessageException;
@@ -19,12 +21,46 @@ import jakarta.servlet.http.HttpServletResponse;
  * CertReps from {@link ScepService}.
  */
 public final class ScepServlet extends HttpServlet {
-    private final transient ScepService scep;
+    private final transient Map<String, ScepService> endpoints;
     private final int maxMessageBytes;
 
+    /** The default endpoint only. */
     public ScepServlet(ScepService scep, int maxMessageBytes) {
-        this.scep = Objects.requireNonNull(scep, "scep is null");
+        this(Map.of(ChallengeOrigin.DEFAULT_ENDPOINT, scep), maxMessageBytes);
+    }
+
+    /** @param endpoints each endpoint's service by name; {@value ChallengeOrigin#DEFAULT_ENDPOINT} serves /scep */
+    public ScepServlet(Map<String, ScepService> endpoints, int maxMessageBytes) {
+        this.endpoints = Map.copyOf(endpoints);
+        if (!this.endpoints.containsKey(ChallengeOrigin.DEFAULT_ENDPOINT)) {
+            throw new IllegalArgumentException("the default endpoint is missing");
+        }
         this.maxMessageBytes = maxMessageBytes;
+    }
+
+    /**
+     * The endpoint a path names: {@code /scep} and {@code /cgi-bin/pkiclient.exe} the default, {@code /scep/NAME} a
+     * named one. A trailing {@code /pkiclient.exe} is ignored: some clients append it to whatever URL they are given.
+     */
+    private Optional<ScepService> endpointFor(HttpServletRequest req) {
+        String info = req.getPathInfo();
+        if (!"/scep".equals(req.getServletPath()) || info == null || info.equals("/")) {
+            return Optional.of(endpoints.get(ChallengeOrigin.DEFAULT_ENDPOINT));
+        }
+        String rest = info.substring(1);
+        if (rest.endsWith("/pkiclient.exe")) {
+            rest = rest.substring(0, rest.length() - "/pkiclient.exe".length());
+        } else if (rest.equals("pkiclient.exe")) {
+            return Optional.of(endpoints.get(ChallengeOrigin.DEFAULT_ENDPOINT));
+        }
+        if (rest.endsWith("/")) {
+            rest = rest.substring(0, rest.length() - 1);
+        }
+        // The default endpoint has one URL (/scep): /scep/default would be a second name for it in logs and profiles.
+        if (rest.equals(ChallengeOrigin.DEFAULT_ENDPOINT)) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(endpoints.get(rest));
     }
 
     @Override
@@ -38,6 +74,12 @@ public final class ScepServlet extends HttpServlet {
     }
 
     private void handle(HttpServletRequest req, HttpServletResponse resp, boolean post) throws IOException {
+        Optional<ScepService> endpoint = endpointFor(req);
+        if (endpoint.isEmpty()) {
+            Problem.send(resp, 404, "unknown-endpoint", "Unknown SCEP endpoint", "no SCEP endpoint at this path");
+            return;
+        }
+        ScepService scep = endpoint.get();
         String query = req.getQueryString();
         Optional<String> op = Base64Message.rawParameter(query, "operation").map(Base64Message::percentDecodeSafe);
         if (op.isEmpty() || op.get().isEmpty()) {
@@ -57,13 +99,14 @@ public final class ScepServlet extends HttpServlet {
                     write(resp, next.get(), "max-age=300");
                 }
             }
-            case "pkioperation" -> pkiOperation(req, resp, post, query);
+            case "pkioperation" -> pkiOperation(scep, req, resp, post, query);
             default -> Problem.send(resp, 400, "unknown-operation", "Unknown SCEP operation",
                     "operation must be GetCACaps, GetCACert, GetNextCACert or PKIOperation");
         }
     }
 
-    private void pkiOperation(HttpServletRequest req, HttpServletResponse resp, boolean post, String query) throws IOException {
+    private void pkiOperation(ScepService scep, HttpServletRequest req, HttpServletResponse resp, boolean post, String query)
+            throws IOException {
         byte[] message;
         try {
             if (post) {

@@ -11,6 +11,9 @@ import java.util.function.Supplier;
 import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.scepca.ca.audit.AuditLine;
 import org.scepca.ca.CertificateAuthority;
+import org.scepca.ca.endpoint.Authorization;
+import org.scepca.ca.endpoint.EnrollmentEndpoint;
+import org.scepca.ca.store.ChallengeOrigin;
 import org.scepca.ca.challenge.ChallengeService;
 import org.scepca.ca.challenge.ChallengeService.MintedChallenge;
 import org.scepca.ca.keys.Passphrase;
@@ -34,6 +37,11 @@ import org.scepca.server.profiles.GeneratedProfile.ChallengeUse;
  * new signing certificate behind. Every profile made is one audit line (without the secret).
  */
 public final class ProfileService {
+    /** The endpoint whose profiles this service makes. */
+    public EnrollmentEndpoint endpoint() {
+        return endpoint;
+    }
+
     /** Stands in for the challenge while options are validated, before a real one is minted. */
     private static final String VALIDATION_PLACEHOLDER = "challenge-not-yet-minted";
     private static final int DEFAULT_RENEWAL_DAYS = 30;
@@ -68,6 +76,7 @@ public final class ProfileService {
     private final ProfileSigningIdentityStore signingIdentities;
     private final ProfileGenerator generator = new ProfileGenerator();
     private final ProfileSigner signer;
+    private final EnrollmentEndpoint endpoint;
 
     /**
      * @param ca                the CA
@@ -76,6 +85,13 @@ public final class ProfileService {
      */
     public ProfileService(CertificateAuthority ca, List<X509Certificate> getCaCert,
             ProfileSigningIdentityStore signingIdentities) {
+        this(ca, getCaCert, signingIdentities, ca.endpoints().defaultEndpoint());
+    }
+
+    /** Profiles for one enrollment endpoint: its challenges, its static challenge, its GetCACert. */
+    public ProfileService(CertificateAuthority ca, List<X509Certificate> getCaCert,
+            ProfileSigningIdentityStore signingIdentities, EnrollmentEndpoint endpoint) {
+        this.endpoint = Objects.requireNonNull(endpoint, "endpoint is null");
         this.ca = Objects.requireNonNull(ca, "ca is null");
         this.getCaCert = List.copyOf(getCaCert);
         this.fingerprintCertificate = CaFingerprint.certificate(this.getCaCert);
@@ -86,7 +102,7 @@ public final class ProfileService {
     /** The service for a CA and the SCEP service in front of it; the passphrase protects the signing key at rest. */
     public static ProfileService create(CertificateAuthority ca, ScepService scep, Passphrase passphrase) {
         return new ProfileService(ca, CaFingerprint.certificatesOf(scep.getCaCert()),
-                new ProfileSigningIdentityStore(ca, passphrase));
+                new ProfileSigningIdentityStore(ca, passphrase), scep.endpoint());
     }
 
     /**
@@ -170,12 +186,12 @@ public final class ProfileService {
                 // The challenge is good only for the names this profile asks for (issue 11): whoever reads it out of
                 // the profile cannot use it for another identity.
                 minted = ca.challenges().mint(options.challengeTtl(), Optional.of(note(options, actor)),
-                        ProfileBinding.of(draft.subject(), draft.subjectAltNames()));
+                        ProfileBinding.of(draft.subject(), draft.subjectAltNames()), ChallengeOrigin.admin(endpoint.name()));
                 builder.challenge(minted.secret());
                 use = ChallengeUse.oneTime(minted.id(), minted.expiresAt());
             }
             case STATIC -> {
-                builder.challenge(ca.config().staticChallenge().orElseThrow());
+                builder.challenge(endpoint.staticChallenge().orElseThrow());
                 use = ChallengeUse.of(kind);
             }
             default -> use = ChallengeUse.of(kind);
@@ -191,7 +207,7 @@ public final class ProfileService {
                     .token("signed", signingIdentity.isPresent())
                     .token("challenge", kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'))
                     .token("challenge_id", use.id().orElse("-")).token("actor", actor).token("outcome", "created")
-                    .token("endpoint", AuditLine.endpointOf(actor)).token("txid", "-").text("subject", "-").token("device", "-").token("serial", "-").log();
+                    .token("endpoint", AuditLine.endpointOf(actor)).token("enrolls_at", endpoint.auditName()).token("txid", "-").text("subject", "-").token("device", "-").token("serial", "-").log();
             return new GeneratedProfile(options.preset(), body, signingIdentity.map(SigningIdentity::certificate), use,
                     fingerprintCertificate, sheet);
         } catch (RuntimeException e) {
@@ -204,7 +220,7 @@ public final class ProfileService {
     }
 
     private ChallengeUse.Kind challengeKind(ProfileOptions options) {
-        boolean staticConfigured = ca.config().staticChallenge().isPresent();
+        boolean staticConfigured = endpoint.staticChallenge().isPresent();
         ChallengeUse.Kind kind = switch (options.challenge()) {
             case AUTO -> switch (options.preset()) {
                 case GENERIC -> ChallengeUse.Kind.ONE_TIME;
@@ -234,6 +250,11 @@ public final class ProfileService {
                 yield ChallengeUse.Kind.DYNAMIC;
             }
         };
+        if (kind == ChallengeUse.Kind.ONE_TIME && !endpoint.allows(Authorization.ONE_TIME)
+                || kind == ChallengeUse.Kind.DYNAMIC && !endpoint.allows(Authorization.JAMF)) {
+            throw new ProfileOptionException("endpoint", "endpoint '" + endpoint.name() + "' does not accept "
+                    + (kind == ChallengeUse.Kind.DYNAMIC ? "Jamf's dynamic" : "one-time") + " challenges");
+        }
         Duration ttl = options.challengeTtl();
         if (kind == ChallengeUse.Kind.ONE_TIME
                 && (ttl.isNegative() || ttl.isZero() || ttl.compareTo(ChallengeService.MAX_TTL) > 0)) {

@@ -11,7 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** A tiny client for the admin API over real HTTP, as a script or an MDM integration would call it. */
-final class AdminHttp {
+public final class AdminHttp {
     static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient client;
     private final String base;
@@ -21,13 +21,13 @@ final class AdminHttp {
         this.base = base;
     }
 
-    static AdminHttp plain(int port) {
+    public static AdminHttp plain(int port) {
         return new AdminHttp(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(),
                 "http://127.0.0.1:" + port);
     }
 
-    record Reply(int status, java.net.http.HttpHeaders headers, byte[] body) {
-        JsonNode json() {
+    public record Reply(int status, java.net.http.HttpHeaders headers, byte[] body) {
+        public JsonNode json() {
             try {
                 return JSON.readTree(body);
             } catch (IOException e) {
@@ -35,7 +35,7 @@ final class AdminHttp {
             }
         }
 
-        String text() {
+        public String text() {
             return new String(body, java.nio.charset.StandardCharsets.UTF_8);
         }
 
@@ -76,11 +76,11 @@ final class AdminHttp {
         return base;
     }
 
-    Reply get(String path, String token) {
+    public Reply get(String path, String token) {
         return send("GET", path, token, null, null);
     }
 
-    Reply post(String path, String token, String json) {
+    public Reply post(String path, String token, String json) {
         return send("POST", path, token, "application/json",
                 json == null ? null : json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }

@@ -78,9 +78,14 @@ final class ScepWire {
     }
 
     Reply send(byte[] message, Signer signer) {
+        return send(message, signer, "/scep");
+    }
+
+    /** Sends to the endpoint at {@code path} (/scep, /scep/NAME). */
+    Reply send(byte[] message, Signer signer, String path) {
         try {
             HttpResponse<byte[]> resp = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
-                    + "/scep?operation=PKIOperation")).POST(HttpRequest.BodyPublishers.ofByteArray(message)).build(),
+                    + path + "?operation=PKIOperation")).POST(HttpRequest.BodyPublishers.ofByteArray(message)).build(),
                     HttpResponse.BodyHandlers.ofByteArray());
             if (resp.statusCode() != 200) {
                 throw new AssertionError("HTTP " + resp.statusCode() + ": " + new String(resp.body(), StandardCharsets.UTF_8));

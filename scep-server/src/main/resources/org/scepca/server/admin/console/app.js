@@ -274,6 +274,7 @@
       const tr = el('tr', { 'data-serial': c.serial, tabIndex: 0 },
         el('td', { text: c.subject }),
         el('td', { class: 'small', text: c.subjectAltNames.join(', ') }),
+        el('td', { class: 'mono small', text: deviceOf(c) }),
         el('td', {}, statusBadge(c.status)),
         el('td', { text: fmtTime(c.notAfter) }),
         el('td', { class: 'mono small', text: c.serial }));
@@ -284,6 +285,12 @@
     certCursor = page.next;
     $('cert-more').hidden = !page.next;
     $('cert-empty').hidden = tbody.children.length > 0;
+  }
+
+  // The device a certificate was issued for: Jamf's serial/UDID, Intune's device id, or the challenge's note.
+  function deviceOf(c) {
+    const f = c.issuedFor || {};
+    return f.deviceSerial || f.deviceUdid || f.intuneDeviceId || f.note || '';
   }
 
   async function showCertificate(serial) {
@@ -299,6 +306,10 @@
       ['Issuer', c.issuer],
       ['Profile', c.profile],
       ['Requester', c.requester],
+      ['Endpoint', (c.issuedFor && c.issuedFor.endpoint) || '-'],
+      ['Device', c.issuedFor ? ['serial ' + (c.issuedFor.deviceSerial || '-'), 'UDID ' + (c.issuedFor.deviceUdid || '-'),
+        'Intune ' + (c.issuedFor.intuneDeviceId || '-')].join(', ') : '-'],
+      ['Challenge', c.issuedFor && c.issuedFor.challengeId ? c.issuedFor.challengeId + (c.issuedFor.note ? ' (' + c.issuedFor.note + ')' : '') : '-'],
       ['Transaction', c.transactionId],
       ['Issued', fmtTime(c.issuedAt)],
       ['SHA-256', c.sha256],

@@ -1,0 +1,91 @@
+package org.scepca.ca.endpoint;
+
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+import org.scepca.ca.policy.IssuancePolicy;
+import org.scepca.ca.store.ChallengeOrigin;
+
+/**
+ * One SCEP enrollment endpoint: {@code /scep} is {@value ChallengeOrigin#DEFAULT_ENDPOINT}, {@code /scep/NAME} the
+ * others.
+ *
+ * @param name                the endpoint's name (URL segment, configuration key, audit field)
+ * @param authorization       what may authorise a first enrollment
+ * @param staticChallenge     the endpoint's static challenge (with {@link Authorization#STATIC})
+ * @param manualApproval      first enrollments wait for an operator (always so with {@link Authorization#NONE})
+ * @param policy              key constraints, subject attributes, SAN types and patterns, EKUs and validity
+ * @param names               subject and SAN templates, patterns and required values
+ * @param renewal             whether and when a certificate of this endpoint may renew over SCEP (RenewalReq)
+ * @param includeRootInCaCert GetCACert sends the root too (Apple clients like it; Intune wants the issuer only)
+ * @param reportToIntune      successNotification / failureNotification to Intune (Intune endpoints only)
+ */
+public record EnrollmentEndpoint(String name, Set<Authorization> authorization, Optional<String> staticChallenge,
+        boolean manualApproval, IssuancePolicy policy, NameTemplate names, Renewal renewal,
+        boolean includeRootInCaCert, boolean reportToIntune) {
+
+    /**
+     * @param enabled   renewal over SCEP is accepted
+     * @param window    how long before its expiry a certificate may renew (null-free; zero: any time)
+     * @param supersede the renewed certificate is revoked (superseded) and published on the CRL at once
+     */
+    public record Renewal(boolean enabled, Duration window, boolean supersede) {
+        public Renewal {
+            Objects.requireNonNull(window, "window is null");
+        }
+    }
+
+    public EnrollmentEndpoint {
+        Objects.requireNonNull(name, "name is null");
+        if (!ChallengeOrigin.ENDPOINT_NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("endpoint name must match " + ChallengeOrigin.ENDPOINT_NAME.pattern());
+        }
+        authorization = authorization.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(authorization));
+        if (authorization.isEmpty()) {
+            throw new IllegalArgumentException("an endpoint needs an authorization");
+        }
+        Objects.requireNonNull(staticChallenge, "staticChallenge is null");
+        Objects.requireNonNull(policy, "policy is null");
+        Objects.requireNonNull(names, "names is null");
+        Objects.requireNonNull(renewal, "renewal is null");
+        if (authorization.contains(Authorization.STATIC) != staticChallenge.isPresent()) {
+            throw new IllegalArgumentException("a static challenge goes with the static authorization");
+        }
+        if (authorization.contains(Authorization.NONE) && !manualApproval) {
+            throw new IllegalArgumentException("an endpoint without a challenge needs manual approval");
+        }
+        if (reportToIntune && !authorization.contains(Authorization.INTUNE)) {
+            throw new IllegalArgumentException("only an Intune endpoint reports to Intune");
+        }
+    }
+
+    /** The same endpoint with approval, GetCACert chain and supersession set by hand (tests, tools). */
+    public EnrollmentEndpoint withSettings(boolean manual, boolean includeRoot, boolean supersede) {
+        return new EnrollmentEndpoint(name, authorization, staticChallenge, manual || allows(Authorization.NONE), policy,
+                names, new Renewal(renewal.enabled(), renewal.window(), supersede), includeRoot, reportToIntune);
+    }
+
+    public boolean isDefault() {
+        return ChallengeOrigin.DEFAULT_ENDPOINT.equals(name);
+    }
+
+    public boolean allows(Authorization a) {
+        return authorization.contains(a);
+    }
+
+    /**
+     * The endpoint as audit lines name it: {@code scep} for the default (as before endpoints existed), {@code scep/NAME}
+     * for the others, so that one field tells protocol and endpoint apart from the admin API and the CLI.
+     */
+    public String auditName() {
+        return isDefault() ? "scep" : "scep/" + name;
+    }
+
+    /** The URL path of this endpoint. */
+    public String path() {
+        return isDefault() ? "/scep" : "/scep/" + name;
+    }
+}
