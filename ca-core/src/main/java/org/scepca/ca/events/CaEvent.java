@@ -128,14 +128,30 @@ public record CaEvent(UUID id, Type type, Instant occurredAt, Optional<String> s
      * {@link Type#REFUSED}: a SCEP request answered with a FAILURE CertRep.
      *
      * @param subject  the subject asked for, if the request could be read that far
-     * @param failInfo the failInfo sent (badRequest, ...)
+     * @param failInfo the failInfo sent, as SCEP spells it ({@code badRequest}) or as an enum constant
+     *                 ({@code BAD_REQUEST})
      * @param detail   why (the audit log's reason), without secrets
      */
     public static CaEvent refused(Instant at, Optional<String> transactionId, Optional<String> subject, List<String> sans,
             String failInfo, String detail, String actor) {
         return new CaEvent(UUID.randomUUID(), Type.REFUSED, at, Optional.empty(), subject, sans, Optional.empty(),
                 Optional.empty(), transactionId, Optional.empty(), Map.of(), Optional.of(actor), Optional.of(detail),
-                Optional.of(failInfo));
+                Optional.of(failInfoName(failInfo)));
+    }
+
+    /** BAD_MESSAGE_CHECK → badMessageCheck; a name already in SCEP's spelling is kept. */
+    static String failInfoName(String s) {
+        if (!s.contains("_") && !s.equals(s.toUpperCase(Locale.ROOT))) {
+            return s;
+        }
+        String[] parts = s.toLowerCase(Locale.ROOT).split("_");
+        StringBuilder b = new StringBuilder(parts[0]);
+        for (int i = 1; i < parts.length; i++) {
+            if (!parts[i].isEmpty()) {
+                b.append(Character.toUpperCase(parts[i].charAt(0))).append(parts[i].substring(1));
+            }
+        }
+        return b.toString();
     }
 
     /** The same event naming the SCEP endpoint it came through. */

@@ -246,4 +246,13 @@ class EventOutboxTest {
         assertThatThrownBy(() -> CaEvent.refused(now, Optional.empty(), Optional.empty(), List.of(), "internalError", "x",
                 "scep:1")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("failInfo");
     }
+
+    @Test
+    void failInfoIsSpelledAsScepSpellsIt_whetherGivenSoOrAsAnEnumConstant() {
+        for (String[] c : new String[][] {{"BAD_MESSAGE_CHECK", "badMessageCheck"}, {"BAD_ALG", "badAlg"},
+                {"BAD_CERT_ID", "badCertId"}, {"badTime", "badTime"}}) {
+            CaEvent e = CaEvent.refused(now, Optional.empty(), Optional.empty(), List.of(), c[0], "x", "scep:1");
+            assertThat(e.failInfo()).contains(c[1]);
+        }
+    }
 }
