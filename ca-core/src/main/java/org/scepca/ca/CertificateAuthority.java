@@ -7,6 +7,8 @@ import java.util.Objects;
 import org.scepca.ca.challenge.ChallengeService;
 import org.scepca.ca.config.CaConfig;
 import org.scepca.ca.crl.CrlService;
+import org.scepca.ca.events.WebhookConfig;
+import org.scepca.ca.events.Webhooks;
 import org.scepca.ca.issuance.IssuanceEngine;
 import org.scepca.ca.issuance.IssuerIdentity;
 import org.scepca.ca.keys.Passphrase;
@@ -42,20 +44,23 @@ public final class CertificateAuthority implements AutoCloseable {
     private final RevocationService revocation;
     private final org.scepca.ca.issuance.Approvals approvals;
     private final TokenService tokens;
+    private final java.util.Optional<Webhooks> webhooks;
     private final Clock clock;
     private final SecureRandom random;
     private final org.scepca.ca.endpoint.Endpoints endpoints;
     private final java.util.Map<String, IssuanceEngine> engines;
 
     private CertificateAuthority(CaDirectory dir, CaConfig config, CaMaterial material, Database database, Clock clock,
-            SecureRandom random) {
+            SecureRandom random, java.util.Optional<WebhookConfig> webhookConfig) {
         this.dir = dir;
         this.config = config;
         this.material = material;
         this.database = database;
         this.clock = clock;
         this.random = random;
-        this.certificates = new JdbcCertificateStore(database);
+        // Every process that changes certificates queues their events (a CLI revocation too); the server delivers them.
+        this.webhooks = webhookConfig.map(w -> new Webhooks(w, database, clock));
+        this.certificates = new JdbcCertificateStore(database, webhooks.map(Webhooks::outbox));
         this.challengeStore = new JdbcChallengeStore(database);
         this.requests = new JdbcRequestStore(database);
         this.crls = new CrlService(dir, material.intermediateCertificate(), material.intermediateKey(), material.root(),
@@ -86,9 +91,11 @@ public final class CertificateAuthority implements AutoCloseable {
         } catch (java.io.IOException e) {
             throw new org.scepca.ca.store.StoreException("cannot restrict " + dir.configFile() + ": " + e.getMessage(), e);
         }
+        java.util.Optional<WebhookConfig> webhookConfig = WebhookConfig.from(CaConfig.read(dir.configFile()),
+                dir.configFile().getParent()); // validated before the store is opened
         Database db = Database.openH2(dir.databaseDir(), dir.secretsDir().resolve("db-password"), config.dbPoolSize());
         try {
-            CertificateAuthority ca = new CertificateAuthority(dir, config, material, db, clock, random);
+            CertificateAuthority ca = new CertificateAuthority(dir, config, material, db, clock, random, webhookConfig);
             if (!java.nio.file.Files.exists(dir.intermediateCrl())) {
                 ca.crls.publish();
             }
@@ -123,11 +130,14 @@ public final class CertificateAuthority implements AutoCloseable {
     public org.scepca.ca.issuance.Approvals approvals() { return approvals; }
     /** Admin API tokens. */
     public TokenService tokens() { return tokens; }
+    /** Outbound webhooks, when configured: the server starts their delivery and publishes refusals through them. */
+    public java.util.Optional<Webhooks> webhooks() { return webhooks; }
     public Clock clock() { return clock; }
     public SecureRandom random() { return random; }
 
     @Override
     public void close() {
+        webhooks.ifPresent(Webhooks::close);
         database.close();
     }
 }

@@ -41,7 +41,7 @@ public final class RevocationService {
             line(before.serialHex(), before.subjectDn(), "-", actor, "already-revoked").log();
             return new Outcome(before, false);
         }
-        CertificateRecord after = store.revoke(serial, reason, clock.instant()).orElseThrow();
+        CertificateRecord after = store.revoke(serial, reason, clock.instant(), actor).orElseThrow();
         crls.publishCommitted();
         line(after.serialHex(), after.subjectDn(), reason.rfcName(), actor, "revoked").log();
         return new Outcome(after, true);

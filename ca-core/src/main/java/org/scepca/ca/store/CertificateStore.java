@@ -39,6 +39,11 @@ public interface CertificateStore {
      */
     Optional<CertificateRecord> revoke(BigInteger serial, RevocationReason reason, Instant at);
 
+    /** {@link #revoke(BigInteger, RevocationReason, Instant)}, naming who revoked it (for the revocation's webhook). */
+    default Optional<CertificateRecord> revoke(BigInteger serial, RevocationReason reason, Instant at, String actor) {
+        return revoke(serial, reason, at);
+    }
+
     /** Streams the revoked certificates issued by {@code issuerDn} (RFC 2253 form), for CRL generation. */
     void forEachRevoked(String issuerDn, Consumer<RevokedEntry> sink);
 

@@ -27,9 +27,16 @@ public final class JdbcCertificateStore implements CertificateStore {
             + " device_note, device_serial, device_udid, intune_device_id";
 
     private final Database db;
+    /** Told of issuances and revocations inside their transactions (outbound webhooks), when configured. */
+    private final Optional<StoreEvents> events;
 
     public JdbcCertificateStore(Database db) {
+        this(db, Optional.empty());
+    }
+
+    public JdbcCertificateStore(Database db, Optional<StoreEvents> events) {
         this.db = Objects.requireNonNull(db, "db is null");
+        this.events = Objects.requireNonNull(events, "events is null");
     }
 
     @Override
@@ -50,11 +57,14 @@ public final class JdbcCertificateStore implements CertificateStore {
                 JdbcRequestStore.upsertIssued(c, effects.request().get().issued(cert.serial(), now));
             }
             insert(c, cert, effects.renews());
+            if (events.isPresent()) {
+                events.get().issued(c, cert, effects.renews());
+            }
             if (effects.adminGrant().isPresent()) {
                 insertAdminGrant(c, cert, effects.adminGrant().get());
             }
             if (effects.supersede().isPresent()) {
-                revoke(c, effects.supersede().get(), RevocationReason.SUPERSEDED, now);
+                revoke(c, effects.supersede().get(), RevocationReason.SUPERSEDED, now, Optional.of(cert.requester()));
             }
             return null;
         });
@@ -261,13 +271,24 @@ public final class JdbcCertificateStore implements CertificateStore {
 
     @Override
     public Optional<CertificateRecord> revoke(BigInteger serial, RevocationReason reason, Instant at) {
+        return revoke(serial, reason, at, Optional.empty());
+    }
+
+    @Override
+    public Optional<CertificateRecord> revoke(BigInteger serial, RevocationReason reason, Instant at, String actor) {
+        return revoke(serial, reason, at, Optional.of(actor));
+    }
+
+    private Optional<CertificateRecord> revoke(BigInteger serial, RevocationReason reason, Instant at,
+            Optional<String> actor) {
         return db.inDurableTransaction(c -> {
-            revoke(c, serial, reason, at);
+            revoke(c, serial, reason, at, actor);
             return find(c, serial);
         });
     }
 
-    private static void revoke(Connection c, BigInteger serial, RevocationReason reason, Instant at) throws SQLException {
+    private void revoke(Connection c, BigInteger serial, RevocationReason reason, Instant at, Optional<String> actor)
+            throws SQLException {
         int changed;
         try (PreparedStatement ps = c.prepareStatement("UPDATE certificates SET status = 'REVOKED', revoked_at = ?,"
                 + " revocation_reason = ? WHERE serial = ? AND status = 'VALID'")) {
@@ -283,6 +304,9 @@ public final class JdbcCertificateStore implements CertificateStore {
                     + " WHERE serial = ?")) {
                 ps.setString(1, serial.toString(16));
                 ps.executeUpdate();
+            }
+            if (events.isPresent()) {
+                events.get().revoked(c, find(c, serial).orElseThrow(), actor);
             }
         }
     }

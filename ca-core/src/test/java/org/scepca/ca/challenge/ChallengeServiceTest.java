@@ -5,10 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.Optional;
 
 import org.junit.jupiter.api.AfterEach;
@@ -17,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.scepca.ca.store.Database;
 import org.scepca.ca.store.JdbcChallengeStore;
+import org.scepca.ca.testing.MutableClock;
 
 class ChallengeServiceTest {
     @TempDir
@@ -85,32 +84,5 @@ class ChallengeServiceTest {
     void ttlIsBounded() {
         var svc = new ChallengeService(store, Optional.empty(), clock, new SecureRandom());
         assertThatThrownBy(() -> svc.mint(Duration.ofDays(31), Optional.empty())).hasMessageContaining("ttl");
-    }
-
-    static final class MutableClock extends Clock {
-        private Instant now;
-
-        MutableClock(Instant now) {
-            this.now = now;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }

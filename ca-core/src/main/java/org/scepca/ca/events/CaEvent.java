@@ -1,0 +1,208 @@
+package org.scepca.ca.events;
+
+import java.math.BigInteger;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+import org.scepca.ca.revocation.RevocationReason;
+import org.scepca.ca.store.CertificateRecord;
+import org.scepca.ca.store.CertificateStatus;
+
+/**
+ * Something a webhook receiver hears about. The JSON form ({@link EventJson}, docs/webhooks.md) has every field, null
+ * (or empty) where it does not apply. Free text is bounded here, so a refusal of an oversized request cannot make an
+ * oversized event: strings are cut, not refused, because building an event must never fail the change it reports.
+ *
+ * @param id            unique per event, sent as {@code X-Scepca-Delivery}: receivers de-duplicate on it (delivery
+ *                      is at least once)
+ * @param serial        the certificate's serial, lower-case hex (absent for a refusal)
+ * @param subject       the certificate's (or the refused request's) subject DN, RFC 2253, if known
+ * @param sans          "type:value" strings (dns:host.example, email:a@b, uri:..., ip:..., upn:...)
+ * @param renews        for {@link Type#RENEWED}: the serial of the certificate renewed
+ * @param transactionId the SCEP transactionID, if the change came from SCEP
+ * @param endpoint      the SCEP endpoint name
+ * @param device        device identity (serial number, UDID, Intune device id, ...), small and string-valued
+ * @param actor         who caused it: the requester of an issuance ({@code scep:...}), who revoked ({@code cli:...},
+ *                      {@code token:...}), the requester whose renewal superseded a certificate
+ * @param reason        the revocation reason (RFC 5280 name, e.g. keyCompromise) or the refusal's detail
+ * @param failInfo      for {@link Type#REFUSED}: the SCEP failInfo sent (badAlg, badMessageCheck, badRequest, badTime,
+ *                      badCertId)
+ */
+public record CaEvent(UUID id, Type type, Instant occurredAt, Optional<String> serial, Optional<String> subject,
+        List<String> sans, Optional<Instant> notAfter, Optional<String> renews, Optional<String> transactionId,
+        Optional<String> endpoint, Map<String, String> device, Optional<String> actor, Optional<String> reason,
+        Optional<String> failInfo) {
+
+    static final int MAX_TEXT = 1024;
+    static final int MAX_SANS_CHARS = 8192;
+    static final int MAX_DEVICE_ENTRIES = 16;
+    static final int MAX_DEVICE_KEY = 64;
+    static final int MAX_DEVICE_VALUE = 256;
+    /** RFC 8894 §3.2.1.4.5; the names as SCEP spells them. */
+    static final Set<String> FAIL_INFOS = Set.of("badAlg", "badMessageCheck", "badRequest", "badTime", "badCertId");
+
+    public enum Type {
+        ISSUED, RENEWED, REVOKED, REFUSED;
+
+        /** The name on the wire (JSON {@code type}, {@code X-Scepca-Event}, {@code webhook.events}). */
+        public String wireName() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        public static Type parse(String s) {
+            for (Type t : values()) {
+                if (t.wireName().equals(s.strip().toLowerCase(Locale.ROOT))) {
+                    return t;
+                }
+            }
+            throw new IllegalArgumentException("unknown event type '" + s.strip() + "'");
+        }
+    }
+
+    public CaEvent {
+        Objects.requireNonNull(id, "id is null");
+        Objects.requireNonNull(type, "type is null");
+        occurredAt = Objects.requireNonNull(occurredAt, "occurredAt is null").truncatedTo(ChronoUnit.MILLIS);
+        Objects.requireNonNull(serial, "serial is null");
+        subject = Objects.requireNonNull(subject, "subject is null").map(s -> cut(s, MAX_TEXT));
+        sans = boundedSans(Objects.requireNonNull(sans, "sans is null"));
+        notAfter = Objects.requireNonNull(notAfter, "notAfter is null").map(t -> t.truncatedTo(ChronoUnit.MILLIS));
+        Objects.requireNonNull(renews, "renews is null");
+        transactionId = Objects.requireNonNull(transactionId, "transactionId is null").map(s -> cut(s, MAX_TEXT));
+        endpoint = Objects.requireNonNull(endpoint, "endpoint is null").map(s -> cut(s, MAX_TEXT));
+        device = boundedDevice(Objects.requireNonNull(device, "device is null"));
+        actor = Objects.requireNonNull(actor, "actor is null").map(s -> cut(s, MAX_TEXT));
+        reason = Objects.requireNonNull(reason, "reason is null").map(s -> cut(s, MAX_TEXT));
+        Objects.requireNonNull(failInfo, "failInfo is null");
+        serial.ifPresent(s -> requireHex(s, "serial"));
+        renews.ifPresent(s -> requireHex(s, "renews"));
+        if (type == Type.REFUSED) {
+            if (failInfo.isEmpty() || !FAIL_INFOS.contains(failInfo.get())) {
+                throw new IllegalArgumentException("a refusal needs a failInfo, one of " + FAIL_INFOS);
+            }
+            if (serial.isPresent()) {
+                throw new IllegalArgumentException("a refusal has no certificate serial");
+            }
+        } else {
+            if (serial.isEmpty() || subject.isEmpty()) {
+                throw new IllegalArgumentException("a " + type.wireName() + " event needs the certificate's serial and subject");
+            }
+            if (failInfo.isPresent()) {
+                throw new IllegalArgumentException("only a refusal has a failInfo");
+            }
+        }
+        if (renews.isPresent() != (type == Type.RENEWED)) {
+            throw new IllegalArgumentException("renews is set for a renewal, and only for one");
+        }
+    }
+
+    /** {@link Type#ISSUED}, or {@link Type#RENEWED} when {@code renews} is present, for a certificate just stored. */
+    public static CaEvent issued(CertificateRecord c, Optional<BigInteger> renews) {
+        return new CaEvent(UUID.randomUUID(), renews.isPresent() ? Type.RENEWED : Type.ISSUED, c.issuedAt(),
+                Optional.of(c.serialHex()), Optional.of(c.subjectDn()), c.subjectAltNames(), Optional.of(c.notAfter()),
+                renews.map(s -> s.toString(16)), c.transactionId(), Optional.empty(), Map.of(),
+                Optional.of(c.requester()), Optional.empty(), Optional.empty());
+    }
+
+    /** {@link Type#REVOKED} for a certificate as the store holds it after its revocation. */
+    public static CaEvent revoked(CertificateRecord c, Optional<String> actor) {
+        if (c.status() != CertificateStatus.REVOKED) {
+            throw new IllegalArgumentException("certificate " + c.serialHex() + " is not revoked");
+        }
+        return new CaEvent(UUID.randomUUID(), Type.REVOKED, c.revokedAt().orElseThrow(), Optional.of(c.serialHex()),
+                Optional.of(c.subjectDn()), c.subjectAltNames(), Optional.of(c.notAfter()), Optional.empty(),
+                c.transactionId(), Optional.empty(), Map.of(), actor,
+                Optional.of(c.revocationReason().map(RevocationReason::rfcName).orElse("unspecified")), Optional.empty());
+    }
+
+    /**
+     * {@link Type#REFUSED}: a SCEP request answered with a FAILURE CertRep.
+     *
+     * @param subject  the subject asked for, if the request could be read that far
+     * @param failInfo the failInfo sent, as SCEP spells it ({@code badRequest}) or as an enum constant
+     *                 ({@code BAD_REQUEST})
+     * @param detail   why (the audit log's reason), without secrets
+     */
+    public static CaEvent refused(Instant at, Optional<String> transactionId, Optional<String> subject, List<String> sans,
+            String failInfo, String detail, String actor) {
+        return new CaEvent(UUID.randomUUID(), Type.REFUSED, at, Optional.empty(), subject, sans, Optional.empty(),
+                Optional.empty(), transactionId, Optional.empty(), Map.of(), Optional.of(actor), Optional.of(detail),
+                Optional.of(failInfoName(failInfo)));
+    }
+
+    /** BAD_MESSAGE_CHECK → badMessageCheck; a name already in SCEP's spelling is kept. */
+    static String failInfoName(String s) {
+        if (!s.contains("_") && !s.equals(s.toUpperCase(Locale.ROOT))) {
+            return s;
+        }
+        String[] parts = s.toLowerCase(Locale.ROOT).split("_");
+        StringBuilder b = new StringBuilder(parts[0]);
+        for (int i = 1; i < parts.length; i++) {
+            if (!parts[i].isEmpty()) {
+                b.append(Character.toUpperCase(parts[i].charAt(0))).append(parts[i].substring(1));
+            }
+        }
+        return b.toString();
+    }
+
+    /** The same event naming the SCEP endpoint it came through. */
+    public CaEvent withEndpoint(String name) {
+        return new CaEvent(id, type, occurredAt, serial, subject, sans, notAfter, renews, transactionId,
+                Optional.of(name), device, actor, reason, failInfo);
+    }
+
+    /** The same event with device identity (e.g. serialNumber, udid, intuneDeviceId). */
+    public CaEvent withDevice(Map<String, String> identity) {
+        return new CaEvent(id, type, occurredAt, serial, subject, sans, notAfter, renews, transactionId, endpoint,
+                identity, actor, reason, failInfo);
+    }
+
+    private static String cut(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max);
+    }
+
+    private static void requireHex(String s, String what) {
+        if (!s.matches("[0-9a-f]{1,42}")) {
+            throw new IllegalArgumentException(what + " must be lower-case hex");
+        }
+    }
+
+    /** At most {@value #MAX_SANS_CHARS} characters in all (the store's own SAN column limit); the rest is left out. */
+    private static List<String> boundedSans(List<String> sans) {
+        List<String> out = new ArrayList<>();
+        int total = 0;
+        for (String s : sans) {
+            Objects.requireNonNull(s, "a SAN is null");
+            total += s.length();
+            if (total > MAX_SANS_CHARS) {
+                break;
+            }
+            out.add(s);
+        }
+        return List.copyOf(out);
+    }
+
+    private static Map<String, String> boundedDevice(Map<String, String> device) {
+        if (device.size() > MAX_DEVICE_ENTRIES) {
+            throw new IllegalArgumentException("device identity has more than " + MAX_DEVICE_ENTRIES + " entries");
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        device.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
+            String k = Objects.requireNonNull(e.getKey(), "a device key is null");
+            if (k.isEmpty() || k.length() > MAX_DEVICE_KEY) {
+                throw new IllegalArgumentException("device key must have 1 to " + MAX_DEVICE_KEY + " characters");
+            }
+            out.put(k, cut(Objects.requireNonNull(e.getValue(), "device value of " + k + " is null"), MAX_DEVICE_VALUE));
+        });
+        return java.util.Collections.unmodifiableMap(out);
+    }
+}
