@@ -67,14 +67,15 @@ public final class AuditLine {
     }
 
     /**
-     * The endpoint an actor string comes from, by the actors' prefixes: "token:" (admin API token), "mtls:" (admin
-     * client certificate), "cli" (the command line), "scep:" (a device).
+     * The endpoint an actor string comes from, by the actors' prefixes: "token:" (admin API token), "basic:" (the
+     * HTTP Basic credential of Jamf Pro's webhook), "mtls:" (admin client certificate), "cli" (the command line),
+     * "scep:" (a device).
      */
     public static String endpointOf(String actor) {
         if (actor == null) {
             return "-";
         }
-        if (actor.startsWith("token:")) {
+        if (actor.startsWith("token:") || actor.startsWith("basic:")) {
             return "admin-api";
         }
         if (actor.startsWith("mtls:")) {

@@ -31,26 +31,35 @@ public final class RevocationService {
      * @throws UnknownCertificateException if we never issued that serial
      */
     public Outcome revoke(BigInteger serial, RevocationReason reason, String actor) {
+        return revoke(serial, reason, actor, "-");
+    }
+
+    /**
+     * As {@link #revoke(BigInteger, RevocationReason, String)}, naming in the audit line the device the revocation is
+     * about (the Jamf device sync revokes the certificates of a device deleted from Jamf: its serial number or UDID).
+     */
+    public Outcome revoke(BigInteger serial, RevocationReason reason, String actor, String device) {
         Objects.requireNonNull(reason, "reason is null");
         CertificateRecord before = store.find(serial).orElseThrow(() -> {
-            line(serial.toString(16), "", "-", actor, "unknown-serial").log();
+            line(serial.toString(16), "", "-", actor, "unknown-serial", device).log();
             return new UnknownCertificateException(serial);
         });
         if (before.status() == CertificateStatus.REVOKED) {
             crls.publishCommitted();
-            line(before.serialHex(), before.subjectDn(), "-", actor, "already-revoked").log();
+            line(before.serialHex(), before.subjectDn(), "-", actor, "already-revoked", device).log();
             return new Outcome(before, false);
         }
         CertificateRecord after = store.revoke(serial, reason, clock.instant(), actor).orElseThrow();
         crls.publishCommitted();
-        line(after.serialHex(), after.subjectDn(), reason.rfcName(), actor, "revoked").log();
+        line(after.serialHex(), after.subjectDn(), reason.rfcName(), actor, "revoked", device).log();
         return new Outcome(after, true);
     }
 
-    private static AuditLine line(String serial, String subject, String reason, String actor, String outcome) {
+    private static AuditLine line(String serial, String subject, String reason, String actor, String outcome,
+            String device) {
         return AuditLine.op("revoke").token("serial", serial).text("subject", subject).token("reason", reason)
                 .token("actor", actor).token("outcome", outcome).token("txid", "-")
-                .token("endpoint", AuditLine.endpointOf(actor)).token("device", "-");
+                .token("endpoint", AuditLine.endpointOf(actor)).token("device", device == null ? "-" : device);
     }
 
     public record Outcome(CertificateRecord certificate, boolean changed) {

@@ -107,7 +107,7 @@ final class AdminApi {
         r.add(Route.get("/profiles", AdminRole.VIEWER, this::profileDefaults));
         // Admin: a generic profile carries a freshly minted one-time challenge.
         r.add(Route.post("/profiles/{preset}", AdminRole.ADMIN, this::createProfile));
-        r.add(Route.post("/jamf/scep-challenge", AdminRole.ENROLLER, this::jamfScepChallenge));
+        r.add(Route.post("/jamf/scep-challenge", AdminRole.ENROLLER, this::jamfScepChallenge).withBasicAuth());
         return r;
     }
 

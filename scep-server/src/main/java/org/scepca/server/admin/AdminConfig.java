@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.Properties;
 
 import org.scepca.ca.config.CaConfig.InvalidConfigException;
+import org.scepca.jamf.JamfConfig;
 
 /**
  * Where the admin API and console listen and who may use them over mTLS, read from the same
@@ -20,17 +21,25 @@ import org.scepca.ca.config.CaConfig.InvalidConfigException;
  * @param port       its port (0 picks a free one, for tests)
  * @param tls        optional mTLS connector: clients must present an admin client certificate from this CA
  *                   ({@code scepca admin cert issue}); the role comes from the store, never from the names
+ * @param jamf       the {@code jamf.*} keys of the same file: the Basic credential Jamf Pro's SCEPChallenge webhook
+ *                   may use on {@code POST /api/v1/jamf/scep-challenge}, and the Jamf Pro API client of the device sync
  */
-public record AdminConfig(boolean enabled, String host, int port, Optional<Tls> tls) {
+public record AdminConfig(boolean enabled, String host, int port, Optional<Tls> tls, Optional<JamfConfig> jamf) {
     public static final int DEFAULT_PORT = 9090;
     public static final String DEFAULT_HOST = "127.0.0.1";
 
     public AdminConfig {
         Objects.requireNonNull(host, "host is null");
         Objects.requireNonNull(tls, "tls is null");
+        Objects.requireNonNull(jamf, "jamf is null");
         if (port < 0 || port > 65535) {
             throw new InvalidConfigException("admin.port must be between 1 and 65535, not " + port);
         }
+    }
+
+    /** Without Jamf settings. */
+    public AdminConfig(boolean enabled, String host, int port, Optional<Tls> tls) {
+        this(enabled, host, port, tls, Optional.empty());
     }
 
     /** The mTLS connector: server certificate chain and key as PEM (what {@code scepca cert issue-server} writes). */
@@ -52,14 +61,22 @@ public record AdminConfig(boolean enabled, String host, int port, Optional<Tls> 
     }
 
     public AdminConfig withTls(Tls newTls) {
-        return new AdminConfig(enabled, host, port, Optional.of(newTls));
+        return new AdminConfig(enabled, host, port, Optional.of(newTls), jamf);
+    }
+
+    public AdminConfig withJamf(Optional<JamfConfig> newJamf) {
+        return new AdminConfig(enabled, host, port, tls, newJamf);
     }
 
     public static AdminConfig load(Path file) {
         return from(org.scepca.ca.config.CaConfig.read(file), file.toAbsolutePath().getParent());
     }
 
-    /** Relative file names are resolved against {@code baseDir} (the data folder). */
+    /**
+     * Relative file names are resolved against {@code baseDir} (the data folder). The {@code jamf.*} keys are read
+     * and validated here too ({@link JamfConfig#from}), whether or not the admin connector is enabled, so that a
+     * mistake in them stops the server at start.
+     */
     public static AdminConfig from(Properties p, Path baseDir) {
         boolean enabled = bool(p, "admin.enabled", true);
         String host = p.getProperty("admin.host", DEFAULT_HOST).strip();
@@ -94,7 +111,7 @@ public record AdminConfig(boolean enabled, String host, int port, Optional<Tls> 
                         + " certificate of their own: 'scepca admin cert issue --name NAME --role admin|viewer'.");
             }
         }
-        return new AdminConfig(enabled, host, port, tls);
+        return new AdminConfig(enabled, host, port, tls, JamfConfig.from(p, baseDir));
     }
 
     /** Keys of earlier releases that granted roles by subject DN or SAN. */

@@ -6,7 +6,8 @@ import org.scepca.ca.tokens.AdminRole;
 
 /** Who is calling the admin API, and with which role; {@link #actor()} is what the audit log records. */
 public record AdminIdentity(String name, AdminRole role, Source source) {
-    public enum Source { TOKEN, CLIENT_CERTIFICATE }
+    /** TOKEN: bearer token (or an enroller token as a Basic password); BASIC: the configured Jamf webhook credential. */
+    public enum Source { TOKEN, CLIENT_CERTIFICATE, BASIC }
 
     public AdminIdentity {
         Objects.requireNonNull(name, "name is null");
@@ -15,6 +16,11 @@ public record AdminIdentity(String name, AdminRole role, Source source) {
     }
 
     public String actor() {
-        return (source == Source.TOKEN ? "token:" : "mtls:") + name.replace(' ', '_');
+        String prefix = switch (source) {
+            case TOKEN -> "token:";
+            case CLIENT_CERTIFICATE -> "mtls:";
+            case BASIC -> "basic:";
+        };
+        return prefix + name.replace(' ', '_');
     }
 }

@@ -83,6 +83,12 @@ public final class AdminServer {
      */
     public static void attach(Server server, AdminConfig config, CertificateAuthority ca,
             Optional<ProfileService> profiles) {
+        attach(server, config, ca, profiles, System::nanoTime);
+    }
+
+    /** @param nanoTime the clock of the limit on failed Basic authentications (tests step it) */
+    public static void attach(Server server, AdminConfig config, CertificateAuthority ca,
+            Optional<ProfileService> profiles, java.util.function.LongSupplier nanoTime) {
         Objects.requireNonNull(server, "server is null");
         Objects.requireNonNull(config, "config is null");
         Objects.requireNonNull(ca, "ca is null");
@@ -104,9 +110,10 @@ public final class AdminServer {
         ctx.setContextPath("/");
         ctx.setVirtualHosts(List.of("@" + CONNECTOR, "@" + TLS_CONNECTOR));
         Authenticator auth = new Authenticator(ca.tokens(), ca.certificates(), ca.material().intermediateCertificate(),
-                ca.clock());
+                ca.clock(), config.jamf().flatMap(org.scepca.jamf.JamfConfig::webhook));
         ctx.addServlet(new ServletHolder("admin-api", new ApiServlet(routes(ca, profiles,
-                () -> port(server, ScepServer.CONNECTOR)), auth, jsonMapper())), "/api/v1/*");
+                () -> port(server, ScepServer.CONNECTOR)), auth, jsonMapper(), new AuthFailureLimiter(nanoTime))),
+                "/api/v1/*");
         ctx.addServlet(new ServletHolder("admin-console", new ConsoleServlet()), "/console/*");
         HealthServlet health = new HealthServlet(ca);
         ctx.addServlet(new ServletHolder("admin-health", health), "/healthz");

@@ -18,20 +18,25 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 /**
- * {@code /api/v1/*}: finds the route, authenticates (401 with {@code WWW-Authenticate: Bearer}, RFC 6750 §3),
- * authorises by role (403), runs the handler, and turns {@link ApiException} into RFC 9457 problem JSON.
+ * {@code /api/v1/*}: finds the route, authenticates (401 with {@code WWW-Authenticate: Bearer}, RFC 6750 §3; on the
+ * route that takes HTTP Basic too, also {@code Basic realm="scepca-jamf"}, RFC 7617 §2), authorises by role (403),
+ * runs the handler, and turns {@link ApiException} into RFC 9457 problem JSON. Failed Basic authentications are
+ * limited per source ({@link AuthFailureLimiter}: 429).
  */
 final class ApiServlet extends HttpServlet {
     static final String REALM = "scepca-admin";
+    static final String BASIC_REALM = "scepca-jamf";
 
     private final transient List<Route> routes;
     private final transient Authenticator authenticator;
     private final transient ObjectMapper json;
+    private final transient AuthFailureLimiter basicFailures;
 
-    ApiServlet(List<Route> routes, Authenticator authenticator, ObjectMapper json) {
+    ApiServlet(List<Route> routes, Authenticator authenticator, ObjectMapper json, AuthFailureLimiter basicFailures) {
         this.routes = List.copyOf(routes);
         this.authenticator = Objects.requireNonNull(authenticator, "authenticator is null");
         this.json = Objects.requireNonNull(json, "json is null");
+        this.basicFailures = Objects.requireNonNull(basicFailures, "basicFailures is null");
     }
 
     @Override
@@ -61,15 +66,35 @@ final class ApiServlet extends HttpServlet {
         }
         Optional<AdminIdentity> identity = Optional.empty();
         if (route.role().isPresent()) {
-            Authenticator.Result auth = authenticator.authenticate(req);
+            boolean basic = Authenticator.isBasic(req.getHeader("Authorization"));
+            String source = String.valueOf(req.getRemoteAddr());
+            long wait = basic ? basicFailures.retryAfter(source) : 0;
+            if (wait > 0) {
+                resp.setHeader("Retry-After", Long.toString(wait));
+                Problem.send(resp, 429, "rate-limited", "Too many requests", "too many failed Basic"
+                        + " authentications from this address; retry after " + wait + " s");
+                return;
+            }
+            Authenticator.Result auth = authenticator.authenticate(req, route.basicAuth());
             if (auth instanceof Authenticator.Identified id) {
                 identity = Optional.of(id.identity());
             } else {
                 boolean refused = auth instanceof Authenticator.Refused;
-                resp.setHeader("WWW-Authenticate", "Bearer realm=\"" + REALM + "\""
-                        + (refused ? ", error=\"invalid_token\"" : ""));
-                Problem.send(resp, 401, "unauthorized", "Unauthorized",
-                        refused ? ((Authenticator.Refused) auth).detail() : "send 'Authorization: Bearer <token>'");
+                if (basic) {
+                    basicFailures.failed(source);
+                }
+                if (route.basicAuth() && (basic || !refused)) {
+                    // RFC 9110 §11.6.1: one challenge per scheme the route takes; Jamf's Basic first.
+                    resp.addHeader("WWW-Authenticate", "Basic realm=\"" + BASIC_REALM + "\", charset=\"UTF-8\"");
+                }
+                if (!basic || !route.basicAuth()) {
+                    resp.addHeader("WWW-Authenticate", "Bearer realm=\"" + REALM + "\""
+                            + (refused && !basic ? ", error=\"invalid_token\"" : ""));
+                }
+                Problem.send(resp, 401, "unauthorized", "Unauthorized", refused
+                        ? ((Authenticator.Refused) auth).detail()
+                        : route.basicAuth() ? "send 'Authorization: Bearer <token>' or the webhook's Basic credentials"
+                                : "send 'Authorization: Bearer <token>'");
                 return;
             }
             if (!identity.get().role().includes(route.role().get())) {

@@ -13,8 +13,11 @@ import org.scepca.ca.tokens.AdminRole;
  * One admin API operation: method, path template below {@code /api/v1} ({@code /certificates/{serial}/revoke}), the
  * role it needs (empty: public) and the handler. The list of routes is the single source for dispatch and for the
  * test that keeps the OpenAPI document in sync.
+ *
+ * @param basicAuth whether HTTP Basic credentials are accepted here too (Jamf Pro's webhook cannot send a bearer
+ *                  token in older versions); everywhere else Basic is refused
  */
-record Route(String method, String path, Optional<AdminRole> role, Handler handler) {
+record Route(String method, String path, Optional<AdminRole> role, Handler handler, boolean basicAuth) {
     @FunctionalInterface
     interface Handler {
         void handle(Exchange exchange) throws IOException;
@@ -28,6 +31,15 @@ record Route(String method, String path, Optional<AdminRole> role, Handler handl
         if (!path.startsWith("/")) {
             throw new IllegalArgumentException("path must start with /");
         }
+    }
+
+    Route(String method, String path, Optional<AdminRole> role, Handler handler) {
+        this(method, path, role, handler, false);
+    }
+
+    /** This route, accepting HTTP Basic credentials as well (the Jamf webhook's). */
+    Route withBasicAuth() {
+        return new Route(method, path, role, handler, true);
     }
 
     static Route get(String path, AdminRole role, Handler h) {

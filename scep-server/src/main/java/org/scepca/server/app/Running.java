@@ -97,7 +97,7 @@ public final class Running implements AutoCloseable {
             ProfileService profiles = ProfileService.create(ca, scep, passphrase);
             Server server = ScepServer.newServer(serverConfig,
                     new ScepServer.Services(ca, endpoints, ocsp, java.util.Optional.of(profiles)), nanoTime);
-            AdminServer.attach(server, adminConfig, ca, java.util.Optional.of(profiles));
+            AdminServer.attach(server, adminConfig, ca, java.util.Optional.of(profiles), nanoTime);
             server.start();
             CaLifetimeWarnings warnings = new CaLifetimeWarnings(ca);
             warnings.check();

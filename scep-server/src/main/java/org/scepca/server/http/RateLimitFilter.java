@@ -30,8 +30,8 @@ public final class RateLimitFilter implements Filter {
 
     private final RateLimits limits;
     private final LongSupplier nanoTime;
-    private final Map<String, Bucket> cheap = new ConcurrentHashMap<>();
-    private final Map<String, Bucket> pki = new ConcurrentHashMap<>();
+    private final Map<String, TokenBucket> cheap = new ConcurrentHashMap<>();
+    private final Map<String, TokenBucket> pki = new ConcurrentHashMap<>();
     private final Semaphore pkiInProgress;
     private long lastSweep;
 
@@ -149,12 +149,12 @@ public final class RateLimitFilter implements Filter {
         return source.getHostAddress();
     }
 
-    private static Bucket bucket(Map<String, Bucket> buckets, String key) {
-        Bucket b = buckets.get(key);
+    private static TokenBucket bucket(Map<String, TokenBucket> buckets, String key) {
+        TokenBucket b = buckets.get(key);
         if (b != null) {
             return b;
         }
-        return buckets.computeIfAbsent(buckets.size() >= MAX_SOURCES ? SHARED : key, k -> new Bucket());
+        return buckets.computeIfAbsent(buckets.size() >= MAX_SOURCES ? SHARED : key, k -> new TokenBucket());
     }
 
     /** Forgets sources idle for a minute (their buckets are full again), at most once a minute. */
@@ -171,29 +171,5 @@ public final class RateLimitFilter implements Filter {
 
     int trackedSources() {
         return cheap.size() + pki.size();
-    }
-
-    private static final class Bucket {
-        private double tokens = Double.NaN;
-        private long last;
-
-        /** Takes a token: 0 if there was one, else the whole seconds until there will be. */
-        synchronized long take(long now, int rate, int burst) {
-            if (Double.isNaN(tokens)) {
-                tokens = burst;
-            } else {
-                tokens = Math.min(burst, tokens + (now - last) * (double) rate / NANOS);
-            }
-            last = now;
-            if (tokens >= 1) {
-                tokens -= 1;
-                return 0;
-            }
-            return Math.max(1, (long) Math.ceil((1 - tokens) / rate));
-        }
-
-        synchronized boolean idleSince(long now, long idle) {
-            return now - last > idle;
-        }
     }
 }

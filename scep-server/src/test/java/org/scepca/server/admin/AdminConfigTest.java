@@ -44,6 +44,22 @@ class AdminConfigTest {
     }
 
     @Test
+    void jamfKeys_areReadWithTheAdminConfig_soAMistakeStopsTheStart(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("jamf.pw"), "a-long-webhook-password-123\n");
+        AdminConfig c = AdminConfig.from(props("jamf.webhook-username", "jamf", "jamf.webhook-password-file",
+                "jamf.pw"), dir);
+        assertThat(c.jamf()).get().satisfies(j -> assertThat(j.webhook()).get()
+                .satisfies(w -> assertThat(w.matches("jamf", "a-long-webhook-password-123")).isTrue()));
+        assertThat(c.withTls(new AdminConfig.Tls("127.0.0.1", 9443, dir, dir)).jamf()).isEqualTo(c.jamf());
+        assertThat(AdminConfig.from(new Properties(), dir).jamf()).isEmpty();
+        assertThatThrownBy(() -> AdminConfig.from(props("jamf.webhook-pasword-file", "jamf.pw"), dir))
+                .isInstanceOf(InvalidConfigException.class).hasMessageContaining("'jamf.webhook-pasword-file'");
+        assertThatThrownBy(() -> AdminConfig.from(props("admin.enabled", "false", "jamf.webhook-username", "jamf"),
+                dir)).isInstanceOf(InvalidConfigException.class).hasMessageContaining("jamf.webhook-password-file");
+    }
+
+    @Test
     void mtls_relativeFilesResolveUnderTheDataFolder() {
         AdminConfig c = AdminConfig.from(props("admin.tls-port", "9443", "admin.tls-cert", "tls/server-chain.pem",
                 "admin.tls-key", "/etc/scepca/server.key"), BASE);
