@@ -155,6 +155,13 @@ class ConsoleBrowserIT {
                     + ",O=Acme Fleet").dns("mac-" + i + ".devices.acme.test").build(), "scep",
                     org.scepca.ca.policy.CertificateProfile.CLIENT, org.scepca.ca.store.IssuanceEffects.none()));
         }
+        // A Mac enrolled through Jamf's dynamic challenge: its record names the device, which the console finds.
+        var jamfMac = running.ca().issuance().issue(new org.scepca.ca.issuance.IssuanceRequest(Csrs.csr()
+                .subject("CN=C02CONSOLE01,O=Acme Fleet").build(), "scep:challenge:one_time",
+                org.scepca.ca.policy.CertificateProfile.CLIENT, org.scepca.ca.store.IssuanceEffects.none(),
+                org.scepca.ca.policy.NameRule.any(), new org.scepca.ca.store.IssuedFor(Optional.of("default"),
+                        Optional.empty(), Optional.of("jamf:C02CONSOLE01"), Optional.of("C02CONSOLE01"),
+                        Optional.of("00008030-001A2B3C4D5E"), Optional.empty())));
         String token = running.ca().tokens().create("it-operator", AdminRole.ADMIN).token();
 
         // Log in.
@@ -265,6 +272,20 @@ class ConsoleBrowserIT {
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#cert-rows tr"))).click();
         visible("cert-dl-pem");
         assertThat(driver.findElement(By.id("cert-revoke")).isDisplayed()).isFalse();
+        // Found by the device's UDID (the search covers serial, UDID, Intune id and note), with its device shown.
+        String jamfSerial = jamfMac.record().serialHex();
+        driver.findElement(By.id("cert-q")).clear();
+        visible("cert-q").sendKeys("00008030-001a2b3c4d5e");
+        click("cert-search-submit");
+        WebElement jamfRow = wait.until(ExpectedConditions.visibilityOfElementLocated(
+                By.cssSelector("#cert-rows tr[data-serial='" + jamfSerial + "']")));
+        assertThat(jamfRow.getText()).contains("C02CONSOLE01");
+        assertThat(driver.findElements(By.cssSelector("#cert-rows tr"))).hasSize(1);
+        jamfRow.click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("cert-detail-serial"), jamfSerial));
+        assertThat(driver.findElement(By.id("cert-detail-fields")).getText()).contains("serial C02CONSOLE01")
+                .contains("UDID 00008030-001A2B3C4D5E");
+        screenshot("10-device-search");
         click("logout");
         visible("login-token");
 

@@ -192,6 +192,7 @@ public final class ScepService {
         byte[] body = encoder.encode(outcome.rep(), req.replyParameters());
         long ms = (System.nanoTime() - start) / 1_000_000;
         audit(req, outcome, ms, trace);
+        publishRefusal(req, outcome, trace);
         trace.afterReply.forEach(Runnable::run);
         return new ScepReply(ScepReply.PKI_MESSAGE, body);
     }
@@ -288,6 +289,7 @@ public final class ScepService {
             names = NameRule.any();
             issuedFor = IssuedFor.endpoint(endpoint.name()).withIntuneDeviceId(IssuedFor.intuneDeviceIdFrom(
                     CsrAttributes.requestedSans(payload.csr())));
+            issuedFor.device().ifPresent(d -> trace.device = d);
         } else if (endpoint.allows(Authorization.NONE)) {
             requester = "scep:approval";
             names = endpoint.names().rule(Optional.empty(), Optional.empty());
@@ -523,6 +525,31 @@ public final class ScepService {
             line.token("reported", trace.reported);
         }
         line.token("ms", ms).log();
+    }
+
+    /**
+     * An enrollment refused: an outbound webhook event when webhooks are configured. Handed to a bounded background
+     * queue: a refusal never waits for the database or a receiver.
+     */
+    private void publishRefusal(DecodedRequest req, Outcome outcome, Trace trace) {
+        if (ca.webhooks().isEmpty() || outcome.rep().failInfo().isEmpty()
+                || !(req.messageType() == org.scepca.scep.message.MessageType.PKCS_REQ
+                        || req.messageType() == org.scepca.scep.message.MessageType.RENEWAL_REQ)) {
+            return;
+        }
+        List<String> sans = req.payload().filter(p -> p instanceof CsrPayload)
+                .map(p -> CsrAttributes.requestedSans(((CsrPayload) p).csr())).orElse(List.of());
+        java.util.Map<String, String> device = new java.util.LinkedHashMap<>();
+        if (trace.device != null) {
+            device.put("device", trace.device);
+        }
+        if (!"-".equals(trace.challengeId)) {
+            device.put("challengeId", trace.challengeId);
+        }
+        ca.webhooks().get().publishRefusal(org.scepca.ca.events.CaEvent.refused(clock.instant(),
+                Optional.of(req.transactionId().value()), Optional.of(outcome.subject()).filter(s -> !s.isEmpty()), sans,
+                outcome.rep().failInfo().get().name(), outcome.detail(), trace.intune != null ? "scep:intune" : "scep")
+                .withEndpoint(endpoint.name()).withDevice(device));
     }
 
     /** The request's signer if it is a certificate of ours (name and signature; the store is not asked). */

@@ -109,8 +109,25 @@ public record CaEvent(UUID id, Type type, Instant occurredAt, Optional<String> s
     public static CaEvent issued(CertificateRecord c, Optional<BigInteger> renews) {
         return new CaEvent(UUID.randomUUID(), renews.isPresent() ? Type.RENEWED : Type.ISSUED, c.issuedAt(),
                 Optional.of(c.serialHex()), Optional.of(c.subjectDn()), c.subjectAltNames(), Optional.of(c.notAfter()),
-                renews.map(s -> s.toString(16)), c.transactionId(), Optional.empty(), Map.of(),
+                renews.map(s -> s.toString(16)), c.transactionId(), endpointOf(c), deviceOf(c.issuedFor()),
                 Optional.of(c.requester()), Optional.empty(), Optional.empty());
+    }
+
+    /** The endpoint of a device certificate; none for the CLI's own certificates. */
+    private static Optional<String> endpointOf(CertificateRecord c) {
+        return c.profile() == org.scepca.ca.policy.CertificateProfile.CLIENT ? Optional.of(c.endpointName())
+                : c.issuedFor().endpoint();
+    }
+
+    /** Whom a certificate was issued for, as the event's device map. */
+    public static Map<String, String> deviceOf(org.scepca.ca.store.IssuedFor f) {
+        Map<String, String> m = new java.util.LinkedHashMap<>();
+        f.deviceSerial().ifPresent(v -> m.put("serialNumber", v));
+        f.deviceUdid().ifPresent(v -> m.put("udid", v));
+        f.intuneDeviceId().ifPresent(v -> m.put("intuneDeviceId", v));
+        f.challengeId().ifPresent(v -> m.put("challengeId", v));
+        f.note().ifPresent(v -> m.put("note", v));
+        return m;
     }
 
     /** {@link Type#REVOKED} for a certificate as the store holds it after its revocation. */
@@ -120,7 +137,7 @@ public record CaEvent(UUID id, Type type, Instant occurredAt, Optional<String> s
         }
         return new CaEvent(UUID.randomUUID(), Type.REVOKED, c.revokedAt().orElseThrow(), Optional.of(c.serialHex()),
                 Optional.of(c.subjectDn()), c.subjectAltNames(), Optional.of(c.notAfter()), Optional.empty(),
-                c.transactionId(), Optional.empty(), Map.of(), actor,
+                c.transactionId(), endpointOf(c), deviceOf(c.issuedFor()), actor,
                 Optional.of(c.revocationReason().map(RevocationReason::rfcName).orElse("unspecified")), Optional.empty());
     }
 

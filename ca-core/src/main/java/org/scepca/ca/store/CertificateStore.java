@@ -33,6 +33,12 @@ public interface CertificateStore {
     Page<CertificateRecord> list(CertificateQuery query, Instant now);
 
     /**
+     * Active device certificates whose record names a device serial number or UDID (Jamf's dynamic challenges), for
+     * the Jamf device sync; at most {@code limit}, oldest first.
+     */
+    java.util.List<CertificateRecord> activeWithDevice(Instant now, int limit);
+
+    /**
      * Marks a certificate revoked.
      *
      * @return the updated record, or empty if no such serial; an already revoked certificate is returned unchanged

@@ -50,26 +50,23 @@ final class H2Recovery {
         if (!Files.isRegularFile(file)) {
             return Optional.empty();
         }
-        long quickVersion;
+        // The header is read directly, not by opening the store: on a store left by SIGKILL, H2's own quick open can
+        // recurse without end (its chunk lookup reads a layout page whose chunk it is looking up: StackOverflowError,
+        // seen in the 200-round crash soak) and an open that fails that way leaves the file locked in this JVM, so
+        // the full scan below could not run. The scan itself opened that store fine.
+        Header header;
         try {
-            MVStore quick = builder(file, encryptionKey).readOnly().open();
-            try {
-                if (quick.getFileStore().getStoreHeader().containsKey("clean")) {
-                    return Optional.of(new Result(true, quick.getCurrentVersion(), quick.getCurrentVersion()));
-                }
-                quickVersion = quick.getCurrentVersion();
-            } finally {
-                quick.closeImmediately();
-            }
-        } catch (MVStoreException e) {
-            if (e.getErrorCode() == org.h2.mvstore.DataUtils.ERROR_FILE_LOCKED) {
-                return Optional.empty(); // the server (or another command) has it open: it is live, not crashed
-            }
-            // H2's quick recovery cannot open it at all: its header names a chunk set that is not complete (seen
-            // after SIGKILL on the fixture: "Chunk N not found"). The full scan below is what can.
-            LOG.warn("H2's quick recovery cannot open {}: {}", file, e.getMessage());
-            quickVersion = -1;
+            header = readHeader(file, encryptionKey);
+        } catch (java.io.IOException e) {
+            throw new StoreException("cannot read the database header of " + file + ": " + e.getMessage(), e);
         }
+        if (header.locked()) {
+            return Optional.empty(); // the server (or another command) has it open: it is live, not crashed
+        }
+        if (header.clean()) {
+            return Optional.of(new Result(true, header.version(), header.version()));
+        }
+        long quickVersion = header.version();
         long start = System.nanoTime();
         long scannedVersion;
         try {
@@ -77,20 +74,107 @@ final class H2Recovery {
             scannedVersion = full.getCurrentVersion();
             // close(0): no compaction, just the clean-shutdown header naming the chunk the scan chose.
             full.close(0);
-        } catch (MVStoreException e) {
-            throw new StoreException("crash recovery of " + file + " failed: " + e.getMessage(), e);
+        } catch (MVStoreException | StackOverflowError e) {
+            throw new StoreException("crash recovery of " + file + " failed: " + e + "; the file is unchanged, keep a"
+                    + " copy and restore the newest backup (backups/) if this repeats", e);
         }
         long ms = (System.nanoTime() - start) / 1_000_000;
         Result r = new Result(false, quickVersion, scannedVersion);
         if (r.recoveredMore()) {
             LOG.warn("database was not shut down cleanly: the full scan recovered version {} where H2's quick recovery"
                     + " would have opened {} ({} MiB scanned in {} ms)", scannedVersion,
-                    quickVersion < 0 ? "nothing" : "version " + quickVersion, sizeMiB(file), ms);
+                    quickVersion < 0 ? "nothing (unreadable header)" : "version " + quickVersion, sizeMiB(file), ms);
         } else {
             LOG.info("database was not shut down cleanly: checked every chunk, nothing missing (version {}, {} ms)",
                     scannedVersion, ms);
         }
         return Optional.of(r);
+    }
+
+    /**
+     * The store header as H2 decides cleanliness from it: both copies (blocks 0 and 1) parse with their checksums,
+     * name the same version and carry the clean-shutdown mark. {@code version} is the newest copy's, or -1.
+     */
+    record Header(boolean locked, boolean clean, long version) {
+    }
+
+    /** H2's block size: the store header is blocks 0 and 1. */
+    private static final int BLOCK_SIZE = 4096;
+
+    /**
+     * One header block as H2 writes it: {@code key:value,...,fletcher:xxxxxxxx} and padding; null unless its Fletcher-32
+     * checksum (over everything before ",fletcher") holds. H2's own parser is not public.
+     */
+    static java.util.Map<String, String> checksummedMap(byte[] bytes) {
+        int start = 0;
+        int end = bytes.length;
+        while (start < end && (bytes[start] & 0xff) <= ' ') {
+            start++;
+        }
+        while (start < end && (bytes[end - 1] & 0xff) <= ' ') {
+            end--;
+        }
+        String s = new String(bytes, start, end - start, java.nio.charset.StandardCharsets.ISO_8859_1);
+        int k = s.lastIndexOf(",fletcher:");
+        if (k < 0) {
+            return null;
+        }
+        int check = (int) Long.parseLong(s.substring(k + ",fletcher:".length()).strip(), 16);
+        if (check != org.h2.mvstore.DataUtils.getFletcher32(bytes, start, k)) {
+            return null;
+        }
+        return org.h2.mvstore.DataUtils.parseMap(s.substring(0, k));
+    }
+
+    static Header readHeader(Path file, Optional<char[]> key) throws java.io.IOException {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file,
+                java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE)) {
+            java.nio.channels.FileLock lock;
+            try {
+                // The lock H2 takes on the same file (an OS lock): held by a live server or command.
+                lock = ch.tryLock(0L, Long.MAX_VALUE, false);
+            } catch (java.nio.channels.OverlappingFileLockException e) {
+                lock = null;
+            }
+            if (lock == null) {
+                return new Header(true, false, -1);
+            }
+            try {
+                java.nio.channels.FileChannel f = key.isPresent() ? new org.h2.store.fs.encrypt.FileEncrypt(
+                        file.toString(), org.h2.store.fs.encrypt.FilePathEncrypt.getPasswordBytes(key.get().clone()), ch) : ch;
+                java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(2 * BLOCK_SIZE);
+                while (buf.hasRemaining() && f.read(buf, buf.position()) > 0) {
+                    // read both header blocks
+                }
+                boolean clean = buf.position() == buf.capacity();
+                long newest = -1;
+                Long first = null;
+                for (int i = 0; i < 2 && buf.position() == buf.capacity(); i++) {
+                    byte[] block = java.util.Arrays.copyOfRange(buf.array(), i * BLOCK_SIZE,
+                            (i + 1) * BLOCK_SIZE);
+                    java.util.Map<String, String> m;
+                    try {
+                        m = checksummedMap(block);
+                    } catch (RuntimeException e) {
+                        m = null;
+                    }
+                    if (m == null) {
+                        clean = false;
+                        continue;
+                    }
+                    long version = org.h2.mvstore.DataUtils.readHexLong(m, "version", 0);
+                    newest = Math.max(newest, version);
+                    clean = clean && (first == null || first == version)
+                            && org.h2.mvstore.DataUtils.readHexLong(m, "clean", 0) != 0;
+                    first = first == null ? version : first;
+                }
+                return new Header(false, clean && first != null, newest);
+            } finally {
+                if (lock.isValid()) {
+                    lock.release();
+                }
+            }
+        }
     }
 
     private static MVStore.Builder builder(Path file, Optional<char[]> key) {

@@ -201,6 +201,25 @@ public final class JdbcCertificateStore implements CertificateStore {
     }
 
     @Override
+    public List<CertificateRecord> activeWithDevice(Instant now, int limit) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM certificates WHERE status = 'VALID'"
+                    + " AND not_after >= ? AND (device_serial IS NOT NULL OR device_udid IS NOT NULL)"
+                    + " ORDER BY issued_at, serial LIMIT ?")) {
+                Sql.setInstant(ps, 1, now);
+                ps.setInt(2, limit);
+                List<CertificateRecord> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(read(rs));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    @Override
     public Page<CertificateRecord> list(CertificateQuery q, Instant now) {
         StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM certificates WHERE 1=1");
         List<Object> args = new ArrayList<>();

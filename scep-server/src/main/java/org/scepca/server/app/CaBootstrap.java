@@ -96,6 +96,21 @@ public final class CaBootstrap {
                 #endpoint.devices.eku=client-auth
                 #endpoint.devices.validity-days=365
                 #endpoint.intune.auth=intune
+                # Microsoft Intune (README "Microsoft Intune"): the Entra app and its secret, for endpoints with auth=intune.
+                #intune.tenant-id=
+                #intune.client-id=
+                #intune.client-secret-file=intune-secret
+                #intune.revocation-sync-interval=15
+                # Jamf Pro (docs/jamf.md): webhook Basic credential, and the API for revoking deleted devices' certificates.
+                #jamf.webhook-username=jamf
+                #jamf.webhook-password-file=jamf-webhook-password
+                #jamf.url=https://example.jamfcloud.com
+                #jamf.client-id=
+                #jamf.client-secret-file=jamf-secret
+                #jamf.device-sync-interval=60
+                # Outbound webhooks (docs/webhooks.md): signed JSON events for issue, renewal, revoke and refusal.
+                #webhook.url=https://hooks.example.com/scepca
+                #webhook.secret-file=webhook-secret
                 # Per-source rate limits on the public port (503 + Retry-After). Loopback is exempt by default; behind a
                 # reverse proxy set trust-forwarded-for=true so each client is its own source.
                 #limits.enabled=true

@@ -11,6 +11,7 @@ import org.eclipse.jetty.server.Server;
 import org.scepca.ca.CertificateAuthority;
 import org.scepca.ca.config.CaConfig;
 import org.scepca.ca.endpoint.EnrollmentEndpoint;
+import org.scepca.server.integrations.Integrations;
 import org.scepca.ca.keys.Passphrase;
 import org.scepca.ca.material.CaDirectory;
 import org.scepca.scep.ScepService;
@@ -36,9 +37,11 @@ public final class Running implements AutoCloseable {
     private final OcspResponder ocsp;
     private final Server server;
     private final ScheduledExecutorService housekeeping;
+    private final Integrations integrations;
 
     private Running(CertificateAuthority ca, ScepService scep, OcspResponder ocsp, Server server,
-            ScheduledExecutorService housekeeping) {
+            ScheduledExecutorService housekeeping, Integrations integrations) {
+        this.integrations = integrations;
         this.ca = ca;
         this.scep = scep;
         this.ocsp = ocsp;
@@ -84,19 +87,30 @@ public final class Running implements AutoCloseable {
     /** @param nanoTime the rate limits' clock (tests step it instead of sleeping) */
     public static Running start(CaDirectory dir, Passphrase passphrase, CaConfig config, ServerConfig serverConfig,
             AdminConfig adminConfig, java.util.function.LongSupplier nanoTime) throws Exception {
+        return start(dir, passphrase, config, serverConfig, adminConfig, nanoTime, Integrations.Options.DEFAULT);
+    }
+
+    /** @param options trust for local Intune and Jamf fakes (tests) */
+    public static Running start(CaDirectory dir, Passphrase passphrase, CaConfig config, ServerConfig serverConfig,
+            AdminConfig adminConfig, java.util.function.LongSupplier nanoTime, Integrations.Options options)
+            throws Exception {
         Clock clock = Clock.systemUTC();
         SecureRandom random = new SecureRandom();
         CertificateAuthority ca = openAsOwner(dir, passphrase, config, clock, random);
+        Integrations integrations = null;
         try {
+            integrations = Integrations.start(ca, adminConfig.jamf(), options);
             java.util.Map<String, ScepService> endpoints = new java.util.LinkedHashMap<>();
             for (EnrollmentEndpoint e : ca.endpoints().all()) {
-                endpoints.put(e.name(), new ScepService(ca, ScepSettings.from(config), e, validatorFor(e), random));
+                endpoints.put(e.name(), new ScepService(ca, ScepSettings.from(config), e, integrations.validatorFor(e),
+                        random));
             }
             ScepService scep = endpoints.get(org.scepca.ca.store.ChallengeOrigin.DEFAULT_ENDPOINT);
             OcspResponder ocsp = ocspResponder(ca, dir, passphrase, clock, random);
             ProfileService profiles = ProfileService.create(ca, scep, passphrase);
             Server server = ScepServer.newServer(serverConfig,
-                    new ScepServer.Services(ca, endpoints, ocsp, java.util.Optional.of(profiles)), nanoTime);
+                    new ScepServer.Services(ca, endpoints, ocsp, java.util.Optional.of(profiles),
+                            integrations::warnings), nanoTime);
             AdminServer.attach(server, adminConfig, ca, java.util.Optional.of(profiles), nanoTime);
             server.start();
             CaLifetimeWarnings warnings = new CaLifetimeWarnings(ca);
@@ -129,19 +143,14 @@ public final class Running implements AutoCloseable {
                     LOG.warn("challenge purge failed: {}", e.toString());
                 }
             }, 1, 10, TimeUnit.MINUTES);
-            return new Running(ca, scep, ocsp, server, hk);
+            return new Running(ca, scep, ocsp, server, hk, integrations);
         } catch (Exception e) {
+            if (integrations != null) {
+                integrations.close();
+            }
             ca.close();
             throw e;
         }
-    }
-
-    /** The outside validator of an endpoint: Intune's for {@code auth = intune}, none elsewhere. */
-    private static java.util.Optional<org.scepca.scep.RequestValidator> validatorFor(EnrollmentEndpoint e) {
-        if (!e.allows(org.scepca.ca.endpoint.Authorization.INTUNE)) {
-            return java.util.Optional.empty();
-        }
-        throw new CaConfig.InvalidConfigException("endpoint." + e.name() + ".auth = intune needs the intune.* keys");
     }
 
     /** Logs the issuing CA's lifetime warning at start-up and then once a day (housekeeping runs every 10 minutes). */
@@ -172,6 +181,11 @@ public final class Running implements AutoCloseable {
         DelegatedResponder signer = DelegatedResponder.open(dir.ocspKey(), ca.issuance().issuer(), passphrase,
                 settings.signerValidity(), clock, random);
         return new OcspResponder(ca.certificates(), ca.issuance().issuer(), signer, settings, clock);
+    }
+
+    /** The MDM integrations (Intune, Jamf, webhooks) this server runs. */
+    public Integrations integrations() {
+        return integrations;
     }
 
     public int port() {
@@ -216,6 +230,7 @@ public final class Running implements AutoCloseable {
         } catch (Exception e) {
             LOG.warn("server stop: {}", e.toString());
         }
+        integrations.close();
         ca.close();
     }
 }

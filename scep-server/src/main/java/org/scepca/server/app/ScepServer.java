@@ -35,8 +35,9 @@ public final class ScepServer {
 
     /** What the server exposes. The profile service backs the admin API's profile endpoint. */
     public record Services(CertificateAuthority ca, java.util.Map<String, ScepService> endpoints, OcspResponder ocsp,
-            Optional<ProfileService> profiles) {
+            Optional<ProfileService> profiles, java.util.function.Supplier<java.util.List<String>> readinessWarnings) {
         public Services {
+            Objects.requireNonNull(readinessWarnings, "readinessWarnings is null");
             Objects.requireNonNull(ca, "ca is null");
             endpoints = java.util.Map.copyOf(endpoints);
             Objects.requireNonNull(ocsp, "ocsp is null");
@@ -47,7 +48,8 @@ public final class ScepServer {
         }
 
         public Services(CertificateAuthority ca, ScepService scep, OcspResponder ocsp, Optional<ProfileService> profiles) {
-            this(ca, java.util.Map.of(org.scepca.ca.store.ChallengeOrigin.DEFAULT_ENDPOINT, scep), ocsp, profiles);
+            this(ca, java.util.Map.of(org.scepca.ca.store.ChallengeOrigin.DEFAULT_ENDPOINT, scep), ocsp, profiles,
+                    java.util.List::of);
         }
 
         public Services(CertificateAuthority ca, ScepService scep, OcspResponder ocsp) {
@@ -106,7 +108,7 @@ public final class ScepServer {
         OcspServlet ocsp = new OcspServlet(services.ocsp(), OcspServlet.DEFAULT_MAX_REQUEST_BYTES);
         ctx.addServlet(new ServletHolder("ocsp", ocsp), "/ocsp");
         ctx.addServlet(new ServletHolder("ocsp-get", ocsp), "/ocsp/*");
-        HealthServlet health = new HealthServlet(services.ca());
+        HealthServlet health = new HealthServlet(services.ca(), services.readinessWarnings());
         ctx.addServlet(new ServletHolder("health", health), "/healthz");
         ctx.addServlet(new ServletHolder("ready", health), "/readyz");
         ctx.addServlet(new ServletHolder("not-found", new NotFoundServlet()), "/");

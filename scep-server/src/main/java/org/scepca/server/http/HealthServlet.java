@@ -21,9 +21,16 @@ import jakarta.servlet.http.HttpServletResponse;
 public final class HealthServlet extends HttpServlet {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final transient CertificateAuthority ca;
+    private final transient java.util.function.Supplier<List<String>> integrationWarnings;
 
     public HealthServlet(CertificateAuthority ca) {
+        this(ca, List::of);
+    }
+
+    /** @param integrationWarnings what the MDM integrations report (an unreachable Intune): status "degraded" */
+    public HealthServlet(CertificateAuthority ca, java.util.function.Supplier<List<String>> integrationWarnings) {
         this.ca = Objects.requireNonNull(ca, "ca is null");
+        this.integrationWarnings = Objects.requireNonNull(integrationWarnings, "integrationWarnings is null");
     }
 
     /**
@@ -43,8 +50,13 @@ public final class HealthServlet extends HttpServlet {
             }
             X509Certificate issuing = ca.material().intermediateCertificate();
             Instant now = ca.clock().instant();
-            warnings = CaLifetime.warning(issuing, now).map(List::of).orElse(List.of());
-            status = CaLifetime.expired(issuing, now) ? "degraded" : "ok";
+            List<String> all = new java.util.ArrayList<>();
+            CaLifetime.warning(issuing, now).ifPresent(all::add);
+            List<String> integrations = integrationWarnings.get();
+            all.addAll(integrations);
+            warnings = all;
+            // Degraded, not unready: the other endpoints, the CRL, OCSP and GetCACert still work.
+            status = CaLifetime.expired(issuing, now) || !integrations.isEmpty() ? "degraded" : "ok";
         }
         resp.setContentType("application/json");
         resp.setHeader("Cache-Control", "no-store");

@@ -169,6 +169,12 @@ class ScepEndpointsTest {
         assertThat(server.ca().certificates().list(CertificateQuery.all(10).withDevice(Optional.of("00008030-0019658e3c")),
                 server.ca().clock().instant()).items()).extracting(CertificateRecord::serial)
                 .containsExactly(cert.getSerialNumber());
+        // The Jamf device sync sees this certificate under the event's serial number and UDID.
+        assertThat(org.scepca.server.integrations.IntegrationsAccess.activeJamfCertificates(server.ca()))
+                .anySatisfy(d -> {
+                    assertThat(d.serial()).isEqualTo(cert.getSerialNumber());
+                    assertThat(d.deviceIds()).containsExactlyInAnyOrder("C02JAMF777", "00008030-0019658E3C");
+                });
         // A Jamf challenge minted for an endpoint that does not take Jamf challenges: refused with the field named.
         var refused = api.post("/api/v1/jamf/scep-challenge?endpoint=kiosk", enroller, event);
         assertThat(refused.status()).isEqualTo(400);

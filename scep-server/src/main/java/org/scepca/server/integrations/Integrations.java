@@ -1,0 +1,225 @@
+package org.scepca.server.integrations;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import javax.net.ssl.SSLContext;
+
+import org.scepca.ca.CertificateAuthority;
+import org.scepca.ca.config.CaConfig.InvalidConfigException;
+import org.scepca.ca.endpoint.Authorization;
+import org.scepca.ca.endpoint.EnrollmentEndpoint;
+import org.scepca.ca.events.Webhooks;
+import org.scepca.ca.revocation.RevocationReason;
+import org.scepca.ca.revocation.RevocationService;
+import org.scepca.ca.store.CertificateRecord;
+import org.scepca.ca.store.CertificateStatus;
+import org.scepca.intune.IntuneClient;
+import org.scepca.intune.IntuneConfig;
+import org.scepca.intune.IntuneRevocationSync;
+import org.scepca.intune.Revoker;
+import org.scepca.jamf.JamfClient;
+import org.scepca.jamf.JamfConfig;
+import org.scepca.jamf.JamfDeviceSync;
+import org.scepca.scep.RequestValidator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The MDM integrations the configuration asks for, built once at start-up and stopped with the server: Intune's
+ * validation for each Intune endpoint, Intune's revocation requests, the Jamf device sync, outbound webhooks. The
+ * polling jobs run on their own scheduler, so a slow Intune or Jamf never holds up the CRL housekeeping.
+ */
+public final class Integrations implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Integrations.class);
+    /** Revocation requests fetched per PKI connector call (Intune allows 1..500). */
+    static final int INTUNE_REVOCATION_BATCH = 100;
+    /** How often Intune's reachability is checked for readiness. */
+    static final Duration INTUNE_CHECK_INTERVAL = Duration.ofMinutes(5);
+
+    private final Optional<IntuneClient> intune;
+    private final Map<String, IntuneRequestValidator> validators;
+    private final ScheduledExecutorService scheduler;
+    private final Optional<Webhooks> webhooks;
+    private volatile Optional<String> intuneProblem = Optional.empty();
+
+    private Integrations(Optional<IntuneClient> intune, Map<String, IntuneRequestValidator> validators,
+            ScheduledExecutorService scheduler, Optional<Webhooks> webhooks) {
+        this.intune = intune;
+        this.validators = Map.copyOf(validators);
+        this.scheduler = scheduler;
+        this.webhooks = webhooks;
+    }
+
+    /** Test hooks: trust for a local Intune or Jamf fake. */
+    public record Options(Optional<SSLContext> intuneTls, Optional<SSLContext> jamfTls) {
+        public static final Options DEFAULT = new Options(Optional.empty(), Optional.empty());
+    }
+
+    /**
+     * Builds and starts what the configuration names.
+     *
+     * @throws InvalidConfigException naming the key when an Intune endpoint has no intune.* configuration
+     */
+    public static Integrations start(CertificateAuthority ca, Optional<JamfConfig> jamf, Options options) {
+        Clock clock = ca.clock();
+        Optional<IntuneConfig> intuneConfig = IntuneConfig.from(ca.config().delegatedProperties(), ca.config().configDir());
+        List<EnrollmentEndpoint> intuneEndpoints = ca.endpoints().all().stream()
+                .filter(e -> e.allows(Authorization.INTUNE)).toList();
+        if (!intuneEndpoints.isEmpty() && intuneConfig.isEmpty()) {
+            throw new InvalidConfigException("endpoint." + intuneEndpoints.get(0).name() + ".auth = intune needs"
+                    + " intune.tenant-id, intune.client-id and intune.client-secret-file (or a client certificate)");
+        }
+        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "scepca-integrations");
+            t.setDaemon(true);
+            return t;
+        });
+        Optional<IntuneClient> client = intuneConfig.map(c -> {
+            IntuneClient.Builder b = IntuneClient.builder(c).clock(clock);
+            options.intuneTls().ifPresent(b::sslContext);
+            return b.build();
+        });
+        Map<String, IntuneRequestValidator> validators = new LinkedHashMap<>();
+        String issuer = ca.material().intermediateCertificate().getSubjectX500Principal().getName();
+        String caName = commonName(ca.material().intermediateCertificate().getSubjectX500Principal()).orElse(issuer);
+        for (EnrollmentEndpoint e : intuneEndpoints) {
+            validators.put(e.name(), new IntuneRequestValidator(client.orElseThrow(), "scepca/" + e.name(), issuer,
+                    "scepca:" + e.path(), caName));
+        }
+        Integrations it = new Integrations(client, validators, scheduler, ca.webhooks());
+        if (client.isPresent()) {
+            if (intuneEndpoints.isEmpty()) {
+                LOG.warn("intune.* is configured but no endpoint has auth = intune; Intune validates nothing");
+            }
+            // At start and then every few minutes, in the background: an unreachable Intune is a readiness detail
+            // (its enrollments are refused), never a start-up failure for the other endpoints.
+            scheduler.scheduleWithFixedDelay(it::checkIntune, 0, INTUNE_CHECK_INTERVAL.toSeconds(), TimeUnit.SECONDS);
+            intuneConfig.get().revocationSyncInterval().ifPresent(every -> {
+                IntuneRevocationSync sync = new IntuneRevocationSync(client.get(), intuneRevoker(ca, issuer), issuer,
+                        INTUNE_REVOCATION_BATCH);
+                scheduler.scheduleWithFixedDelay(sync, 30, every.toSeconds(), TimeUnit.SECONDS);
+                LOG.info("Intune revocation requests are polled every {}", every);
+            });
+        }
+        jamf.flatMap(JamfConfig::api).ifPresent(api -> api.deviceSyncInterval().ifPresent(every -> {
+            JamfClient jamfClient = new JamfClient(api.url(), api.clientId(), api.clientSecret(), options.jamfTls(), clock,
+                    JamfClient.DEFAULT_PAGE_SIZE);
+            JamfDeviceSync sync = new JamfDeviceSync(jamfClient, () -> activeJamfCertificates(ca),
+                    (s, r, a, d) -> ca.revocation().revoke(s, r, a, d).changed(), api.maxRevocationsPerRun());
+            scheduler.scheduleWithFixedDelay(sync, 60, every.toSeconds(), TimeUnit.SECONDS);
+            LOG.info("Jamf Pro device sync every {}", every);
+        }));
+        ca.webhooks().ifPresent(Webhooks::start);
+        return it;
+    }
+
+    /** The validator of an Intune endpoint (none for the others). */
+    public Optional<RequestValidator> validatorFor(EnrollmentEndpoint e) {
+        return Optional.ofNullable(validators.get(e.name()));
+    }
+
+    /** Readiness details: an unreachable Intune, an open circuit. Empty when all is well. */
+    public List<String> warnings() {
+        List<String> out = new ArrayList<>();
+        intune.ifPresent(c -> {
+            if (c.validationCircuitOpen()) {
+                out.add("intune: circuit open after repeated failures; Intune enrollments are refused until it answers");
+            }
+        });
+        intuneProblem.ifPresent(p -> out.add("intune: " + p));
+        return out;
+    }
+
+    private void checkIntune() {
+        try {
+            intune.orElseThrow().checkReachable();
+            if (intuneProblem.isPresent()) {
+                LOG.info("Intune is reachable again");
+            }
+            intuneProblem = Optional.empty();
+        } catch (RuntimeException e) {
+            String msg = "unreachable or refusing our credentials (" + e.getMessage() + ")";
+            if (!intuneProblem.equals(Optional.of(msg))) {
+                LOG.warn("Intune: {}", msg);
+            }
+            intuneProblem = Optional.of(msg);
+        }
+    }
+
+    /**
+     * Intune's revocation requests (a device retired or wiped), applied to the certificates of Intune endpoints only:
+     * Intune vouched for those and no others, so it cannot revoke a Jamf or CLI certificate by serial.
+     */
+    static Revoker intuneRevoker(CertificateAuthority ca, String issuer) {
+        return (serial, issuerName) -> {
+            if (issuerName != null && !sameName(issuerName, issuer)) {
+                return Revoker.Outcome.NOT_OURS;
+            }
+            Optional<CertificateRecord> c = ca.certificates().find(serial);
+            if (c.isEmpty()) {
+                return Revoker.Outcome.NOT_FOUND;
+            }
+            boolean fromIntune = ca.endpoints().find(c.get().endpointName()).map(e -> e.allows(Authorization.INTUNE))
+                    .orElse(false);
+            if (!fromIntune) {
+                return Revoker.Outcome.NOT_OURS;
+            }
+            if (c.get().status() == CertificateStatus.REVOKED) {
+                return Revoker.Outcome.ALREADY_REVOKED;
+            }
+            RevocationService.Outcome o = ca.revocation().revoke(serial, RevocationReason.CESSATION_OF_OPERATION,
+                    "intune", c.get().issuedFor().device().orElse("-"));
+            return o.changed() ? Revoker.Outcome.REVOKED : Revoker.Outcome.ALREADY_REVOKED;
+        };
+    }
+
+    private static boolean sameName(String a, String b) {
+        try {
+            return new javax.security.auth.x500.X500Principal(a).equals(new javax.security.auth.x500.X500Principal(b));
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** Active certificates that name a Jamf device, for the device sync. */
+    static List<JamfDeviceSync.DeviceCertificate> activeJamfCertificates(CertificateAuthority ca) {
+        List<JamfDeviceSync.DeviceCertificate> out = new ArrayList<>();
+        for (CertificateRecord r : ca.certificates().activeWithDevice(ca.clock().instant(), 1_000_000)) {
+            Set<String> ids = new HashSet<>();
+            r.issuedFor().deviceSerial().ifPresent(ids::add);
+            r.issuedFor().deviceUdid().ifPresent(ids::add);
+            out.add(new JamfDeviceSync.DeviceCertificate(r.serial(), ids));
+        }
+        return out;
+    }
+
+    private static Optional<String> commonName(javax.security.auth.x500.X500Principal p) {
+        org.bouncycastle.asn1.x500.X500Name n = org.bouncycastle.asn1.x500.X500Name.getInstance(p.getEncoded());
+        var rdns = n.getRDNs(org.bouncycastle.asn1.x500.style.BCStyle.CN);
+        return rdns.length == 0 ? Optional.empty()
+                : Optional.of(org.bouncycastle.asn1.x500.style.IETFUtils.valueToString(rdns[0].getFirst().getValue()));
+    }
+
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+        validators.values().forEach(IntuneRequestValidator::close);
+        intune.ifPresent(IntuneClient::close);
+    }
+
+    /** For tests: the Intune client, when configured. */
+    public Optional<IntuneClient> intuneClient() {
+        return intune;
+    }
+}
