@@ -157,7 +157,7 @@ class ConsoleBrowserIT {
         }
         // A Mac enrolled through Jamf's dynamic challenge: its record names the device, which the console finds.
         var jamfMac = running.ca().issuance().issue(new org.scepca.ca.issuance.IssuanceRequest(Csrs.csr()
-                .subject("CN=C02CONSOLE01,O=Acme Fleet").build(), "scep:challenge:one_time",
+                .subject("CN=ann-macbook,O=Acme Fleet").build(), "scep:challenge:one_time",
                 org.scepca.ca.policy.CertificateProfile.CLIENT, org.scepca.ca.store.IssuanceEffects.none(),
                 org.scepca.ca.policy.NameRule.any(), new org.scepca.ca.store.IssuedFor(Optional.of("default"),
                         Optional.empty(), Optional.of("jamf:C02CONSOLE01"), Optional.of("C02CONSOLE01"),
@@ -272,10 +272,11 @@ class ConsoleBrowserIT {
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#cert-rows tr"))).click();
         visible("cert-dl-pem");
         assertThat(driver.findElement(By.id("cert-revoke")).isDisplayed()).isFalse();
-        // Found by the device's UDID (the search covers serial, UDID, Intune id and note), with its device shown.
+        // Found by the device's serial number, which is in no name of the certificate (the search covers the serial
+        // number, UDID, Intune device id and note recorded with it), with its device shown.
         String jamfSerial = jamfMac.record().serialHex();
         driver.findElement(By.id("cert-q")).clear();
-        visible("cert-q").sendKeys("00008030-001a2b3c4d5e");
+        visible("cert-q").sendKeys("c02console01");
         click("cert-search-submit");
         WebElement jamfRow = wait.until(ExpectedConditions.visibilityOfElementLocated(
                 By.cssSelector("#cert-rows tr[data-serial='" + jamfSerial + "']")));

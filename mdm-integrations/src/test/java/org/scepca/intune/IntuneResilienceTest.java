@@ -1,5 +1,7 @@
 package org.scepca.intune;
 
+import org.scepca.ca.testing.MutableClock;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
@@ -155,7 +157,7 @@ class IntuneResilienceTest extends WithFakeIntune {
 
     @Test
     void openCircuit_letsOneProbeThroughAfterTheOpenPeriod_andClosesWhenItSucceeds() throws Exception {
-        MutableClock clock = new MutableClock();
+        MutableClock clock = new MutableClock(java.time.Instant.now()) /* MSAL stamps token expiry with the system clock */;
         client = Fixture.client(fake, dir, clock, "intune.retries=0", "intune.breaker-failure-threshold=2",
                 "intune.breaker-open-seconds=30");
         fake.failAlways(Route.VALIDATE, 500);
@@ -177,7 +179,7 @@ class IntuneResilienceTest extends WithFakeIntune {
 
     @Test
     void failedProbe_opensTheCircuitAgain() throws Exception {
-        MutableClock clock = new MutableClock();
+        MutableClock clock = new MutableClock(java.time.Instant.now()) /* MSAL stamps token expiry with the system clock */;
         client = Fixture.client(fake, dir, clock, "intune.retries=0", "intune.breaker-failure-threshold=1",
                 "intune.breaker-open-seconds=5");
         fake.failAlways(Route.VALIDATE, 500);

@@ -1,5 +1,7 @@
 package org.scepca.intune;
 
+import org.scepca.ca.testing.MutableClock;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -46,7 +48,7 @@ class IntuneTokensAndDiscoveryTest extends WithFakeIntune {
 
     @Test
     void tokens_areRenewedFiveMinutesBeforeTheyExpire() throws Exception {
-        MutableClock clock = new MutableClock();
+        MutableClock clock = new MutableClock(java.time.Instant.now()) /* MSAL stamps token expiry with the system clock */;
         client = Fixture.client(fake, dir, clock, "intune.discovery-cache-minutes=1440");
         client.validate("tx-1", CSR, CALLER);
 
@@ -61,7 +63,7 @@ class IntuneTokensAndDiscoveryTest extends WithFakeIntune {
 
     @Test
     void discovery_isCachedForItsLifetime_thenAskedAgain() throws Exception {
-        MutableClock clock = new MutableClock();
+        MutableClock clock = new MutableClock(java.time.Instant.now()) /* MSAL stamps token expiry with the system clock */;
         client = Fixture.client(fake, dir, clock, "intune.discovery-cache-minutes=60");
 
         client.validate("tx-1", CSR, CALLER);

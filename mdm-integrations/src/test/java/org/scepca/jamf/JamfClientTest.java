@@ -14,7 +14,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.scepca.jamf.JamfDevice.Kind;
 import org.scepca.jamf.testing.FakeJamfPro;
-import org.scepca.jamf.testing.MutableClock;
+import org.scepca.ca.testing.MutableClock;
 
 /** The Jamf Pro API client against a fake Jamf Pro over HTTPS. */
 class JamfClientTest {

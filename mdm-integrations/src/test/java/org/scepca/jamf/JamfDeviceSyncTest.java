@@ -18,7 +18,7 @@ import org.scepca.jamf.JamfDeviceSync.DeviceCertificate;
 import org.scepca.jamf.JamfDeviceSync.Outcome;
 import org.scepca.jamf.JamfDeviceSync.Report;
 import org.scepca.jamf.testing.FakeJamfPro;
-import org.scepca.jamf.testing.MutableClock;
+import org.scepca.ca.testing.MutableClock;
 import org.slf4j.LoggerFactory;
 
 import ch.qos.logback.classic.Level;

@@ -95,6 +95,7 @@ final class AdminApi {
         r.add(Route.get("/ca", AdminRole.VIEWER, this::caInfo));
         r.add(Route.get("/ca/chain", AdminRole.VIEWER, this::chain));
         r.add(Route.get("/ca/crl", AdminRole.VIEWER, this::crl));
+        r.add(Route.get("/endpoints", AdminRole.VIEWER, this::listEndpoints));
         r.add(Route.get("/challenges", AdminRole.VIEWER, this::listChallenges));
         r.add(Route.post("/challenges", AdminRole.ADMIN, this::createChallenge));
         r.add(Route.delete("/challenges/{id}", AdminRole.ADMIN, this::deleteChallenge));
@@ -183,6 +184,30 @@ final class AdminApi {
         }
     }
 
+    /** An enrollment endpoint as the API shows it. */
+    public record EndpointView(String name, String path, List<String> auth, boolean manualApproval, long validityDays,
+            List<String> eku, List<String> subjectAttributes, List<String> sanTypes, String subjectTemplate,
+            List<String> sanTemplates, boolean renewal, long renewalWindowDays, boolean getCaCertIncludesRoot,
+            boolean reportsToIntune) {
+        static EndpointView of(org.scepca.ca.endpoint.EnrollmentEndpoint e) {
+            var p = e.policy();
+            String template = e.names().subjectTemplate().stream().map(r -> r.attribute() + "=" + r.value())
+                    .collect(java.util.stream.Collectors.joining(","));
+            return new EndpointView(e.name(), e.path(), e.authorization().stream().map(Authorization::id).sorted().toList(),
+                    e.manualApproval(), p.validity().toDays(), p.clientEkus(), p.subjectAttributes().stream().sorted().toList(),
+                    p.sanTypes().stream().map(t -> t.name().toLowerCase(Locale.ROOT)).sorted().toList(),
+                    template.isEmpty() ? null : template, e.names().sanTemplates(), e.renewal().enabled(),
+                    e.renewal().window().toDays(), e.includeRootInCaCert(), e.reportToIntune());
+        }
+    }
+
+    private void listEndpoints(Exchange ex) throws IOException {
+        List<EndpointView> items = ca.endpoints().all().stream().sorted(java.util.Comparator.comparing(
+                (org.scepca.ca.endpoint.EnrollmentEndpoint e) -> !e.isDefault()).thenComparing(e -> e.name()))
+                .map(EndpointView::of).toList();
+        ex.json(200, new ListView<>(items, null));
+    }
+
     private void listChallenges(Exchange ex) throws IOException {
         List<ChallengeView> items = ca.challenges().listActive(1000).stream().map(ChallengeView::of).toList();
         ex.json(200, new ListView<>(items, null));
@@ -210,7 +235,7 @@ final class AdminApi {
         ChallengeService.MintedChallenge minted = ca.challenges().mint(ttl, note, binding, ChallengeOrigin.admin(endpoint));
         ex.audit(AuditLine.op("challenge-create").token("id", minted.id()).token("expires", minted.expiresAt())
                 .token("bound", String.valueOf(binding.isPresent())).token("outcome", "created").token("serial", "-")
-                .text("subject", "-").token("device", "-").token("endpoint", endpoint));
+                .text("subject", "-").token("device", "-").token("scep_endpoint", endpoint));
         ex.response().setHeader("Location", "/api/v1/challenges/" + minted.id());
         ex.json(201, ChallengeView.Created.of(minted.id(), minted.secret(), minted.expiresAt(), note.orElse(null),
                 binding, endpoint));
@@ -285,7 +310,7 @@ final class AdminApi {
                 new ChallengeOrigin(endpoint, ChallengeOrigin.Source.JAMF, serial, udid));
         ex.audit(AuditLine.op("challenge-create").token("id", minted.id()).token("expires", minted.expiresAt())
                 .token("via", "jamf-webhook").token("bound", String.valueOf(binding.isPresent())).token("outcome", "created").token("serial", "-").text("subject", "-")
-                .text("device", device.isEmpty() ? "-" : device).token("endpoint", endpoint));
+                .text("device", device.isEmpty() ? "-" : device).token("scep_endpoint", endpoint));
         ex.response().setStatus(200);
         ex.response().setContentType("text/plain; charset=US-ASCII");
         ex.response().setHeader("Cache-Control", "no-store");

@@ -69,7 +69,7 @@ final class ChallengeCommand {
                     binding.ifPresent(b -> out.println("bound to:  " + b.describe()));
                 }
                 AuditLog.cli("challenge-create").token("id", minted.id()).token("expires", minted.expiresAt())
-                        .token("bound", String.valueOf(binding.isPresent())).token("endpoint", endpoint)
+                        .token("bound", String.valueOf(binding.isPresent())).token("scep_endpoint", endpoint)
                         .token("outcome", "created").token("serial", "-").text("subject", "-").token("device", "-").log();
             }
             return 0;

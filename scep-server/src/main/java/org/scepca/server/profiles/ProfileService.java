@@ -207,7 +207,7 @@ public final class ProfileService {
                     .token("signed", signingIdentity.isPresent())
                     .token("challenge", kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'))
                     .token("challenge_id", use.id().orElse("-")).token("actor", actor).token("outcome", "created")
-                    .token("endpoint", AuditLine.endpointOf(actor)).token("enrolls_at", endpoint.auditName()).token("txid", "-").text("subject", "-").token("device", "-").token("serial", "-").log();
+                    .token("endpoint", AuditLine.endpointOf(actor)).token("scep_endpoint", endpoint.name()).token("txid", "-").text("subject", "-").token("device", "-").token("serial", "-").log();
             return new GeneratedProfile(options.preset(), body, signingIdentity.map(SigningIdentity::certificate), use,
                     fingerprintCertificate, sheet);
         } catch (RuntimeException e) {

@@ -246,6 +246,22 @@ class ScepEndpointsTest {
     }
 
     @Test
+    void theApiListsTheEndpointsWithTheirRules() {
+        var items = api.get("/api/v1/endpoints", viewer).json().path("items");
+        assertThat(items).hasSize(4);
+        assertThat(items.get(0).path("path").asText()).isEqualTo("/scep");
+        var devices = java.util.stream.StreamSupport.stream(items.spliterator(), false)
+                .filter(n -> n.path("name").asText().equals("devices")).findFirst().orElseThrow();
+        assertThat(devices.path("path").asText()).isEqualTo("/scep/devices");
+        assertThat(devices.path("auth").toString()).isEqualTo("[\"jamf\",\"one-time\"]");
+        assertThat(devices.path("eku").toString()).contains("1.3.6.1.5.5.7.3.4");
+        assertThat(devices.path("subjectTemplate").asText()).isEqualTo("CN=$SERIALNUMBER,O=Example Devices");
+        assertThat(devices.path("renewal").asBoolean()).isFalse();
+        assertThat(devices.path("getCaCertIncludesRoot").asBoolean()).isFalse();
+        assertThat(api.get("/api/v1/endpoints", null).status()).isEqualTo(401);
+    }
+
+    @Test
     void badEndpointConfiguration_isOneLineNamingTheKey() {
         assertThatThrownBy(() -> config("endpoint.x.auth", "one-time", "endpoint.x.colour", "red"))
                 .hasMessageContaining("endpoint.x.colour");

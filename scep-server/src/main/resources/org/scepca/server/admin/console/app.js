@@ -344,7 +344,21 @@
     }
   }
 
+  // The endpoints that take one-time challenges, for the create form (the API refuses the others anyway).
+  async function loadEndpoints() {
+    const select = $('challenge-endpoint');
+    const list = await apiJson('GET', '/endpoints');
+    const chosen = select.value;
+    clear(select);
+    for (const e of list.items.filter((x) => x.auth.includes('one-time'))) {
+      select.append(el('option', { value: e.name, text: e.path }));
+    }
+    if ([...select.options].some((o) => o.value === chosen)) select.value = chosen;
+    select.hidden = select.options.length < 2;
+  }
+
   async function loadChallenges() {
+    await loadEndpoints();
     const list = await apiJson('GET', '/challenges');
     const tbody = $('challenge-rows');
     clear(tbody);
@@ -361,7 +375,8 @@
         }
       });
       tbody.append(el('tr', { 'data-id': c.id }, el('td', { text: c.note || '–' }),
-        el('td', { class: 'mono small', text: boundTo(c) }), el('td', { text: fmtTime(c.createdAt) }), el('td', { text: fmtTime(c.expiresAt) }),
+        el('td', { class: 'mono small', text: c.endpoint === 'default' ? '/scep' : '/scep/' + c.endpoint }),
+        el('td', { class: 'mono small', text: boundTo(c) + (c.deviceSerial ? '; device ' + c.deviceSerial : '') }), el('td', { text: fmtTime(c.createdAt) }), el('td', { text: fmtTime(c.expiresAt) }),
         el('td', { class: 'mono small', text: c.id }), el('td', {}, del)));
     }
     $('challenge-empty').hidden = list.items.length > 0;
@@ -380,7 +395,7 @@
     $('challenge-error').hidden = true;
     try {
       const note = $('challenge-note').value.trim();
-      const body = { ttl: $('challenge-ttl').value };
+      const body = { ttl: $('challenge-ttl').value, endpoint: $('challenge-endpoint').value || 'default' };
       if (note) body.note = note;
       const subject = $('challenge-subject').value.trim();
       if (subject) body.subject = subject;
