@@ -48,6 +48,7 @@ public final class CertificateAuthority implements AutoCloseable {
     private final Clock clock;
     private final SecureRandom random;
     private final org.scepca.ca.endpoint.Endpoints endpoints;
+    private final org.scepca.ca.store.MdmReports mdmReports;
     private final java.util.Map<String, IssuanceEngine> engines;
 
     private CertificateAuthority(CaDirectory dir, CaConfig config, CaMaterial material, Database database, Clock clock,
@@ -71,6 +72,7 @@ public final class CertificateAuthority implements AutoCloseable {
         this.challenges = new ChallengeService(challengeStore, config.staticChallenge(), clock, random);
         this.revocation = new RevocationService(certificates, crls, clock);
         this.endpoints = config.endpoints();
+        this.mdmReports = new org.scepca.ca.store.MdmReports(database);
         var byName = new java.util.HashMap<String, IssuanceEngine>();
         for (var e : endpoints.all()) {
             // The default endpoint's policy is the configuration's own: the same engine the CLI uses.
@@ -113,6 +115,8 @@ public final class CertificateAuthority implements AutoCloseable {
     public CertificateStore certificates() { return certificates; }
     public RequestStore requests() { return requests; }
     public IssuanceEngine issuance() { return issuance; }
+    /** Certificates an MDM (Intune) has not acknowledged yet. */
+    public org.scepca.ca.store.MdmReports mdmReports() { return mdmReports; }
     /** The enrollment endpoints of the configuration. */
     public org.scepca.ca.endpoint.Endpoints endpoints() { return endpoints; }
 

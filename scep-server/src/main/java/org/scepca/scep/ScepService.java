@@ -337,13 +337,22 @@ public final class ScepService {
             if (finished.isPresent()) {
                 effects = effects.replacing(finished.get());
             }
+            if (endpoint.reportToIntune() && renewing.isEmpty()) {
+                effects = effects.reportingToMdm(); // durable until Intune acknowledges it
+            }
             IssuedCertificate issued = engine.issue(new IssuanceRequest(payload.csr(), requester,
                     CertificateProfile.CLIENT, effects, names, issuedFor));
             if (endpoint.reportToIntune() && renewing.isEmpty()) {
                 // Intune's contract: successNotification before the device gets its certificate, so that Intune
                 // knows the certificate (it revokes it through its PKI connector when the device is retired).
-                boolean reported = validator.orElseThrow().reportSuccess(txid, payload.csrDer(), issued.certificate());
-                trace.reported = reported ? "yes" : "failed";
+                boolean reported = validator.isPresent()
+                        && validator.get().reportSuccess(txid, payload.csrDer(), issued.certificate());
+                if (reported) {
+                    ca.mdmReports().done(issued.record().serial());
+                }
+                // Not acknowledged: the device still gets its certificate (it holds the key, Intune validated it) and
+                // the report stays queued with the certificate, retried until Intune takes it.
+                trace.reported = reported ? "yes" : "queued";
             }
             return new Outcome(CertRep.success(req.transactionId(), req.senderNonce(), List.of(issued.certificate())),
                     issued.record().subjectDn(), issued.record().serialHex(), renewing.isPresent() ? "renewed" : "issued", "");

@@ -19,10 +19,19 @@ import org.scepca.ca.tokens.AdminRole;
  * @param replaces             a finished transaction with the same id that {@code request} takes over (a client that
  *                             reuses its transaction id to renew); deleted only if still exactly as seen
  * @param adminGrant           the admin role this certificate carries (ADMIN_CLIENT profile only)
+ * @param reportToMdm          an MDM (Intune) must hear of this certificate: a pending report is stored with it, and
+ *                             removed once the MDM acknowledged it, so a crash or an outage between issuing and
+ *                             reporting never leaves the MDM unaware of a certificate (it could not revoke it)
  */
 public record IssuanceEffects(Optional<String> consumeChallengeHash, Optional<RequestRecord> request,
         Optional<BigInteger> supersede, Optional<BigInteger> renews, Optional<RequestRecord> replaces,
-        Optional<AdminGrant> adminGrant) {
+        Optional<AdminGrant> adminGrant, boolean reportToMdm) {
+    public IssuanceEffects(Optional<String> consumeChallengeHash, Optional<RequestRecord> request,
+            Optional<BigInteger> supersede, Optional<BigInteger> renews, Optional<RequestRecord> replaces,
+            Optional<AdminGrant> adminGrant) {
+        this(consumeChallengeHash, request, supersede, renews, replaces, adminGrant, false);
+    }
+
     public IssuanceEffects {
         Objects.requireNonNull(consumeChallengeHash, "consumeChallengeHash is null");
         Objects.requireNonNull(request, "request is null");
@@ -33,6 +42,9 @@ public record IssuanceEffects(Optional<String> consumeChallengeHash, Optional<Re
         if (replaces.isPresent() && (request.isEmpty()
                 || !replaces.get().transactionId().equals(request.get().transactionId()))) {
             throw new IllegalArgumentException("replaces must name the transaction id of request");
+        }
+        if (reportToMdm && request.isEmpty()) {
+            throw new IllegalArgumentException("a report to the MDM needs the request (transaction id and CSR)");
         }
         if (supersede.isPresent() && !supersede.equals(renews)) {
             throw new IllegalArgumentException("only the renewed certificate can be superseded");
@@ -50,15 +62,21 @@ public record IssuanceEffects(Optional<String> consumeChallengeHash, Optional<Re
     /** A renewal of {@code serial}, which is also revoked as superseded when {@code supersede} is true. */
     public IssuanceEffects renewing(BigInteger serial, boolean supersede) {
         return new IssuanceEffects(consumeChallengeHash, request, supersede ? Optional.of(serial) : Optional.empty(),
-                Optional.of(serial), replaces, adminGrant);
+                Optional.of(serial), replaces, adminGrant, reportToMdm);
     }
 
     public IssuanceEffects replacing(RequestRecord finished) {
-        return new IssuanceEffects(consumeChallengeHash, request, supersede, renews, Optional.of(finished), adminGrant);
+        return new IssuanceEffects(consumeChallengeHash, request, supersede, renews, Optional.of(finished), adminGrant,
+                reportToMdm);
     }
 
     public IssuanceEffects granting(AdminGrant grant) {
-        return new IssuanceEffects(consumeChallengeHash, request, supersede, renews, replaces, Optional.of(grant));
+        return new IssuanceEffects(consumeChallengeHash, request, supersede, renews, replaces, Optional.of(grant),
+                reportToMdm);
+    }
+
+    public IssuanceEffects reportingToMdm() {
+        return new IssuanceEffects(consumeChallengeHash, request, supersede, renews, replaces, adminGrant, true);
     }
 
     /** The name and role of an admin client certificate, stored beside it. */

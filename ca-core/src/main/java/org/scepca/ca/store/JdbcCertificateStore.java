@@ -63,6 +63,9 @@ public final class JdbcCertificateStore implements CertificateStore {
             if (effects.adminGrant().isPresent()) {
                 insertAdminGrant(c, cert, effects.adminGrant().get());
             }
+            if (effects.reportToMdm()) {
+                MdmReports.insert(c, cert, effects.request().orElseThrow(), now);
+            }
             if (effects.supersede().isPresent()) {
                 revoke(c, effects.supersede().get(), RevocationReason.SUPERSEDED, now, Optional.of(cert.requester()));
             }

@@ -51,10 +51,12 @@ public final class Integrations implements AutoCloseable {
     private final Map<String, IntuneRequestValidator> validators;
     private final ScheduledExecutorService scheduler;
     private final Optional<Webhooks> webhooks;
+    private final CertificateAuthority ca;
     private volatile Optional<String> intuneProblem = Optional.empty();
 
     private Integrations(Optional<IntuneClient> intune, Map<String, IntuneRequestValidator> validators,
-            ScheduledExecutorService scheduler, Optional<Webhooks> webhooks) {
+            ScheduledExecutorService scheduler, Optional<Webhooks> webhooks, CertificateAuthority ca) {
+        this.ca = ca;
         this.intune = intune;
         this.validators = Map.copyOf(validators);
         this.scheduler = scheduler;
@@ -97,7 +99,7 @@ public final class Integrations implements AutoCloseable {
             validators.put(e.name(), new IntuneRequestValidator(client.orElseThrow(), "scepca/" + e.name(), issuer,
                     "scepca:" + e.path(), caName));
         }
-        Integrations it = new Integrations(client, validators, scheduler, ca.webhooks());
+        Integrations it = new Integrations(client, validators, scheduler, ca.webhooks(), ca);
         if (client.isPresent()) {
             if (intuneEndpoints.isEmpty()) {
                 LOG.warn("intune.* is configured but no endpoint has auth = intune; Intune validates nothing");
@@ -105,6 +107,8 @@ public final class Integrations implements AutoCloseable {
             // At start and then every few minutes, in the background: an unreachable Intune is a readiness detail
             // (its enrollments are refused), never a start-up failure for the other endpoints.
             scheduler.scheduleWithFixedDelay(it::checkIntune, 0, INTUNE_CHECK_INTERVAL.toSeconds(), TimeUnit.SECONDS);
+            // Success notifications Intune has not acknowledged (an outage, a crash between issuing and reporting).
+            scheduler.scheduleWithFixedDelay(() -> it.retryReports(clock.instant()), 60, 60, TimeUnit.SECONDS);
             intuneConfig.get().revocationSyncInterval().ifPresent(every -> {
                 IntuneRevocationSync sync = new IntuneRevocationSync(client.get(), intuneRevoker(ca, issuer), issuer,
                         INTUNE_REVOCATION_BATCH);
@@ -124,6 +128,37 @@ public final class Integrations implements AutoCloseable {
         return it;
     }
 
+    /**
+     * Sends the success notifications still owed, each once more; returns how many Intune acknowledged. Never throws
+     * (it runs on a schedule).
+     */
+    public int retryReports(java.time.Instant now) {
+        int done = 0;
+        try {
+            for (org.scepca.ca.store.MdmReports.Pending p : ca.mdmReports().due(now, 100)) {
+                IntuneRequestValidator v = validators.get(p.endpoint());
+                Optional<CertificateRecord> cert = ca.certificates().find(p.serial());
+                if (v == null || cert.isEmpty()) {
+                    ca.mdmReports().failed(p, ca.clock().instant(), v == null ? "endpoint " + p.endpoint()
+                            + " is no longer an Intune endpoint" : "certificate not found");
+                    continue;
+                }
+                if (v.reportSuccess(p.transactionId(), p.csrDer(), org.scepca.ca.pem.Pem.certificate(cert.get().der()))) {
+                    ca.mdmReports().done(p.serial());
+                    done++;
+                    org.scepca.ca.audit.AuditLine.op("intune-report").token("txid", p.transactionId())
+                            .token("serial", cert.get().serialHex()).token("outcome", "reported")
+                            .token("attempts", p.attempts() + 1).token("endpoint", "scep/" + p.endpoint()).log();
+                } else {
+                    ca.mdmReports().failed(p, ca.clock().instant(), "Intune did not acknowledge the report");
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("retrying Intune reports failed: {}", e.toString());
+        }
+        return done;
+    }
+
     /** The validator of an Intune endpoint (none for the others). */
     public Optional<RequestValidator> validatorFor(EnrollmentEndpoint e) {
         return Optional.ofNullable(validators.get(e.name()));
@@ -138,6 +173,12 @@ public final class Integrations implements AutoCloseable {
             }
         });
         intuneProblem.ifPresent(p -> out.add("intune: " + p));
+        if (intune.isPresent()) {
+            long owed = ca.mdmReports().count();
+            if (owed > 0) {
+                out.add("intune: " + owed + " issued certificate(s) not yet acknowledged by Intune (retried with backoff)");
+            }
+        }
         return out;
     }
 

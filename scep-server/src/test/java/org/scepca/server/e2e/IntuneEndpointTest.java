@@ -215,6 +215,34 @@ class IntuneEndpointTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Order(Integer.MAX_VALUE - 1)
+    void aSuccessNotificationIntuneDidNotTake_staysQueuedWithTheCertificate_andIsSentLater() throws Exception {
+        try {
+            intune.failAlways(Route.SUCCESS_NOTIFICATION, 503);
+            KeyPair keys = TestKeys.rsa2048(87);
+            X509Certificate cert = enroll("/scep/intune", "intune-queued-1", keys, csr().keys(keys).subject("CN=queued")
+                    .challenge("intune-blob").build()).issued();
+            assertThat(server.ca().mdmReports().count()).isEqualTo(1);
+            HttpResponse<String> ready = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + server.port() + "/readyz")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(ready.body()).contains("not yet acknowledged by Intune");
+            // Not due yet: nothing sent.
+            assertThat(server.integrations().retryReports(server.ca().clock().instant())).isZero();
+            intune.heal();
+            int before = calls(Route.SUCCESS_NOTIFICATION, "intune-queued-1").size();
+            assertThat(server.integrations().retryReports(server.ca().clock().instant().plus(Duration.ofMinutes(2))))
+                    .isEqualTo(1);
+            assertThat(calls(Route.SUCCESS_NOTIFICATION, "intune-queued-1")).hasSize(before + 1);
+            assertThat(body(calls(Route.SUCCESS_NOTIFICATION, "intune-queued-1").get(before)).path("notification")
+                    .path("certificateSerialNumber").asText().toLowerCase(Locale.ROOT))
+                    .isEqualTo(cert.getSerialNumber().toString(16));
+            assertThat(server.ca().mdmReports().count()).isZero();
+        } finally {
+            intune.heal();
+        }
+    }
+
+    @Test
     @org.junit.jupiter.api.Order(Integer.MAX_VALUE) // leaves the circuit open for its open period
     void anIntuneOutage_refusesIntuneEnrollmentsFast_andNeverTheOtherEndpoints() throws Exception {
         try {
