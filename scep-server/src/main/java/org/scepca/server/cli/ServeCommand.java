@@ -62,6 +62,13 @@ final class ServeCommand implements Callable<Integer> {
         out.println();
         out.println("scepca is running (started in " + (System.nanoTime() - t0) / 1_000_000 + " ms)");
         out.println("  SCEP URL:        " + base + "/scep");
+        for (var e : running.ca().endpoints().all()) {
+            if (!e.isDefault()) {
+                out.println("  SCEP endpoint:   " + base + e.path() + "   (" + e.authorization().stream()
+                        .map(org.scepca.ca.endpoint.Authorization::id).sorted()
+                        .collect(java.util.stream.Collectors.joining(",")) + ")");
+            }
+        }
         out.println("  Root CA SHA-256: " + Pem.fingerprint("SHA-256", root));
         out.println("  Root CA SHA-1:   " + Pem.fingerprint("SHA-1", root));
         out.println("  Root CA:         " + base + "/ca/root.pem   CRL: " + base + "/crl/intermediate.crl");
