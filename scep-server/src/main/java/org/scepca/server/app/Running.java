@@ -99,7 +99,8 @@ public final class Running implements AutoCloseable {
         CertificateAuthority ca = openAsOwner(dir, passphrase, config, clock, random);
         Integrations integrations = null;
         try {
-            integrations = Integrations.start(ca, adminConfig.jamf(), options);
+            integrations = Integrations.start(ca, adminConfig.jamf(),
+                    options.withMaxPkiOperations(serverConfig.limits().maxConcurrentPkiOperations()));
             java.util.Map<String, ScepService> endpoints = new java.util.LinkedHashMap<>();
             for (EnrollmentEndpoint e : ca.endpoints().all()) {
                 endpoints.put(e.name(), new ScepService(ca, ScepSettings.from(config), e, integrations.validatorFor(e),

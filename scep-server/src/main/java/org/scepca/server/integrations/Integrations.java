@@ -63,9 +63,21 @@ public final class Integrations implements AutoCloseable {
         this.webhooks = webhooks;
     }
 
-    /** Test hooks: trust for a local Intune or Jamf fake. */
-    public record Options(Optional<SSLContext> intuneTls, Optional<SSLContext> jamfTls) {
-        public static final Options DEFAULT = new Options(Optional.empty(), Optional.empty());
+    /**
+     * @param intuneTls          trust for a local Intune fake (tests)
+     * @param jamfTls            trust for a local Jamf fake (tests)
+     * @param maxPkiOperations   the server's cap on PKIOperations in progress: Intune may hold a quarter of it
+     */
+    public record Options(Optional<SSLContext> intuneTls, Optional<SSLContext> jamfTls, int maxPkiOperations) {
+        public static final Options DEFAULT = new Options(Optional.empty(), Optional.empty(), 32);
+
+        public Options(Optional<SSLContext> intuneTls, Optional<SSLContext> jamfTls) {
+            this(intuneTls, jamfTls, 32);
+        }
+
+        public Options withMaxPkiOperations(int max) {
+            return new Options(intuneTls, jamfTls, max);
+        }
     }
 
     /**
@@ -96,8 +108,10 @@ public final class Integrations implements AutoCloseable {
         String issuer = ca.material().intermediateCertificate().getSubjectX500Principal().getName();
         String caName = commonName(ca.material().intermediateCertificate().getSubjectX500Principal()).orElse(issuer);
         for (EnrollmentEndpoint e : intuneEndpoints) {
+            // Intune may hold at most a quarter of the server's PKIOperation slots: a slow Intune never stalls the
+            // other endpoints.
             validators.put(e.name(), new IntuneRequestValidator(client.orElseThrow(), "scepca/" + e.name(), issuer,
-                    "scepca:" + e.path(), caName));
+                    "scepca:" + e.path(), caName, Math.max(1, options.maxPkiOperations() / 4)));
         }
         Integrations it = new Integrations(client, validators, scheduler, ca.webhooks(), ca);
         if (client.isPresent()) {

@@ -29,6 +29,12 @@ public final class IntuneRequestValidator implements RequestValidator, AutoClose
     private final String certificateAuthority;
     private final ThreadPoolExecutor failureReports;
     private final AtomicLong droppedReports = new AtomicLong();
+    /**
+     * A bulkhead: at most this many enrollment threads wait on Intune at once. Without it, a slow Intune (each call
+     * may take its timeout, times the retries) would hold every PKIOperation slot of the server and stall the other
+     * endpoints; beyond it an Intune enrollment is refused at once, and a success report is queued for later.
+     */
+    private final java.util.concurrent.Semaphore inFlight;
 
     /**
      * @param callerInfo           who calls, sent with every request and notification (the same string each time)
@@ -38,6 +44,16 @@ public final class IntuneRequestValidator implements RequestValidator, AutoClose
      */
     public IntuneRequestValidator(IntuneClient client, String callerInfo, String issuingCaName, String caConfiguration,
             String certificateAuthority) {
+        this(client, callerInfo, issuingCaName, caConfiguration, certificateAuthority, 8);
+    }
+
+    /** @param maxInFlight enrollment threads that may wait on Intune at once (the rest are refused at once) */
+    public IntuneRequestValidator(IntuneClient client, String callerInfo, String issuingCaName, String caConfiguration,
+            String certificateAuthority, int maxInFlight) {
+        if (maxInFlight < 1) {
+            throw new IllegalArgumentException("maxInFlight must be at least 1");
+        }
+        this.inFlight = new java.util.concurrent.Semaphore(maxInFlight);
         this.client = Objects.requireNonNull(client, "client is null");
         this.callerInfo = Objects.requireNonNull(callerInfo, "callerInfo is null");
         this.issuingCaName = Objects.requireNonNull(issuingCaName, "issuingCaName is null");
@@ -56,16 +72,24 @@ public final class IntuneRequestValidator implements RequestValidator, AutoClose
 
     @Override
     public Verdict validate(String transactionId, byte[] csrDer) throws UnavailableException {
+        if (!inFlight.tryAcquire()) {
+            throw new UnavailableException("too many enrollments already waiting on Intune", null);
+        }
         try {
             ScepActionResult r = client.validate(transactionId, csrDer, callerInfo);
             return new Verdict(r.success(), r.code(), r.description() == null ? "" : r.description());
         } catch (IntuneUnavailableException e) {
             throw new UnavailableException(e.getMessage(), e);
+        } finally {
+            inFlight.release();
         }
     }
 
     @Override
     public boolean reportSuccess(String transactionId, byte[] csrDer, X509Certificate issued) {
+        if (!inFlight.tryAcquire()) {
+            return false; // queued with the certificate, sent by the retry job
+        }
         try {
             ScepActionResult r = client.notifySuccess(transactionId, csrDer, issued, issuingCaName, caConfiguration,
                     certificateAuthority, callerInfo);
@@ -76,6 +100,8 @@ public final class IntuneRequestValidator implements RequestValidator, AutoClose
         } catch (IntuneUnavailableException e) {
             LOG.warn("Intune success notification of {} failed: {}", transactionId, e.getMessage());
             return false;
+        } finally {
+            inFlight.release();
         }
     }
 
