@@ -18,11 +18,24 @@ import jakarta.servlet.http.HttpServletResponse;
  */
 public final class GuardFilter implements Filter {
     private static final Logger LOG = LoggerFactory.getLogger(GuardFilter.class);
+    /** Methods left to the servlets (each answers 405 itself for those it does not support); TRACE is not one. */
+    static final java.util.Set<String> SERVLET_METHODS = java.util.Set.of("GET", "HEAD", "POST", "PUT", "DELETE",
+            "OPTIONS");
+    static final String ALLOW = "GET, HEAD, POST, OPTIONS, DELETE";
 
     @Override
     public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException {
         HttpServletResponse resp = (HttpServletResponse) res;
         resp.setHeader("X-Content-Type-Options", "nosniff");
+        String method = ((jakarta.servlet.http.HttpServletRequest) req).getMethod();
+        if (!SERVLET_METHODS.contains(method)) {
+            // A method HttpServlet does not know gets 501 with an empty body there, and TRACE would echo the request's
+            // headers back (cross-site tracing); RFC 9110 §15.5.6: 405 with the methods we use. The servlets answer
+            // the standard methods they do not support (PUT, DELETE, ...) with their own 405 and Allow.
+            resp.setHeader("Allow", ALLOW);
+            Problem.send(resp, 405, "method-not-allowed", "Method not allowed", "use " + ALLOW);
+            return;
+        }
         try {
             chain.doFilter(req, res);
         } catch (org.eclipse.jetty.io.EofException e) {

@@ -360,6 +360,21 @@ class ScepEndToEndTest {
     }
 
     @Test
+    void anUnknownMethodIsAProblemDocument_notAnHtmlPage() throws Exception {
+        var resp = HTTP.send(HttpRequest.newBuilder(URI.create(url + "?operation=GetCACaps"))
+                .method("FOO", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(resp.statusCode()).isEqualTo(405);
+        assertThat(resp.headers().firstValue("Allow")).hasValueSatisfying(a -> assertThat(a).contains("POST"));
+        assertThat(resp.headers().firstValue("Content-Type")).as(resp.statusCode() + " " + resp.headers().map() + " " + resp.body())
+                .hasValueSatisfying(t -> assertThat(t).contains("problem+json"));
+        assertThat(resp.body()).doesNotContain("<html").doesNotContain("FOO");
+        var trace = HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("X-Secret", "echo-me")
+                .method("TRACE", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(trace.statusCode()).isEqualTo(405);
+        assertThat(trace.body()).doesNotContain("echo-me");
+    }
+
+    @Test
     void noServerVersionIsSent() throws Exception {
         var resp = HTTP.send(HttpRequest.newBuilder(URI.create(url + "?operation=GetCACaps")).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
