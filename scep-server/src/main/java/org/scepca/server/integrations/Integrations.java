@@ -204,9 +204,11 @@ public final class Integrations implements AutoCloseable {
             }
             intuneProblem = Optional.empty();
         } catch (RuntimeException e) {
-            String msg = "unreachable or refusing our credentials (" + e.getMessage() + ")";
-            if (!intuneProblem.equals(Optional.of(msg))) {
-                LOG.warn("Intune: {}", msg);
+            // The reason goes to the log only: /readyz is on the public port, and an exception's text is no business
+            // of whoever asks there.
+            String msg = "unreachable or refusing our credentials (reason in the server log)";
+            if (intuneProblem.isEmpty()) {
+                LOG.warn("Intune: unreachable or refusing our credentials: {}", e.getMessage());
             }
             intuneProblem = Optional.of(msg);
         }
