@@ -95,7 +95,8 @@ public final class CertificateAuthority implements AutoCloseable {
         }
         java.util.Optional<WebhookConfig> webhookConfig = WebhookConfig.from(CaConfig.read(dir.configFile()),
                 dir.configFile().getParent()); // validated before the store is opened
-        Database db = Database.openH2(dir.databaseDir(), dir.secretsDir().resolve("db-password"), config.dbPoolSize());
+        Database db = config.database().isPostgres() ? Database.openPostgres(config.database())
+                : Database.openH2(dir.databaseDir(), dir.secretsDir().resolve("db-password"), config.dbPoolSize());
         try {
             CertificateAuthority ca = new CertificateAuthority(dir, config, material, db, clock, random, webhookConfig);
             if (!java.nio.file.Files.exists(dir.intermediateCrl())) {

@@ -29,12 +29,17 @@ import org.scepca.ca.policy.SanType;
  */
 public record CaConfig(IssuancePolicy policy, Duration crlNextUpdate, Duration rootCrlNextUpdate,
         Optional<URI> publicBaseUrl, Optional<String> staticChallenge, boolean manualApproval,
-        boolean supersedeOnRenewal, boolean includeRootInCaCert, boolean allowSingleDes, int dbPoolSize, boolean useRa,
+        boolean supersedeOnRenewal, boolean includeRootInCaCert, boolean allowSingleDes, DatabaseConfig database, boolean useRa,
         Map<String, String> delegated, Path configDir) {
 
     public CaConfig {
         delegated = Map.copyOf(delegated);
         Objects.requireNonNull(configDir, "configDir is null");
+        Objects.requireNonNull(database, "database is null");
+    }
+
+    public int dbPoolSize() {
+        return database.poolSize();
     }
 
     /** Without keys for the other models (tests). */
@@ -42,7 +47,7 @@ public record CaConfig(IssuancePolicy policy, Duration crlNextUpdate, Duration r
             Optional<URI> publicBaseUrl, Optional<String> staticChallenge, boolean manualApproval,
             boolean supersedeOnRenewal, boolean includeRootInCaCert, boolean allowSingleDes, int dbPoolSize, boolean useRa) {
         this(policy, crlNextUpdate, rootCrlNextUpdate, publicBaseUrl, staticChallenge, manualApproval, supersedeOnRenewal,
-                includeRootInCaCert, allowSingleDes, dbPoolSize, useRa, Map.of(), Path.of("."));
+                includeRootInCaCert, allowSingleDes, DatabaseConfig.embedded(dbPoolSize), useRa, Map.of(), Path.of("."));
     }
 
     /**
@@ -67,7 +72,7 @@ public record CaConfig(IssuancePolicy policy, Duration crlNextUpdate, Duration r
             "policy.max-sans-length",
             "crl.next-update-hours", "crl.root-next-update-days", "public-base-url", "scep.static-challenge",
             "scep.approval", "scep.supersede-on-renewal", "scep.getcacert-include-root", "scep.allow-single-des",
-            "db.pool-size", "scep.use-ra", "include",
+            "db.pool-size", "db.url", "db.user", "db.password-file", "scep.use-ra", "include",
             // Read by the server's admin.AdminConfig (same file); listed here so they are not unknown keys.
             "admin.enabled", "admin.host", "admin.port", "admin.tls-port", "admin.tls-cert", "admin.tls-key",
             "admin.mtls-admins", "admin.mtls-viewers",
@@ -216,7 +221,8 @@ public record CaConfig(IssuancePolicy policy, Duration crlNextUpdate, Duration r
                 Duration.ofDays(intValue(p, "crl.root-next-update-days", 365, 1, 3650)),
                 base, staticChallenge, approval.equals("manual"),
                 bool(p, "scep.supersede-on-renewal", true), bool(p, "scep.getcacert-include-root", true),
-                bool(p, "scep.allow-single-des", false), intValue(p, "db.pool-size", 16, 1, 256), bool(p, "scep.use-ra", true),
+                bool(p, "scep.allow-single-des", false), DatabaseConfig.from(p, configDir, System.getenv()),
+                bool(p, "scep.use-ra", true),
                 delegated, configDir);
         config.endpoints(); // validates the endpoint.* keys now: errors name the key at start-up
         return config;
@@ -224,22 +230,28 @@ public record CaConfig(IssuancePolicy policy, Duration crlNextUpdate, Duration r
 
     public CaConfig withManualApproval(boolean manual) {
         return new CaConfig(policy, crlNextUpdate, rootCrlNextUpdate, publicBaseUrl, staticChallenge, manual,
-                supersedeOnRenewal, includeRootInCaCert, allowSingleDes, dbPoolSize, useRa, delegated, configDir);
+                supersedeOnRenewal, includeRootInCaCert, allowSingleDes, database, useRa, delegated, configDir);
     }
 
     public CaConfig withStaticChallenge(Optional<String> challenge) {
         return new CaConfig(policy, crlNextUpdate, rootCrlNextUpdate, publicBaseUrl, challenge, manualApproval,
-                supersedeOnRenewal, includeRootInCaCert, allowSingleDes, dbPoolSize, useRa, delegated, configDir);
+                supersedeOnRenewal, includeRootInCaCert, allowSingleDes, database, useRa, delegated, configDir);
     }
 
     public CaConfig withPoolSize(int size) {
         return new CaConfig(policy, crlNextUpdate, rootCrlNextUpdate, publicBaseUrl, staticChallenge, manualApproval,
-                supersedeOnRenewal, includeRootInCaCert, allowSingleDes, size, useRa, delegated, configDir);
+                supersedeOnRenewal, includeRootInCaCert, allowSingleDes, database.withPoolSize(size), useRa, delegated, configDir);
+    }
+
+    /** The same configuration on another store (tests, and the replicas' shared PostgreSQL). */
+    public CaConfig withDatabase(DatabaseConfig db) {
+        return new CaConfig(policy, crlNextUpdate, rootCrlNextUpdate, publicBaseUrl, staticChallenge, manualApproval,
+                supersedeOnRenewal, includeRootInCaCert, allowSingleDes, db, useRa, delegated, configDir);
     }
 
     public CaConfig withPolicy(IssuancePolicy newPolicy) {
         return new CaConfig(newPolicy, crlNextUpdate, rootCrlNextUpdate, publicBaseUrl, staticChallenge, manualApproval,
-                supersedeOnRenewal, includeRootInCaCert, allowSingleDes, dbPoolSize, useRa, delegated, configDir);
+                supersedeOnRenewal, includeRootInCaCert, allowSingleDes, database, useRa, delegated, configDir);
     }
 
     private static URI baseUrl(String s) {

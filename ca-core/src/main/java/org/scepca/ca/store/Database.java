@@ -156,6 +156,18 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /**
+     * A shared PostgreSQL database ({@code db.url}). Its COMMIT returns once the WAL is flushed (with the default
+     * {@code synchronous_commit=on}; with synchronous standbys, once they have it too), so no extra sync is needed.
+     * Flyway takes PostgreSQL's advisory lock while it migrates: replicas starting together migrate once.
+     */
+    public static Database openPostgres(org.scepca.ca.config.DatabaseConfig config) {
+        if (!config.isPostgres()) {
+            throw new IllegalArgumentException("not a PostgreSQL configuration");
+        }
+        return open(config.url().get(), config.user(), config.password().orElse(null), config.poolSize());
+    }
+
     public static Database open(String jdbcUrl, String user, String password, int poolSize) {
         return open(jdbcUrl, user, password, poolSize, Optional.empty());
     }
@@ -171,6 +183,18 @@ public final class Database implements AutoCloseable {
         cfg.setPoolName("scepca-db");
         cfg.setAutoCommit(true);
         cfg.setConnectionTimeout(10_000);
+        if (jdbcUrl.startsWith("jdbc:postgresql:")) {
+            // After a failover the old primary's connections are dead: a pool must find out quickly and reconnect
+            // (the multi-host URL's targetServerType=primary picks the new one). Statements that hang on a dead
+            // socket end after socketTimeout rather than holding an enrollment thread forever.
+            cfg.setKeepaliveTime(30_000);
+            cfg.setMaxLifetime(600_000);
+            cfg.setIdleTimeout(300_000);
+            cfg.addDataSourceProperty("tcpKeepAlive", "true");
+            cfg.addDataSourceProperty("connectTimeout", "5");
+            cfg.addDataSourceProperty("socketTimeout", "60");
+            cfg.addDataSourceProperty("ApplicationName", "scepca");
+        }
         HikariDataSource ds;
         try {
             ds = new HikariDataSource(cfg);

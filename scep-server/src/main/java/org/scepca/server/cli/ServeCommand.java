@@ -74,6 +74,9 @@ final class ServeCommand implements Callable<Integer> {
         out.println("  Root CA:         " + base + "/ca/root.pem   CRL: " + base + "/crl/intermediate.crl");
         out.println("  OCSP responder:  " + base + "/ocsp");
         out.println("  Data folder:     " + dir.root());
+        out.println("  Store:           " + config.database().url()
+                .map(u -> "PostgreSQL " + org.scepca.ca.config.DatabaseConfig.redact(u) + " as " + config.database().user())
+                .orElse("embedded H2 in " + dir.databaseDir()));
         out.println("  Create a one-time challenge:  ./scepca challenge create --data " + dir.root());
         out.println("  Make a device profile:        ./scepca profile --data " + dir.root() + " --url " + base
                 + "/scep --out device.mobileconfig");
