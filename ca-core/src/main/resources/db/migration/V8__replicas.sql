@@ -12,8 +12,9 @@ CREATE TABLE crls (
     der           BYTEA       NOT NULL
 );
 
--- Shared credentials the replicas must agree on: the delegated OCSP responder's key and certificate (a PKCS#12
--- encrypted under the CA passphrase, as the ocsp.p12 file was). Renewed by one replica under the row's lock.
+-- Shared credentials the replicas must agree on: the delegated OCSP responder's and the profile signer's keys and
+-- certificates (PKCS#12 encrypted under the CA passphrase, as the ca/*.p12 files are). Renewed by one replica under
+-- a db_locks row.
 CREATE TABLE shared_credentials (
     name       VARCHAR(64) NOT NULL PRIMARY KEY,
     serial     VARCHAR(42) NOT NULL,
@@ -29,6 +30,7 @@ CREATE TABLE db_locks (
 );
 INSERT INTO db_locks (name) VALUES ('crl');
 INSERT INTO db_locks (name) VALUES ('ocsp-responder');
+INSERT INTO db_locks (name) VALUES ('profile-signing');
 
 -- Background jobs that one replica runs at a time (Intune's revocation sync, the Jamf device sync, Intune report
 -- retries): the holder renews its lease at every run; when it dies, another takes over once the lease has expired.

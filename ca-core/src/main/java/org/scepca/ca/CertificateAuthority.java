@@ -85,6 +85,9 @@ public final class CertificateAuthority implements AutoCloseable {
     public static CertificateAuthority open(CaDirectory dir, Passphrase passphrase, CaConfig config, Clock clock,
             SecureRandom random) {
         Objects.requireNonNull(dir, "dir is null");
+        if (config.crlDir().isPresent()) {
+            dir = dir.withCrlDir(config.crlDir().get()); // the data folder may be read-only
+        }
         CaMaterial material = CaMaterial.load(dir, passphrase);
         try {
             // Upgrade of a data folder from an earlier release: the properties may hold the static challenge.
