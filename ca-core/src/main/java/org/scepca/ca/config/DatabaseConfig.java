@@ -56,7 +56,11 @@ public record DatabaseConfig(Optional<String> url, String user, Optional<String>
         return q < 0 ? jdbcUrl : jdbcUrl.substring(0, q) + "?…";
     }
 
-    static DatabaseConfig from(Properties p, Path configDir, Map<String, String> env) {
+    /**
+     * The {@code db.*} keys of {@code p}; a relative {@code db.password-file} is resolved against {@code configDir}.
+     * Public for commands that take the same values as options ({@code scepca db migrate --to}).
+     */
+    public static DatabaseConfig from(Properties p, Path configDir, Map<String, String> env) {
         int pool = CaConfig.intValue(p, "db.pool-size", 16, 1, 256);
         String url = Optional.ofNullable(p.getProperty("db.url")).map(String::strip).orElse("");
         String user = Optional.ofNullable(p.getProperty("db.user")).map(String::strip).filter(s -> !s.isEmpty())

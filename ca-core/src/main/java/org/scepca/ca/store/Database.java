@@ -157,6 +157,42 @@ public final class Database implements AutoCloseable {
     }
 
     /**
+     * Opens the embedded H2 store under {@code dir} for this process alone (no AUTO_SERVER listener, so no other
+     * process can reach it while it is open), bringing its schema up to date as {@link #openH2} would. For commands that
+     * must see the store at rest, such as copying it elsewhere ({@link StoreCopy}).
+     *
+     * @throws StoreException when there is no store in {@code dir}, or when the server or another command (in another
+     *                        process or in this JVM) has it open: "stop the server first"
+     */
+    public static Database openH2Exclusive(Path dir, Path passwordFile) {
+        Path file = dir.toAbsolutePath().resolve(DB_FILE);
+        if (!Files.isRegularFile(file) || !Files.isRegularFile(passwordFile)) {
+            throw new StoreException("no database in " + dir);
+        }
+        String password = passwordFor(passwordFile);
+        String key = H2Upgrade.prepare(dir, passwordFile.resolveSibling(H2Upgrade.KEY_FILE), "scepca", password);
+        // The header check tries the OS lock that H2 holds on an open file. It also sees a store held by this JVM,
+        // which an embedded URL would silently share (H2 hands every connection in one JVM the same open database).
+        if (H2Recovery.recoverIfUnclean(file, Optional.of(key.toCharArray())).isEmpty()) {
+            throw inUse(null);
+        }
+        try {
+            return open(h2Url(dir, true), "scepca", key + " " + password, 2, Optional.of(dir));
+        } catch (StoreException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof SQLException s && s.getErrorCode() == 90020) { // opened by another process just now
+                    throw inUse(e);
+                }
+            }
+            throw e;
+        }
+    }
+
+    private static StoreException inUse(Exception cause) {
+        return new StoreException("the database is in use: stop the server (and any other scepca command) first", cause);
+    }
+
+    /**
      * A shared PostgreSQL database ({@code db.url}). Its COMMIT returns once the WAL is flushed (with the default
      * {@code synchronous_commit=on}; with synchronous standbys, once they have it too), so no extra sync is needed.
      * Flyway takes PostgreSQL's advisory lock while it migrates: replicas starting together migrate once.
