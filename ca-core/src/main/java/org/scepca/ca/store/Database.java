@@ -177,7 +177,9 @@ public final class Database implements AutoCloseable {
             throw inUse(null);
         }
         try {
-            return open(h2Url(dir, true), "scepca", key + " " + password, 2, Optional.of(dir));
+            Database db = open(h2Url(dir, true), "scepca", key + " " + password, 2, Optional.of(dir));
+            H2Upgrade.restrictFiles(dir, "scepca");
+            return db;
         } catch (StoreException e) {
             for (Throwable t = e; t != null; t = t.getCause()) {
                 if (t instanceof SQLException s && s.getErrorCode() == 90020) { // opened by another process just now
