@@ -24,6 +24,7 @@ import org.scepca.ca.issuance.IssuanceRequest;
 import org.scepca.ca.material.CaDirectory;
 import org.scepca.ca.policy.CertificateProfile;
 import org.scepca.ca.revocation.RevocationReason;
+import org.scepca.ca.store.Database;
 import org.scepca.ca.store.IssuanceEffects;
 import org.scepca.ca.testing.PgCluster;
 import org.scepca.ca.testing.TestPki;
@@ -144,6 +145,39 @@ class DbMigrateCommandTest {
             assertThat(server.ca().certificates().count()).as("the server's store still works").isEqualTo(1);
         }
         assertThat(tables(url)).as("the target was not touched: not even migrated").isZero();
+    }
+
+    /** A target that changes what it is given (here a trigger) fails the checksum: exit non-zero, nothing committed. */
+    @Test
+    void aCopyThatDiffersIsReportedAndRolledBack(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("data");
+        issue(dir, 2, false);
+        assertThat(run(withPassphrase(dir, "challenge", "create", "--note", "original", "--quiet")).code()).isZero();
+        String url = PgCluster.shared().newDatabase();
+        Database.open(url, PgCluster.USER, PgCluster.PASSWORD, 2).close(); // the schema, for the trigger to attach to
+        try (var c = DriverManager.getConnection(url, PgCluster.USER, PgCluster.PASSWORD); Statement s = c.createStatement()) {
+            s.execute("CREATE FUNCTION tamper() RETURNS trigger AS $$ BEGIN NEW.note := 'changed'; RETURN NEW; END $$"
+                    + " LANGUAGE plpgsql");
+            s.execute("CREATE TRIGGER tamper BEFORE INSERT ON challenges FOR EACH ROW EXECUTE FUNCTION tamper()");
+        }
+        Path pw = passwordFile(tmp);
+
+        Result r = run("db", "migrate", "--data", dir.toString(), "--to", url, "--password-file", pw.toString());
+
+        assertThat(r.code()).isEqualTo(Errors.INTERNAL_ERROR);
+        assertThat(r.out().lines().filter(l -> l.startsWith("challenges ")).findFirst().orElseThrow())
+                .matches("challenges +1 +1  [0-9a-f]{16}  [0-9a-f]{16}  DIFFERS");
+        assertThat(r.out().lines().filter(l -> l.startsWith("certificates ")).findFirst().orElseThrow()).endsWith(" ok");
+        assertThat(r.out()).doesNotContain("db.url=");
+        assertThat(r.err().strip()).isEqualTo("scepca: the copy differs from the H2 store in challenges: nothing was"
+                + " committed, the PostgreSQL database is still empty; the H2 store is unchanged and the server can go on"
+                + " using it");
+        try (var c = DriverManager.getConnection(url, PgCluster.USER, PgCluster.PASSWORD); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT (SELECT COUNT(*) FROM certificates) + (SELECT COUNT(*) FROM challenges)")) {
+            rs.next();
+            assertThat(rs.getLong(1)).isZero();
+        }
+        assertThat(run(withPassphrase(dir, "challenge", "list")).out()).contains("original");
     }
 
     @Test
