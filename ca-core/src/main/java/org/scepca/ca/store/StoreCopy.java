@@ -14,9 +14,16 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
@@ -33,6 +40,9 @@ import org.scepca.ca.store.StoreSchema.Table;
  * or column added by a later migration is copied and checked without a change here; parents are copied before the
  * tables whose foreign keys reference them. The target must have every table and column the source has, with values
  * of the same kind: equal Flyway versions make that so, and a difference is refused before anything is written.
+ *
+ * <p>Into an empty target only: one that holds no row but those its migrations create (V8 fills {@code db_locks});
+ * those are replaced by the source's own rows of the same tables.
  *
  * <p>All or nothing. Every row goes into the target in <em>one</em> transaction (in batches of {@value #BATCH_ROWS}
  * statements), the checksums are computed inside it, and it commits only when every table matches. A failure at any
@@ -127,6 +137,8 @@ public final class StoreCopy {
             String version = requireSameVersion(s, t);
             List<Table> tables = from.inDependencyOrder();
             requireSameTables(tables, to);
+            step = "listing the rows the migrations create";
+            Map<String, Set<String>> created = migrationRows(to);
             prepare(s, from);
             prepare(t, to);
             t.setAutoCommit(false);
@@ -134,7 +146,15 @@ public final class StoreCopy {
             List<TableCheck> checks;
             try {
                 step = "checking that the target is empty";
-                requireEmpty(t, to);
+                Set<String> seeded = requireEmpty(t, to, created);
+                // The store has its own copy of those rows (it ran the same migrations), as they are now: it wins.
+                try (Statement st = t.createStatement()) {
+                    for (int i = tables.size() - 1; i >= 0; i--) { // children first
+                        if (seeded.contains(tables.get(i).name())) {
+                            st.executeUpdate("DELETE FROM " + to.quote(tables.get(i).name()));
+                        }
+                    }
+                }
                 for (Table table : tables) {
                     step = "copying " + table.name();
                     long started = System.nanoTime();
@@ -253,13 +273,30 @@ public final class StoreCopy {
         }
     }
 
-    private static void requireEmpty(Connection t, StoreSchema to) throws SQLException {
+    /**
+     * Refuses a target that holds any row its migrations did not create (V8 creates the rows of {@code db_locks}, so
+     * a new database is never without rows).
+     *
+     * @param created the keys of the rows the migrations create, per table ({@link #migrationRows})
+     * @return the tables that hold rows, all of them rows the migrations created
+     */
+    private static Set<String> requireEmpty(Connection t, StoreSchema to, Map<String, Set<String>> created)
+            throws SQLException {
         List<String> filled = new ArrayList<>();
-        try (Statement st = t.createStatement()) {
-            for (String name : to.tableNames()) {
-                try (ResultSet rs = st.executeQuery("SELECT 1 FROM " + to.quote(name) + " LIMIT 1")) {
-                    if (rs.next()) {
-                        filled.add(name);
+        Set<String> seeded = new TreeSet<>();
+        for (String name : to.tableNames()) {
+            Table table = to.table(name).orElseThrow();
+            Set<String> allowed = created.getOrDefault(name, Set.of());
+            try (Statement st = t.createStatement()) {
+                st.setFetchSize(BATCH_ROWS);
+                try (ResultSet rs = st.executeQuery("SELECT " + names(to, table.orderColumns()) + " FROM "
+                        + to.quote(name))) {
+                    while (rs.next()) {
+                        if (!allowed.contains(key(rs, table.orderColumns()))) {
+                            filled.add(name);
+                            break;
+                        }
+                        seeded.add(name);
                     }
                 }
             }
@@ -269,14 +306,61 @@ public final class StoreCopy {
                     + (filled.size() == 1 ? "s" : "") + " rows): the store is copied only into an empty database;"
                     + " create a new one, or drop and recreate this one if nothing in it is needed");
         }
+        return seeded;
+    }
+
+    /**
+     * The keys of the rows that the migrations themselves insert, per table: found by running the same migrations
+     * (this release's, which made the target: the versions are equal) on a scratch in-memory H2 database, so that a
+     * later migration seeding a table needs no change here. Only keys are compared, so a seed row whose other values
+     * depend on when it was made still counts as one.
+     */
+    private static Map<String, Set<String>> migrationRows(StoreSchema to) throws SQLException {
+        Map<String, Set<String>> keys = new HashMap<>();
+        try (Database scratch = Database.open("jdbc:h2:mem:scepca-migrations-" + UUID.randomUUID() + SCRATCH_OPTIONS,
+                "scepca", "", 2); Connection c = scratch.connection(); Statement st = c.createStatement()) {
+            for (String name : StoreSchema.read(c).tableNames()) {
+                Optional<Table> table = to.table(name);
+                if (table.isEmpty()) {
+                    continue;
+                }
+                List<Column> key = table.get().orderColumns();
+                try (ResultSet rs = st.executeQuery("SELECT " + names(to, key) + " FROM " + to.quote(name))) {
+                    while (rs.next()) {
+                        keys.computeIfAbsent(name, n -> new HashSet<>()).add(key(rs, key));
+                    }
+                }
+            }
+        }
+        return keys;
+    }
+
+    /** The settings of the embedded store's URL that decide how the migrations' SQL runs ({@code Database.h2Url}). */
+    private static final String SCRATCH_OPTIONS = ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+
+    private static String names(StoreSchema schema, List<Column> columns) {
+        return columns.stream().map(c -> schema.quote(c.name())).collect(Collectors.joining(", "));
+    }
+
+    /** The canonical encoding of a row's values of {@code columns} (selected in that order), as text. */
+    private static String key(ResultSet rs, List<Column> columns) throws SQLException {
+        var bytes = new java.io.ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            for (int i = 0; i < columns.size(); i++) {
+                ColumnValues.encode(out, ColumnValues.read(rs, i + 1, columns.get(i).kind()), columns.get(i).kind());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // in memory
+        }
+        return HexFormat.of().formatHex(bytes.toByteArray());
     }
 
     private static long copyTable(Connection s, StoreSchema from, Connection t, StoreSchema to, Table table,
             Consumer<String> progress) throws SQLException {
         Table target = to.table(table.name()).orElseThrow();
         List<Column> columns = table.columns();
-        String names = columns.stream().map(c -> from.quote(c.name())).collect(Collectors.joining(", "));
-        String targetNames = columns.stream().map(c -> to.quote(c.name())).collect(Collectors.joining(", "));
+        String names = names(from, columns);
+        String targetNames = names(to, columns);
         String params = columns.stream().map(c -> "?").collect(Collectors.joining(", "));
         // OVERRIDING SYSTEM VALUE: a GENERATED ALWAYS identity column takes the source's values as they are.
         String insert = "INSERT INTO " + to.quote(table.name()) + " (" + targetNames + ")"
@@ -362,7 +446,7 @@ public final class StoreCopy {
      * order) because its database collation (en_US and the like) would order "B" and "a" differently.
      */
     static Digest digest(Connection c, StoreSchema schema, Table table) throws SQLException {
-        String names = table.columns().stream().map(col -> schema.quote(col.name())).collect(Collectors.joining(", "));
+        String names = names(schema, table.columns());
         String order = table.orderColumns().stream()
                 .map(col -> schema.quote(col.name())
                         + (schema.isPostgres() && col.kind() == StoreSchema.Kind.TEXT ? " COLLATE \"C\"" : ""))

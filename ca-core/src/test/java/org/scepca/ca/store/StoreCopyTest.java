@@ -105,7 +105,7 @@ class StoreCopyTest {
         var challenges = new JdbcChallengeStore(h2);
         var requests = new JdbcRequestStore(h2);
         var tokens = new JdbcTokenStore(h2);
-        var crlNumbers = new JdbcCrlNumberStore(h2);
+        var crls = new CrlStore(h2);
 
         var v = cert("valid", new IssuedFor(Optional.of("default"), Optional.of("c-1"), Optional.of("Ann's iPad"),
                 Optional.of("F2LX1234ABCD"), Optional.of("00008030-001A2B3C4D5E6F70"), Optional.of("3f2a6c1e-0000-4000-8000-1234567890ab")));
@@ -144,10 +144,15 @@ class StoreCopyTest {
         tokens.touch("b0000000-0000-4000-8000-000000000001", now.plusSeconds(3));
         tokens.revoke("b0000000-0000-4000-8000-000000000002", now.plusSeconds(4));
 
-        crlNumbers.next("key-a");
-        crlNumbers.next("key-a");
-        crlNumbers.next("key-a");
-        crlNumbers.next("key-b");
+        for (String key : List.of("key-a", "key-a", "key-a", "key-b")) {
+            crls.publish(key, before -> true, n -> new CrlStore.Stored(n, now, now.plus(Duration.ofDays(1)),
+                    ("crl " + key + " " + n).getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        }
+        var clock = java.time.Clock.fixed(now, java.time.ZoneOffset.UTC);
+        assertThat(new JobLeases(h2, clock).tryAcquire("intune-revocation-sync", "replica-1", Duration.ofMinutes(1))).isTrue();
+        new Replicas(h2, clock).register("replica-1", "ca.example.com", "test");
+        new SharedCredentials(h2).replace("ocsp-responder", "ocsp-responder", e -> true,
+                () -> new SharedCredentials.Entry("abc123", now.plus(Duration.ofDays(7)), new byte[] {0x30, 0x01}));
     }
 
     /** Rows per table of a store (PostgreSQL, or H2 through an open Database). */
@@ -167,6 +172,14 @@ class StoreCopyTest {
         });
     }
 
+    /** Holds what a database just made by the migrations holds (no table is without rows since V8's db_locks). */
+    private void assertAsEmptyAsANewDatabase(Database pg) {
+        Map<String, Long> fresh = counts(keep(Database.open(PgCluster.shared().newDatabase(), PgCluster.USER,
+                PgCluster.PASSWORD, 2)));
+        assertThat(counts(pg)).isEqualTo(fresh);
+        assertThat(fresh.get("certificates")).isZero();
+    }
+
     @Test
     void copiesEveryTableAndTheCopyReadsBackAsTheOriginal() {
         Database h2 = source();
@@ -176,18 +189,27 @@ class StoreCopyTest {
         assertThat(report.committed()).isTrue();
         assertThat(report.verified()).isTrue();
         assertThat(report.schemaVersion()).isEqualTo(version(h2));
-        // parents before the tables whose foreign keys reference them
+        // every table of the store (whatever later migrations add), parents before their children
         List<String> order = report.tables().stream().map(StoreCopy.TableCheck::table).toList();
-        assertThat(order).containsExactlyInAnyOrder("admin_certificates", "admin_tokens", "certificates", "challenges",
-                "crl_numbers", "event_outbox", "mdm_reports", "requests", "revocations");
+        assertThat(order).containsExactlyInAnyOrderElementsOf(counts(h2).keySet());
+        assertThat(order).contains("admin_certificates", "admin_tokens", "certificates", "challenges", "crl_numbers",
+                "crls", "db_locks", "event_outbox", "job_leases", "mdm_reports", "replicas", "requests", "revocations",
+                "shared_credentials");
         for (String child : List.of("revocations", "admin_certificates", "mdm_reports")) {
             assertThat(order.indexOf("certificates")).as(child).isLessThan(order.indexOf(child));
         }
-        Map<String, Long> expected = Map.of("certificates", 4L, "revocations", 1L, "admin_certificates", 1L,
-                "mdm_reports", 1L, "challenges", 2L, "crl_numbers", 2L, "admin_tokens", 2L, "requests", 2L,
-                "event_outbox", 5L); // 4 issued + 1 revoked
+        assertThat(order.indexOf("crl_numbers")).isLessThan(order.indexOf("crls"));
+        Map<String, Long> expected = new TreeMap<>(Map.ofEntries(Map.entry("certificates", 4L),
+                Map.entry("revocations", 1L), Map.entry("admin_certificates", 1L), Map.entry("mdm_reports", 1L),
+                Map.entry("challenges", 2L), Map.entry("crl_numbers", 2L), Map.entry("crls", 2L),
+                Map.entry("admin_tokens", 2L), Map.entry("requests", 2L), Map.entry("event_outbox", 5L), // 4 issued, 1 revoked
+                Map.entry("db_locks", 2L), Map.entry("job_leases", 1L), Map.entry("replicas", 1L),
+                Map.entry("shared_credentials", 1L)));
         for (StoreCopy.TableCheck t : report.tables()) {
-            assertThat(t.sourceRows()).as(t.table()).isEqualTo(expected.get(t.table())).isEqualTo(t.targetRows());
+            if (expected.containsKey(t.table())) {
+                assertThat(t.sourceRows()).as(t.table()).isEqualTo(expected.get(t.table()));
+            }
+            assertThat(t.targetRows()).as(t.table()).isEqualTo(t.sourceRows());
             assertThat(t.sourceSha256()).as(t.table()).hasSize(64).isEqualTo(t.targetSha256());
         }
         assertThat(counts(pg)).isEqualTo(counts(h2));
@@ -229,9 +251,15 @@ class StoreCopyTest {
                 .containsExactlyInAnyOrderElementsOf(new JdbcTokenStore(h2).list());
         assertThat(new JdbcTokenStore(pg).findByHash("44".repeat(32))).get().extracting(TokenRecord::isRevoked).isEqualTo(true);
 
-        // the CRL number continues where H2 left it
-        assertThat(new JdbcCrlNumberStore(pg).next("key-a")).isEqualTo(BigInteger.valueOf(4));
-        assertThat(new JdbcCrlNumberStore(pg).next("key-b")).isEqualTo(BigInteger.TWO);
+        // the CRL in force is the same, and its number continues where H2 left it
+        var pgCrls = new CrlStore(pg);
+        assertThat(pgCrls.latest("key-a")).get().usingRecursiveComparison().isEqualTo(new CrlStore(h2).latest("key-a")
+                .orElseThrow());
+        assertThat(pgCrls.publish("key-a", before -> true, n -> new CrlStore.Stored(n, now, now, new byte[] {1})).number())
+                .isEqualTo(BigInteger.valueOf(4));
+        assertThat(pgCrls.latestNumber("key-b")).contains(BigInteger.ONE);
+        assertThat(new SharedCredentials(pg).read("ocsp-responder")).get().usingRecursiveComparison()
+                .isEqualTo(new SharedCredentials(h2).read("ocsp-responder").orElseThrow());
 
         assertThat(new MdmReports(pg).due(now.plus(Duration.ofDays(1)), 10)).singleElement()
                 .extracting(MdmReports.Pending::serial, MdmReports.Pending::transactionId).containsExactly(reported, "tx-intune");
@@ -308,6 +336,22 @@ class StoreCopyTest {
         assertThat(counts(pg).get("certificates")).isZero();
     }
 
+    /** V8 creates the rows of db_locks: a new database is "empty" with them, not with a row of anyone else's. */
+    @Test
+    void rowsTheMigrationsCreateDoNotCountButOthersInTheSameTableDo() {
+        Database pg = target();
+        assertThat(counts(pg).get("db_locks")).isEqualTo(2L);
+        execute(pg, "INSERT INTO db_locks (name) VALUES ('someone-elses')");
+        Database h2 = source();
+        assertThatThrownBy(() -> StoreCopy.copy(h2, pg, progress::add)).isInstanceOf(StoreCopy.RefusedException.class)
+                .hasMessageStartingWith("the target database is not empty (db_locks holds rows)");
+        execute(pg, "DELETE FROM db_locks WHERE name = 'someone-elses'");
+        // and the store's own rows of those tables replace the target's (here the same: no key is copied twice)
+        StoreCopy.Report report = StoreCopy.copy(h2, pg, progress::add);
+        assertThat(report.verified()).isTrue();
+        assertThat(counts(pg).get("db_locks")).isEqualTo(2L);
+    }
+
     @Test
     void aSecondRunOnTheSameTargetIsRefusedAndChangesNothing() {
         Database h2 = source();
@@ -350,7 +394,7 @@ class StoreCopyTest {
                 .orElseThrow();
         assertThat(certs.targetRows()).isEqualTo(certs.sourceRows());
         assertThat(certs.targetSha256()).isNotEqualTo(certs.sourceSha256());
-        assertThat(counts(pg).values()).as("rolled back: the target is empty again").containsOnly(0L);
+        assertAsEmptyAsANewDatabase(pg); // rolled back
 
         // a missing row is a count mismatch
         StoreCopy.Report missing = StoreCopy.copy(h2, pg, progress::add, t -> {
@@ -386,7 +430,7 @@ class StoreCopyTest {
                 .hasMessageStartingWith("copying revocations failed: ")
                 .hasMessageContaining("refuse_all")
                 .hasMessageEndingWith("nothing was committed, the target is as empty as before: fix the cause and run again");
-        assertThat(counts(pg).values()).containsOnly(0L);
+        assertAsEmptyAsANewDatabase(pg);
         execute(pg, "ALTER TABLE revocations DROP CONSTRAINT refuse_all");
         assertThat(StoreCopy.copy(h2, pg, progress::add).verified()).isTrue();
     }
@@ -410,7 +454,7 @@ class StoreCopyTest {
         assertThatThrownBy(() -> StoreCopy.copy(h2, newer, progress::add)).isInstanceOf(StoreCopy.RefusedException.class)
                 .hasMessageStartingWith("the schema versions differ (source V" + version(h2)
                         + ", target V999)");
-        assertThat(counts(pg).values()).containsOnly(0L);
+        assertAsEmptyAsANewDatabase(pg);
     }
 
     /** The Flyway version a store is at. */
