@@ -203,7 +203,7 @@ class StoreCopyTest {
                 Map.entry("revocations", 1L), Map.entry("admin_certificates", 1L), Map.entry("mdm_reports", 1L),
                 Map.entry("challenges", 2L), Map.entry("crl_numbers", 2L), Map.entry("crls", 2L),
                 Map.entry("admin_tokens", 2L), Map.entry("requests", 2L), Map.entry("event_outbox", 5L), // 4 issued, 1 revoked
-                Map.entry("db_locks", 2L), Map.entry("job_leases", 1L), Map.entry("replicas", 1L),
+                Map.entry("job_leases", 1L), Map.entry("replicas", 1L),
                 Map.entry("shared_credentials", 1L)));
         for (StoreCopy.TableCheck t : report.tables()) {
             if (expected.containsKey(t.table())) {
@@ -340,7 +340,8 @@ class StoreCopyTest {
     @Test
     void rowsTheMigrationsCreateDoNotCountButOthersInTheSameTableDo() {
         Database pg = target();
-        assertThat(counts(pg).get("db_locks")).isEqualTo(2L);
+        long locks = counts(pg).get("db_locks");
+        assertThat(locks).isPositive();
         execute(pg, "INSERT INTO db_locks (name) VALUES ('someone-elses')");
         Database h2 = source();
         assertThatThrownBy(() -> StoreCopy.copy(h2, pg, progress::add)).isInstanceOf(StoreCopy.RefusedException.class)
@@ -349,7 +350,7 @@ class StoreCopyTest {
         // and the store's own rows of those tables replace the target's (here the same: no key is copied twice)
         StoreCopy.Report report = StoreCopy.copy(h2, pg, progress::add);
         assertThat(report.verified()).isTrue();
-        assertThat(counts(pg).get("db_locks")).isEqualTo(2L);
+        assertThat(counts(pg).get("db_locks")).isEqualTo(locks);
     }
 
     @Test
