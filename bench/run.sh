@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks (docs/performance.md). Builds the server jar and the bench jar, then runs one of:
 #   ./bench/run.sh [load] [--clients 32] [--seconds 20] [--warmup 180] [--challenge one-time|static] [--crypto auto|jdk] ...
+#   ./bench/run.sh load --postgres [--replicas 2] ...      (a throwaway PostgreSQL cluster started for the run)
+#   ./bench/run.sh load --db-url jdbc:postgresql://HOST:PORT/DB --db-user U --db-password-file F [--db-pid PID] ...
 #   ./bench/run.sh store-scale [--rows 1000000] [--revoked 100000]
 #   ./bench/run.sh jmh [JMH options, e.g. -f 1 -wi 3 -i 5 HotPath]
 # Results go to stdout and bench-results/ (gitignored). Not part of 'mvn verify'.

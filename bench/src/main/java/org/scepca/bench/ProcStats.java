@@ -15,19 +15,48 @@ final class ProcStats {
     /** utime + stime of a process, in milliseconds (resolution: one clock tick, usually 10 ms). */
     static long cpuMillis(long pid) {
         try {
-            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            // Field 2 (comm) may contain spaces; everything after its closing parenthesis is space-separated,
-            // starting with field 3 (state). utime is field 14, stime field 15.
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            long ticks = Long.parseLong(f[14 - 3]) + Long.parseLong(f[15 - 3]);
-            return ticks * 1000 / CLOCK_TICKS;
+            return cpuMillis(pid, false);
         } catch (IOException | RuntimeException e) {
             throw new IllegalStateException("cannot read /proc/" + pid + "/stat: " + e);
         }
     }
 
     /**
-     * CPU milliseconds per thread group of a JVM: request threads, JIT compiler, GC, H2, other. From
+     * CPU milliseconds of a process tree (a database server: the postmaster and its backends): every live process's
+     * utime + stime, plus cutime + cstime, the CPU of the children it has already reaped. A backend that exits between
+     * two readings thus still counts, in its parent's cutime. -1 if the root process is gone.
+     */
+    static long treeCpuMillis(long pid) {
+        java.util.Optional<ProcessHandle> root = ProcessHandle.of(pid);
+        if (root.isEmpty()) {
+            return -1;
+        }
+        long total = 0;
+        for (ProcessHandle p : java.util.stream.Stream.concat(java.util.stream.Stream.of(root.get()),
+                root.get().descendants()).toList()) {
+            try {
+                total += cpuMillis(p.pid(), true);
+            } catch (IOException | RuntimeException e) {
+                // exited meanwhile: its parent's cutime has it at the next reading
+            }
+        }
+        return total;
+    }
+
+    private static long cpuMillis(long pid, boolean withReapedChildren) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        // Field 2 (comm) may contain spaces; everything after its closing parenthesis is space-separated,
+        // starting with field 3 (state). utime is field 14, stime 15, cutime 16, cstime 17.
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        long ticks = Long.parseLong(f[14 - 3]) + Long.parseLong(f[15 - 3]);
+        if (withReapedChildren) {
+            ticks += Long.parseLong(f[16 - 3]) + Long.parseLong(f[17 - 3]);
+        }
+        return ticks * 1000 / CLOCK_TICKS;
+    }
+
+    /**
+     * CPU milliseconds per thread group of a JVM: request threads, JIT compiler, GC, the store's threads, other. From
      * /proc/PID/task/TID/stat, whose comm is the (truncated) Java thread name.
      */
     static java.util.Map<String, Long> threadGroupMillis(long pid) {
@@ -60,8 +89,10 @@ final class ProcStats {
         if (comm.startsWith("GC ") || comm.startsWith("G1 ") || comm.equals("VM Thread") || comm.startsWith("ParGC")) {
             return "gc+vm";
         }
-        if (comm.startsWith("H2") || comm.startsWith("MVStore") || comm.startsWith("scepca-db")) {
-            return "h2";
+        // The store's own threads: H2's (embedded), the connection pool's, PostgreSQL's JDBC driver's.
+        if (comm.startsWith("H2") || comm.startsWith("MVStore") || comm.startsWith("scepca-db")
+                || comm.startsWith("PostgreSQL")) {
+            return "db";
         }
         return "other";
     }

@@ -201,13 +201,20 @@ public final class Running implements AutoCloseable {
     private static OcspResponder ocspResponder(CertificateAuthority ca, CaDirectory dir, Passphrase passphrase, Clock clock,
             SecureRandom random) {
         OcspSettings settings = OcspSettings.defaults();
-        // In the database: replicas sign with one responder, and one of them renews it for all.
-        String name = "ocsp-" + org.scepca.ca.pem.Pem.sha256Hex(ca.material().intermediateCertificate().getPublicKey()
-                .getEncoded()).substring(0, 32);
-        DelegatedResponder signer = DelegatedResponder.open(DelegatedResponder.Vault.database(
-                new org.scepca.ca.store.SharedCredentials(ca.database()), name), ca.issuance().issuer(), passphrase,
+        DelegatedResponder signer = DelegatedResponder.open(ocspVault(ca), ca.issuance().issuer(), passphrase,
                 settings.signerValidity(), clock, random);
         return new OcspResponder(ca.certificates(), ca.issuance().issuer(), signer, settings, clock);
+    }
+
+    /**
+     * Where the delegated OCSP responder is kept: in the database, named after the issuing CA's key, so that replicas
+     * sign with one responder and one of them renews it for all. Public for the load test, which creates it before
+     * timing a start, as a CA that already exists has it.
+     */
+    public static DelegatedResponder.Vault ocspVault(CertificateAuthority ca) {
+        String name = "ocsp-" + org.scepca.ca.pem.Pem.sha256Hex(ca.material().intermediateCertificate().getPublicKey()
+                .getEncoded()).substring(0, 32);
+        return DelegatedResponder.Vault.database(new org.scepca.ca.store.SharedCredentials(ca.database()), name);
     }
 
     /** The MDM integrations (Intune, Jamf, webhooks) this server runs. */
