@@ -107,4 +107,31 @@ class H2StoreTest extends StoreContractTest {
         assertThat(new JdbcCertificateStore(db).counts(june, june.plus(java.time.Duration.ofDays(300))))
                 .isEqualTo(new CertificateCounts(2, 1, 1, 0, 1));
     }
+
+    /**
+     * A one-time challenge minted before V5 (enrollment endpoints) is still good after the upgrade: V5 gave the new
+     * source column the default 'admin' while the code writes and reads ADMIN, so such a challenge failed with "No enum
+     * constant ...Source.admin" on its first use (seen by the load test on an upgraded store). V9 fixes the rows.
+     */
+    @Test
+    void aChallengeMintedBeforeEndpointsIsUsableAfterTheUpgrade() throws Exception {
+        db.close();
+        Path old = dir.resolve("old-v4");
+        Files.createDirectories(old);
+        String url = "jdbc:h2:file:" + old.resolve("scepca") + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+        Flyway.configure().dataSource(url, "scepca", "pw").locations("classpath:db/migration").target("4").load().migrate();
+        try (Connection c = DriverManager.getConnection(url, "scepca", "pw"); Statement st = c.createStatement()) {
+            st.executeUpdate("INSERT INTO challenges (id, secret_sha256, created_at, expires_at) VALUES ('c-1', 'h1',"
+                    + " TIMESTAMP WITH TIME ZONE '2026-01-01 00:00:00+00', TIMESTAMP WITH TIME ZONE '2099-01-01 00:00:00+00')");
+        }
+        db = Database.open(url, "scepca", "pw", 2);
+        ChallengeRecord found = new JdbcChallengeStore(db).findBySecretHash("h1").orElseThrow();
+        assertThat(found.origin()).isEqualTo(ChallengeOrigin.DEFAULT);
+        // And a row written later without naming its source (a tool, a hand-made INSERT) gets the default the code knows.
+        try (Connection c = db.connection(); Statement st = c.createStatement()) {
+            st.executeUpdate("INSERT INTO challenges (id, secret_sha256, created_at, expires_at) VALUES ('c-2', 'h2',"
+                    + " TIMESTAMP WITH TIME ZONE '2026-01-01 00:00:00+00', TIMESTAMP WITH TIME ZONE '2099-01-01 00:00:00+00')");
+        }
+        assertThat(new JdbcChallengeStore(db).findBySecretHash("h2").orElseThrow().origin()).isEqualTo(ChallengeOrigin.DEFAULT);
+    }
 }
