@@ -21,3 +21,4 @@ interval="${CRL_POLL_SECONDS:-10}"
     fi
   done
 ) &
+echo "crl-reload: reloading nginx when $crl changes (checked every ${interval}s, pid $!)"
