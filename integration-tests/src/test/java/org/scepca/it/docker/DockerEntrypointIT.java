@@ -274,11 +274,11 @@ class DockerEntrypointIT {
 
         // SCEP through nginx's TLS, round robin: both replicas answer.
         for (int i = 0; i < 6; i++) {
-            HttpResponse<String> caps = nginx.https(root, null, nginx.scepPort, "/scep?operation=GetCACaps");
+            HttpResponse<String> caps = nginx.https(root, null, nginx.scepPort(), "/scep?operation=GetCACaps");
             assertThat(caps.statusCode()).isEqualTo(200);
             assertThat(caps.body()).contains("POSTPKIOperation");
         }
-        String access = Files.readString(nginx.prefix.resolve("logs/access.log"));
+        String access = Files.readString(nginx.prefix().resolve("logs/access.log"));
         assertThat(access).contains("127.0.0.1:" + a.port() + " 200", "127.0.0.1:" + b.port() + " 200");
 
         // The sample app behind mTLS: a certificate of this CA gets through, nothing else does.
@@ -289,10 +289,10 @@ class DockerEntrypointIT {
         Files.writeString(keyAndChain, Files.readString(tmp.resolve("demo/demo.key"))
                 + Files.readString(tmp.resolve("demo/demo-chain.pem")));
         Pem.ImportedPem demo = Pem.readKeyAndCertificates(keyAndChain, Passphrase.of("unused"));
-        HttpResponse<String> hello = nginx.https(root, demo, nginx.appPort, "/");
+        HttpResponse<String> hello = nginx.https(root, demo, nginx.appPort(), "/");
         assertThat(hello.statusCode()).as(hello.body()).isEqualTo(200);
         assertThat(hello.body()).startsWith("hello CN=demo").contains("verify: SUCCESS");
-        assertThat(nginx.https(root, null, nginx.appPort, "/").statusCode()).isEqualTo(400);
+        assertThat(nginx.https(root, null, nginx.appPort(), "/").statusCode()).isEqualTo(400);
 
         // Revoked through the CLI (any replica's CRL write would do): crl-reload.sh reloads nginx, which then refuses.
         String serial = demo.certificates().get(0).getSerialNumber().toString(16);
@@ -302,10 +302,10 @@ class DockerEntrypointIT {
         int status = 200;
         while (status == 200 && System.nanoTime() < deadline) {
             Thread.sleep(500);
-            status = nginx.https(root, demo, nginx.appPort, "/").statusCode();
+            status = nginx.https(root, demo, nginx.appPort(), "/").statusCode();
         }
         assertThat(status).as("refused after the CRL reload:\n" + nginx.logs()).isEqualTo(400);
-        assertThat(Files.readString(nginx.prefix.resolve("logs/error.log"))).contains("certificate revoked");
+        assertThat(Files.readString(nginx.prefix().resolve("logs/error.log"))).contains("certificate revoked");
         assertThat(nginx.loopOutput()).contains("crl.pem changed; nginx reloaded");
 
         // A replica gone: requests go to the other one, POSTs too (proxy_next_upstream ... non_idempotent).
@@ -334,19 +334,7 @@ class DockerEntrypointIT {
     }
 
     /** nginx with docker/nginx's files, their compose names and paths replaced by this test's ports and folders. */
-    private final class Nginx {
-        final Path prefix;
-        final int scepPort;
-        final int appPort;
-        final Path loopLog;
-
-        Nginx(Path prefix, int scepPort, int appPort, Path loopLog) {
-            this.prefix = prefix;
-            this.scepPort = scepPort;
-            this.appPort = appPort;
-            this.loopLog = loopLog;
-        }
-
+    private record Nginx(Path prefix, int scepPort, int appPort, Path loopLog) {
         String loopOutput() {
             return readIfThere(loopLog);
         }
