@@ -55,11 +55,8 @@ public record IntuneConfig(String tenantId, String clientId, Credential credenti
     private static final Logger LOG = LoggerFactory.getLogger(IntuneConfig.class);
 
     public static final String PREFIX = "intune.";
-    public static final Set<String> KEYS = Set.of("intune.tenant-id", "intune.client-id", "intune.client-secret-file",
-            "intune.client-certificate-file", "intune.client-certificate-password-file", "intune.login-url",
-            "intune.graph-url", "intune.resource-url", "intune.timeout-seconds", "intune.retries",
-            "intune.breaker-failure-threshold", "intune.breaker-open-seconds", "intune.revocation-sync-interval",
-            "intune.discovery-cache-minutes");
+    /** Listed in ca-core, where the environment's keys are known too. */
+    public static final Set<String> KEYS = CaConfig.INTUNE_KEYS;
 
     public static final String DEFAULT_LOGIN_URL = "https://login.microsoftonline.com";
     public static final String DEFAULT_GRAPH_URL = "https://graph.microsoft.com";

@@ -48,8 +48,8 @@ public record JamfConfig(Optional<JamfWebhookCredential> webhook, Optional<Api> 
     public static final String CLIENT_SECRET_FILE = "jamf.client-secret-file";
     public static final String DEVICE_SYNC_INTERVAL = "jamf.device-sync-interval";
     public static final String MAX_REVOCATIONS_PER_RUN = "jamf.max-revocations-per-run";
-    public static final Set<String> KEYS = Set.of(WEBHOOK_USERNAME, WEBHOOK_PASSWORD_FILE, URL, CLIENT_ID,
-            CLIENT_SECRET_FILE, DEVICE_SYNC_INTERVAL, MAX_REVOCATIONS_PER_RUN);
+    /** Listed in ca-core, where the environment's keys are known too; JamfConfigTest checks the names above are in it. */
+    public static final Set<String> KEYS = CaConfig.JAMF_KEYS;
     public static final String PREFIX = "jamf.";
 
     public static final int DEFAULT_MAX_REVOCATIONS_PER_RUN = 50;

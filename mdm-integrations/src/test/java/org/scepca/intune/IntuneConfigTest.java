@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.scepca.ca.config.CaConfig;
+import org.scepca.ca.config.ConfigEnvironment;
 import org.scepca.ca.config.CaConfig.InvalidConfigException;
 import org.scepca.intune.IntuneConfig.ClientCertificate;
 import org.scepca.intune.IntuneConfig.ClientSecret;
@@ -63,6 +64,19 @@ class IntuneConfigTest {
         Properties p = new Properties();
         p.setProperty("policy.validity-days", "30");
         assertThat(IntuneConfig.from(p, dir)).isEmpty();
+    }
+
+    @Test
+    void everyIntuneKey_canBeSetByTheEnvironment_andErrorsNameTheVariable() {
+        assertThat(ConfigEnvironment.KEYS).containsKeys(IntuneConfig.KEYS.toArray(String[]::new));
+        java.util.Map<String, String> env = java.util.Map.of("SCEPCA_INTUNE_TENANT_ID", TENANT,
+                "SCEPCA_INTUNE_CLIENT_ID", CLIENT, "SCEPCA_INTUNE_CLIENT_SECRET_FILE", "intune.secret",
+                "SCEPCA_INTUNE_TIMEOUT_SECONDS", "soon");
+        Properties p = CaConfig.read(dir.resolve("none.properties"), env);
+        assertThat(ConfigEnvironment.of(env).explain(error(p)).getMessage()).startsWith("intune.timeout-seconds")
+                .endsWith("(intune.timeout-seconds is set by the environment variable SCEPCA_INTUNE_TIMEOUT_SECONDS)");
+        p.remove("intune.timeout-seconds");
+        assertThat(IntuneConfig.from(p, dir).orElseThrow().tenantId()).isEqualTo(TENANT);
     }
 
     @Test

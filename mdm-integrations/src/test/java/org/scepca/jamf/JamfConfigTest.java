@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.scepca.ca.config.CaConfig;
+import org.scepca.ca.config.ConfigEnvironment;
 import org.scepca.ca.config.CaConfig.InvalidConfigException;
 
 class JamfConfigTest {
@@ -51,6 +52,19 @@ class JamfConfigTest {
     void theJamfFamily_isDelegatedByCaConfig() {
         assertThat(CaConfig.DELEGATED_PREFIXES).contains(JamfConfig.PREFIX);
         CaConfig.from(props("jamf.webhook-username", "jamf"));
+    }
+
+    @Test
+    void everyJamfKey_canBeSetByTheEnvironment() {
+        // The list lives in ca-core (the environment's keys are known there): it must be the keys this model reads.
+        assertThat(JamfConfig.KEYS).containsExactlyInAnyOrder(JamfConfig.WEBHOOK_USERNAME, JamfConfig.WEBHOOK_PASSWORD_FILE,
+                JamfConfig.URL, JamfConfig.CLIENT_ID, JamfConfig.CLIENT_SECRET_FILE, JamfConfig.DEVICE_SYNC_INTERVAL,
+                JamfConfig.MAX_REVOCATIONS_PER_RUN);
+        assertThat(ConfigEnvironment.KEYS).containsKeys(JamfConfig.KEYS.toArray(String[]::new));
+        JamfConfig c = JamfConfig.from(CaConfig.read(dir.resolve("none.properties"), java.util.Map.of(
+                "SCEPCA_JAMF_WEBHOOK_USERNAME", "jamf-pro", "SCEPCA_JAMF_WEBHOOK_PASSWORD_FILE", "jamf-webhook.password")),
+                dir).orElseThrow();
+        assertThat(c.webhook().orElseThrow().matches("jamf-pro", PASSWORD)).isTrue();
     }
 
     @Test

@@ -84,6 +84,20 @@ public record CaConfig(IssuancePolicy policy, Duration crlNextUpdate, Duration r
             "limits.trust-forwarded-for");
 
     /**
+     * The {@code intune.*} keys. IntuneConfig (mdm-integrations) owns the family and takes its list from here, where
+     * {@link ConfigEnvironment} can see it too: one list for both.
+     */
+    public static final Set<String> INTUNE_KEYS = Set.of("intune.tenant-id", "intune.client-id",
+            "intune.client-secret-file", "intune.client-certificate-file", "intune.client-certificate-password-file",
+            "intune.login-url", "intune.graph-url", "intune.resource-url", "intune.timeout-seconds", "intune.retries",
+            "intune.breaker-failure-threshold", "intune.breaker-open-seconds", "intune.revocation-sync-interval",
+            "intune.discovery-cache-minutes");
+    /** The {@code jamf.*} keys, owned by JamfConfig (mdm-integrations) like {@link #INTUNE_KEYS}. */
+    public static final Set<String> JAMF_KEYS = Set.of("jamf.webhook-username", "jamf.webhook-password-file",
+            "jamf.url", "jamf.client-id", "jamf.client-secret-file", "jamf.device-sync-interval",
+            "jamf.max-revocations-per-run");
+
+    /**
      * Key families owned by other configuration models built from the same file (endpoints, the MDM integrations,
      * outbound webhooks). Each owner rejects the unknown keys of its own family, with an error naming the key.
      */
@@ -100,18 +114,43 @@ public record CaConfig(IssuancePolicy policy, Duration crlNextUpdate, Duration r
         return from(new Properties());
     }
 
+    /** The configuration in {@code file} with the process environment over it ({@link ConfigEnvironment}). */
     public static CaConfig load(Path file) {
-        return from(read(file), file.toAbsolutePath().getParent());
+        return load(file, System.getenv());
     }
 
     /**
-     * The properties in {@code file} (none if it does not exist); the server's configs read the same file. Its
-     * {@code include} key names another file (relative to this one's folder) whose keys are added, for example the
-     * endpoints kept apart; a key set in both is an error, so that no value silently wins.
+     * The configuration in {@code file} with the keys {@code env} sets over it. An error about a key the environment
+     * set says so, with the variable's name.
      */
+    public static CaConfig load(Path file, Map<String, String> env) {
+        ConfigEnvironment environment = ConfigEnvironment.of(env);
+        try {
+            return from(read(file, environment), file.toAbsolutePath().getParent(), environment.variables());
+        } catch (InvalidConfigException e) {
+            throw environment.explain(e);
+        }
+    }
+
+    /** {@link #read(Path, Map)} with the process environment: what the server's configs read. */
     public static Properties read(Path file) {
+        return read(file, System.getenv());
+    }
+
+    /**
+     * The properties in {@code file} (none if it does not exist) with the keys {@code env} sets over them
+     * ({@link ConfigEnvironment}: {@code SCEPCA_DB_URL} sets {@code db.url}; the environment wins); every configuration
+     * model reads its keys from what this returns. The file's {@code include} key (or {@code SCEPCA_INCLUDE}) names
+     * another file (relative to this one's folder) whose keys are added, for example the endpoints kept apart; a key
+     * set in both files is an error, so that no value silently wins.
+     */
+    public static Properties read(Path file, Map<String, String> env) {
+        return read(file, ConfigEnvironment.of(env));
+    }
+
+    private static Properties read(Path file, ConfigEnvironment environment) {
         Properties p = readOne(file);
-        String include = p.getProperty("include");
+        String include = environment.keys().getOrDefault("include", p.getProperty("include"));
         if (include != null && !include.isBlank()) {
             Path other = file.toAbsolutePath().getParent().resolve(include.strip());
             if (!Files.isRegularFile(other)) {
@@ -128,7 +167,7 @@ public record CaConfig(IssuancePolicy policy, Duration crlNextUpdate, Duration r
                 p.setProperty(k, q.getProperty(k));
             }
         }
-        return p;
+        return environment.overlay(p);
     }
 
     private static Properties readOne(Path file) {
@@ -149,6 +188,11 @@ public record CaConfig(IssuancePolicy policy, Duration crlNextUpdate, Duration r
 
     /** @param configDir where file names in the configuration resolve (the folder of scepca.properties) */
     public static CaConfig from(Properties p, Path configDir) {
+        return from(p, configDir, System.getenv());
+    }
+
+    /** @param env the environment's variables that are not keys (SCEPCA_DB_PASSWORD) */
+    static CaConfig from(Properties p, Path configDir, Map<String, String> env) {
         for (String k : p.stringPropertyNames()) {
             if (!KEYS.contains(k) && DELEGATED_PREFIXES.stream().noneMatch(k::startsWith)) {
                 throw new InvalidConfigException("unknown configuration key '" + k + "'; known keys: "
@@ -223,7 +267,7 @@ public record CaConfig(IssuancePolicy policy, Duration crlNextUpdate, Duration r
                 Duration.ofDays(intValue(p, "crl.root-next-update-days", 365, 1, 3650)),
                 base, staticChallenge, approval.equals("manual"),
                 bool(p, "scep.supersede-on-renewal", true), bool(p, "scep.getcacert-include-root", true),
-                bool(p, "scep.allow-single-des", false), DatabaseConfig.from(p, configDir, System.getenv()),
+                bool(p, "scep.allow-single-des", false), DatabaseConfig.from(p, configDir, env),
                 bool(p, "scep.use-ra", true),
                 delegated, configDir, Optional.ofNullable(p.getProperty("crl.dir")).map(String::strip)
                         .filter(v -> !v.isEmpty()).map(configDir::resolve));

@@ -1,13 +1,17 @@
 package org.scepca.server.app;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Base64;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 import org.scepca.ca.keys.Passphrase;
 import org.scepca.ca.keys.PassphraseSource;
@@ -36,6 +40,37 @@ public final class CaBootstrap {
             throw new IllegalStateException("cannot write " + dir.generatedPassphrase() + ": " + e.getMessage());
         }
         return new Resolved(Passphrase.of(generated), true);
+    }
+
+    /** The lock file of {@link #createUnlessPresent}, in the data folder. */
+    public static final String INIT_LOCK = ".init.lock";
+    /** Serialises creators within one process: FileChannel locks are per process, not per thread. */
+    private static final Object IN_PROCESS = new Object();
+
+    /**
+     * Runs {@code creation} unless the data folder holds a CA, holding an exclusive lock on {@code DIR/.init.lock}
+     * meanwhile. Replicas started together on one empty shared folder (docker compose) would otherwise both find no CA
+     * and write two over each other, each then serving with keys the other replaced. The loser waits for the winner (a
+     * 4096-bit root takes seconds) and then finds its CA. The lock is a POSIX record lock, which processes in
+     * containers sharing a volume on one host see too. A folder that holds a CA is not written (it may be read-only).
+     *
+     * @return what {@code creation} returned, or empty if there was a CA
+     */
+    public static <T> Optional<T> createUnlessPresent(CaDirectory dir, Supplier<T> creation) {
+        if (dir.caExists()) {
+            return Optional.empty();
+        }
+        synchronized (IN_PROCESS) {
+            try {
+                SecureFiles.createPrivateDirectories(dir.root());
+                try (FileChannel lock = FileChannel.open(dir.root().resolve(INIT_LOCK), StandardOpenOption.CREATE,
+                        StandardOpenOption.WRITE); FileLock held = lock.lock()) {
+                    return dir.caExists() ? Optional.empty() : Optional.of(creation.get());
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot lock " + dir.root().resolve(INIT_LOCK) + ": " + e.getMessage());
+            }
+        }
     }
 
     public static void create(CaDirectory dir, InitOptions options, Passphrase passphrase) {

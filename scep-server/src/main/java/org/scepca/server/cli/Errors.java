@@ -1,6 +1,7 @@
 package org.scepca.server.cli;
 
 import org.scepca.ca.config.CaConfig;
+import org.scepca.ca.config.ConfigEnvironment;
 import org.scepca.ca.keys.KeyAccessException;
 import org.scepca.ca.policy.PolicyViolationException;
 import org.scepca.ca.revocation.RevocationService;
@@ -16,13 +17,21 @@ final class Errors implements CommandLine.IExecutionExceptionHandler {
     static final int USER_ERROR = 1;
     static final int INTERNAL_ERROR = 70;
 
+    private final ConfigEnvironment environment;
+
+    Errors(ConfigEnvironment environment) {
+        this.environment = java.util.Objects.requireNonNull(environment, "environment is null");
+    }
+
     @Override
     public int handleExecutionException(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
         var err = cl.getErr();
         if (e instanceof KeyAccessException || e instanceof IllegalArgumentException || e instanceof IllegalStateException
                 || e instanceof CaConfig.InvalidConfigException || e instanceof PolicyViolationException
                 || e instanceof RevocationService.UnknownCertificateException || e instanceof UserException) {
-            err.println("scepca: " + oneLine(e.getMessage()));
+            // A configuration error names its key; say so when the environment set it (the file shows another value).
+            Exception shown = e instanceof CaConfig.InvalidConfigException c ? environment.explain(c) : e;
+            err.println("scepca: " + oneLine(shown.getMessage()));
             return USER_ERROR;
         }
         if (bindFailure(e) != null) {

@@ -6,6 +6,8 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.X500NameBuilder;
+import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.scepca.ca.CertificateAuthority;
 import org.scepca.ca.keys.Passphrase;
 import org.scepca.ca.keys.PassphraseSource;
@@ -29,9 +31,19 @@ final class InitCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--root-subject", defaultValue = "CN=scepca Root CA,O=scepca") String rootSubject;
-    @Option(names = "--intermediate-subject", defaultValue = "CN=scepca Issuing CA,O=scepca") String intermediateSubject;
-    @Option(names = "--ra-subject", defaultValue = "CN=scepca SCEP RA,O=scepca") String raSubject;
+    @Option(names = "--name", defaultValue = "scepca", paramLabel = "NAME",
+            description = "Start of the CAs' common names: NAME Root CA, NAME Issuing CA, NAME SCEP RA. Default: ${DEFAULT-VALUE}")
+    String name;
+    @Option(names = "--org", defaultValue = "scepca", paramLabel = "ORG",
+            description = "Organization (O=) of the CAs' subjects, any characters. Default: ${DEFAULT-VALUE}")
+    String org;
+    @Option(names = "--root-subject", paramLabel = "DN", description = "Default: CN=NAME Root CA,O=ORG") String rootSubject;
+    @Option(names = "--intermediate-subject", paramLabel = "DN", description = "Default: CN=NAME Issuing CA,O=ORG")
+    String intermediateSubject;
+    @Option(names = "--ra-subject", paramLabel = "DN", description = "Default: CN=NAME SCEP RA,O=ORG") String raSubject;
+    @Option(names = "--if-absent", description = {"Do nothing (and succeed) when the data folder holds a CA already.",
+            "Safe when several processes start on one empty folder: one creates the CA, the others wait for it."})
+    boolean ifAbsent;
     @Option(names = "--root-key-bits", defaultValue = "4096") int rootBits;
     @Option(names = "--intermediate-key-bits", defaultValue = "2048") int intermediateBits;
     @Option(names = "--ra-key-bits", defaultValue = "2048") int raBits;
@@ -53,12 +65,37 @@ final class InitCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         CaDirectory dir = data.directory();
-        if (dir.caExists()) {
+        InitOptions options = new InitOptions(subject(rootSubject, "Root CA"), subject(intermediateSubject, "Issuing CA"),
+                subject(raSubject, "SCEP RA"), rootBits, intermediateBits, raBits, rootValidity, intValidity, raValidity,
+                Optional.ofNullable(rootKeyOut));
+        Optional<Integer> created = CaBootstrap.createUnlessPresent(dir, () -> create(dir, options));
+        if (created.isPresent()) {
+            return created.get();
+        }
+        if (!ifAbsent) {
             throw new Errors.UserException("a CA already exists in " + dir.root() + "; refusing to overwrite it");
         }
-        InitOptions options = new InitOptions(new X500Name(rootSubject), new X500Name(intermediateSubject),
-                new X500Name(raSubject), rootBits, intermediateBits, raBits, rootValidity, intValidity, raValidity,
-                Optional.ofNullable(rootKeyOut));
+        spec.commandLine().getOut().println("A CA exists in " + dir.root() + " already: nothing to do.");
+        return 0;
+    }
+
+    /** {@code dn} as given, or {@code CN=NAME ROLE,O=ORG} built attribute by attribute (commas in ORG are escaped). */
+    private X500Name subject(String dn, String role) {
+        if (dn != null) {
+            return new X500Name(dn);
+        }
+        String cn = name.strip() + " " + role;
+        // RFC 5280 Appendix A: ub-common-name 64, ub-organization-name 64.
+        if (name.isBlank() || cn.length() > 64) {
+            throw new Errors.UserException("--name must be 1 to " + (64 - " Issuing CA".length()) + " characters");
+        }
+        if (org.isBlank() || org.strip().length() > 64) {
+            throw new Errors.UserException("--org must be 1 to 64 characters");
+        }
+        return new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, cn).addRDN(BCStyle.O, org.strip()).build();
+    }
+
+    private int create(CaDirectory dir, InitOptions options) {
         var out = spec.commandLine().getOut();
         var resolved = CaBootstrap.passphraseForNewCa(dir, Optional.ofNullable(data.passphraseFile));
         if (importIntermediate != null) {

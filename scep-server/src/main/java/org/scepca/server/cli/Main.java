@@ -30,7 +30,7 @@ public final class Main implements Runnable {
         CommandLine cl = new CommandLine(new Main());
         cl.setOut(out);
         cl.setErr(err);
-        cl.setExecutionExceptionHandler(new Errors());
+        cl.setExecutionExceptionHandler(new Errors(org.scepca.ca.config.ConfigEnvironment.system()));
         try {
             return cl.execute(args);
         } finally {

@@ -4,6 +4,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 
 import org.scepca.ca.config.CaConfig;
+import org.scepca.ca.config.ConfigEnvironment;
 import org.scepca.ca.keys.Passphrase;
 import org.scepca.ca.material.CaDirectory;
 import org.scepca.ca.material.InitOptions;
@@ -34,8 +35,15 @@ final class ServeCommand implements Callable<Integer> {
         log.info(Providers.describe());
         CaDirectory dir = data.directory();
         AuditLog.attach(dir);
-        Passphrase passphrase;
-        if (!dir.caExists()) {
+        ConfigEnvironment environment = ConfigEnvironment.system();
+        if (!environment.keys().isEmpty()) {
+            log.info("Configuration keys set by the environment: {}", environment.describe());
+        }
+        if (!environment.unknownVariables().isEmpty()) {
+            log.warn("Ignored environment variables (neither a configuration key nor one of scepca's variables; a typo?"
+                    + " endpoint.NAME.* keys can only be set in the file): {}", environment.unknownVariables());
+        }
+        Passphrase passphrase = CaBootstrap.createUnlessPresent(dir, () -> {
             var resolved = CaBootstrap.passphraseForNewCa(dir, Optional.ofNullable(data.passphraseFile));
             log.info("No CA in {}: creating one (RSA 4096 root, this takes a few seconds)", dir.root());
             CaBootstrap.create(dir, InitOptions.defaults(), resolved.passphrase());
@@ -43,14 +51,19 @@ final class ServeCommand implements Callable<Integer> {
                 log.info("Generated the key passphrase in {} (owner-only permissions); back it up, or move it to a"
                         + " secret store and pass it with SCEPCA_PASSPHRASE", dir.generatedPassphrase());
             }
-            passphrase = resolved.passphrase();
-        } else {
-            passphrase = data.passphrase();
-        }
+            return resolved.passphrase();
+        }).orElseGet(data::passphrase);
         CaConfig config = data.config();
         AdminConfig admin = AdminConfig.load(dir.configFile());
         if (admin.enabled() && admin.port() == port) {
             throw new Errors.UserException("admin.port " + admin.port() + " is the SCEP port: choose another");
+        }
+        if (admin.enabled() && !isLoopback(admin.host())) {
+            // Allowed on purpose (a container must bind 0.0.0.0 for its published port to reach it); every API call
+            // still needs a token or an admin certificate. Plain HTTP carries those tokens in clear text, though.
+            log.warn("admin.host={}: the admin API and console are reachable from other hosts over plain HTTP (tokens"
+                    + " are still required, and travel in clear text): expose the port only to a trusted network, or use"
+                    + " admin.tls-port", admin.host());
         }
         long t0 = System.nanoTime();
         Running running = Running.start(dir, passphrase, config, ServerConfig.load(host, port, dir.configFile()), admin);
@@ -90,6 +103,12 @@ final class ServeCommand implements Callable<Integer> {
         out.flush();
         running.join();
         return 0;
+    }
+
+    /** A loopback literal or localhost; a name is never resolved here. */
+    static boolean isLoopback(String host) {
+        String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        return h.equalsIgnoreCase("localhost") || h.startsWith("127.") || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1");
     }
 
     private static String adminHost(String h) {

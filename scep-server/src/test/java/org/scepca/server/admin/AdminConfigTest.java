@@ -44,6 +44,23 @@ class AdminConfigTest {
     }
 
     @Test
+    void theEnvironmentCanOpenTheAdminConnectorToEveryInterface_onlyWhenItSaysSo(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        Path file = dir.resolve("scepca.properties");
+        java.nio.file.Files.writeString(file, "admin.port=9191\n");
+        // A container's published port arrives on its network interface: 0.0.0.0 must be possible, explicitly.
+        AdminConfig open = AdminConfig.from(CaConfig.read(file, java.util.Map.of("SCEPCA_ADMIN_HOST", "0.0.0.0",
+                "SCEPCA_ADMIN_PORT", "9090")), dir);
+        assertThat(open.host()).isEqualTo("0.0.0.0");
+        assertThat(open.port()).isEqualTo(9090);
+        // Nothing else changes the default: other scepca variables (the image sets SCEPCA_DATA) leave it on loopback.
+        AdminConfig closed = AdminConfig.from(CaConfig.read(file, java.util.Map.of("SCEPCA_DATA", "/data",
+                "SCEPCA_HOST", "0.0.0.0")), dir);
+        assertThat(closed.host()).isEqualTo(AdminConfig.DEFAULT_HOST);
+        assertThat(closed.port()).isEqualTo(9191);
+    }
+
+    @Test
     void jamfKeys_areReadWithTheAdminConfig_soAMistakeStopsTheStart(@org.junit.jupiter.api.io.TempDir Path dir)
             throws Exception {
         java.nio.file.Files.writeString(dir.resolve("jamf.pw"), "a-long-webhook-password-123\n");

@@ -258,4 +258,70 @@ class CliTest {
         var cert = Pem.readCertificates(tmp.resolve("tls/server.pem")).get(0);
         assertThat(cert.getExtendedKeyUsage()).contains("1.3.6.1.5.5.7.3.1");
     }
+
+    @Test
+    void initWithNameAndOrg_buildsTheSubjects_andIfAbsentSucceedsOverAnExistingCa(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("data");
+        Result r = run(withPassphrase(dir, "init", "--root-key-bits", "2048", "--name", "Example Devices", "--org",
+                "Example, Inc."));
+        assertThat(r.code()).as(r.err()).isZero();
+        var root = Pem.readCertificates(dir.resolve("ca/root.pem")).get(0);
+        var intermediate = Pem.readCertificates(dir.resolve("ca/intermediate.pem")).get(0);
+        byte[] rootFile = Files.readAllBytes(dir.resolve("ca/root.pem"));
+        // The comma of the organization is an escaped character of one O attribute, not a second attribute.
+        assertThat(new org.bouncycastle.asn1.x500.X500Name(root.getSubjectX500Principal().getName()).getRDNs(
+                org.bouncycastle.asn1.x500.style.BCStyle.O)).hasSize(1);
+        assertThat(root.getSubjectX500Principal().getName()).isEqualTo("O=Example\\, Inc.,CN=Example Devices Root CA");
+        assertThat(intermediate.getSubjectX500Principal().getName()).isEqualTo("O=Example\\, Inc.,CN=Example Devices Issuing CA");
+
+        Result again = run(withPassphrase(dir, "init", "--if-absent", "--name", "Other"));
+        assertThat(again.code()).as(again.err()).isZero();
+        assertThat(again.out()).contains("nothing to do");
+        assertThat(dir.resolve("ca/root.pem")).hasBinaryContent(rootFile);
+        assertThat(run(withPassphrase(dir, "init")).err()).startsWith("scepca: a CA already exists");
+        assertThat(run(withPassphrase(tmp.resolve("other"), "init", "--name", "x".repeat(60))).err())
+                .startsWith("scepca: --name must be 1 to 53 characters");
+    }
+
+    @Test
+    void twoInitsIfAbsentOnOneEmptyFolder_createOneCa(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("data");
+        withPassphrase(dir, "init"); // writes the passphrase file before both start
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            var a = pool.submit(() -> run(withPassphrase(dir, "init", "--if-absent", "--root-key-bits", "2048")));
+            var b = pool.submit(() -> run(withPassphrase(dir, "init", "--if-absent", "--root-key-bits", "2048")));
+            Result ra = a.get();
+            Result rb = b.get();
+            assertThat(ra.code()).as(ra.err()).isZero();
+            assertThat(rb.code()).as(rb.err()).isZero();
+            assertThat(java.util.stream.Stream.of(ra, rb).filter(x -> x.out().contains("Creating a CA"))).hasSize(1);
+            assertThat(java.util.stream.Stream.of(ra, rb).filter(x -> x.out().contains("nothing to do"))).hasSize(1);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aConfigurationErrorFromTheEnvironmentNamesTheVariable() {
+        StringWriter err = new StringWriter();
+        picocli.CommandLine cl = new picocli.CommandLine(new Main());
+        cl.setErr(new PrintWriter(err, true));
+        Errors errors = new Errors(org.scepca.ca.config.ConfigEnvironment.of(java.util.Map.of("SCEPCA_ADMIN_PORT", "x")));
+        int code = errors.handleExecutionException(new CaConfig.InvalidConfigException(
+                "admin.port must be a port number, not 'x'"), cl, null);
+        assertThat(code).isEqualTo(Errors.USER_ERROR);
+        assertThat(err.toString().strip()).isEqualTo("scepca: admin.port must be a port number, not 'x'"
+                + " (admin.port is set by the environment variable SCEPCA_ADMIN_PORT)");
+    }
+
+    @Test
+    void adminHostsCountAsLoopbackOnlyWhenTheyAre() {
+        assertThat(ServeCommand.isLoopback("127.0.0.1")).isTrue();
+        assertThat(ServeCommand.isLoopback("[::1]")).isTrue();
+        assertThat(ServeCommand.isLoopback("localhost")).isTrue();
+        assertThat(ServeCommand.isLoopback("0.0.0.0")).isFalse();
+        assertThat(ServeCommand.isLoopback("::")).isFalse();
+        assertThat(ServeCommand.isLoopback("10.0.0.5")).isFalse();
+    }
 }
