@@ -281,19 +281,53 @@ public final class Database implements AutoCloseable {
         Objects.requireNonNull(work, "work is null");
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
+            T result;
             try {
-                T result = work.run(c);
+                result = work.run(c);
                 c.commit();
-                return result;
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                rollbackAfter(c, e);
                 throw e;
-            } finally {
-                c.setAutoCommit(true);
             }
+            try {
+                c.setAutoCommit(true);
+            } catch (SQLException e) {
+                // Committed: the connection broke just after. The pool resets or drops it; the work is done.
+            }
+            return result;
         } catch (SQLException e) {
-            throw new StoreException("database error: " + e.getSQLState(), e);
+            throw failure("database error", e);
         }
+    }
+
+    /**
+     * Rolls back after {@code failure}. On a connection that broke (the database went away) the rollback fails too,
+     * with the pool's "Connection is closed", which carries no SQLSTATE: it must not replace the failure that says
+     * what happened (SQLSTATE 08006), so it is only attached to it. The database has rolled the transaction back
+     * itself when the connection died.
+     */
+    private static void rollbackAfter(Connection c, Exception failure) {
+        try {
+            c.rollback();
+            c.setAutoCommit(true);
+        } catch (SQLException e) {
+            failure.addSuppressed(e);
+        }
+    }
+
+    /**
+     * A {@link StoreUnavailableException} when the database could not be reached or went away (the edges answer
+     * 503, never a success), else a {@link StoreException}.
+     *
+     * <p>The transaction is not retried here: the work may have effects outside the database that a second run would
+     * repeat (a CRL's entries handed to a sink, an Intune call before it), and a commit cut off by a lost connection
+     * may have happened. The client's own retry is the safe one: a SCEP client sending the same message again gets
+     * the stored answer by its transactionID (RFC 8894 §3.2.1.1).
+     */
+    private static StoreException failure(String what, SQLException e) {
+        return StoreUnavailableException.isUnavailable(e)
+                ? new StoreUnavailableException("database unavailable: " + e.getSQLState(), e)
+                : new StoreException(what + ": " + e.getSQLState(), e);
     }
 
     /**
@@ -329,7 +363,7 @@ public final class Database implements AutoCloseable {
             return !c.isWrapperFor(org.h2.jdbc.JdbcConnection.class)
                     || c.unwrap(org.h2.jdbc.JdbcConnection.class).getSession() instanceof org.h2.engine.SessionLocal;
         } catch (SQLException e) {
-            throw new StoreException("database error: " + e.getSQLState(), e);
+            throw failure("database error", e);
         }
     }
 
