@@ -194,6 +194,7 @@ public final class Database implements AutoCloseable {
             cfg.addDataSourceProperty("connectTimeout", "5");
             cfg.addDataSourceProperty("socketTimeout", "60");
             cfg.addDataSourceProperty("ApplicationName", "scepca");
+            cfg.setConnectionInitSql(DURABLE_COMMIT);
         }
         HikariDataSource ds;
         try {
@@ -211,6 +212,14 @@ public final class Database implements AutoCloseable {
             ds.close();
             throw new StoreException("database migration failed: " + rootMessage(e), e);
         }
+        if (jdbcUrl.startsWith("jdbc:postgresql:")) {
+            try {
+                warnAboutCommitDurability(ds);
+            } catch (RuntimeException e) {
+                ds.close();
+                throw e;
+            }
+        }
         boolean h2File = jdbcUrl.startsWith("jdbc:h2:") && !jdbcUrl.startsWith("jdbc:h2:mem:");
         if (h2File) {
             try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
@@ -223,6 +232,31 @@ public final class Database implements AutoCloseable {
             }
         }
         return new Database(ds, h2File);
+    }
+
+    /**
+     * Run on every new PostgreSQL connection. An acknowledgement means the row survives a crash, and with
+     * {@code synchronous_commit = off} a COMMIT returns before its WAL is flushed (the crash harness lost acknowledged
+     * certificates to {@code pg_ctl -m immediate} that way); {@code local} and {@code remote_write} do not wait for a
+     * synchronous standby to have it on disk, so a failover to it may lose them. Our sessions take {@code on} then
+     * (the local flush, and the synchronous standbys' flush when there are any); {@code on} and {@code remote_apply}
+     * are kept as configured.
+     */
+    static final String DURABLE_COMMIT = "DO $$BEGIN IF current_setting('synchronous_commit') IN ('off', 'local',"
+            + " 'remote_write') THEN SET synchronous_commit = 'on'; END IF; END$$";
+
+    /** Says once at start-up when the database's own setting would not have made a commit durable. */
+    private static void warnAboutCommitDurability(DataSource ds) {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement();
+                java.sql.ResultSet rs = s.executeQuery("SELECT reset_val FROM pg_settings WHERE name = 'synchronous_commit'")) {
+            if (rs.next() && java.util.Set.of("off", "local", "remote_write").contains(rs.getString(1))) {
+                org.slf4j.LoggerFactory.getLogger(Database.class).warn("the database's synchronous_commit is '{}';"
+                        + " scepca sets 'on' for its own sessions, so that what it acknowledges survives a crash or a"
+                        + " failover to a synchronous standby", rs.getString(1));
+            }
+        } catch (SQLException e) {
+            throw failure("cannot read the database's synchronous_commit", e);
+        }
     }
 
     /** An existing store whose schema is about to change is copied first ({@code BACKUP TO}: consistent while open). */
