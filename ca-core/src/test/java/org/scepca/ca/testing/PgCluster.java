@@ -206,6 +206,24 @@ public final class PgCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * A standby stops receiving WAL and does not reconnect ({@code primary_conninfo} emptied and reloaded): what a
+     * lagging or cut-off standby looks like to its primary at the moment the primary dies. A primary with this
+     * standby as its synchronous one can no longer acknowledge a commit; an asynchronous one goes on acknowledging
+     * what this standby will never have.
+     */
+    public void detachFromPrimary() {
+        execute("postgres", "ALTER SYSTEM SET primary_conninfo = ''");
+        execute("postgres", "SELECT pg_reload_conf()");
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!"0".equals(queryString("postgres", "SELECT count(*) FROM pg_stat_wal_receiver"))) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the standby's WAL receiver did not stop: " + log());
+            }
+            sleep(50);
+        }
+    }
+
     /** The first column of the first row of {@code sql} as text ({@code null} for SQL NULL or no row). */
     public String queryString(String database, String sql) {
         try (Connection c = DriverManager.getConnection(jdbcUrl(database), USER, PASSWORD);

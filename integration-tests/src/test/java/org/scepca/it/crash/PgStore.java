@@ -63,6 +63,11 @@ final class PgStore {
         primary.restart();
     }
 
+    /** The standby stops receiving WAL from the primary (see {@link PgCluster#detachFromPrimary()}). */
+    void detachStandby() {
+        standby.orElseThrow(() -> new IllegalStateException("no standby")).detachFromPrimary();
+    }
+
     /** The primary dies and the standby is promoted (what Patroni or a managed service does on a lost primary). */
     void failover() {
         primary.stopImmediately();
