@@ -243,7 +243,7 @@ final class CrashHarness {
         totals.figures().lines().forEach(l -> out.println("[crash]   " + l));
         StringBuilder table = new StringBuilder("by store and kill moment: rounds, rounds with a loss, certificates"
                 + " acknowledged, lost\n");
-        totals.byKind.forEach((kind, k) -> table.append(String.format(Locale.ROOT, "  %-28s %4d %4d %6d %5d%n", kind,
+        totals.byKind.forEach((kind, k) -> table.append(String.format(Locale.ROOT, "  %-38s %4d %4d %6d %5d%n", kind,
                 k[0], k[1], k[2], k[3])));
         table.toString().lines().forEach(l -> out.println("[crash]   " + l));
         out.println("[crash] " + (totals.lossFree() ? "PASS: nothing acknowledged was lost" : "FAIL: see LOST lines above")
