@@ -20,7 +20,6 @@ import org.scepca.ca.store.ChallengeStore;
 import org.scepca.ca.store.Database;
 import org.scepca.ca.store.JdbcCertificateStore;
 import org.scepca.ca.store.JdbcChallengeStore;
-import org.scepca.ca.store.JdbcCrlNumberStore;
 import org.scepca.ca.store.JdbcRequestStore;
 import org.scepca.ca.store.RequestStore;
 import org.scepca.ca.store.JdbcTokenStore;
@@ -65,7 +64,7 @@ public final class CertificateAuthority implements AutoCloseable {
         this.challengeStore = new JdbcChallengeStore(database);
         this.requests = new JdbcRequestStore(database);
         this.crls = new CrlService(dir, material.intermediateCertificate(), material.intermediateKey(), material.root(),
-                material.rootKey(), certificates, new JdbcCrlNumberStore(database), clock, config.crlNextUpdate(),
+                material.rootKey(), certificates, new org.scepca.ca.store.CrlStore(database), clock, config.crlNextUpdate(),
                 config.rootCrlNextUpdate());
         this.issuance = new IssuanceEngine(new IssuerIdentity(material.intermediateCertificate(), material.intermediateKey()),
                 config.policy(), certificates, clock, random, crls, org.scepca.ca.material.CaNames.reserved(material));
@@ -86,6 +85,9 @@ public final class CertificateAuthority implements AutoCloseable {
     public static CertificateAuthority open(CaDirectory dir, Passphrase passphrase, CaConfig config, Clock clock,
             SecureRandom random) {
         Objects.requireNonNull(dir, "dir is null");
+        if (config.crlDir().isPresent()) {
+            dir = dir.withCrlDir(config.crlDir().get()); // the data folder may be read-only
+        }
         CaMaterial material = CaMaterial.load(dir, passphrase);
         try {
             // Upgrade of a data folder from an earlier release: the properties may hold the static challenge.
@@ -99,9 +101,9 @@ public final class CertificateAuthority implements AutoCloseable {
                 : Database.openH2(dir.databaseDir(), dir.secretsDir().resolve("db-password"), config.dbPoolSize());
         try {
             CertificateAuthority ca = new CertificateAuthority(dir, config, material, db, clock, random, webhookConfig);
-            if (!java.nio.file.Files.exists(dir.intermediateCrl())) {
-                ca.crls.publish();
-            }
+            // The CRL in force is in the database (built now if it has none yet); this folder gets a copy for nginx.
+            ca.crls.current();
+            ca.crls.syncToDisk();
             return ca;
         } catch (RuntimeException e) {
             db.close();

@@ -101,7 +101,7 @@ class NginxMtlsIT {
     static HttpServer upstream;
     static final AtomicReference<Headers> upstreamSaw = new AtomicReference<>();
     static final AtomicInteger upstreamRequests = new AtomicInteger();
-    static Process nginx;
+    static Nginx nginx;
     static Path nginxPrefix;
     static int nginxPort;
     static X509Certificate root;
@@ -154,11 +154,7 @@ class NginxMtlsIT {
     @AfterAll
     static void stop() throws Exception {
         if (nginx != null) {
-            nginx.destroy(); // SIGTERM: nginx's fast shutdown, workers included
-            if (!nginx.waitFor(10, TimeUnit.SECONDS)) {
-                nginx.descendants().forEach(ProcessHandle::destroyForcibly);
-                nginx.destroyForcibly();
-            }
+            nginx.close();
         }
         if (upstream != null) {
             upstream.stop(0);
@@ -318,53 +314,13 @@ class NginxMtlsIT {
         }
     }
 
-    private static Process startNginx(String serverBlock) throws Exception {
+    private static Nginx startNginx(String serverBlock) throws Exception {
         nginxPrefix = tmp.resolve("nginx");
-        Files.createDirectories(nginxPrefix);
-        String p = nginxPrefix.toString();
-        // Everything nginx writes stays under the prefix: logs, pid, temp folders.
-        String conf = "worker_processes 1;\n"
-                + "error_log " + p + "/error.log info;\n"
-                + "pid " + p + "/nginx.pid;\n"
-                + "events { worker_connections 64; }\n"
-                + "http {\n"
-                + "    access_log " + p + "/access.log;\n"
-                + "    client_body_temp_path " + p + "/client_body;\n"
-                + "    proxy_temp_path " + p + "/proxy;\n"
-                + "    fastcgi_temp_path " + p + "/fastcgi;\n"
-                + "    uwsgi_temp_path " + p + "/uwsgi;\n"
-                + "    scgi_temp_path " + p + "/scgi;\n"
-                + serverBlock
-                + "}\n";
-        Files.writeString(nginxPrefix.resolve("nginx.conf"), conf);
-        Process process = new ProcessBuilder(NGINX.toString(), "-p", p, "-e", p + "/error.log", "-c", p + "/nginx.conf",
-                "-g", "daemon off;").redirectErrorStream(true).redirectOutput(nginxPrefix.resolve("stdout.log").toFile())
-                .start();
-        Instant deadline = Instant.now().plus(WAIT);
-        while (Instant.now().isBefore(deadline)) {
-            if (!process.isAlive()) {
-                throw new AssertionError("nginx exited with " + process.exitValue() + ":\n" + nginxLogs());
-            }
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), nginxPort), 500);
-                return process;
-            } catch (IOException notYet) {
-                Thread.sleep(100);
-            }
-        }
-        process.destroyForcibly();
-        throw new AssertionError("nginx did not listen within " + WAIT + ":\n" + nginxLogs());
+        return Nginx.start(nginxPrefix, serverBlock, nginxPort, WAIT);
     }
 
     private static String nginxLogs() throws IOException {
-        StringBuilder sb = new StringBuilder();
-        for (String f : List.of("stdout.log", "error.log")) {
-            Path log = nginxPrefix.resolve(f);
-            if (Files.exists(log)) {
-                sb.append(Files.readString(log));
-            }
-        }
-        return sb.toString();
+        return nginx.logs();
     }
 
     /** Enrolls over real SCEP with jscep, authorised by a one-time challenge, and returns the issued certificate. */

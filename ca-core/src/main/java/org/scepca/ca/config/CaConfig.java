@@ -30,12 +30,13 @@ import org.scepca.ca.policy.SanType;
 public record CaConfig(IssuancePolicy policy, Duration crlNextUpdate, Duration rootCrlNextUpdate,
         Optional<URI> publicBaseUrl, Optional<String> staticChallenge, boolean manualApproval,
         boolean supersedeOnRenewal, boolean includeRootInCaCert, boolean allowSingleDes, DatabaseConfig database, boolean useRa,
-        Map<String, String> delegated, Path configDir) {
+        Map<String, String> delegated, Path configDir, Optional<Path> crlDir) {
 
     public CaConfig {
         delegated = Map.copyOf(delegated);
         Objects.requireNonNull(configDir, "configDir is null");
         Objects.requireNonNull(database, "database is null");
+        Objects.requireNonNull(crlDir, "crlDir is null");
     }
 
     public int dbPoolSize() {
@@ -47,7 +48,8 @@ public record CaConfig(IssuancePolicy policy, Duration crlNextUpdate, Duration r
             Optional<URI> publicBaseUrl, Optional<String> staticChallenge, boolean manualApproval,
             boolean supersedeOnRenewal, boolean includeRootInCaCert, boolean allowSingleDes, int dbPoolSize, boolean useRa) {
         this(policy, crlNextUpdate, rootCrlNextUpdate, publicBaseUrl, staticChallenge, manualApproval, supersedeOnRenewal,
-                includeRootInCaCert, allowSingleDes, DatabaseConfig.embedded(dbPoolSize), useRa, Map.of(), Path.of("."));
+                includeRootInCaCert, allowSingleDes, DatabaseConfig.embedded(dbPoolSize), useRa, Map.of(), Path.of("."),
+                Optional.empty());
     }
 
     /**
@@ -70,7 +72,7 @@ public record CaConfig(IssuancePolicy policy, Duration crlNextUpdate, Duration r
             "policy.min-validity-days", "policy.max-csr-bytes", "policy.max-subject-attributes",
             "policy.max-attribute-length", "policy.max-subject-length", "policy.max-sans", "policy.max-san-length",
             "policy.max-sans-length",
-            "crl.next-update-hours", "crl.root-next-update-days", "public-base-url", "scep.static-challenge",
+            "crl.next-update-hours", "crl.root-next-update-days", "crl.dir", "public-base-url", "scep.static-challenge",
             "scep.approval", "scep.supersede-on-renewal", "scep.getcacert-include-root", "scep.allow-single-des",
             "db.pool-size", "db.url", "db.user", "db.password-file", "scep.use-ra", "include",
             // Read by the server's admin.AdminConfig (same file); listed here so they are not unknown keys.
@@ -223,35 +225,36 @@ public record CaConfig(IssuancePolicy policy, Duration crlNextUpdate, Duration r
                 bool(p, "scep.supersede-on-renewal", true), bool(p, "scep.getcacert-include-root", true),
                 bool(p, "scep.allow-single-des", false), DatabaseConfig.from(p, configDir, System.getenv()),
                 bool(p, "scep.use-ra", true),
-                delegated, configDir);
+                delegated, configDir, Optional.ofNullable(p.getProperty("crl.dir")).map(String::strip)
+                        .filter(v -> !v.isEmpty()).map(configDir::resolve));
         config.endpoints(); // validates the endpoint.* keys now: errors name the key at start-up
         return config;
     }
 
     public CaConfig withManualApproval(boolean manual) {
         return new CaConfig(policy, crlNextUpdate, rootCrlNextUpdate, publicBaseUrl, staticChallenge, manual,
-                supersedeOnRenewal, includeRootInCaCert, allowSingleDes, database, useRa, delegated, configDir);
+                supersedeOnRenewal, includeRootInCaCert, allowSingleDes, database, useRa, delegated, configDir, crlDir);
     }
 
     public CaConfig withStaticChallenge(Optional<String> challenge) {
         return new CaConfig(policy, crlNextUpdate, rootCrlNextUpdate, publicBaseUrl, challenge, manualApproval,
-                supersedeOnRenewal, includeRootInCaCert, allowSingleDes, database, useRa, delegated, configDir);
+                supersedeOnRenewal, includeRootInCaCert, allowSingleDes, database, useRa, delegated, configDir, crlDir);
     }
 
     public CaConfig withPoolSize(int size) {
         return new CaConfig(policy, crlNextUpdate, rootCrlNextUpdate, publicBaseUrl, staticChallenge, manualApproval,
-                supersedeOnRenewal, includeRootInCaCert, allowSingleDes, database.withPoolSize(size), useRa, delegated, configDir);
+                supersedeOnRenewal, includeRootInCaCert, allowSingleDes, database.withPoolSize(size), useRa, delegated, configDir, crlDir);
     }
 
     /** The same configuration on another store (tests, and the replicas' shared PostgreSQL). */
     public CaConfig withDatabase(DatabaseConfig db) {
         return new CaConfig(policy, crlNextUpdate, rootCrlNextUpdate, publicBaseUrl, staticChallenge, manualApproval,
-                supersedeOnRenewal, includeRootInCaCert, allowSingleDes, db, useRa, delegated, configDir);
+                supersedeOnRenewal, includeRootInCaCert, allowSingleDes, db, useRa, delegated, configDir, crlDir);
     }
 
     public CaConfig withPolicy(IssuancePolicy newPolicy) {
         return new CaConfig(newPolicy, crlNextUpdate, rootCrlNextUpdate, publicBaseUrl, staticChallenge, manualApproval,
-                supersedeOnRenewal, includeRootInCaCert, allowSingleDes, database, useRa, delegated, configDir);
+                supersedeOnRenewal, includeRootInCaCert, allowSingleDes, database, useRa, delegated, configDir, crlDir);
     }
 
     private static URI baseUrl(String s) {

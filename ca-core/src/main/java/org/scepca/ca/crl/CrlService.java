@@ -47,13 +47,17 @@ import org.scepca.ca.pem.SecureFiles;
 import org.scepca.ca.revocation.RevocationPublisher;
 import org.scepca.ca.revocation.RevocationReason;
 import org.scepca.ca.store.CertificateStore;
-import org.scepca.ca.store.CrlNumberStore;
+import org.scepca.ca.store.CrlStore;
 
 /**
  * Builds and publishes CRLs (v2, CRL number, AKI, reason codes; RFC 5280 §5). The issuing CA's CRL is rebuilt on
  * every revocation, before the revoking call answers ({@link #publishCommitted}), and before half its
- * lifetime has passed; the root's CRL (which covers the intermediate) is rebuilt
- * when the root key is at hand. Files are replaced atomically so nginx never reads half a CRL.
+ * lifetime has passed; the root's CRL (which covers the intermediate) is rebuilt when the root key is at hand.
+ *
+ * <p>The database holds the CRL in force ({@link CrlStore}): it is numbered, built and stored under a lock shared by
+ * every process on the database, so replicas (and the CLI) never build two CRLs with one number and all serve the same
+ * one. Each process copies the CRL in force to its own data folder for nginx ({@link #syncToDisk}), replacing the files
+ * atomically and only by a higher number, so nginx never reads half a CRL or an older one.
  */
 public final class CrlService implements RevocationPublisher {
     private final CaDirectory dir;
@@ -62,11 +66,16 @@ public final class CrlService implements RevocationPublisher {
     private final X509Certificate root;
     private final Optional<PrivateKey> rootKey;
     private final CertificateStore store;
-    private final CrlNumberStore numbers;
+    private final CrlStore crls;
     private final Clock clock;
     private final Duration nextUpdate;
     private final Duration rootNextUpdate;
+    private final String issuerKeyId;
+    private final String rootKeyId;
     private volatile Published current;
+    /** The numbers of the issuing CA's and the root's CRL files this process last wrote or found on disk. */
+    private volatile BigInteger onDisk = BigInteger.valueOf(-1);
+    private volatile BigInteger rootOnDisk = BigInteger.valueOf(-1);
     /** Callers of {@link #publishCommitted} so far, and how many of them the last finished build covers. */
     private final AtomicLong arrivals = new AtomicLong();
     private long coveredArrivals;
@@ -74,7 +83,7 @@ public final class CrlService implements RevocationPublisher {
     private static final ConcurrentHashMap<Path, Object> LOCAL_LOCKS = new ConcurrentHashMap<>();
 
     public CrlService(CaDirectory dir, X509Certificate issuer, PrivateKey issuerKey, X509Certificate root,
-            Optional<PrivateKey> rootKey, CertificateStore store, CrlNumberStore numbers, Clock clock,
+            Optional<PrivateKey> rootKey, CertificateStore store, CrlStore crls, Clock clock,
             Duration nextUpdate, Duration rootNextUpdate) {
         this.dir = Objects.requireNonNull(dir, "dir is null");
         this.issuer = Objects.requireNonNull(issuer, "issuer is null");
@@ -82,20 +91,23 @@ public final class CrlService implements RevocationPublisher {
         this.root = Objects.requireNonNull(root, "root is null");
         this.rootKey = Objects.requireNonNull(rootKey, "rootKey is null");
         this.store = Objects.requireNonNull(store, "store is null");
-        this.numbers = Objects.requireNonNull(numbers, "numbers is null");
+        this.crls = Objects.requireNonNull(crls, "crls is null");
         this.clock = Objects.requireNonNull(clock, "clock is null");
         if (nextUpdate.compareTo(Duration.ofMinutes(5)) < 0) {
             throw new IllegalArgumentException("CRL nextUpdate must be at least 5 minutes");
         }
         this.nextUpdate = nextUpdate;
         this.rootNextUpdate = rootNextUpdate;
+        this.issuerKeyId = keyId(issuer);
+        this.rootKeyId = keyId(root);
     }
 
     /**
-     * Returns once a CRL that includes every revocation committed before this call is on disk. This is what every
-     * revocation path calls after its durable commit and before it answers (RFC 5280 §3.3: relying parties such as
-     * nginx only learn of a revocation from the CRL). Concurrent callers share builds: a build covers every caller
-     * that arrived before it started, so a burst of renewals costs one or two CRL builds, not one each.
+     * Returns once a CRL that includes every revocation committed before this call is stored and on this process's
+     * disk. This is what every revocation path calls after its durable commit and before it answers (RFC 5280 §3.3:
+     * relying parties such as nginx only learn of a revocation from the CRL). Concurrent callers share builds: a build
+     * covers every caller that arrived before it started, so a burst of renewals costs one or two CRL builds, not one
+     * each.
      */
     @Override
     public void publishCommitted() {
@@ -111,20 +123,34 @@ public final class CrlService implements RevocationPublisher {
     }
 
     /**
-     * Rebuilds the issuing CA's CRL (and the root's, if its key is here), writes the files, and returns the CRL in
-     * force (ours, or a newer one another process wrote meanwhile).
-     *
-     * <p>The CLI and the server share the data folder and the database, and either may publish while the other runs.
-     * The CRL number comes from the database and is taken before the revoked entries are read, so a CRL with a higher
-     * number was built from a later view of the store and holds every revocation a lower one holds. The files are
-     * replaced under a lock (in this process and across processes) and only by a higher number: a slow publisher never
-     * puts an older CRL back over a newer one.
+     * Builds and stores a new CRL of the issuing CA (and of the root, if its key is here), writes the files, and
+     * returns the new CRL.
      */
     public synchronized X509CRL publish() {
-        Instant now = clock.instant();
-        BigInteger number = numbers.next(keyId(issuer));
-        X509CRL crl = build(issuer, issuerKey, now, nextUpdate, number, true);
-        byte[] der = encoded(crl);
+        CrlStore.Stored s = crls.publish(issuerKeyId, any -> true, n -> build(issuer, issuerKey, nextUpdate, n, true));
+        if (rootKey.isPresent()) {
+            crls.publish(rootKeyId, any -> true, n -> build(root, rootKey.get(), rootNextUpdate, n, false));
+        }
+        Published p = published(s);
+        current = p;
+        syncToDisk();
+        return p.crl();
+    }
+
+    /**
+     * Copies the CRLs in force from the database to this process's data folder when the files are older: every
+     * replica calls this every few seconds, so each one's nginx sees a revocation made through any of them.
+     *
+     * @return true if a file was written
+     */
+    public boolean syncToDisk() {
+        Optional<BigInteger> n = crls.latestNumber(issuerKeyId);
+        Optional<BigInteger> r = crls.latestNumber(rootKeyId);
+        boolean issuerNewer = n.isPresent() && n.get().compareTo(onDisk) > 0;
+        boolean rootNewer = r.isPresent() && r.get().compareTo(rootOnDisk) > 0;
+        if (!issuerNewer && !rootNewer) {
+            return false;
+        }
         Path lockFile = dir.crlDir().resolve(".publish.lock");
         synchronized (LOCAL_LOCKS.computeIfAbsent(lockFile.toAbsolutePath().normalize(), k -> new Object())) {
             try {
@@ -134,26 +160,39 @@ public final class CrlService implements RevocationPublisher {
             }
             try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                     FileLock ignored = ch.lock()) {
-                Optional<X509CRL> onDisk = readCrl(dir.intermediateCrl());
-                if (onDisk.isPresent() && crlNumber(onDisk.get()).compareTo(number) > 0) {
-                    current = new Published(onDisk.get(), encoded(onDisk.get()));
-                    return onDisk.get();
+                boolean wrote = false;
+                if (issuerNewer) {
+                    wrote |= replaceIfNewer(dir.intermediateCrl(), crls.latest(issuerKeyId));
+                    onDisk = numberOnDisk(dir.intermediateCrl());
                 }
-                SecureFiles.writeAtomically(dir.intermediateCrl(), der);
-                if (rootKey.isPresent()) {
-                    X509CRL rootCrl = build(root, rootKey.get(), now, rootNextUpdate, numbers.next(keyId(root)), false);
-                    SecureFiles.writeAtomically(dir.rootCrl(), encoded(rootCrl));
+                if (rootNewer) {
+                    wrote |= replaceIfNewer(dir.rootCrl(), crls.latest(rootKeyId));
+                    rootOnDisk = numberOnDisk(dir.rootCrl());
                 }
-                List<Object> pem = new ArrayList<>();
-                pem.add(crl);
-                readCrl(dir.rootCrl()).ifPresent(pem::add);
-                SecureFiles.writeAtomically(dir.crlPem(), Pem.encodeAll(pem));
+                if (wrote || !Files.exists(dir.crlPem())) {
+                    List<Object> pem = new ArrayList<>();
+                    readCrl(dir.intermediateCrl()).ifPresent(pem::add);
+                    readCrl(dir.rootCrl()).ifPresent(pem::add);
+                    SecureFiles.writeAtomically(dir.crlPem(), Pem.encodeAll(pem));
+                }
+                return wrote;
             } catch (IOException e) {
                 throw new IllegalStateException("cannot write CRL files in " + dir.crlDir() + ": " + e.getMessage(), e);
             }
         }
-        current = new Published(crl, der);
-        return crl;
+    }
+
+    /** Writes {@code crl} to {@code file} unless the file already holds that number or a higher one. */
+    private static boolean replaceIfNewer(Path file, Optional<CrlStore.Stored> crl) throws IOException {
+        if (crl.isEmpty() || numberOnDisk(file).compareTo(crl.get().number()) >= 0) {
+            return false;
+        }
+        SecureFiles.writeAtomically(file, crl.get().der());
+        return true;
+    }
+
+    private static BigInteger numberOnDisk(Path file) throws IOException {
+        return readCrl(file).map(CrlService::crlNumber).orElse(BigInteger.valueOf(-1));
     }
 
     private static Optional<X509CRL> readCrl(Path file) throws IOException {
@@ -171,41 +210,55 @@ public final class CrlService implements RevocationPublisher {
         return Pem.sha256Hex(ca.getPublicKey().getEncoded());
     }
 
-    /** Re-signs when more than half of the current CRL's lifetime has passed; true if it did. */
+    /**
+     * Re-signs when more than half of the CRL's lifetime has passed (checked again under the lock, so that of several
+     * replicas only one re-signs); true if this call did.
+     */
     public boolean refreshIfDue() {
-        Published p = current();
-        Instant thisUpdate = p.crl().getThisUpdate().toInstant();
-        Instant next = p.crl().getNextUpdate().toInstant();
-        Instant half = thisUpdate.plus(Duration.between(thisUpdate, next).dividedBy(2));
         Instant now = clock.instant();
-        boolean rootDue = rootKey.isPresent() && rootCrlDue(now);
-        if (now.isAfter(half) || rootDue) {
-            publish();
-            return true;
+        boolean did = false;
+        Optional<CrlStore.Stored> latest = crls.latest(issuerKeyId);
+        if (latest.isEmpty() || pastHalf(latest.get(), now)) {
+            synchronized (this) {
+                CrlStore.Stored s = crls.publish(issuerKeyId, l -> l.isEmpty() || pastHalf(l.get(), clock.instant()),
+                        n -> build(issuer, issuerKey, nextUpdate, n, true));
+                did = latest.isEmpty() || s.number().compareTo(latest.get().number()) > 0;
+            }
         }
-        return false;
+        if (rootKey.isPresent() && rootCrlDue(now)) {
+            crls.publish(rootKeyId, l -> l.isEmpty() || pastHalf(l.get(), clock.instant()),
+                    n -> build(root, rootKey.get(), rootNextUpdate, n, false));
+            did = true;
+        }
+        syncToDisk();
+        return did;
+    }
+
+    private static boolean pastHalf(CrlStore.Stored s, Instant now) {
+        Instant half = s.thisUpdate().plus(Duration.between(s.thisUpdate(), s.nextUpdate()).dividedBy(2));
+        return now.isAfter(half);
     }
 
     private boolean rootCrlDue(Instant now) {
-        try {
-            if (!Files.exists(dir.rootCrl())) {
-                return true;
-            }
-            X509CRL r = Pem.crl(Files.readAllBytes(dir.rootCrl()));
-            Instant t = r.getThisUpdate().toInstant();
-            Instant n = r.getNextUpdate().toInstant();
-            return now.isAfter(t.plus(Duration.between(t, n).dividedBy(2)));
-        } catch (IOException | RuntimeException e) {
+        Optional<X509CRL> r = rootCrl();
+        if (r.isEmpty()) {
             return true;
         }
+        Instant t = r.get().getThisUpdate().toInstant();
+        Instant n = r.get().getNextUpdate().toInstant();
+        return now.isAfter(t.plus(Duration.between(t, n).dividedBy(2)));
     }
 
     /**
-     * The root's CRL as last published on disk (it covers the issuing CA), if there is one: it is signed offline or
-     * whenever the root key is here, so the file is the only source.
+     * The root's CRL in force (it covers the issuing CA), if there is one: from the database, else the file (a root
+     * CRL signed before the database held CRLs, or placed there by hand from an offline root).
      */
     public Optional<X509CRL> rootCrl() {
         try {
+            Optional<CrlStore.Stored> s = crls.latest(rootKeyId);
+            if (s.isPresent()) {
+                return Optional.of(Pem.crl(s.get().der()));
+            }
             Path file = dir.rootCrl();
             return Files.exists(file) ? Optional.of(Pem.crl(Files.readAllBytes(file))) : Optional.empty();
         } catch (IOException | RuntimeException e) {
@@ -213,25 +266,28 @@ public final class CrlService implements RevocationPublisher {
         }
     }
 
-    /** The CRL in force: the one on disk if another process (the CLI) published a newer one, else the last built. */
+    /**
+     * The CRL in force, as stored in the database: the one this process built, or a newer one another replica or the
+     * CLI built. Costs one primary-key look-up when nothing changed; builds one if the database has none yet (the
+     * first start of a store from before CRLs were kept in it).
+     */
     public Published current() {
-        Published p = current;
-        try {
-            Path file = dir.intermediateCrl();
-            if (Files.exists(file)) {
-                if (p == null || Files.getLastModifiedTime(file).toInstant().isAfter(p.loadedAt())) {
-                    byte[] der = Files.readAllBytes(file);
-                    X509CRL crl = Pem.crl(der);
-                    if (p == null || crlNumber(crl).compareTo(crlNumber(p.crl())) > 0) {
-                        p = new Published(crl, der);
-                        current = p;
-                    }
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // fall through: keep serving the CRL we have, or build one
+        Optional<BigInteger> n = crls.latestNumber(issuerKeyId);
+        if (n.isEmpty()) {
+            publish();
+            return current;
         }
-        return p != null ? p : new Published(publish(), encoded(current.crl()));
+        Published p = current;
+        if (p != null && crlNumber(p.crl()).equals(n.get())) {
+            return p;
+        }
+        p = crls.latest(issuerKeyId).map(CrlService::published).orElseThrow();
+        current = p;
+        return p;
+    }
+
+    private static Published published(CrlStore.Stored s) {
+        return new Published(Pem.crl(s.der()), s.der());
     }
 
     /**
@@ -239,8 +295,9 @@ public final class CrlService implements RevocationPublisher {
      * builder takes revocation dates as {@code java.util.Date} and turns each into ASN.1 through two {@code SimpleDateFormat}s,
      * which was most of the time of a 100,000-entry CRL. {@link Asn1Times} encodes the same times directly.
      */
-    private X509CRL build(X509Certificate ca, PrivateKey key, Instant now, Duration lifetime, BigInteger number,
+    private CrlStore.Stored build(X509Certificate ca, PrivateKey key, Duration lifetime, BigInteger number,
             boolean withEntries) {
+        Instant now = clock.instant();
         try {
             ContentSigner signer = new JcaContentSignerBuilder(KeyPairs.signatureAlgorithm(ca.getPublicKey())).build(key);
             V2TBSCertListGenerator tbs = new V2TBSCertListGenerator();
@@ -264,7 +321,8 @@ public final class CrlService implements RevocationPublisher {
             }
             CertificateList signed = CertificateList.getInstance(new DERSequence(new ASN1Encodable[] {
                 list, signer.getAlgorithmIdentifier(), new DERBitString(signer.getSignature())}));
-            return Pem.crl(signed.getEncoded(ASN1Encoding.DER));
+            return new CrlStore.Stored(number, now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
+                    now.plus(lifetime).truncatedTo(java.time.temporal.ChronoUnit.SECONDS), signed.getEncoded(ASN1Encoding.DER));
         } catch (Exception e) {
             throw new IllegalStateException("CRL signing failed: " + e.getClass().getSimpleName(), e);
         }
@@ -296,14 +354,6 @@ public final class CrlService implements RevocationPublisher {
             return BigInteger.ZERO;
         }
         return CRLNumber.getInstance(org.bouncycastle.asn1.ASN1OctetString.getInstance(ext).getOctets()).getCRLNumber();
-    }
-
-    private static byte[] encoded(X509CRL crl) {
-        try {
-            return crl.getEncoded();
-        } catch (java.security.cert.CRLException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** A published CRL with its DER bytes (served as is) and when we loaded it. */

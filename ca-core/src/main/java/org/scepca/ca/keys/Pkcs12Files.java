@@ -30,6 +30,16 @@ public final class Pkcs12Files {
     }
 
     public static void write(Path file, PrivateKey key, List<X509Certificate> chain, Passphrase passphrase) {
+        byte[] p12 = encode(key, chain, passphrase);
+        try {
+            SecureFiles.writeOwnerOnly(file, p12);
+        } catch (IOException e) {
+            throw new KeyAccessException("cannot write key file " + file + ": " + e.getClass().getSimpleName(), e);
+        }
+    }
+
+    /** A PKCS#12 holding {@code key} and {@code chain}, encrypted under {@code passphrase}. */
+    public static byte[] encode(PrivateKey key, List<X509Certificate> chain, Passphrase passphrase) {
         char[] pw = passphrase.chars();
         try {
             KeyStore ks = KeyStore.getInstance("PKCS12");
@@ -37,9 +47,9 @@ public final class Pkcs12Files {
             ks.setKeyEntry(ALIAS, key, pw, chain.toArray(new Certificate[0]));
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             ks.store(out, pw);
-            SecureFiles.writeOwnerOnly(file, out.toByteArray());
+            return out.toByteArray();
         } catch (GeneralSecurityException | IOException e) {
-            throw new KeyAccessException("cannot write key file " + file + ": " + e.getClass().getSimpleName(), e);
+            throw new KeyAccessException("cannot encode a PKCS#12: " + e.getClass().getSimpleName(), e);
         } finally {
             Arrays.fill(pw, '\0');
         }

@@ -5,10 +5,24 @@ import java.nio.file.Path;
 import java.util.Objects;
 
 /** Where everything lives under the data folder. One place, so the CLI, the server and the docs agree. */
-public record CaDirectory(Path root) {
+public record CaDirectory(Path root, Path crlDir) {
     public CaDirectory {
         Objects.requireNonNull(root, "root is null");
         root = root.toAbsolutePath().normalize();
+        crlDir = crlDir == null ? root.resolve("crl") : crlDir.toAbsolutePath().normalize();
+    }
+
+    /** The data folder with the CRL copies for relying parties in its {@code crl/} folder. */
+    public CaDirectory(Path root) {
+        this(root, null);
+    }
+
+    /**
+     * The same folder with the CRL copies written elsewhere ({@code crl.dir}): the data folder may then be mounted
+     * read-only, as replicas sharing one CA do.
+     */
+    public CaDirectory withCrlDir(Path dir) {
+        return new CaDirectory(root, dir);
     }
 
     public Path caDir() { return root.resolve("ca"); }
@@ -28,7 +42,8 @@ public record CaDirectory(Path root) {
     public Path nextIntermediateKey() { return nextDir().resolve("intermediate.p12"); }
     public Path nextRaCert() { return nextDir().resolve("ra.pem"); }
     public Path nextRaKey() { return nextDir().resolve("ra.p12"); }
-    public Path crlDir() { return root.resolve("crl"); }
+    /** Where this process writes the CRLs for relying parties (nginx): {@code crl/}, or {@code crl.dir}. */
+    public Path crlDir() { return crlDir; }
     /** DER CRL of the issuing CA, served over HTTP and SCEP GetCRL. */
     public Path intermediateCrl() { return crlDir().resolve("intermediate.crl"); }
     /** DER CRL of the root (covers the intermediate). */

@@ -89,6 +89,11 @@ public final class SecureFiles {
      */
     public static void restrictToOwner(Path file) throws IOException {
         if (Files.isRegularFile(file) && supportsPosix(file.toAbsolutePath().getParent())) {
+            var perms = Files.getPosixFilePermissions(file);
+            // Already owner-only (rw------- or r--------, as on a read-only mount): nothing to change, nothing to write.
+            if (PosixFilePermissions.fromString("rw-------").containsAll(perms)) {
+                return;
+            }
             Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
         }
     }

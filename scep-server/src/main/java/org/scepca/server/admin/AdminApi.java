@@ -96,6 +96,7 @@ final class AdminApi {
         r.add(Route.get("/ca/chain", AdminRole.VIEWER, this::chain));
         r.add(Route.get("/ca/crl", AdminRole.VIEWER, this::crl));
         r.add(Route.get("/endpoints", AdminRole.VIEWER, this::listEndpoints));
+        r.add(Route.get("/replicas", AdminRole.VIEWER, this::listReplicas));
         r.add(Route.get("/challenges", AdminRole.VIEWER, this::listChallenges));
         r.add(Route.post("/challenges", AdminRole.ADMIN, this::createChallenge));
         r.add(Route.delete("/challenges/{id}", AdminRole.ADMIN, this::deleteChallenge));
@@ -205,6 +206,18 @@ final class AdminApi {
         List<EndpointView> items = ca.endpoints().all().stream().sorted(java.util.Comparator.comparing(
                 (org.scepca.ca.endpoint.EnrollmentEndpoint e) -> !e.isDefault()).thenComparing(e -> e.name()))
                 .map(EndpointView::of).toList();
+        ex.json(200, new ListView<>(items, null));
+    }
+
+    /** The server processes on this database: live ones refreshed their row within {@link org.scepca.ca.store.Replicas#LIVE}. */
+    record ReplicaView(String id, String host, String version, String startedAt, String lastSeen, boolean live) {
+    }
+
+    private void listReplicas(Exchange ex) throws IOException {
+        java.time.Instant since = ca.clock().instant().minus(org.scepca.ca.store.Replicas.LIVE);
+        List<ReplicaView> items = new org.scepca.ca.store.Replicas(ca.database(), ca.clock()).list().stream()
+                .map(x -> new ReplicaView(x.id(), x.host(), x.version(), x.startedAt().toString(),
+                        x.lastSeen().toString(), !x.lastSeen().isBefore(since))).toList();
         ex.json(200, new ListView<>(items, null));
     }
 

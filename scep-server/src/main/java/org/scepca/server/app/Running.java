@@ -38,10 +38,15 @@ public final class Running implements AutoCloseable {
     private final Server server;
     private final ScheduledExecutorService housekeeping;
     private final Integrations integrations;
+    private final Membership membership;
+
+    /** How often each process copies a newer CRL from the database to its crl/ folder (what nginx reads). */
+    public static final java.time.Duration CRL_SYNC = java.time.Duration.ofSeconds(2);
 
     private Running(CertificateAuthority ca, ScepService scep, OcspResponder ocsp, Server server,
-            ScheduledExecutorService housekeeping, Integrations integrations) {
+            ScheduledExecutorService housekeeping, Integrations integrations, Membership membership) {
         this.integrations = integrations;
+        this.membership = membership;
         this.ca = ca;
         this.scep = scep;
         this.ocsp = ocsp;
@@ -98,7 +103,14 @@ public final class Running implements AutoCloseable {
         SecureRandom random = new SecureRandom();
         CertificateAuthority ca = openAsOwner(dir, passphrase, config, clock, random);
         Integrations integrations = null;
+        ScheduledExecutorService hk = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "scepca-housekeeping");
+            t.setDaemon(true);
+            return t;
+        });
+        Membership membership = null;
         try {
+            membership = Membership.start(new org.scepca.ca.store.Replicas(ca.database(), clock), hk);
             integrations = Integrations.start(ca, adminConfig.jamf(),
                     options.withMaxPkiOperations(serverConfig.limits().maxConcurrentPkiOperations()));
             java.util.Map<String, ScepService> endpoints = new java.util.LinkedHashMap<>();
@@ -111,16 +123,11 @@ public final class Running implements AutoCloseable {
             ProfileService profiles = ProfileService.create(ca, scep, passphrase);
             Server server = ScepServer.newServer(serverConfig,
                     new ScepServer.Services(ca, endpoints, ocsp, java.util.Optional.of(profiles),
-                            integrations::warnings), nanoTime);
+                            integrations::warnings, membership::liveReplicas), nanoTime);
             AdminServer.attach(server, adminConfig, ca, java.util.Optional.of(profiles), nanoTime);
             server.start();
             CaLifetimeWarnings warnings = new CaLifetimeWarnings(ca);
             warnings.check();
-            ScheduledExecutorService hk = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "scepca-housekeeping");
-                t.setDaemon(true);
-                return t;
-            });
             hk.scheduleWithFixedDelay(() -> {
                 try {
                     if (ca.crls().refreshIfDue()) {
@@ -144,10 +151,25 @@ public final class Running implements AutoCloseable {
                     LOG.warn("challenge purge failed: {}", e.toString());
                 }
             }, 1, 10, TimeUnit.MINUTES);
-            return new Running(ca, scep, ocsp, server, hk, integrations);
+            // Replicas: a revocation through another replica (or the CLI) is in the database's CRL at once, and in
+            // this replica's crl/ files for nginx within CRL_SYNC: two primary-key look-ups when nothing changed.
+            hk.scheduleWithFixedDelay(() -> {
+                try {
+                    if (ca.crls().syncToDisk()) {
+                        LOG.debug("CRL files updated from the database");
+                    }
+                } catch (RuntimeException e) {
+                    LOG.warn("CRL file sync failed: {}", e.toString());
+                }
+            }, CRL_SYNC.toMillis(), CRL_SYNC.toMillis(), TimeUnit.MILLISECONDS);
+            return new Running(ca, scep, ocsp, server, hk, integrations, membership);
         } catch (Exception e) {
+            hk.shutdownNow();
             if (integrations != null) {
                 integrations.close();
+            }
+            if (membership != null) {
+                membership.close();
             }
             ca.close();
             throw e;
@@ -175,11 +197,15 @@ public final class Running implements AutoCloseable {
         }
     }
 
-    /** The OCSP responder, signing with a delegated certificate kept in {@code DIR/ca/ocsp.p12}. */
+    /** The OCSP responder, signing with a delegated certificate kept in the database (shared by the replicas). */
     private static OcspResponder ocspResponder(CertificateAuthority ca, CaDirectory dir, Passphrase passphrase, Clock clock,
             SecureRandom random) {
         OcspSettings settings = OcspSettings.defaults();
-        DelegatedResponder signer = DelegatedResponder.open(dir.ocspKey(), ca.issuance().issuer(), passphrase,
+        // In the database: replicas sign with one responder, and one of them renews it for all.
+        String name = "ocsp-" + org.scepca.ca.pem.Pem.sha256Hex(ca.material().intermediateCertificate().getPublicKey()
+                .getEncoded()).substring(0, 32);
+        DelegatedResponder signer = DelegatedResponder.open(DelegatedResponder.Vault.database(
+                new org.scepca.ca.store.SharedCredentials(ca.database()), name), ca.issuance().issuer(), passphrase,
                 settings.signerValidity(), clock, random);
         return new OcspResponder(ca.certificates(), ca.issuance().issuer(), signer, settings, clock);
     }
@@ -232,6 +258,12 @@ public final class Running implements AutoCloseable {
             LOG.warn("server stop: {}", e.toString());
         }
         integrations.close();
+        membership.close();
         ca.close();
+    }
+
+    /** This server's id among the replicas on its database. */
+    public String replicaId() {
+        return membership.id();
     }
 }

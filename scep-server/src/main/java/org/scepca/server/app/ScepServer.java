@@ -35,8 +35,16 @@ public final class ScepServer {
 
     /** What the server exposes. The profile service backs the admin API's profile endpoint. */
     public record Services(CertificateAuthority ca, java.util.Map<String, ScepService> endpoints, OcspResponder ocsp,
-            Optional<ProfileService> profiles, java.util.function.Supplier<java.util.List<String>> readinessWarnings) {
+            Optional<ProfileService> profiles, java.util.function.Supplier<java.util.List<String>> readinessWarnings,
+            java.util.function.IntSupplier replicas) {
+        /** One server alone (tests). */
+        public Services(CertificateAuthority ca, java.util.Map<String, ScepService> endpoints, OcspResponder ocsp,
+                Optional<ProfileService> profiles, java.util.function.Supplier<java.util.List<String>> readinessWarnings) {
+            this(ca, endpoints, ocsp, profiles, readinessWarnings, () -> 1);
+        }
+
         public Services {
+            Objects.requireNonNull(replicas, "replicas is null");
             Objects.requireNonNull(readinessWarnings, "readinessWarnings is null");
             Objects.requireNonNull(ca, "ca is null");
             endpoints = java.util.Map.copyOf(endpoints);
@@ -114,7 +122,8 @@ public final class ScepServer {
         ctx.addServlet(new ServletHolder("not-found", new NotFoundServlet()), "/");
         ctx.addFilter(GuardFilter.class, "/*", java.util.EnumSet.of(jakarta.servlet.DispatcherType.REQUEST));
         // Before any servlet reads a body or decrypts: over budget is 503 + Retry-After.
-        ctx.addFilter(new org.eclipse.jetty.ee10.servlet.FilterHolder(new RateLimitFilter(config.limits(), nanoTime)), "/*",
+        ctx.addFilter(new org.eclipse.jetty.ee10.servlet.FilterHolder(new RateLimitFilter(config.limits(), nanoTime,
+                services.replicas())), "/*",
                 java.util.EnumSet.of(jakarta.servlet.DispatcherType.REQUEST));
         // Profiles carry enrollment challenges: they are made only through the authenticated admin API
         // (POST /api/v1/profiles/{preset} on the admin connector), never on this public port.

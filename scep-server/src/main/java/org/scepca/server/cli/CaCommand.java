@@ -18,7 +18,6 @@ import org.scepca.ca.keys.Pkcs12Files;
 import org.scepca.ca.material.CaInitializer;
 import org.scepca.ca.pem.Pem;
 import org.scepca.ca.pem.SecureFiles;
-import org.scepca.ca.store.JdbcCrlNumberStore;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -115,7 +114,7 @@ final class CaCommand {
                 var m = ca.material();
                 var cfg = ca.config();
                 new CrlService(ca.directory(), m.intermediateCertificate(), m.intermediateKey(), m.root(), Optional.of(key),
-                        ca.certificates(), new JdbcCrlNumberStore(ca.database()), ca.clock(), cfg.crlNextUpdate(),
+                        ca.certificates(), new org.scepca.ca.store.CrlStore(ca.database()), ca.clock(), cfg.crlNextUpdate(),
                         cfg.rootCrlNextUpdate()).publish();
                 spec.commandLine().getOut().println("root CRL written to " + ca.directory().rootCrl() + " (valid "
                         + cfg.rootCrlNextUpdate().toDays() + " days)");

@@ -30,12 +30,22 @@ public final class RateLimitFilter implements Filter {
 
     private final RateLimits limits;
     private final LongSupplier nanoTime;
+    private final java.util.function.IntSupplier replicas;
     private final Map<String, TokenBucket> cheap = new ConcurrentHashMap<>();
     private final Map<String, TokenBucket> pki = new ConcurrentHashMap<>();
     private final Semaphore pkiInProgress;
     private long lastSweep;
 
     public RateLimitFilter(RateLimits limits, LongSupplier nanoTime) {
+        this(limits, nanoTime, () -> 1);
+    }
+
+    /**
+     * @param replicas how many server replicas share the budgets (live ones on the shared database): each enforces
+     *     its share, so that a source a load balancer spreads over all of them gets the configured rate in all
+     */
+    public RateLimitFilter(RateLimits limits, LongSupplier nanoTime, java.util.function.IntSupplier replicas) {
+        this.replicas = Objects.requireNonNull(replicas, "replicas is null");
         this.limits = Objects.requireNonNull(limits, "limits is null");
         this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime is null");
         this.pkiInProgress = new Semaphore(limits.maxConcurrentPkiOperations());
@@ -59,9 +69,10 @@ public final class RateLimitFilter implements Filter {
         long now = nanoTime.getAsLong();
         sweep(now);
         boolean pkiOperation = isPkiOperation(request);
+        int n = Math.max(1, replicas.getAsInt());
         long wait = pkiOperation
-                ? bucket(pki, key).take(now, limits.pkiPerSourceRps(), limits.pkiPerSourceBurst())
-                : bucket(cheap, key).take(now, limits.perSourceRps(), limits.perSourceBurst());
+                ? bucket(pki, key).take(now, (double) limits.pkiPerSourceRps() / n, share(limits.pkiPerSourceBurst(), n))
+                : bucket(cheap, key).take(now, (double) limits.perSourceRps() / n, share(limits.perSourceBurst(), n));
         if (wait > 0) {
             refuse(response, wait, "too many requests from this address");
             return;
@@ -79,6 +90,11 @@ public final class RateLimitFilter implements Filter {
         } finally {
             pkiInProgress.release();
         }
+    }
+
+    /** A replica's share of a burst: never below one request, or a source could be refused forever. */
+    static int share(int burst, int replicas) {
+        return Math.max(1, (burst + replicas - 1) / replicas);
     }
 
     private static void refuse(HttpServletResponse response, long seconds, String detail) throws IOException {

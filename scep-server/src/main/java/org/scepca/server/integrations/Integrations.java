@@ -114,6 +114,9 @@ public final class Integrations implements AutoCloseable {
                     "scepca:" + e.path(), caName, Math.max(1, options.maxPkiOperations() / 4)));
         }
         Integrations it = new Integrations(client, validators, scheduler, ca.webhooks(), ca);
+        // Replicas on one database: each background job runs on one of them at a time (the others skip their runs
+        // while its lease lasts), so Intune and Jamf Pro are not polled, and results not reported, twice.
+        org.scepca.ca.store.JobLeases leases = new org.scepca.ca.store.JobLeases(ca.database(), clock);
         if (client.isPresent()) {
             if (intuneEndpoints.isEmpty()) {
                 LOG.warn("intune.* is configured but no endpoint has auth = intune; Intune validates nothing");
@@ -122,11 +125,13 @@ public final class Integrations implements AutoCloseable {
             // (its enrollments are refused), never a start-up failure for the other endpoints.
             scheduler.scheduleWithFixedDelay(it::checkIntune, 0, INTUNE_CHECK_INTERVAL.toSeconds(), TimeUnit.SECONDS);
             // Success notifications Intune has not acknowledged (an outage, a crash between issuing and reporting).
-            scheduler.scheduleWithFixedDelay(() -> it.retryReports(clock.instant()), 60, 60, TimeUnit.SECONDS);
+            scheduler.scheduleWithFixedDelay(leased(leases, "intune-report-retry", java.time.Duration.ofMinutes(3),
+                    () -> it.retryReports(clock.instant())), 60, 60, TimeUnit.SECONDS);
             intuneConfig.get().revocationSyncInterval().ifPresent(every -> {
                 IntuneRevocationSync sync = new IntuneRevocationSync(client.get(), intuneRevoker(ca, issuer), issuer,
                         INTUNE_REVOCATION_BATCH);
-                scheduler.scheduleWithFixedDelay(sync, 30, every.toSeconds(), TimeUnit.SECONDS);
+                scheduler.scheduleWithFixedDelay(leased(leases, "intune-revocation-sync", every.multipliedBy(3), sync), 30,
+                        every.toSeconds(), TimeUnit.SECONDS);
                 LOG.info("Intune revocation requests are polled every {}", every);
             });
         }
@@ -135,11 +140,25 @@ public final class Integrations implements AutoCloseable {
                     JamfClient.DEFAULT_PAGE_SIZE);
             JamfDeviceSync sync = new JamfDeviceSync(jamfClient, () -> activeJamfCertificates(ca),
                     (s, r, a, d) -> ca.revocation().revoke(s, r, a, d).changed(), api.maxRevocationsPerRun());
-            scheduler.scheduleWithFixedDelay(sync, 60, every.toSeconds(), TimeUnit.SECONDS);
+            scheduler.scheduleWithFixedDelay(leased(leases, "jamf-device-sync", every.multipliedBy(3), sync), 60,
+                    every.toSeconds(), TimeUnit.SECONDS);
             LOG.info("Jamf Pro device sync every {}", every);
         }));
         ca.webhooks().ifPresent(Webhooks::start);
         return it;
+    }
+
+    /** Runs {@code work} when this replica holds (or takes) the job's lease; never throws (it runs on a schedule). */
+    static Runnable leased(org.scepca.ca.store.JobLeases leases, String job, java.time.Duration lease, Runnable work) {
+        return () -> {
+            try {
+                if (leases.tryAcquire(job, org.scepca.ca.store.Replicas.THIS_PROCESS, lease)) {
+                    work.run();
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("{} skipped: {}", job, e.toString());
+            }
+        };
     }
 
     /**

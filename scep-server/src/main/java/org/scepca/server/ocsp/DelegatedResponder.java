@@ -19,6 +19,8 @@ import java.util.Date;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 import org.bouncycastle.asn1.DERNull;
 import org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers;
@@ -59,7 +61,7 @@ public final class DelegatedResponder {
     private static final Duration BACKDATE = Duration.ofMinutes(5);
     private static final Duration RETRY_AFTER_FAILURE = Duration.ofMinutes(1);
 
-    private final Path file;
+    private final Vault vault;
     private final IssuerIdentity issuer;
     private final Passphrase passphrase;
     private final Duration validity;
@@ -69,9 +71,9 @@ public final class DelegatedResponder {
     private volatile ResponderCredential current;
     private volatile Instant nextAttempt = Instant.MIN;
 
-    private DelegatedResponder(Path file, IssuerIdentity issuer, Passphrase passphrase, Duration validity, Clock clock,
+    private DelegatedResponder(Vault vault, IssuerIdentity issuer, Passphrase passphrase, Duration validity, Clock clock,
             SecureRandom random) {
-        this.file = Objects.requireNonNull(file, "file is null");
+        this.vault = Objects.requireNonNull(vault, "vault is null");
         this.issuer = Objects.requireNonNull(issuer, "issuer is null");
         this.passphrase = Objects.requireNonNull(passphrase, "passphrase is null");
         this.validity = Objects.requireNonNull(validity, "validity is null");
@@ -80,12 +82,90 @@ public final class DelegatedResponder {
         this.serials = new SerialNumbers(random);
     }
 
+    /** A newly issued responder: its PKCS#12 (under the CA passphrase) and its certificate. */
+    public record Issued(byte[] pkcs12, X509Certificate certificate) {
+    }
+
+    /**
+     * Where the responder's PKCS#12 is kept: a file for one process, the database for replicas that must share one
+     * responder ({@link #database}).
+     */
+    public interface Vault {
+        /** The PKCS#12 in force, if any. */
+        Optional<byte[]> read();
+
+        /**
+         * Stores what {@code make} returns when {@code stillNeeded} holds for what is in force, under a lock that
+         * every process using this vault respects; returns the PKCS#12 in force afterwards.
+         */
+        byte[] replace(Predicate<Optional<byte[]>> stillNeeded, Supplier<Issued> make);
+
+        /** A file ({@code DIR/ca/ocsp.p12}): the responder of one process. */
+        static Vault file(Path file) {
+            return new Vault() {
+                @Override
+                public Optional<byte[]> read() {
+                    try {
+                        return Files.exists(file) ? Optional.of(Files.readAllBytes(file)) : Optional.empty();
+                    } catch (IOException e) {
+                        return Optional.empty();
+                    }
+                }
+
+                @Override
+                public synchronized byte[] replace(Predicate<Optional<byte[]>> stillNeeded, Supplier<Issued> make) {
+                    Optional<byte[]> now = read();
+                    if (now.isPresent() && !stillNeeded.test(now)) {
+                        return now.get();
+                    }
+                    Issued fresh = make.get();
+                    try {
+                        org.scepca.ca.pem.SecureFiles.writeOwnerOnly(file, fresh.pkcs12());
+                    } catch (IOException e) {
+                        // The file only lets a restart reuse the responder; the one in memory is valid either way.
+                        LOG.warn("OCSP responder certificate not saved in {}: {}", file, e.getMessage());
+                    }
+                    return fresh.pkcs12();
+                }
+            };
+        }
+
+        /**
+         * The database ({@code shared_credentials}, named per issuing CA): every replica signs with the same responder,
+         * and one of them renews it under the {@code ocsp-responder} lock while the others take the new one.
+         */
+        static Vault database(org.scepca.ca.store.SharedCredentials store, String name) {
+            return new Vault() {
+                @Override
+                public Optional<byte[]> read() {
+                    return store.read(name).map(org.scepca.ca.store.SharedCredentials.Entry::pkcs12);
+                }
+
+                @Override
+                public byte[] replace(Predicate<Optional<byte[]>> stillNeeded, Supplier<Issued> make) {
+                    return store.replace(name, "ocsp-responder", e -> stillNeeded.test(e.map(
+                            org.scepca.ca.store.SharedCredentials.Entry::pkcs12)), () -> {
+                                Issued fresh = make.get();
+                                return new org.scepca.ca.store.SharedCredentials.Entry(
+                                        fresh.certificate().getSerialNumber().toString(16),
+                                        fresh.certificate().getNotAfter().toInstant(), fresh.pkcs12());
+                            }).pkcs12();
+                }
+            };
+        }
+    }
+
     /** Loads the responder from {@code file}, or issues a new one (and writes it) if that file is absent or unusable. */
     public static DelegatedResponder open(Path file, IssuerIdentity issuer, Passphrase passphrase, Duration validity,
             Clock clock, SecureRandom random) {
-        DelegatedResponder r = new DelegatedResponder(file, issuer, passphrase, validity, clock, random);
-        Instant now = clock.instant();
-        r.current = r.load(now).orElseGet(() -> r.issueOrFallBack(now));
+        return open(Vault.file(file), issuer, passphrase, validity, clock, random);
+    }
+
+    /** Loads the responder from {@code vault}, or issues a new one (and stores it) if there is none usable. */
+    public static DelegatedResponder open(Vault vault, IssuerIdentity issuer, Passphrase passphrase, Duration validity,
+            Clock clock, SecureRandom random) {
+        DelegatedResponder r = new DelegatedResponder(vault, issuer, passphrase, validity, clock, random);
+        r.current = r.loadOrIssue(clock.instant());
         return r;
     }
 
@@ -96,10 +176,21 @@ public final class DelegatedResponder {
         return now.isBefore(c.renewAt()) ? c : renew(now);
     }
 
-    /** Housekeeping: renews when due; true if a new certificate was issued. */
+    /**
+     * Housekeeping: renews when due, or takes the responder another replica stored; true if the credential in use
+     * changed.
+     */
     public boolean renewIfDue() {
         ResponderCredential before = current;
-        return current() != before;
+        if (current() != before) {
+            return true;
+        }
+        Optional<ResponderCredential> stored = vault.read().flatMap(b -> usable(b, clock.instant()));
+        if (stored.isPresent() && !stored.get().certificate().equals(before.certificate())) {
+            current = stored.get();
+            return true;
+        }
+        return false;
     }
 
     private synchronized ResponderCredential renew(Instant now) {
@@ -111,7 +202,7 @@ public final class DelegatedResponder {
             return usableOrFail(c, now);
         }
         try {
-            ResponderCredential fresh = issueOrFallBack(now);
+            ResponderCredential fresh = loadOrIssue(now);
             current = fresh;
             return fresh;
         } catch (RuntimeException e) {
@@ -128,16 +219,27 @@ public final class DelegatedResponder {
         return c;
     }
 
-    /** A new delegated responder, or the issuing CA itself once it has expired (the server keeps answering). */
-    private ResponderCredential issueOrFallBack(Instant now) {
+    /**
+     * The stored responder when it is usable and not due; else a new one, issued and stored under the vault's lock
+     * unless another process stored a usable one meanwhile; or the issuing CA itself once it has expired (the server
+     * keeps answering).
+     */
+    private ResponderCredential loadOrIssue(Instant now) {
+        Optional<ResponderCredential> stored = vault.read().flatMap(b -> usable(b, now));
+        if (stored.isPresent()) {
+            return stored.get();
+        }
         if (!issuer.certificate().getNotAfter().toInstant().isAfter(now)) {
             LOG.warn("the issuing CA has expired: OCSP responses are signed by the issuing CA itself");
             return ResponderCredential.issuingCa(issuer);
         }
-        return issueAndStore(now);
+        LOG.info("no usable OCSP responder certificate stored (none yet, due for renewal, or of another CA): issuing one");
+        byte[] inForce = vault.replace(b -> b.flatMap(x -> usable(x, now)).isEmpty(), () -> issue(now));
+        return usable(inForce, now).orElseThrow(
+                () -> new IllegalStateException("the stored OCSP responder certificate is not usable"));
     }
 
-    private ResponderCredential issueAndStore(Instant now) {
+    private Issued issue(Instant now) {
         X509Certificate issuerCert = issuer.certificate();
         Instant notAfter = now.plus(validity);
         Instant issuerEnd = issuerCert.getNotAfter().toInstant();
@@ -166,26 +268,18 @@ public final class DelegatedResponder {
         } catch (IOException e) {
             throw new IllegalStateException("OCSP responder certificate encoding failed", e);
         }
-        ResponderCredential fresh = new ResponderCredential(cert, keys.getPrivate());
-        try {
-            Pkcs12Files.write(file, keys.getPrivate(), List.of(cert, issuerCert), passphrase);
-        } catch (KeyAccessException e) {
-            // The file only lets a restart reuse the responder; the one in memory is valid either way.
-            LOG.warn("OCSP responder certificate not saved: {}", e.getMessage());
-        }
+        byte[] p12 = Pkcs12Files.encode(keys.getPrivate(), List.of(cert, issuerCert), passphrase);
         AuditLine.op("ocsp-responder-issue").token("serial", serial.toString(16)).token("not-after", notAfter)
                 .token("outcome", "issued").text("subject", CaNames.ocspResponder(issuer.name()).toString())
                 .token("actor", "server").token("endpoint", "internal").token("txid", "-").token("device", "-").log();
-        return fresh;
+        return new Issued(p12, cert);
     }
 
-    private Optional<ResponderCredential> load(Instant now) {
-        if (!Files.exists(file)) {
-            return Optional.empty();
-        }
+    /** The responder in {@code pkcs12} if it belongs to this CA, opens with the passphrase and is not due. */
+    private Optional<ResponderCredential> usable(byte[] pkcs12, Instant now) {
         String problem;
         try {
-            Pkcs12Files.KeyAndChain kc = Pkcs12Files.read(file, passphrase);
+            Pkcs12Files.KeyAndChain kc = Pkcs12Files.read(pkcs12, passphrase, "the OCSP responder's PKCS#12");
             X509Certificate cert = kc.certificate();
             problem = check(cert, kc.key());
             if (problem == null) {
@@ -198,7 +292,7 @@ public final class DelegatedResponder {
         } catch (KeyAccessException e) {
             problem = e.getMessage();
         }
-        LOG.info("replacing the OCSP responder certificate in {}: {}", file, problem);
+        LOG.debug("stored OCSP responder certificate not used: {}", problem);
         return Optional.empty();
     }
 

@@ -32,10 +32,12 @@ import org.scepca.ca.policy.CertificateProfile;
 import org.scepca.ca.store.CertificateRecord;
 import org.scepca.ca.store.CertificateStatus;
 import org.scepca.ca.store.IssuanceEffects;
+import org.scepca.ca.store.SharedCredentials;
 
 /**
- * The CA's own profile-signing identity in {@code DIR/ca/profile-signing.p12}, encrypted with the CA passphrase like
- * the other CA keys. Made on first use, and made again when it is missing, revoked (e.g. with {@code scepca cert
+ * The CA's own profile-signing identity, kept in the database ({@code shared_credentials}, a PKCS#12 encrypted with
+ * the CA passphrase like the other CA keys) so that replicas sign with one identity and a read-only data folder is
+ * enough; a {@code DIR/ca/profile-signing.p12} from an earlier release is taken over on first use. Made on first use, and made again when it is missing, revoked (e.g. with {@code scepca cert
  * revoke}), within 30 days of expiry, or issued by an intermediate we no longer use. Every certificate made here is
  * stored with profile {@link CertificateProfile#PROFILE_SIGNING}, so {@code scepca cert list} shows it and revoking
  * it puts it on the CRL.
@@ -55,15 +57,50 @@ public final class ProfileSigningIdentityStore {
         this.passphrase = Objects.requireNonNull(passphrase, "passphrase is null");
     }
 
-    /** The identity to sign with now, made (and recorded) if there is no usable one. */
+    /** The row in {@code shared_credentials}, and the {@code db_locks} row that serializes making a new one. */
+    static final String NAME = "profile-signing";
+
+    /**
+     * The identity to sign with now: the stored one while usable, else one made (and recorded) under the lock, unless
+     * another replica stored a usable one meanwhile.
+     */
     public synchronized SigningIdentity current() {
-        if (cached == null && Files.exists(ca.directory().profileSigningKey())) {
-            cached = SigningIdentity.fromPkcs12(ca.directory().profileSigningKey(), passphrase);
+        if (cached != null && usable(cached)) {
+            return cached;
         }
-        if (cached == null || !usable(cached)) {
-            cached = create();
+        SharedCredentials shared = new SharedCredentials(ca.database());
+        Optional<SigningIdentity> stored = shared.read(NAME).map(this::identity).filter(this::usable);
+        if (stored.isEmpty()) {
+            byte[] p12 = shared.replace(NAME, NAME, e -> e.map(this::identity).filter(this::usable).isEmpty(),
+                    this::legacyFileOrCreate).pkcs12();
+            stored = Optional.of(SigningIdentity.fromPkcs12(p12, passphrase, "the profile signing identity"));
         }
+        cached = stored.get();
         return cached;
+    }
+
+    private SigningIdentity identity(SharedCredentials.Entry e) {
+        return SigningIdentity.fromPkcs12(e.pkcs12(), passphrase, "the profile signing identity");
+    }
+
+    /** The file an earlier release made, while usable; else a new identity. */
+    private SharedCredentials.Entry legacyFileOrCreate() {
+        java.nio.file.Path file = ca.directory().profileSigningKey();
+        if (Files.exists(file)) {
+            try {
+                SigningIdentity old = SigningIdentity.fromPkcs12(file, passphrase);
+                if (usable(old)) {
+                    return entry(Files.readAllBytes(file), old.certificate());
+                }
+            } catch (KeyAccessException | java.io.IOException e) {
+                // unusable: make a new one
+            }
+        }
+        return create();
+    }
+
+    private static SharedCredentials.Entry entry(byte[] p12, X509Certificate cert) {
+        return new SharedCredentials.Entry(cert.getSerialNumber().toString(16), cert.getNotAfter().toInstant(), p12);
     }
 
     private boolean usable(SigningIdentity identity) {
@@ -82,7 +119,7 @@ public final class ProfileSigningIdentityStore {
         return stored.isPresent() && stored.get().status() == CertificateStatus.VALID;
     }
 
-    private SigningIdentity create() {
+    private SharedCredentials.Entry create() {
         CaMaterial m = ca.material();
         X509Certificate intermediate = m.intermediateCertificate();
         Instant now = ca.clock().instant();
@@ -104,19 +141,18 @@ public final class ProfileSigningIdentityStore {
         } catch (CertificateEncodingException e) {
             throw new IllegalStateException("profile signing certificate cannot be encoded", e);
         }
-        // Recorded before the key file is written: a certificate we cannot list or revoke must never sign anything.
+        // Recorded before the key is stored: a certificate we cannot list or revoke must never sign anything.
         ca.certificates().insertIssued(new CertificateRecord(serial, intermediate.getSubjectX500Principal().getName(),
                 cert.getSubjectX500Principal().getName(), List.of(), cert.getNotBefore().toInstant(),
                 cert.getNotAfter().toInstant(), CertificateStatus.VALID, Optional.empty(), Optional.empty(),
                 Optional.empty(), "scepca:profile-signing", CertificateProfile.PROFILE_SIGNING, now, Pem.sha256Hex(der),
                 der), IssuanceEffects.none());
-        Pkcs12Files.write(ca.directory().profileSigningKey(), keys.getPrivate(), List.of(cert, intermediate, m.root()),
-                passphrase);
+        byte[] p12 = Pkcs12Files.encode(keys.getPrivate(), List.of(cert, intermediate, m.root()), passphrase);
         AuditLine.op("profile-signer-create").token("serial", serial.toString(16))
                 .text("subject", cert.getSubjectX500Principal().getName()).token("expires", cert.getNotAfter().toInstant())
                 .token("outcome", "issued").token("actor", "server").token("endpoint", "internal").token("txid", "-")
                 .token("device", "-").log();
-        return new SigningIdentity(keys.getPrivate(), cert, List.of(intermediate, m.root()));
+        return entry(p12, cert);
     }
 
     /** {@code CN=<organization> Profile Signing, O=<organization>}, the organization taken from our root. */

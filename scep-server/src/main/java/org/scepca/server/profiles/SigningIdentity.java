@@ -27,7 +27,14 @@ public record SigningIdentity(PrivateKey key, X509Certificate certificate, List<
      * @throws org.scepca.ca.keys.KeyAccessException when the file is missing, corrupt or the passphrase is wrong
      */
     public static SigningIdentity fromPkcs12(Path file, Passphrase passphrase) {
-        Pkcs12Files.KeyAndChain read = Pkcs12Files.read(file, passphrase);
+        return of(Pkcs12Files.read(file, passphrase));
+    }
+
+    public static SigningIdentity fromPkcs12(byte[] pkcs12, Passphrase passphrase, String name) {
+        return of(Pkcs12Files.read(pkcs12, passphrase, name));
+    }
+
+    private static SigningIdentity of(Pkcs12Files.KeyAndChain read) {
         return new SigningIdentity(read.key(), read.certificate(), read.chain().subList(1, read.chain().size()));
     }
 

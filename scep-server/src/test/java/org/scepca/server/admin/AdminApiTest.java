@@ -130,6 +130,14 @@ class AdminApiTest {
     }
 
     @Test
+    void replicas_listThisServerAsLive() {
+        JsonNode items = http.get("/api/v1/replicas", viewer).json().path("items");
+        assertThat(items).hasSize(1);
+        assertThat(items.get(0).path("id").asText()).isEqualTo(running.replicaId());
+        assertThat(items.get(0).path("live").asBoolean()).isTrue();
+    }
+
+    @Test
     void me_tellsNameAndRole() {
         JsonNode me = http.get("/api/v1/me", viewer).json();
         assertThat(me.path("name").asText()).isEqualTo("victor");

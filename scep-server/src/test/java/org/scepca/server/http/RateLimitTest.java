@@ -116,6 +116,37 @@ class RateLimitTest {
         assertThat(pkiOperation("192.0.2.7").statusCode()).as("the permit is back").isEqualTo(400);
     }
 
+    /**
+     * Replicas on one database share the budgets: with a second live replica each enforces half, so a source a load
+     * balancer spreads over both gets the configured budget in all. When the other replica leaves, the whole budget
+     * is back.
+     */
+    @Test
+    void aSecondLiveReplicaHalvesThisOnesShare() throws Exception {
+        var replicas = new org.scepca.ca.store.Replicas(server.ca().database(), java.time.Clock.systemUTC());
+        java.util.concurrent.atomic.AtomicInteger source = new java.util.concurrent.atomic.AtomicInteger(1);
+        replicas.register("another-replica", "host-b", "test");
+        try {
+            // Burst 3 alone; ceil(3 / 2) = 2 each with two replicas. Each try is a fresh source.
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> burstOf("198.51.100."
+                    + (10 + source.getAndIncrement())) == 2);
+        } finally {
+            replicas.leave("another-replica");
+        }
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> burstOf("198.51.100."
+                + (10 + source.getAndIncrement())) == 3);
+    }
+
+    /** How many cheap requests a fresh source gets before a 503 (the clock does not move meanwhile). */
+    private static int burstOf(String source) throws Exception {
+        for (int i = 0; i < 10; i++) {
+            if (get("operation=GetCACaps", source).statusCode() == 503) {
+                return i;
+            }
+        }
+        return 10;
+    }
+
     @Test
     void configKeysAreValidatedByName() {
         Properties p = new Properties();

@@ -1,6 +1,7 @@
 package org.scepca.server.ocsp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.scepca.ca.testing.Csrs.csr;
 
 import java.io.IOException;
@@ -367,15 +368,19 @@ class OcspEndpointTest {
         }
     }
 
-    // ---- the delegated responder key on disk
+    // ---- the delegated responder key, kept in the database for every replica
 
     @Test
-    void responderKey_isKeptOwnerOnlyUnderTheCaFolder() throws Exception {
-        Path p12 = new CaDirectory(dir).ocspKey();
-        assertThat(p12).exists();
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(p12))).isEqualTo("rw-------");
-        var stored = org.scepca.ca.keys.Pkcs12Files.read(p12, TestPki.PASSPHRASE);
+    void responderKey_isInTheDatabaseUnderTheCaPassphrase_notInAFile() throws Exception {
+        assertThat(new CaDirectory(dir).ocspKey()).doesNotExist();
+        var rows = new org.scepca.ca.store.SharedCredentials(running.ca().database());
+        String name = "ocsp-" + Pem.sha256Hex(intermediate.getPublicKey().getEncoded()).substring(0, 32);
+        byte[] p12 = rows.read(name).orElseThrow().pkcs12();
+        var stored = org.scepca.ca.keys.Pkcs12Files.read(p12, TestPki.PASSPHRASE, "stored");
         assertThat(stored.certificate()).isEqualTo(running.ocsp().signer().current().certificate());
+        assertThatThrownBy(() -> org.scepca.ca.keys.Pkcs12Files.read(p12,
+                org.scepca.ca.keys.Passphrase.of("another-passphrase-1"), "stored"))
+                .isInstanceOf(org.scepca.ca.keys.KeyAccessException.class);
     }
 
     // ---- OpenSSL as the client

@@ -251,7 +251,8 @@ class ProfileServiceTest {
                 });
         assertThat(sharedCa.challenges().listActive(10)).isEmpty();
         assertThat(sharedCa.certificates().count()).isZero();
-        assertThat(sharedCa.directory().profileSigningKey()).doesNotExist();
+        assertThat(new org.scepca.ca.store.SharedCredentials(sharedCa.database()).read(ProfileSigningIdentityStore.NAME))
+                .isEmpty();
     }
 
     @TempDir
@@ -290,10 +291,12 @@ class ProfileServiceTest {
             assertThat(r.status()).isEqualTo(CertificateStatus.VALID);
             assertThat(r.issuerDn()).isEqualTo(ca.material().intermediateCertificate().getSubjectX500Principal().getName());
         });
-        Path p12 = ca.directory().profileSigningKey();
-        assertThat(Pkcs12Files.read(p12, TestPki.PASSPHRASE).certificate()).isEqualTo(cert);
-        assertThatThrownBy(() -> Pkcs12Files.read(p12, Passphrase.of("wrong-passphrase"))).isInstanceOf(KeyAccessException.class);
-        assertThat(Files.getPosixFilePermissions(p12)).hasSize(2);
+        // In the database (every replica signs with it), encrypted under the CA passphrase; no key file.
+        byte[] p12 = storedSigner();
+        assertThat(Pkcs12Files.read(p12, TestPki.PASSPHRASE, "stored").certificate()).isEqualTo(cert);
+        assertThatThrownBy(() -> Pkcs12Files.read(p12, Passphrase.of("wrong-passphrase"), "stored"))
+                .isInstanceOf(KeyAccessException.class);
+        assertThat(ca.directory().profileSigningKey()).doesNotExist();
 
         assertThat(profiles.signingIdentity().certificate()).isEqualTo(cert);
         assertThat(new ProfileSigningIdentityStore(ca, TestPki.PASSPHRASE).current().certificate())
@@ -310,8 +313,12 @@ class ProfileServiceTest {
         X509Certificate replacement = profiles.signingIdentity().certificate();
         assertThat(replacement.getSerialNumber()).isNotEqualTo(old.getSerialNumber());
         assertThat(ca.crls().current().crl().getRevokedCertificate(old.getSerialNumber())).isNotNull();
-        assertThat(Pkcs12Files.read(ca.directory().profileSigningKey(), TestPki.PASSPHRASE).certificate())
-                .isEqualTo(replacement);
+        assertThat(Pkcs12Files.read(storedSigner(), TestPki.PASSPHRASE, "stored").certificate()).isEqualTo(replacement);
+    }
+
+    private byte[] storedSigner() {
+        return new org.scepca.ca.store.SharedCredentials(ca.database()).read(ProfileSigningIdentityStore.NAME).orElseThrow()
+                .pkcs12();
     }
 
     @Test
