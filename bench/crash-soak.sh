@@ -2,7 +2,8 @@
 # Crash soak (issue 11, "Durability"): SIGKILLs the real server process under load and at fixed delays after the
 # last reply, restarts it and checks that every acknowledged certificate, revocation, challenge and token survived.
 # It is the CI test CrashHarnessIT with more rounds:
-#   ./bench/crash-soak.sh [--rounds 200] [--seed N] [--clients 4] [--load-seconds 5] [--lanes 3] [--keep 5]
+#   ./bench/crash-soak.sh [--rounds 200] [--pg-rounds 4] [--seed N] [--clients 4] [--load-seconds 5] [--lanes 3] [--keep 5]
+# --pg-rounds: rounds on PostgreSQL (server SIGKILL or pg_ctl -m immediate), in a lane beside the H2 ones.
 # Prints one line per round and the figures at the end; exits non-zero on any loss. Logs and the data folders that
 # lost something: integration-tests/target/crash-harness/<time>/. Extra Maven flags: MVN_ARGS="-o".
 set -euo pipefail
@@ -11,10 +12,10 @@ cd "$here"
 props=(-Dcrash.rounds=200)
 while [ $# -gt 0 ]; do
   case "$1" in
-    --rounds|--seed|--clients|--load-seconds|--lanes|--keep)
+    --rounds|--pg-rounds|--seed|--clients|--load-seconds|--lanes|--keep)
       [ $# -ge 2 ] || { echo "crash-soak: $1 needs a value" >&2; exit 2; }
       props+=("-Dcrash.${1#--}=$2"); shift 2 ;;
-    -h|--help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "crash-soak: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done

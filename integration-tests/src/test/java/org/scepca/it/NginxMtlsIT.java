@@ -32,7 +32,6 @@ import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -55,6 +54,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,7 +66,9 @@ import org.scepca.ca.pem.Pem;
 import org.scepca.ca.policy.CertificateProfile;
 import org.scepca.ca.store.IssuanceEffects;
 import org.scepca.ca.testing.Csrs;
+import org.scepca.ca.testing.OnPostgres;
 import org.scepca.ca.testing.OpenSsl;
+import org.scepca.ca.testing.PgCluster;
 import org.scepca.ca.testing.TestKeys;
 import org.scepca.ca.testing.TestPki;
 import org.scepca.server.app.Running;
@@ -92,6 +94,8 @@ class NginxMtlsIT {
     static Path tmp;
     static Path data;
     static Path passphraseFile;
+    /** The db.* lines of scepca.properties: none for the H2 file, a PostgreSQL database for an @OnPostgres subclass. */
+    static String store;
     static Running server;
     static String base;
     static HttpServer upstream;
@@ -107,12 +111,15 @@ class NginxMtlsIT {
 
     @BeforeAll
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
-    static void start() throws Exception {
+    static void start(TestInfo test) throws Exception {
         assumeTrue(Files.isExecutable(NGINX), "nginx is not installed");
         assumeTrue(OpenSsl.available(), "openssl is not installed");
         Providers.register();
         data = tmp.resolve("data");
         TestPki.create(data).close();
+        // The server and the CLI read the store's location from scepca.properties, as in production.
+        store = test.getTestClass().orElseThrow().isAnnotationPresent(OnPostgres.class)
+                ? PgCluster.serverProperties(PgCluster.shared().newDatabase(), data) : "";
         passphraseFile = tmp.resolve("passphrase");
         Files.writeString(passphraseFile, new String(TestPki.PASSPHRASE.chars()));
         server = startServer();
@@ -293,11 +300,10 @@ class NginxMtlsIT {
         for (int attempt = 1; ; attempt++) {
             int port = freePort();
             base = "http://127.0.0.1:" + port;
-            Files.writeString(new CaDirectory(data).configFile(), "public-base-url=" + base + "\n");
-            Properties p = new Properties();
-            p.setProperty("public-base-url", base);
+            Path config = new CaDirectory(data).configFile();
+            Files.writeString(config, "public-base-url=" + base + "\n" + store);
             try {
-                return Running.start(new CaDirectory(data), TestPki.PASSPHRASE, CaConfig.from(p),
+                return Running.start(new CaDirectory(data), TestPki.PASSPHRASE, CaConfig.load(config),
                         ServerConfig.defaults("127.0.0.1", port));
             } catch (IOException e) {
                 // The port was taken between choosing and binding it.

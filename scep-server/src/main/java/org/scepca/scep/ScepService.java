@@ -165,6 +165,7 @@ public final class ScepService {
      * Handles a pkiMessage.
      *
      * @throws MalformedScepMessageException if it cannot be parsed at all (the edge answers HTTP 400)
+     * @throws org.scepca.ca.store.StoreUnavailableException if the database cannot be reached (the edge answers 503)
      */
     public ScepReply pkiOperation(byte[] message) throws MalformedScepMessageException {
         long start = System.nanoTime();
@@ -183,6 +184,15 @@ public final class ScepService {
                     case GET_CRL -> getCrl(req);
                     case CERT_REP -> Outcome.fail(failure(req, FailInfo.BAD_REQUEST), "", null, "CertRep sent as a request");
                 };
+            } catch (org.scepca.ca.store.StoreUnavailableException e) {
+                // The database is restarting or failing over. Not a refusal: the request may be fine, and a commit
+                // cut off may even have happened. No CertRep; the edge answers HTTP 503 with Retry-After, and the
+                // same message sent again gets the stored answer by its transactionID (RFC 8894 §3.2.1.1) or is
+                // handled afresh. A FAILURE here would make the device give up on a transaction that may have
+                // spent its one-time challenge.
+                audit(req, new Outcome(failure(req, FailInfo.BAD_REQUEST), "", null, "unavailable", "database unavailable"),
+                        (System.nanoTime() - start) / 1_000_000, trace);
+                throw e;
             } catch (RuntimeException e) {
                 // Still a signed answer: a store or crypto fault must not become an HTTP 500 to the device.
                 LOG.error("internal error handling {} {}: {}", req.messageType(), req.transactionId(), e.toString());

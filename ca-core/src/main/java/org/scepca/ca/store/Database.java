@@ -232,6 +232,7 @@ public final class Database implements AutoCloseable {
             cfg.addDataSourceProperty("connectTimeout", "5");
             cfg.addDataSourceProperty("socketTimeout", "60");
             cfg.addDataSourceProperty("ApplicationName", "scepca");
+            cfg.setConnectionInitSql(DURABLE_COMMIT);
         }
         HikariDataSource ds;
         try {
@@ -249,6 +250,14 @@ public final class Database implements AutoCloseable {
             ds.close();
             throw new StoreException("database migration failed: " + rootMessage(e), e);
         }
+        if (jdbcUrl.startsWith("jdbc:postgresql:")) {
+            try {
+                warnAboutCommitDurability(ds);
+            } catch (RuntimeException e) {
+                ds.close();
+                throw e;
+            }
+        }
         boolean h2File = jdbcUrl.startsWith("jdbc:h2:") && !jdbcUrl.startsWith("jdbc:h2:mem:");
         if (h2File) {
             try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
@@ -261,6 +270,31 @@ public final class Database implements AutoCloseable {
             }
         }
         return new Database(ds, h2File);
+    }
+
+    /**
+     * Run on every new PostgreSQL connection. An acknowledgement means the row survives a crash, and with
+     * {@code synchronous_commit = off} a COMMIT returns before its WAL is flushed (the crash harness lost acknowledged
+     * certificates to {@code pg_ctl -m immediate} that way); {@code local} and {@code remote_write} do not wait for a
+     * synchronous standby to have it on disk, so a failover to it may lose them. Our sessions take {@code on} then
+     * (the local flush, and the synchronous standbys' flush when there are any); {@code on} and {@code remote_apply}
+     * are kept as configured.
+     */
+    static final String DURABLE_COMMIT = "DO $$BEGIN IF current_setting('synchronous_commit') IN ('off', 'local',"
+            + " 'remote_write') THEN SET synchronous_commit = 'on'; END IF; END$$";
+
+    /** Says once at start-up when the database's own setting would not have made a commit durable. */
+    private static void warnAboutCommitDurability(DataSource ds) {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement();
+                java.sql.ResultSet rs = s.executeQuery("SELECT reset_val FROM pg_settings WHERE name = 'synchronous_commit'")) {
+            if (rs.next() && java.util.Set.of("off", "local", "remote_write").contains(rs.getString(1))) {
+                org.slf4j.LoggerFactory.getLogger(Database.class).warn("the database's synchronous_commit is '{}';"
+                        + " scepca sets 'on' for its own sessions, so that what it acknowledges survives a crash or a"
+                        + " failover to a synchronous standby", rs.getString(1));
+            }
+        } catch (SQLException e) {
+            throw failure("cannot read the database's synchronous_commit", e);
+        }
     }
 
     /** An existing store whose schema is about to change is copied first ({@code BACKUP TO}: consistent while open). */
@@ -319,19 +353,53 @@ public final class Database implements AutoCloseable {
         Objects.requireNonNull(work, "work is null");
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
+            T result;
             try {
-                T result = work.run(c);
+                result = work.run(c);
                 c.commit();
-                return result;
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                rollbackAfter(c, e);
                 throw e;
-            } finally {
-                c.setAutoCommit(true);
             }
+            try {
+                c.setAutoCommit(true);
+            } catch (SQLException e) {
+                // Committed: the connection broke just after. The pool resets or drops it; the work is done.
+            }
+            return result;
         } catch (SQLException e) {
-            throw new StoreException("database error: " + e.getSQLState(), e);
+            throw failure("database error", e);
         }
+    }
+
+    /**
+     * Rolls back after {@code failure}. On a connection that broke (the database went away) the rollback fails too,
+     * with the pool's "Connection is closed", which carries no SQLSTATE: it must not replace the failure that says
+     * what happened (SQLSTATE 08006), so it is only attached to it. The database has rolled the transaction back
+     * itself when the connection died.
+     */
+    private static void rollbackAfter(Connection c, Exception failure) {
+        try {
+            c.rollback();
+            c.setAutoCommit(true);
+        } catch (SQLException e) {
+            failure.addSuppressed(e);
+        }
+    }
+
+    /**
+     * A {@link StoreUnavailableException} when the database could not be reached or went away (the edges answer
+     * 503, never a success), else a {@link StoreException}.
+     *
+     * <p>The transaction is not retried here: the work may have effects outside the database that a second run would
+     * repeat (a CRL's entries handed to a sink, an Intune call before it), and a commit cut off by a lost connection
+     * may have happened. The client's own retry is the safe one: a SCEP client sending the same message again gets
+     * the stored answer by its transactionID (RFC 8894 §3.2.1.1).
+     */
+    private static StoreException failure(String what, SQLException e) {
+        return StoreUnavailableException.isUnavailable(e)
+                ? new StoreUnavailableException("database unavailable: " + e.getSQLState(), e)
+                : new StoreException(what + ": " + e.getSQLState(), e);
     }
 
     /**
@@ -367,7 +435,7 @@ public final class Database implements AutoCloseable {
             return !c.isWrapperFor(org.h2.jdbc.JdbcConnection.class)
                     || c.unwrap(org.h2.jdbc.JdbcConnection.class).getSession() instanceof org.h2.engine.SessionLocal;
         } catch (SQLException e) {
-            throw new StoreException("database error: " + e.getSQLState(), e);
+            throw failure("database error", e);
         }
     }
 

@@ -12,6 +12,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.scepca.ca.testing.PgCluster;
 
 /** The store contract on a real PostgreSQL server (Debian's package, started by the test on loopback). */
@@ -19,6 +21,28 @@ class PgStoreTest extends StoreContractTest {
     @Override
     protected Database openDatabase() {
         return Database.open(PgCluster.shared().newDatabase(), PgCluster.USER, PgCluster.PASSWORD, 4);
+    }
+
+    /**
+     * An acknowledgement must survive a crash (and a failover to a synchronous standby) whatever the database's own
+     * setting: our sessions commit with at least {@code on}. With {@code off}, the crash harness lost acknowledged
+     * certificates to {@code pg_ctl -m immediate} (docs/postgresql-failover.md).
+     */
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource({"off, on", "remote_write, on", "remote_apply, remote_apply"})
+    void sessionsCommitDurably_whateverTheDatabaseSays(String configured, String effective) {
+        String url = PgCluster.shared().newDatabase();
+        PgCluster.shared().execute("postgres", "ALTER DATABASE " + url.substring(url.lastIndexOf('/') + 1)
+                + " SET synchronous_commit = " + configured);
+        try (Database db = Database.open(url, PgCluster.USER, PgCluster.PASSWORD, 2)) {
+            String seen = db.inTransaction(c -> {
+                try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW synchronous_commit")) {
+                    rs.next();
+                    return rs.getString(1);
+                }
+            });
+            assertThat(seen).isEqualTo(effective);
+        }
     }
 
     /**

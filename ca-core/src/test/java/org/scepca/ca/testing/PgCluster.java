@@ -143,6 +143,22 @@ public final class PgCluster implements AutoCloseable {
      * writes {@code standby.signal} and {@code primary_conninfo}), started on a port of its own.
      */
     public PgCluster startStandby(Path standbyDir) {
+        return startStandby(standbyDir, Optional.empty());
+    }
+
+    /**
+     * A standby that connects to this primary as {@code applicationName}, the name {@link #requireSynchronousStandby}
+     * waits for. The walreceiver takes its application_name from {@code cluster_name} when primary_conninfo (written
+     * by pg_basebackup -R) names none.
+     */
+    public PgCluster startStandby(Path standbyDir, String applicationName) {
+        if (!applicationName.matches("[a-z][a-z0-9_]{0,62}")) {
+            throw new IllegalArgumentException("applicationName must be a plain identifier: " + applicationName);
+        }
+        return startStandby(standbyDir, Optional.of(applicationName));
+    }
+
+    private PgCluster startStandby(Path standbyDir, Optional<String> applicationName) {
         try {
             Files.createDirectories(standbyDir);
             openForPostgres(standbyDir);
@@ -161,10 +177,95 @@ public final class PgCluster implements AutoCloseable {
             PgCluster s = new PgCluster(bin, standbyDir, sdata, freePort(), asPostgres);
             s.pgEnv(Duration.ofMinutes(2), List.of("PGPASSFILE=" + pgpass), "pg_basebackup", "-h", "127.0.0.1", "-p",
                     Integer.toString(port), "-U", USER, "-D", sdata.toString(), "-R", "-X", "stream", "-c", "fast");
+            if (applicationName.isPresent()) {
+                s.appendConfig("cluster_name = '" + applicationName.get() + "'\n");
+            }
             s.startServer();
             return s;
         } catch (IOException e) {
             throw new IllegalStateException("cannot start a standby under " + standbyDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Makes every commit on this primary wait until {@code standbyName} has flushed it
+     * ({@code synchronous_commit = on} with {@code synchronous_standby_names}), and returns once that standby is
+     * streaming as the synchronous one. Set with ALTER SYSTEM after the standby's base backup, so the standby does not
+     * inherit it: promoted, it must not wait for a standby of its own (it has none).
+     */
+    public void requireSynchronousStandby(String standbyName) {
+        execute("postgres", "ALTER SYSTEM SET synchronous_standby_names = 'FIRST 1 (" + standbyName + ")'");
+        execute("postgres", "SELECT pg_reload_conf()");
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!"sync".equals(queryString("postgres", "SELECT coalesce(max(sync_state), '') FROM pg_stat_replication"
+                + " WHERE application_name = '" + standbyName + "'"))) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(standbyName + " did not become a synchronous standby: " + log());
+            }
+            sleep(100);
+        }
+    }
+
+    /**
+     * A standby stops receiving WAL and does not reconnect ({@code primary_conninfo} emptied and reloaded): what a
+     * lagging or cut-off standby looks like to its primary at the moment the primary dies. A primary with this
+     * standby as its synchronous one can no longer acknowledge a commit; an asynchronous one goes on acknowledging
+     * what this standby will never have.
+     */
+    public void detachFromPrimary() {
+        execute("postgres", "ALTER SYSTEM SET primary_conninfo = ''");
+        execute("postgres", "SELECT pg_reload_conf()");
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!"0".equals(queryString("postgres", "SELECT count(*) FROM pg_stat_wal_receiver"))) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the standby's WAL receiver did not stop: " + log());
+            }
+            sleep(50);
+        }
+    }
+
+    /** The first column of the first row of {@code sql} as text ({@code null} for SQL NULL or no row). */
+    public String queryString(String database, String sql) {
+        try (Connection c = DriverManager.getConnection(jdbcUrl(database), USER, PASSWORD);
+                Statement s = c.createStatement(); java.sql.ResultSet rs = s.executeQuery(sql)) {
+            return rs.next() ? rs.getString(1) : null;
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The {@code scepca.properties} lines that put a server (and the CLI) on {@code jdbcUrl} as {@link #USER}: the
+     * password goes into {@code db-password} in {@code configDir}, named by {@code db.password-file}, as an operator
+     * keeps it.
+     */
+    public static String serverProperties(String jdbcUrl, Path configDir) {
+        try {
+            Path file = configDir.resolve("db-password");
+            Files.writeString(file, PASSWORD + "\n", StandardCharsets.UTF_8);
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            return "db.url=" + jdbcUrl + "\ndb.user=" + USER + "\ndb.password-file=db-password\n";
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write the database password beside " + configDir, e);
+        }
+    }
+
+    /** The same as a typed configuration, for a server started in the test's JVM. */
+    public static org.scepca.ca.config.DatabaseConfig databaseConfig(String jdbcUrl) {
+        return new org.scepca.ca.config.DatabaseConfig(Optional.of(jdbcUrl), USER, Optional.of(PASSWORD), 8);
+    }
+
+    /** Root may write into postgres's data folder, and appending keeps the file's owner. */
+    private void appendConfig(String lines) throws IOException {
+        Files.writeString(data.resolve("postgresql.auto.conf"), lines, java.nio.file.StandardOpenOption.APPEND);
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
         }
     }
 

@@ -22,6 +22,8 @@ import java.util.concurrent.Future;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
+import org.scepca.ca.testing.PgCluster;
+
 /**
  * Runs crash rounds and adds up their figures. Lanes run side by side: one continues the store it created from round
  * to round, the others take the rounds on fixture copies in turn, so that the long idle waits (30 s, 65 s before the
@@ -32,7 +34,11 @@ import java.util.stream.Stream;
  * <li>{@code crash.seed} (default: random, printed), {@code crash.clients} (device threads per server, default 4),
  * {@code crash.load-seconds} (mean length of the load before a kill, default 5),
  * {@code crash.lanes} (1 to 4, default 3), {@code crash.keep} (data folders with a loss kept for inspection,
- * default 5), {@code crash.fixture} (default ../shared/fixtures/crash-prone-data.tar.gz from the repository).</li>
+ * default 5), {@code crash.fixture} (default ../shared/fixtures/crash-prone-data.tar.gz from the repository);</li>
+ * <li>{@code crash.pg-rounds} (default 4, 0 for none): rounds on a PostgreSQL store in a lane of their own, beside
+ * the H2 lanes (so they cost little extra time), killing the server or PostgreSQL itself; the first four cover each
+ * kind, further ones are drawn from the seed. Without PostgreSQL installed they are left out (CI, which sets
+ * {@code SCEPCA_REQUIRE_POSTGRES=1}, fails instead).</li>
  * </ul>
  */
 final class CrashHarness {
@@ -45,8 +51,20 @@ final class CrashHarness {
     private static final List<Optional<Integer>> FRESH_ROUNDS = List.of(Optional.of(3), Optional.of(10), Optional.empty(),
             Optional.of(1), Optional.empty());
     private static final int[] SOAK_DELAYS = {0, 0, 1, 1, 3, 3, 10, 30, 65};
+    /** The CI schedule on PostgreSQL: PostgreSQL and the server each killed under load, then each once more. */
+    private static final List<CrashRound.Target> POSTGRES_TARGETS = List.of(CrashRound.Target.DATABASE,
+            CrashRound.Target.SERVER, CrashRound.Target.DATABASE, CrashRound.Target.SERVER);
+    private static final List<Optional<Integer>> POSTGRES_DELAYS = List.of(Optional.empty(), Optional.empty(),
+            Optional.of(0), Optional.of(1));
 
-    record Settings(int rounds, long seed, int clients, int loadSeconds, int lanes, int keep, Path fixture, Path work) {
+    /** @param resumeBound how long a failover round waits for enrollments to resume before it counts a failure */
+    record Settings(int rounds, long seed, int clients, int loadSeconds, int lanes, int keep, Path fixture, Path work,
+            int pgRounds, Duration resumeBound) {
+        /** The same settings with logs and data folders under {@code other}. */
+        Settings workingIn(Path other) {
+            return new Settings(rounds, seed, clients, loadSeconds, lanes, keep, fixture, other, pgRounds, resumeBound);
+        }
+
         static Settings fromSystemProperties(Path repoRoot) {
             long seed = Long.getLong("crash.seed", new java.security.SecureRandom().nextLong());
             String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
@@ -55,7 +73,8 @@ final class CrashHarness {
                     Math.max(1, Math.min(4, Integer.getInteger("crash.lanes", 3))), Integer.getInteger("crash.keep", 5),
                     Path.of(System.getProperty("crash.fixture",
                             repoRoot.resolve("../shared/fixtures/crash-prone-data.tar.gz").normalize().toString())),
-                    repoRoot.resolve("integration-tests/target/crash-harness/" + stamp));
+                    repoRoot.resolve("integration-tests/target/crash-harness/" + stamp),
+                    Integer.getInteger("crash.pg-rounds", 4), Duration.ofSeconds(Integer.getInteger("crash.resume-seconds", 60)));
         }
     }
 
@@ -71,7 +90,7 @@ final class CrashHarness {
         synchronized void add(CrashRound.Result r) {
             rounds++;
             super.add(r);
-            long[] k = byKind.computeIfAbsent(String.format(Locale.ROOT, "%-7s %s",
+            long[] k = byKind.computeIfAbsent(String.format(Locale.ROOT, "%-8s %s",
                     r.plan.store().name().toLowerCase(Locale.ROOT), r.plan.kill()), x -> new long[4]);
             k[0]++;
             k[1] += r.lossFree() ? 0 : 1;
@@ -101,7 +120,7 @@ final class CrashHarness {
                     minted challenges lost        %d
                     admin tokens lost             %d
                     CRL problems                  %d
-                    start failures                %d
+                    start or recovery failures    %d
                     rounds the harness could not finish %d""", rounds, roundsWithLoss,
                     lossRounds.isEmpty() ? "" : ": rounds " + String.join(", ", lossRounds), certificatesAcknowledged,
                     certificatesLost, derMismatches, serialsTwice, revocationsAcknowledged, revocationsLost,
@@ -115,6 +134,9 @@ final class CrashHarness {
     private final PrintStream out;
     private final Totals totals = new Totals();
     private int kept;
+    private int totalRounds;
+    /** The PostgreSQL lane's cluster, started by its first round. */
+    private PgCluster postgres;
 
     CrashHarness(Settings settings, Scepca scepca, PrintStream out) {
         this.settings = settings;
@@ -141,10 +163,38 @@ final class CrashHarness {
         return plans;
     }
 
+    /** The PostgreSQL rounds, numbered from {@code first}: the CI schedule, then drawn from the seed. */
+    static List<CrashRound.Plan> postgresSchedule(int first, int rounds, long seed) {
+        Random random = new Random(seed ^ 0x5ca1ab1eL);
+        List<CrashRound.Plan> plans = new ArrayList<>();
+        for (int i = 0; i < rounds; i++) {
+            CrashRound.Target target;
+            Optional<Integer> delay;
+            if (i < POSTGRES_TARGETS.size()) {
+                target = POSTGRES_TARGETS.get(i);
+                delay = POSTGRES_DELAYS.get(i);
+            } else {
+                target = random.nextBoolean() ? CrashRound.Target.DATABASE : CrashRound.Target.SERVER;
+                delay = random.nextInt(100) < 55 ? Optional.empty()
+                        : Optional.of(SOAK_DELAYS[random.nextInt(SOAK_DELAYS.length)]);
+            }
+            plans.add(new CrashRound.Plan(first + i, CrashRound.Store.POSTGRES, delay, target));
+        }
+        return plans;
+    }
+
     Totals run() throws Exception {
         Files.createDirectories(settings.work());
-        out.printf("[crash] %d rounds, seed %d, %d device threads per server, %d lane(s); work %s%n", settings.rounds(),
-                settings.seed(), settings.clients(), settings.lanes(), settings.work());
+        int pgRounds = settings.pgRounds();
+        if (pgRounds > 0 && PgCluster.binaries().isEmpty()) {
+            PgCluster.requireBinaries(); // fails when CI requires PostgreSQL; else we go on without it
+            out.println("[crash] PostgreSQL is not installed: no PostgreSQL rounds");
+            pgRounds = 0;
+        }
+        totalRounds = settings.rounds() + pgRounds;
+        out.printf("[crash] %d rounds (%d on PostgreSQL), seed %d, %d device threads per server, %d lane(s); work %s%n",
+                totalRounds, pgRounds, settings.seed(), settings.clients(), settings.lanes() + (pgRounds > 0 ? 1 : 0),
+                settings.work());
         KeyPair[] keys = keyPool(16);
         Path fixtureSource = unpackFixture();
         Path freshTemplate = createFreshCa();
@@ -164,6 +214,10 @@ final class CrashHarness {
                 lanes.add(lane);
             }
         }
+        if (pgRounds > 0) {
+            // One lane: a PostgreSQL round stops the cluster every database of the lane lives in.
+            lanes.add(postgresSchedule(settings.rounds() + 1, pgRounds, settings.seed()));
+        }
         ExecutorService pool = Executors.newFixedThreadPool(lanes.size());
         try {
             List<Future<?>> running = new ArrayList<>();
@@ -178,12 +232,18 @@ final class CrashHarness {
             }
         } finally {
             pool.shutdownNow();
+            if (postgres != null) {
+                postgres.close();
+                if (totals.lossFree()) {
+                    deleteTree(settings.work().resolve("postgresql"));
+                }
+            }
         }
         out.println("[crash] TOTAL over " + totals.rounds + " rounds (seed " + settings.seed() + "):");
         totals.figures().lines().forEach(l -> out.println("[crash]   " + l));
         StringBuilder table = new StringBuilder("by store and kill moment: rounds, rounds with a loss, certificates"
                 + " acknowledged, lost\n");
-        totals.byKind.forEach((kind, k) -> table.append(String.format(Locale.ROOT, "  %-28s %4d %4d %6d %5d%n", kind,
+        totals.byKind.forEach((kind, k) -> table.append(String.format(Locale.ROOT, "  %-38s %4d %4d %6d %5d%n", kind,
                 k[0], k[1], k[2], k[3])));
         table.toString().lines().forEach(l -> out.println("[crash]   " + l));
         out.println("[crash] " + (totals.lossFree() ? "PASS: nothing acknowledged was lost" : "FAIL: see LOST lines above")
@@ -207,8 +267,7 @@ final class CrashHarness {
                         dispose(fresh, false);
                     }
                     freshGeneration++;
-                    fresh = new CrashRound.Lineage("fresh" + freshGeneration, plan.store(),
-                            copy(freshTemplate, settings.work().resolve("fresh-" + freshGeneration)));
+                    fresh = continued(plan.store(), freshGeneration, freshTemplate);
                 }
                 lineage = fresh;
             }
@@ -225,12 +284,33 @@ final class CrashHarness {
         }
     }
 
+    /** A folder continued from round to round: a copy of the template, on a new PostgreSQL database for POSTGRES. */
+    private CrashRound.Lineage continued(CrashRound.Store store, int generation, Path freshTemplate) throws IOException {
+        if (store != CrashRound.Store.POSTGRES) {
+            return new CrashRound.Lineage("fresh" + generation, store,
+                    copy(freshTemplate, settings.work().resolve("fresh-" + generation)));
+        }
+        if (postgres == null) {
+            postgres = PgCluster.start(settings.work().resolve("postgresql"));
+        }
+        Path data = copy(freshTemplate, settings.work().resolve("pg-" + generation));
+        PgStore database = PgStore.newDatabase(postgres);
+        database.configure(data);
+        return new CrashRound.Lineage("pg" + generation, store, data, Optional.of(database));
+    }
+
     private synchronized void print(CrashRound.Result r, CrashRound.Lineage lineage) {
+        out.print(describe(r, lineage, totalRounds));
+        out.flush();
+    }
+
+    /** The round's line, its notes and up to 25 of its problems, each line starting with [crash]. */
+    static String describe(CrashRound.Result r, CrashRound.Lineage lineage, int totalRounds) {
         StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "[crash] round %d/%d %-8s %-7s kill %-18s %5.1f s | certs +%d (%d held) lost %d"
+        b.append(String.format(Locale.ROOT, "[crash] round %d/%d %-8s %-8s kill %-28s %5.1f s | certs +%d (%d held) lost %d"
                 + " | revocations +%d lost %d not-on-CRL %d | superseded +%d lost %d | challenges re-tried %d reused %d minted-lost %d"
                 + " | tokens lost %d | CRL problems %d | start failures %d | %s%n",
-                r.plan.index(), settings.rounds(), lineage.name, r.plan.store().name().toLowerCase(Locale.ROOT),
+                r.plan.index(), totalRounds, lineage.name, r.plan.store().name().toLowerCase(Locale.ROOT),
                 r.plan.kill(), r.seconds, r.certificatesAcknowledged, r.certificatesChecked, r.certificatesLost,
                 r.revocationsAcknowledged, r.revocationsLost, r.revocationsNotOnCrl, r.supersededAcknowledged,
                 r.supersededLost,
@@ -245,11 +325,10 @@ final class CrashHarness {
             }
             b.append("[crash]     ").append(p.replace("\n", "\n[crash]       ")).append('\n');
         }
-        out.print(b);
-        out.flush();
+        return b.toString();
     }
 
-    private KeyPair[] keyPool(int n) {
+    static KeyPair[] keyPool(int n) {
         return IntStream.range(0, n).parallel().mapToObj(i -> {
             try {
                 KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
@@ -275,7 +354,11 @@ final class CrashHarness {
 
     /** A CA made the way an operator makes one, before any server start: the template of every fresh folder. */
     private Path createFreshCa() {
-        Path dir = settings.work().resolve("fresh-template");
+        return createCa(scepca, settings.work().resolve("fresh-template"));
+    }
+
+    /** {@code scepca init --data dir}. */
+    static Path createCa(Scepca scepca, Path dir) {
         Scepca.CliResult r = scepca.cli(Duration.ofMinutes(3), "init", "--data", dir.toString());
         if (!r.ok()) {
             throw new IllegalStateException("scepca init failed: " + r.printed());
@@ -297,6 +380,14 @@ final class CrashHarness {
         return to;
     }
 
+    static void deleteTree(Path root) throws IOException {
+        try (Stream<Path> files = Files.walk(root)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
     /** Keeps a folder that lost something (up to crash.keep of them) for the store's developers; else deletes it. */
     private synchronized void dispose(CrashRound.Lineage lineage, boolean clean) throws IOException {
         if (!clean && kept < settings.keep()) {
@@ -304,10 +395,6 @@ final class CrashHarness {
             out.println("[crash]     kept " + lineage.data + " for inspection");
             return;
         }
-        try (Stream<Path> files = Files.walk(lineage.data)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
+        deleteTree(lineage.data);
     }
 }

@@ -31,13 +31,46 @@ final class CrashRound {
         /** A folder the harness created with {@code scepca init}, continued from round to round. */
         FRESH,
         /** A new copy of shared/fixtures/crash-prone-data for this round. */
-        FIXTURE
+        FIXTURE,
+        /** Like {@link #FRESH}, with the server and the CLI on a PostgreSQL database (db.url in scepca.properties). */
+        POSTGRES
     }
 
-    /** {@code delaySeconds} empty: SIGKILL under load; else that long after the last reply, with the load stopped. */
-    record Plan(int index, Store store, Optional<Integer> delaySeconds) {
+    /** What dies in a round. */
+    enum Target {
+        /** The server process: SIGKILL, then a new process on the same folder. */
+        SERVER,
+        /**
+         * PostgreSQL ({@code pg_ctl -m immediate}: every backend quits at once, no checkpoint), then started again
+         * (crash recovery); the server process stays up and must reconnect on its own.
+         */
+        DATABASE,
+        /** The PostgreSQL primary, stopped immediately under load; its standby is promoted and the load goes on. */
+        FAILOVER
+    }
+
+    /** {@code delaySeconds} empty: the kill comes under load; else that long after the last reply, with the load stopped. */
+    record Plan(int index, Store store, Optional<Integer> delaySeconds, Target target) {
+        Plan {
+            if (target != Target.SERVER && store != Store.POSTGRES) {
+                throw new IllegalArgumentException(target + " needs a PostgreSQL store");
+            }
+            if (target == Target.FAILOVER && delaySeconds.isPresent()) {
+                throw new IllegalArgumentException("a failover round runs under load");
+            }
+        }
+
+        Plan(int index, Store store, Optional<Integer> delaySeconds) {
+            this(index, store, delaySeconds, Target.SERVER);
+        }
+
         String kill() {
-            return delaySeconds.map(d -> "last reply + " + d + " s").orElse("under load");
+            String when = delaySeconds.map(d -> "last reply + " + d + " s").orElse("under load");
+            return switch (target) {
+                case SERVER -> when;
+                case DATABASE -> "PostgreSQL " + when;
+                case FAILOVER -> "failover " + when;
+            };
         }
     }
 
@@ -46,6 +79,8 @@ final class CrashRound {
         final String name;
         final Store store;
         final Path data;
+        /** The PostgreSQL database of a {@link Store#POSTGRES} folder. */
+        final Optional<PgStore> database;
         final Ledger ledger = new Ledger();
         /** Losses already reported, so a continued folder does not count one loss in every later round. */
         final Set<String> reported = new HashSet<>();
@@ -53,9 +88,17 @@ final class CrashRound {
         boolean broken;
 
         Lineage(String name, Store store, Path data) {
+            this(name, store, data, Optional.empty());
+        }
+
+        Lineage(String name, Store store, Path data, Optional<PgStore> database) {
+            if (database.isPresent() != (store == Store.POSTGRES)) {
+                throw new IllegalArgumentException("a PostgreSQL store, and only one, has a database");
+            }
             this.name = name;
             this.store = store;
             this.data = data;
+            this.database = database;
         }
     }
 
@@ -68,6 +111,13 @@ final class CrashRound {
         long unexpectedRefusals;
         long transportErrors;
         double seconds;
+        /** FAILOVER: from the primary's stop to the promoted standby accepting writes, and to the first SUCCESS. */
+        double promoteSeconds = Double.NaN;
+        double resumeSeconds = Double.NaN;
+        /** FAILOVER: the longest time without a SUCCESS around the failover (last one before, first one after). */
+        double gapSeconds = Double.NaN;
+        /** FAILOVER: certificates acknowledged after enrollments resumed (on the new primary). */
+        long certificatesAfterFailover;
         final List<String> problems = new ArrayList<>();
         final List<String> notes = new ArrayList<>();
 
@@ -78,6 +128,8 @@ final class CrashRound {
     }
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+    /** FAILOVER: how long the standby receives nothing before the primary dies. */
+    private static final Duration STANDBY_BEHIND = Duration.ofSeconds(1);
     /** Spent challenges tried again after a restart: all of this round's up to this many, plus some older ones. */
     private static final int REUSE_PROBES_THIS_ROUND = 40;
     private static final int REUSE_PROBES_OLDER = 10;
@@ -131,31 +183,10 @@ final class CrashRound {
         Load load = new Load(ledger, plan.index(), lineage.name, admin, ScepDevice.against(server.base(), ca.ra()),
                 scepca, lineage.data, keys, settings.clients(), seed);
         load.start();
-        long killNanos;
-        long lastReplyAtKill;
         // The load lasts 0.5 to 1.5 times crash.load-seconds; under load the kill ends it.
         long loadMillis = settings.loadSeconds() * 500L + random.nextInt(settings.loadSeconds() * 1000 + 1);
-        if (plan.delaySeconds().isEmpty()) {
-            Thread.sleep(loadMillis);
-            load.stop();
-            killNanos = System.nanoTime();
-            lastReplyAtKill = ledger.lastReplyNanos();
-            server.kill();
-            load.join();
-        } else {
-            Thread.sleep(loadMillis);
-            load.join();
-            long target = ledger.lastReplyNanos() + Duration.ofSeconds(plan.delaySeconds().get()).toNanos();
-            long wait = target - System.nanoTime();
-            if (wait > 0) {
-                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-            }
-            killNanos = System.nanoTime();
-            lastReplyAtKill = ledger.lastReplyNanos();
-            server.kill();
-        }
-        result.notes.add(String.format(Locale.ROOT, "killed %.3f s after the last reply", (killNanos - lastReplyAtKill)
-                / 1e9));
+        Thread.sleep(loadMillis);
+        long killNanos = plan.target() == Target.FAILOVER ? failOver(load) : kill(server, load);
         result.certificatesAcknowledged = load.counts.certificates.get();
         result.revocationsAcknowledged = ledger.revocations().stream().filter(r -> r.round() == plan.index()
                 && r.explicit()).count();
@@ -178,7 +209,11 @@ final class CrashRound {
         // revocation acknowledged so far (the API and CLI republish before they answer).
         checkCrl(CrlFile.read(lineage.data, ca.issuer()), "on disk after the kill", false);
 
-        Scepca.Server again = start(log, "restart");
+        Scepca.Server again = switch (plan.target()) {
+            case SERVER -> start(log, "restart");
+            case DATABASE -> recovered(server);
+            case FAILOVER -> server;
+        };
         if (again == null) {
             return;
         }
@@ -188,6 +223,103 @@ final class CrashRound {
             // Idle SIGKILL: a continued folder starts its next round from a crashed store.
             again.kill();
         }
+    }
+
+    /**
+     * Kills the plan's target: under load (the load stops starting new operations, those in flight are cut off), or
+     * the plan's delay after the last reply with the load finished. Returns when it died.
+     */
+    private long kill(Scepca.Server server, Load load) throws InterruptedException {
+        if (plan.delaySeconds().isEmpty()) {
+            load.stop();
+        } else {
+            load.join();
+            long target = lineage.ledger.lastReplyNanos() + Duration.ofSeconds(plan.delaySeconds().get()).toNanos();
+            long wait = target - System.nanoTime();
+            if (wait > 0) {
+                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+            }
+        }
+        long killNanos = System.nanoTime();
+        long lastReplyAtKill = lineage.ledger.lastReplyNanos();
+        if (plan.target() == Target.SERVER) {
+            server.kill();
+        } else {
+            lineage.database.orElseThrow().crash();
+        }
+        load.join();
+        result.notes.add(String.format(Locale.ROOT, "killed %.3f s after the last reply", (killNanos - lastReplyAtKill)
+                / 1e9));
+        return killNanos;
+    }
+
+    /**
+     * The primary stops under load and the standby is promoted; the load goes on against the same server process,
+     * which must find the new primary by itself (the multi-host URL). Measures how long enrollments stopped, then lets
+     * the load run on the new primary for a while, so that what it acknowledges there is checked too.
+     */
+    private long failOver(Load load) throws InterruptedException {
+        Ledger ledger = lineage.ledger;
+        // The standby falls behind for the primary's last second (it stops receiving WAL), the moment that decides
+        // what a failover loses: an asynchronous primary acknowledges commits the standby never gets, a synchronous
+        // one cannot acknowledge any. Without it, a standby on loopback is milliseconds behind and even asynchronous
+        // replication would rarely show a loss.
+        long detached = System.nanoTime();
+        lineage.database.orElseThrow().detachStandby();
+        long acknowledgedBefore = ledger.issued().size();
+        Thread.sleep(STANDBY_BEHIND.toMillis());
+        long killNanos = System.nanoTime();
+        result.notes.add(String.format(Locale.ROOT, "standby detached %.2f s before the primary's stop; %d certificates"
+                + " acknowledged meanwhile", (killNanos - detached) / 1e9, ledger.issued().size() - acknowledgedBefore));
+        long lastBefore = ledger.lastIssuedNanos().orElse(killNanos);
+        lineage.database.orElseThrow().failover();
+        long promoted = System.nanoTime();
+        // A SUCCESS read after the promotion was committed on the new primary: the old one died before it began.
+        Optional<Long> resumed = ledger.firstIssuedAfter(promoted);
+        long deadline = killNanos + settings.resumeBound().toNanos();
+        while (resumed.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            resumed = ledger.firstIssuedAfter(promoted);
+        }
+        if (resumed.isPresent()) {
+            Thread.sleep(Math.max(2000, settings.loadSeconds() * 500L));
+        }
+        load.stop();
+        load.join();
+        result.promoteSeconds = (promoted - killNanos) / 1e9;
+        if (resumed.isEmpty()) {
+            result.startFailures++;
+            lineage.broken = true;
+            result.problems.add("enrollments did not resume within " + settings.resumeBound().toSeconds()
+                    + " s of the primary's stop");
+            return killNanos;
+        }
+        result.resumeSeconds = (resumed.get() - killNanos) / 1e9;
+        result.gapSeconds = (resumed.get() - lastBefore) / 1e9;
+        result.certificatesAfterFailover = ledger.issuedSince(resumed.get());
+        result.notes.add(String.format(Locale.ROOT, "failover: standby promoted %.2f s after the primary's stop;"
+                + " first SUCCESS %.2f s after the stop (no SUCCESS for %.2f s); %d certificates on the new primary",
+                result.promoteSeconds, result.resumeSeconds, result.gapSeconds, result.certificatesAfterFailover));
+        return killNanos;
+    }
+
+    /** PostgreSQL starts again; the server process that saw it die must answer /readyz again by itself. */
+    private Scepca.Server recovered(Scepca.Server server) throws InterruptedException {
+        long t0 = System.nanoTime();
+        lineage.database.orElseThrow().recover();
+        long up = System.nanoTime();
+        if (server.awaitReady(START_TIMEOUT)) {
+            result.notes.add(String.format(Locale.ROOT, "PostgreSQL started again (crash recovery) in %.2f s; the server"
+                    + " was ready %.2f s later", (up - t0) / 1e9, (System.nanoTime() - up) / 1e9));
+            return server;
+        }
+        result.startFailures++;
+        lineage.broken = true;
+        result.problems.add("server did not become ready again after PostgreSQL restarted (" + (server.process.isAlive()
+                ? "still running" : "exit " + server.process.exitValue()) + "); log " + server.log + ":\n"
+                + server.logTail(15));
+        server.kill();
+        return null;
     }
 
     private Scepca.Server start(Path log, String what) throws IOException, InterruptedException {

@@ -138,6 +138,21 @@ final class Ledger {
         return all;
     }
 
+    /** When the first certificate read after {@code nanos} (System.nanoTime) was read, if any came since. */
+    Optional<Long> firstIssuedAfter(long nanos) {
+        return issued().stream().map(Issued::ackNanos).filter(t -> t > nanos).min(Long::compare);
+    }
+
+    /** When the last certificate so far was read. */
+    Optional<Long> lastIssuedNanos() {
+        return issued().stream().map(Issued::ackNanos).max(Long::compare);
+    }
+
+    /** Certificates read at or after {@code nanos}. */
+    long issuedSince(long nanos) {
+        return issued().stream().filter(i -> i.ackNanos() >= nanos).count();
+    }
+
     /** Serials that came back in two different SUCCESS replies with different certificates. */
     List<BigInteger> serialsIssuedTwice() {
         List<BigInteger> twice = new ArrayList<>();

@@ -22,6 +22,8 @@ public final class GuardFilter implements Filter {
     static final java.util.Set<String> SERVLET_METHODS = java.util.Set.of("GET", "HEAD", "POST", "PUT", "DELETE",
             "OPTIONS");
     static final String ALLOW = "GET, HEAD, POST, OPTIONS, DELETE";
+    /** A PostgreSQL restart or failover takes seconds (docs/postgresql-failover.md). */
+    static final String RETRY_AFTER_SECONDS = "5";
 
     @Override
     public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException {
@@ -43,6 +45,16 @@ public final class GuardFilter implements Filter {
         } catch (ServletException | IOException | RuntimeException e) {
             // IOException too: left to Jetty, it becomes an HTML error page instead of a problem JSON.
             Throwable t = e instanceof ServletException && e.getCause() != null ? e.getCause() : e;
+            if (t instanceof org.scepca.ca.store.StoreUnavailableException) {
+                // The database is restarting or failing over: not a fault of ours to report as 500, and the client
+                // may try again (RFC 9110 §15.6.4); a repeated SCEP message then gets its stored answer.
+                LOG.warn("database unavailable on {}: {}", ((jakarta.servlet.http.HttpServletRequest) req).getRequestURI(),
+                        t.getMessage());
+                resp.setHeader("Retry-After", RETRY_AFTER_SECONDS);
+                Problem.send(resp, 503, "database-unavailable", "Service unavailable",
+                        "the database cannot be reached; try again shortly");
+                return;
+            }
             if (t instanceof org.eclipse.jetty.http.HttpException bad && bad.getCode() >= 400 && bad.getCode() < 500) {
                 Problem.send(resp, bad.getCode(), "bad-request", "Bad request", null);
                 return;

@@ -13,28 +13,35 @@ import org.jscep.transaction.FailInfo;
 import org.jscep.transaction.PkiStatus;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 import org.scepca.ca.config.CaConfig;
 import org.scepca.ca.material.CaDirectory;
 import org.scepca.ca.testing.TestPki;
+import org.scepca.ca.testing.TestStores;
 import org.scepca.server.app.Running;
 import org.scepca.server.app.ServerConfig;
 import org.scepca.server.cli.Providers;
 import org.scepca.server.e2e.ScepWire.Reply;
 import org.scepca.server.e2e.ScepWire.Signer;
 
-/** A real server (Jetty on port 0, H2 file in a temporary data folder) per test class, and SCEP over the wire to it. */
+/**
+ * A real server (Jetty on port 0, H2 file in a temporary data folder, or a PostgreSQL database for an {@code @OnPostgres}
+ * subclass) per test class, and SCEP over the wire to it.
+ */
 abstract class LiveScepServer {
     @TempDir
     static Path dir;
     static Running server;
     static ScepWire wire;
 
+    /** On H2, or on PostgreSQL for a subclass marked {@link org.scepca.ca.testing.OnPostgres}. */
     @BeforeAll
-    static void start() throws Exception {
+    static void start(TestInfo test) throws Exception {
         Providers.register();
         TestPki.create(dir).close();
-        server = Running.start(new CaDirectory(dir), TestPki.PASSPHRASE, CaConfig.defaults(),
+        server = Running.start(new CaDirectory(dir), TestPki.PASSPHRASE,
+                TestStores.configFor(test.getTestClass().orElseThrow(), CaConfig.defaults()),
                 ServerConfig.defaults("127.0.0.1", 0));
         wire = new ScepWire(server);
     }

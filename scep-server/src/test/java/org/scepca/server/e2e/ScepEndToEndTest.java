@@ -36,6 +36,7 @@ import org.jscep.transport.TransportFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -45,11 +46,12 @@ import org.scepca.ca.revocation.RevocationReason;
 import org.scepca.ca.store.CertificateStatus;
 import org.scepca.ca.testing.TestKeys;
 import org.scepca.ca.testing.TestPki;
+import org.scepca.ca.testing.TestStores;
 import org.scepca.server.app.Running;
 import org.scepca.server.app.ServerConfig;
 import org.scepca.server.cli.Providers;
 
-/** RFC 8894 end to end: a real Jetty on a random port, jscep's real client, real H2 files. */
+/** RFC 8894 end to end: a real Jetty on a random port, jscep's real client, real H2 files (PostgreSQL: subclass). */
 class ScepEndToEndTest {
     @TempDir
     static Path dir;
@@ -57,11 +59,13 @@ class ScepEndToEndTest {
     static String url;
     static final HttpClient HTTP = HttpClient.newHttpClient();
 
+    /** On H2, or on PostgreSQL for {@link ScepEndToEndOnPostgresTest}. */
     @BeforeAll
-    static void start() throws Exception {
+    static void start(TestInfo test) throws Exception {
         Providers.register();
         TestPki.create(dir).close();
-        server = Running.start(new org.scepca.ca.material.CaDirectory(dir), TestPki.PASSPHRASE, CaConfig.defaults(),
+        server = Running.start(new org.scepca.ca.material.CaDirectory(dir), TestPki.PASSPHRASE,
+                TestStores.configFor(test.getTestClass().orElseThrow(), CaConfig.defaults()),
                 ServerConfig.defaults("127.0.0.1", 0));
         url = "http://127.0.0.1:" + server.port() + "/scep";
     }

@@ -81,12 +81,21 @@ final class ScepWire {
         return send(message, signer, "/scep");
     }
 
+    /** POSTs {@code message} to /scep and returns the HTTP response as it came. */
+    HttpResponse<byte[]> post(byte[] message) throws java.io.IOException, InterruptedException {
+        return post(message, "/scep");
+    }
+
+    private HttpResponse<byte[]> post(byte[] message, String path) throws java.io.IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path
+                + "?operation=PKIOperation")).POST(HttpRequest.BodyPublishers.ofByteArray(message)).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+    }
+
     /** Sends to the endpoint at {@code path} (/scep, /scep/NAME). */
     Reply send(byte[] message, Signer signer, String path) {
         try {
-            HttpResponse<byte[]> resp = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
-                    + path + "?operation=PKIOperation")).POST(HttpRequest.BodyPublishers.ofByteArray(message)).build(),
-                    HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> resp = post(message, path);
             if (resp.statusCode() != 200) {
                 throw new AssertionError("HTTP " + resp.statusCode() + ": " + new String(resp.body(), StandardCharsets.UTF_8));
             }
