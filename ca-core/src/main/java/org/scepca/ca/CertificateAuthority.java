@@ -103,6 +103,7 @@ public final class CertificateAuthority implements AutoCloseable {
             CertificateAuthority ca = new CertificateAuthority(dir, config, material, db, clock, random, webhookConfig);
             // The CRL in force is in the database (built now if it has none yet); this folder gets a copy for nginx.
             ca.crls.current();
+            ca.crls.publishIfBehind(); // revocations a crashed process committed but never published
             ca.crls.syncToDisk();
             return ca;
         } catch (RuntimeException e) {

@@ -138,6 +138,24 @@ public final class CrlService implements RevocationPublisher {
     }
 
     /**
+     * Publishes when the store holds revocations the CRL in force does not: a revocation committed by a process that
+     * died before it published (SIGKILL, power loss, the database going away between the commit and the CRL). The
+     * revoking call never answered then, but the revocation is real and must reach relying parties. Every process
+     * checks at start and replicas every few seconds; the check is one COUNT over the revocations table.
+     *
+     * @return true if it published
+     */
+    public boolean publishIfBehind() {
+        long stored = store.revokedCount(issuer.getSubjectX500Principal().getName());
+        var listed = current().crl().getRevokedCertificates();
+        if (stored > (listed == null ? 0 : listed.size())) {
+            publishCommitted();
+            return true;
+        }
+        return false;
+    }
+
+    /**
      * Copies the CRLs in force from the database to this process's data folder when the files are older: every
      * replica calls this every few seconds, so each one's nginx sees a revocation made through any of them.
      *

@@ -55,6 +55,9 @@ public interface CertificateStore {
 
     long count();
 
+    /** How many certificates issued by {@code issuerDn} are revoked: as many entries as its next CRL will have. */
+    long revokedCount(String issuerDn);
+
     /** Counts by state at {@code now}; {@code expiringBefore} bounds {@link CertificateCounts#expiringSoon()}. */
     CertificateCounts counts(Instant now, Instant expiringBefore);
 

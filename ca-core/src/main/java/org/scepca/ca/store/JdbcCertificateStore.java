@@ -352,6 +352,19 @@ public final class JdbcCertificateStore implements CertificateStore {
     }
 
     @Override
+    public long revokedCount(String issuerDn) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM revocations WHERE issuer_dn = ?")) {
+                ps.setString(1, issuerDn);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        });
+    }
+
+    @Override
     public long count() {
         return db.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM certificates");

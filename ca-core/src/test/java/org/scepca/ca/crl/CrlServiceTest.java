@@ -78,6 +78,30 @@ class CrlServiceTest {
         assertThat(e.getRevocationDate().toInstant()).isBetween(before, java.time.Instant.now());
     }
 
+    /**
+     * A revocation committed by a process that died before publishing (here: written to the store without the
+     * publish step that RevocationService adds) reaches the CRL at the next check, and at the next start of any
+     * process on the store.
+     */
+    @Test
+    void aRevocationCommittedButNeverPublished_isPublishedByTheNextCheckOrStart() throws Exception {
+        var lost = issue("revoked-then-crashed");
+        ca.certificates().revoke(lost.getSerialNumber(), RevocationReason.KEY_COMPROMISE, java.time.Instant.now());
+        assertThat(ca.crls().current().crl().isRevoked(lost)).as("committed, not published").isFalse();
+        assertThat(ca.crls().publishIfBehind()).isTrue();
+        assertThat(ca.crls().current().crl().isRevoked(lost)).isTrue();
+        assertThat(Pem.crl(Files.readAllBytes(ca.directory().intermediateCrl())).isRevoked(lost)).isTrue();
+        assertThat(ca.crls().publishIfBehind()).as("nothing behind now").isFalse();
+
+        var second = issue("revoked-then-crashed-2");
+        ca.certificates().revoke(second.getSerialNumber(), RevocationReason.KEY_COMPROMISE, java.time.Instant.now());
+        ca.close();
+        ca = CertificateAuthority.open(ca.directory(), TestPki.PASSPHRASE, ca.config(), java.time.Clock.systemUTC(),
+                new java.security.SecureRandom());
+        assertThat(Pem.crl(Files.readAllBytes(ca.directory().intermediateCrl())).isRevoked(second))
+                .as("published by the next start").isTrue();
+    }
+
     @Test
     void crlNumberIncreasesWithEveryPublication() {
         var a = CrlService.crlNumber(ca.crls().publish());
