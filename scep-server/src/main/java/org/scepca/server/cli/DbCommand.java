@@ -29,6 +29,13 @@ final class DbCommand {
         @Override
         public Integer call() {
             CaDirectory dir = data.directory();
+            var db = data.config().database();
+            if (db.isPostgres()) {
+                // The H2 file may still be there (kept as a backup by 'db migrate'): compacting it would be no help.
+                throw new Errors.UserException("the store is PostgreSQL (db.url=" + org.scepca.ca.config.DatabaseConfig
+                        .redact(db.url().get()) + "): PostgreSQL reclaims space itself (autovacuum; VACUUM FULL for a"
+                        + " one-off rewrite); 'db compact' is for the embedded H2 store");
+            }
             long t = System.nanoTime();
             long[] sizes = Database.compactH2(dir.databaseDir(), dir.secretsDir().resolve("db-password"));
             spec.commandLine().getOut().printf("compacted %s: %,d MiB -> %,d MiB in %.1f s%n", dir.databaseDir(),

@@ -120,6 +120,21 @@ class CliTest {
         assertThat(badSerial.err()).contains("not a hexadecimal serial number");
     }
 
+    /** On PostgreSQL the H2 file left behind by 'db migrate' is a backup: compacting it would help nobody. */
+    @Test
+    void dbCompactOnAPostgresStoreSaysWhatToDoInstead(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("data");
+        TestPki.create(dir).close();
+        java.nio.file.Files.writeString(dir.resolve("db.pw"), "pw\n");
+        java.nio.file.Files.writeString(dir.resolve("scepca.properties"),
+                "\ndb.url=jdbc:postgresql://db.example.com:5432/scepca\ndb.password-file=db.pw\n",
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        Result r = run("db", "compact", "--data", dir.toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err().strip()).startsWith("scepca: the store is PostgreSQL (db.url=jdbc:postgresql://db.example.com:5432/scepca)")
+                .contains("VACUUM");
+    }
+
     @Test
     void dbCompactKeepsTheDataAndRefusesWhileTheServerHasTheDatabase(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("data");
