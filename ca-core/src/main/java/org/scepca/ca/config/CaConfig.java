@@ -19,6 +19,7 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import java.util.stream.Collectors;
 
+import org.scepca.ca.material.PublicUrls;
 import org.scepca.ca.policy.IssuancePolicy;
 import org.scepca.ca.policy.RequestLimits;
 import org.scepca.ca.policy.SanType;
@@ -243,9 +244,9 @@ public record CaConfig(IssuancePolicy policy, Duration crlNextUpdate, Duration r
         Optional<URI> base = Optional.ofNullable(p.getProperty("public-base-url")).map(String::strip)
                 .filter(s -> !s.isEmpty()).map(CaConfig::baseUrl);
         if (base.isPresent()) {
-            String b = base.get().toString();
-            policy = policy.withUrls(Optional.of(URI.create(b + "/crl/intermediate.crl")),
-                    Optional.of(URI.create(b + "/ocsp")), Optional.of(URI.create(b + "/ca/intermediate.cer")));
+            URI b = base.get();
+            policy = policy.withUrls(Optional.of(PublicUrls.intermediateCrl(b)), Optional.of(PublicUrls.ocsp(b)),
+                    Optional.of(PublicUrls.intermediateCertificate(b)));
         }
         String approval = p.getProperty("scep.approval", "auto").strip().toLowerCase(Locale.ROOT);
         if (!approval.equals("auto") && !approval.equals("manual")) {

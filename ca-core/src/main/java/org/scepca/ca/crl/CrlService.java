@@ -36,11 +36,11 @@ import org.bouncycastle.asn1.x509.V2TBSCertListGenerator;
 import org.bouncycastle.asn1.x509.CRLNumber;
 import org.bouncycastle.asn1.x509.CRLReason;
 import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.scepca.ca.keys.KeyPairs;
 import org.scepca.ca.material.CaDirectory;
+import org.scepca.ca.material.KeyIdentifiers;
 import org.scepca.ca.pem.Asn1Times;
 import org.scepca.ca.pem.Pem;
 import org.scepca.ca.pem.SecureFiles;
@@ -327,10 +327,9 @@ public final class CrlService implements RevocationPublisher {
                 store.forEachRevoked(ca.getSubjectX500Principal().getName(), e -> tbs.addCRLEntry(
                         new ASN1Integer(e.serial()), Asn1Times.of(e.revokedAt()), REASON_EXTENSIONS.get(e.reason())));
             }
-            JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
             tbs.setExtensions(new Extensions(new Extension[] {
                 new Extension(Extension.authorityKeyIdentifier, false,
-                        utils.createAuthorityKeyIdentifier(ca).getEncoded(ASN1Encoding.DER)),
+                        KeyIdentifiers.authorityKeyIdentifier(ca).getEncoded(ASN1Encoding.DER)),
                 new Extension(Extension.cRLNumber, false,
                         new CRLNumber(number).getEncoded(ASN1Encoding.DER))}));
             TBSCertList list = tbs.generateTBSCertList();

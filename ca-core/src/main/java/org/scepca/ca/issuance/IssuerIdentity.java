@@ -26,12 +26,7 @@ public final class IssuerIdentity {
         this.certificate = Objects.requireNonNull(certificate, "certificate is null");
         this.key = Objects.requireNonNull(key, "key is null");
         this.name = X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded());
-        try {
-            this.authorityKeyIdentifier = new org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils()
-                    .createAuthorityKeyIdentifier(certificate);
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IllegalStateException("cannot derive the authority key identifier", e);
-        }
+        this.authorityKeyIdentifier = org.scepca.ca.material.KeyIdentifiers.authorityKeyIdentifier(certificate);
         this.signatureAlgorithm = KeyPairs.signatureAlgorithm(certificate.getPublicKey());
     }
 

@@ -47,7 +47,7 @@ public final class CaInitializer {
         KeyPair intKeys = KeyPairs.rsa(options.intermediateKeyBits(), random);
         X509Certificate intermediate = CertificateMaker.intermediate(options.intermediateSubject(), intKeys.getPublic(),
                 root, rootKeys.getPrivate(), serials.next(), now.minus(BACKDATE),
-                capped(now.plus(options.intermediateValidity()), root));
+                capped(now.plus(options.intermediateValidity()), root), options.publicBaseUrl());
         try {
             Files.createDirectories(dir.caDir());
             if (options.rootKeyOut().isPresent()) {
@@ -118,14 +118,14 @@ public final class CaInitializer {
      * that devices learn about before the current intermediate expires.
      */
     public void stageNext(CaDirectory dir, PrivateKey rootKey, X509Certificate root, X500Name subject, int bits,
-            Duration validity, X500Name raSubject, Passphrase passphrase) {
+            Duration validity, X500Name raSubject, Passphrase passphrase, java.util.Optional<java.net.URI> publicBaseUrl) {
         if (Files.exists(dir.nextIntermediateKey())) {
             throw new IllegalArgumentException("a next CA is already staged in " + dir.nextDir());
         }
         Instant now = clock.instant();
         KeyPair keys = KeyPairs.rsa(bits, random);
         X509Certificate next = CertificateMaker.intermediate(subject, keys.getPublic(), root, rootKey, serials.next(),
-                now.minus(BACKDATE), capped(now.plus(validity), root));
+                now.minus(BACKDATE), capped(now.plus(validity), root), publicBaseUrl);
         KeyPair raKeys = KeyPairs.rsa(2048, random);
         X509Certificate ra = CertificateMaker.registrationAuthority(raSubject, raKeys.getPublic(), next, keys.getPrivate(),
                 serials.next(), now.minus(BACKDATE), next.getNotAfter().toInstant());

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.Date;
 
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.AuthorityInformationAccess;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.CRLDistPoint;
 import org.bouncycastle.asn1.x509.DistributionPoint;
@@ -18,10 +19,10 @@ import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.asn1.x509.X509ObjectIdentifiers;
 import org.bouncycastle.cert.CertIOException;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
@@ -32,17 +33,7 @@ import org.scepca.ca.keys.KeyPairs;
  * issuance engine.
  */
 public final class CertificateMaker {
-    private static final JcaX509ExtensionUtils EXT = extensionUtils();
-
     private CertificateMaker() {
-    }
-
-    static JcaX509ExtensionUtils extensionUtils() {
-        try {
-            return new JcaX509ExtensionUtils();
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-1 unavailable for key identifiers", e);
-        }
     }
 
     public static X509Certificate selfSignedRoot(X500Name subject, java.security.KeyPair keys, BigInteger serial,
@@ -52,16 +43,21 @@ public final class CertificateMaker {
                     Date.from(notAfter), subject, keys.getPublic());
             b.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
             b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
-            b.addExtension(Extension.subjectKeyIdentifier, false, EXT.createSubjectKeyIdentifier(keys.getPublic()));
+            b.addExtension(Extension.subjectKeyIdentifier, false, KeyIdentifiers.subjectKeyIdentifier(keys.getPublic()));
             return sign(b, keys.getPrivate(), keys.getPublic());
         } catch (CertIOException e) {
             throw new IllegalStateException("root certificate encoding failed", e);
         }
     }
 
-    /** An issuing CA below {@code issuer}, with pathLen 0: it can sign end-entity certificates only. */
+    /**
+     * An issuing CA below {@code issuer}, with pathLen 0: it can sign end-entity certificates only. With a public base
+     * URL it names where the root's CRL and certificate are (CRL distribution point, AIA caIssuers), so that a relying
+     * party checking the whole chain (nginx {@code ssl_crl} with both CRLs, OpenSSL {@code -crl_check_all},
+     * {@code -crl_download}) finds the CRL that covers the intermediate.
+     */
     public static X509Certificate intermediate(X500Name subject, PublicKey key, X509Certificate issuer, PrivateKey issuerKey,
-            BigInteger serial, Instant notBefore, Instant notAfter) {
+            BigInteger serial, Instant notBefore, Instant notAfter, java.util.Optional<java.net.URI> publicBaseUrl) {
         try {
             X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(issuer, serial, Date.from(notBefore),
                     Date.from(notAfter), new org.bouncycastle.asn1.x500.X500Name(subject.toString()), key);
@@ -69,10 +65,17 @@ public final class CertificateMaker {
             // digitalSignature lets the intermediate sign OCSP responses itself (RFC 6960 §4.2.2.2).
             b.addExtension(Extension.keyUsage, true,
                     new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign | KeyUsage.digitalSignature));
-            b.addExtension(Extension.subjectKeyIdentifier, false, EXT.createSubjectKeyIdentifier(key));
-            b.addExtension(Extension.authorityKeyIdentifier, false, EXT.createAuthorityKeyIdentifier(issuer));
+            b.addExtension(Extension.subjectKeyIdentifier, false, KeyIdentifiers.subjectKeyIdentifier(key));
+            b.addExtension(Extension.authorityKeyIdentifier, false, KeyIdentifiers.authorityKeyIdentifier(issuer));
+            if (publicBaseUrl.isPresent()) {
+                b.addExtension(Extension.cRLDistributionPoints, false,
+                        crlDistributionPoint(PublicUrls.rootCrl(publicBaseUrl.get())));
+                b.addExtension(Extension.authorityInfoAccess, false, new AuthorityInformationAccess(
+                        X509ObjectIdentifiers.id_ad_caIssuers, new GeneralName(GeneralName.uniformResourceIdentifier,
+                                PublicUrls.rootCertificate(publicBaseUrl.get()).toString())));
+            }
             return sign(b, issuerKey, issuer.getPublicKey());
-        } catch (CertIOException | java.security.cert.CertificateEncodingException e) {
+        } catch (CertIOException e) {
             throw new IllegalStateException("intermediate certificate encoding failed", e);
         }
     }
@@ -88,10 +91,10 @@ public final class CertificateMaker {
                     Date.from(notAfter), subject, key);
             b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
             b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
-            b.addExtension(Extension.subjectKeyIdentifier, false, EXT.createSubjectKeyIdentifier(key));
-            b.addExtension(Extension.authorityKeyIdentifier, false, EXT.createAuthorityKeyIdentifier(issuer));
+            b.addExtension(Extension.subjectKeyIdentifier, false, KeyIdentifiers.subjectKeyIdentifier(key));
+            b.addExtension(Extension.authorityKeyIdentifier, false, KeyIdentifiers.authorityKeyIdentifier(issuer));
             return sign(b, issuerKey, issuer.getPublicKey());
-        } catch (CertIOException | java.security.cert.CertificateEncodingException e) {
+        } catch (CertIOException e) {
             throw new IllegalStateException("RA certificate encoding failed", e);
         }
     }
@@ -112,17 +115,20 @@ public final class CertificateMaker {
             b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
             b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
             b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_emailProtection));
-            b.addExtension(Extension.subjectKeyIdentifier, false, EXT.createSubjectKeyIdentifier(key));
-            b.addExtension(Extension.authorityKeyIdentifier, false, EXT.createAuthorityKeyIdentifier(issuer));
+            b.addExtension(Extension.subjectKeyIdentifier, false, KeyIdentifiers.subjectKeyIdentifier(key));
+            b.addExtension(Extension.authorityKeyIdentifier, false, KeyIdentifiers.authorityKeyIdentifier(issuer));
             if (crlUrl.isPresent()) {
-                b.addExtension(Extension.cRLDistributionPoints, false, new CRLDistPoint(new DistributionPoint[] {
-                        new DistributionPoint(new DistributionPointName(new GeneralNames(new GeneralName(
-                                GeneralName.uniformResourceIdentifier, crlUrl.get().toString()))), null, null)}));
+                b.addExtension(Extension.cRLDistributionPoints, false, crlDistributionPoint(crlUrl.get()));
             }
             return sign(b, issuerKey, issuer.getPublicKey());
-        } catch (CertIOException | java.security.cert.CertificateEncodingException e) {
+        } catch (CertIOException e) {
             throw new IllegalStateException("profile signing certificate encoding failed", e);
         }
+    }
+
+    private static CRLDistPoint crlDistributionPoint(java.net.URI url) {
+        return new CRLDistPoint(new DistributionPoint[] {new DistributionPoint(new DistributionPointName(
+                new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, url.toString()))), null, null)});
     }
 
     static X509Certificate sign(X509v3CertificateBuilder builder, PrivateKey signingKey, PublicKey signerPublicKey) {

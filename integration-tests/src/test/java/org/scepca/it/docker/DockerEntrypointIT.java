@@ -172,7 +172,7 @@ class DockerEntrypointIT {
         await(server, server.base() + "/readyz", 200);
 
         X509Certificate root = certificate(get(server.base() + "/ca/root.pem").body());
-        assertThat(root.getSubjectX500Principal().getName()).isEqualTo("O=Example\\, Inc.,CN=Example Devices Root CA");
+        assertThat(root.getSubjectX500Principal().getName()).isEqualTo("CN=Example Devices Root CA,O=Example\\, Inc.");
         assertThat(server.output()).contains("Store:           embedded H2 in " + data.resolve("db"))
                 .contains("Configuration keys set by the environment: admin.host (SCEPCA_ADMIN_HOST), admin.port"
                         + " (SCEPCA_ADMIN_PORT), policy.validity-days (SCEPCA_POLICY_VALIDITY_DAYS)")

@@ -86,8 +86,9 @@ public final class CaBootstrap {
         String text = """
                 # scepca configuration. Every key is optional; unknown keys are an error.
                 # Public URL devices and relying parties use to reach this server; enables CRL distribution point
-                # and OCSP/CA-issuer URLs in issued certificates.
-                #public-base-url=https://ca.example.com
+                # and OCSP/CA-issuer URLs in issued certificates. Use http://: CRLs and OCSP answers are signed, and
+                # fetching revocation data over TLS is circular (the TLS certificate's own status is what is fetched).
+                #public-base-url=http://ca.example.com
                 # Device certificate lifetime in days (never beyond the issuing CA's own expiry).
                 #policy.validity-days=365
                 #policy.rsa-min-bits=2048

@@ -82,8 +82,12 @@ final class CaCommand {
         @Mixin DataOptions data;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
         @Option(names = "--root-key", paramLabel = "FILE", description = "Offline root key (PKCS#12, CA passphrase)") Path rootKey;
-        @Option(names = "--subject", defaultValue = "CN=scepca Issuing CA 2,O=scepca") String subject;
-        @Option(names = "--ra-subject", defaultValue = "CN=scepca SCEP RA 2,O=scepca") String raSubject;
+        @Option(names = "--subject", defaultValue = "O=scepca,CN=scepca Issuing CA 2",
+                description = "Subject of the next issuing CA, attributes in encoding order. Default: ${DEFAULT-VALUE}")
+        String subject;
+        @Option(names = "--ra-subject", defaultValue = "O=scepca,CN=scepca SCEP RA 2",
+                description = "Subject of the next SCEP RA. Default: ${DEFAULT-VALUE}")
+        String raSubject;
         @Option(names = "--key-bits", defaultValue = "2048") int bits;
         @Option(names = "--validity", defaultValue = "1825d", converter = Durations.class) Duration validity;
 
@@ -92,7 +96,8 @@ final class CaCommand {
             try (CertificateAuthority ca = data.open()) {
                 PrivateKey key = rootKey(ca, rootKey, data);
                 new CaInitializer(ca.clock(), ca.random()).stageNext(ca.directory(), key, ca.material().root(),
-                        new X500Name(subject), bits, validity, new X500Name(raSubject), data.passphrase());
+                        new X500Name(subject), bits, validity, new X500Name(raSubject), data.passphrase(),
+                        ca.config().publicBaseUrl());
                 spec.commandLine().getOut().println("staged next issuing CA in " + ca.directory().nextDir()
                         + "; restart the server to announce it with GetNextCACert");
             }

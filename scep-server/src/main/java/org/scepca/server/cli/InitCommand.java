@@ -37,10 +37,12 @@ final class InitCommand implements Callable<Integer> {
     @Option(names = "--org", defaultValue = "scepca", paramLabel = "ORG",
             description = "Organization (O=) of the CAs' subjects, any characters. Default: ${DEFAULT-VALUE}")
     String org;
-    @Option(names = "--root-subject", paramLabel = "DN", description = "Default: CN=NAME Root CA,O=ORG") String rootSubject;
-    @Option(names = "--intermediate-subject", paramLabel = "DN", description = "Default: CN=NAME Issuing CA,O=ORG")
+    @Option(names = "--root-subject", paramLabel = "DN",
+            description = "Root subject, attributes in encoding order (most general first). Default: O=ORG,CN=NAME Root CA")
+    String rootSubject;
+    @Option(names = "--intermediate-subject", paramLabel = "DN", description = "Default: O=ORG,CN=NAME Issuing CA")
     String intermediateSubject;
-    @Option(names = "--ra-subject", paramLabel = "DN", description = "Default: CN=NAME SCEP RA,O=ORG") String raSubject;
+    @Option(names = "--ra-subject", paramLabel = "DN", description = "Default: O=ORG,CN=NAME SCEP RA") String raSubject;
     @Option(names = "--if-absent", description = {"Do nothing (and succeed) when the data folder holds a CA already.",
             "Safe when several processes start on one empty folder: one creates the CA, the others wait for it."})
     boolean ifAbsent;
@@ -67,7 +69,7 @@ final class InitCommand implements Callable<Integer> {
         CaDirectory dir = data.directory();
         InitOptions options = new InitOptions(subject(rootSubject, "Root CA"), subject(intermediateSubject, "Issuing CA"),
                 subject(raSubject, "SCEP RA"), rootBits, intermediateBits, raBits, rootValidity, intValidity, raValidity,
-                Optional.ofNullable(rootKeyOut));
+                Optional.ofNullable(rootKeyOut)).withPublicBaseUrl(data.config().publicBaseUrl());
         Optional<Integer> created = CaBootstrap.createUnlessPresent(dir, () -> create(dir, options));
         if (created.isPresent()) {
             return created.get();
@@ -79,7 +81,10 @@ final class InitCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** {@code dn} as given, or {@code CN=NAME ROLE,O=ORG} built attribute by attribute (commas in ORG are escaped). */
+    /**
+     * {@code dn} as given (Bouncy Castle keeps the order written), or {@code O=ORG,CN=NAME ROLE} built attribute by
+     * attribute (commas in ORG are escaped): O before CN, from the most general attribute to the most specific.
+     */
     private X500Name subject(String dn, String role) {
         if (dn != null) {
             return new X500Name(dn);
@@ -92,7 +97,7 @@ final class InitCommand implements Callable<Integer> {
         if (org.isBlank() || org.strip().length() > 64) {
             throw new Errors.UserException("--org must be 1 to 64 characters");
         }
-        return new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, cn).addRDN(BCStyle.O, org.strip()).build();
+        return new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.O, org.strip()).addRDN(BCStyle.CN, cn).build();
     }
 
     private int create(CaDirectory dir, InitOptions options) {

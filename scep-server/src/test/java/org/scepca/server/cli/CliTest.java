@@ -286,8 +286,11 @@ class CliTest {
         // The comma of the organization is an escaped character of one O attribute, not a second attribute.
         assertThat(new org.bouncycastle.asn1.x500.X500Name(root.getSubjectX500Principal().getName()).getRDNs(
                 org.bouncycastle.asn1.x500.style.BCStyle.O)).hasSize(1);
-        assertThat(root.getSubjectX500Principal().getName()).isEqualTo("O=Example\\, Inc.,CN=Example Devices Root CA");
-        assertThat(intermediate.getSubjectX500Principal().getName()).isEqualTo("O=Example\\, Inc.,CN=Example Devices Issuing CA");
+        assertThat(root.getSubjectX500Principal().getName()).isEqualTo("CN=Example Devices Root CA,O=Example\\, Inc.");
+        assertThat(intermediate.getSubjectX500Principal().getName()).isEqualTo("CN=Example Devices Issuing CA,O=Example\\, Inc.");
+        // Encoded O before CN (RFC 4514 strings, above, list the last RDN first).
+        assertThat(org.bouncycastle.asn1.x500.X500Name.getInstance(root.getSubjectX500Principal().getEncoded()).getRDNs()[0]
+                .getFirst().getType()).isEqualTo(org.bouncycastle.asn1.x500.style.BCStyle.O);
 
         Result again = run(withPassphrase(dir, "init", "--if-absent", "--name", "Other"));
         assertThat(again.code()).as(again.err()).isZero();

@@ -85,7 +85,7 @@ class ScepApprovalAndRolloverTest {
         try (CertificateAuthority ca = TestPki.create(dir)) {
             new CaInitializer(ca.clock(), ca.random()).stageNext(ca.directory(), ca.material().rootKey().orElseThrow(),
                     ca.material().root(), new X500Name("CN=Test Issuing CA 2"), 2048, Duration.ofDays(1000),
-                    new X500Name("CN=Test SCEP RA 2"), TestPki.PASSPHRASE);
+                    new X500Name("CN=Test SCEP RA 2"), TestPki.PASSPHRASE, java.util.Optional.empty());
         }
         try (Running server = Running.start(new CaDirectory(dir), TestPki.PASSPHRASE, CaConfig.defaults(),
                 ServerConfig.defaults("127.0.0.1", 0))) {
