@@ -251,7 +251,8 @@ class DockerComposeTest {
         List<Directive> scep = directives(FOLDER.read("docker/nginx/conf.d/scep.conf"));
         List<String> upstream = values(scep, "server").stream().filter(s -> !s.isEmpty()).map(s -> s.split(" ")[0]).toList();
         assertThat(upstream).containsExactlyElementsOf(replicas().stream().map(r -> r + ":8080").toList());
-        assertThat(value(scep, "proxy_pass")).isEqualTo("http://" + value(scep, "upstream"));
+        // Both server blocks (TLS on 443, revocation data over plain HTTP on 80) proxy to that upstream only.
+        assertThat(values(scep, "proxy_pass")).hasSize(2).containsOnly("http://" + value(scep, "upstream"));
         // Admin: published on the host's loopback only, to the container's admin port.
         Set<String> hostPorts = new TreeSet<>();
         for (String replica : replicas()) {
@@ -279,7 +280,7 @@ class DockerComposeTest {
             assertThat(parts[0]).isEqualTo(parts[1]);
             published.add(parts[1]);
         });
-        assertThat(published).isEqualTo(listens).containsExactlyInAnyOrder("443", "8443");
+        assertThat(published).isEqualTo(listens).containsExactlyInAnyOrder("80", "443", "8443");
         List<Directive> app = directives(FOLDER.read("docker/nginx/app.conf"));
         assertThat(value(directives(FOLDER.read("docker/nginx/conf.d/mtls-app.conf")), "proxy_pass"))
                 .isEqualTo("http://app:" + value(app, "listen"));
