@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fuzzing soak (README "Security model" > "Fuzzing"): runs each Jazzer target in fuzzing mode for a time budget, one
+# Fuzzing soak (docs/fuzzing.md; docs/security.md "Fuzzing"): runs each Jazzer target in fuzzing mode for a time budget, one
 # after the other, and prints per target the executions, executions per second and findings.
 #   ./bench/fuzz.sh [--seconds 300] [--heap 1g] [--rss-mb 2560] [--timeout 20] [Class#method ...]
 #                                                         (default: every target, 300 s each, one at a time)

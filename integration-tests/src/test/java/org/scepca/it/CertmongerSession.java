@@ -73,6 +73,11 @@ final class CertmongerSession implements AutoCloseable {
         env.put("LC_ALL", "C");
     }
 
+    /** What a {@code getcert -s} needs to reach this session's daemon (HOME, the bus address), for other runners. */
+    Map<String, String> environment() {
+        return Map.copyOf(env);
+    }
+
     /** Starts the bus and the daemon under {@code dir} and waits (bounded) until the daemon answers. */
     static CertmongerSession start(Path dir) throws IOException, InterruptedException {
         CertmongerSession s = new CertmongerSession(dir);
