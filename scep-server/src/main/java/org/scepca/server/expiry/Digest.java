@@ -38,7 +38,7 @@ record Digest(String subject, String body) {
         b.append("Checked at ").append(now.truncatedTo(ChronoUnit.SECONDS)).append("\n\n");
         for (ExpiryMonitor.CaDue d : plan.cas()) {
             Instant notAfter = d.certificate().getNotAfter().toInstant();
-            b.append("The ").append(label(d.which()).toLowerCase(java.util.Locale.ROOT)).append(" certificate ")
+            b.append("The ").append(d.which().equals("root") ? "root CA" : "issuing CA").append(" certificate ")
                     .append(d.certificate().getSubjectX500Principal().getName()).append(" (serial ")
                     .append(d.certificate().getSerialNumber().toString(16)).append(") expires on ")
                     .append(notAfter).append(", in ").append(days(ExpiryMonitor.daysLeft(notAfter, now)))

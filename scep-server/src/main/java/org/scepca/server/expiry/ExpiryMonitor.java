@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * <p>Each notice is recorded in {@code expiry_notices} (serial, threshold, channel) in the transaction that queues its
  * webhook event, or around the sending of the e-mail that carries it: a restart or a second replica never sends it
  * again. A certificate first seen inside several thresholds (the notifier was just turned on, a short-lived
- * certificate) is notified once, at the smallest threshold it is inside.
+ * certificate) is notified once, at the smallest threshold it is inside. "Inside N days" means fewer than N days
+ * left: notAfter before now + N days, like {@code cert expiring --within Nd}.
  */
 public final class ExpiryMonitor {
     private static final Logger LOG = LoggerFactory.getLogger(ExpiryMonitor.class);
@@ -173,7 +174,7 @@ public final class ExpiryMonitor {
             return Optional.empty(); // expired: readiness and every enrollment say so louder than a notice
         }
         Optional<Integer> t = ascending(config.caThresholds()).stream()
-                .filter(d -> !notAfter.isAfter(now.plus(Duration.ofDays(d)))).findFirst();
+                .filter(d -> notAfter.isBefore(now.plus(Duration.ofDays(d)))).findFirst();
         return t.filter(d -> !notices.notified(channel, cert.getSerialNumber(), d)).map(d -> new CaDue(which, cert, d));
     }
 
