@@ -46,6 +46,7 @@ public final class ExpiryMonitor {
     private final NotifyConfig config;
     private final Optional<SmtpMailer> mailer;
     private final ExpiryNotices notices;
+    private final java.util.concurrent.atomic.AtomicLong runs = new java.util.concurrent.atomic.AtomicLong();
 
     public ExpiryMonitor(CertificateAuthority ca, NotifyConfig config, Optional<SmtpMailer> mailer) {
         this.ca = Objects.requireNonNull(ca, "ca is null");
@@ -92,6 +93,12 @@ public final class ExpiryMonitor {
                 LOG.warn("expiry notices not sent (retried at the next check): {}", e.toString());
             }
         }
+        runs.incrementAndGet();
+    }
+
+    /** Scheduled runs this process has completed (for readiness detail and tests). */
+    public long completedRuns() {
+        return runs.get();
     }
 
     /** Counts for the summary line. */
