@@ -55,13 +55,23 @@ public final class ExpiryNotices {
     /**
      * Active certificates whose notAfter is in {@code [from, to)} and that have no notice yet for {@code threshold}
      * days on {@code channel}, soonest first: one range scan of the not_after index per threshold band.
+     *
+     * <p>Left out, because nobody needs to act on them: a certificate renewed over SCEP (RenewalReq with
+     * supersede-on-renewal off; with it on, the old one is revoked), and one whose device already holds a newer
+     * active certificate (Intune and Jamf Pro renew by enrolling anew: the old certificate stays valid until it
+     * expires). The device look-ups use the device columns' indexes.
      */
     public List<CertificateRecord> due(String channel, int threshold, Instant from, Instant to, int limit) {
         return db.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT " + JdbcCertificateStore.COLUMNS
                     + " FROM certificates c WHERE c.not_after >= ? AND c.not_after < ? AND c.status = 'VALID'"
                     + " AND NOT EXISTS (SELECT 1 FROM expiry_notices n WHERE n.channel = ? AND n.serial = c.serial"
-                    + " AND n.threshold_days = ?) ORDER BY c.not_after, c.serial LIMIT ?")) {
+                    + " AND n.threshold_days = ?)"
+                    + " AND NOT EXISTS (SELECT 1 FROM certificates r WHERE r.renews = c.serial)"
+                    + " AND NOT EXISTS (SELECT 1 FROM certificates d WHERE d.status = 'VALID' AND d.not_after > c.not_after"
+                    + " AND (d.device_serial = c.device_serial OR d.device_udid = c.device_udid"
+                    + " OR d.intune_device_id = c.intune_device_id))"
+                    + " ORDER BY c.not_after, c.serial LIMIT ?")) {
                 Sql.setInstant(ps, 1, from);
                 Sql.setInstant(ps, 2, to);
                 ps.setString(3, channel);

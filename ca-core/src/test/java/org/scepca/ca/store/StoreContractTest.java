@@ -163,6 +163,21 @@ public abstract class StoreContractTest {
         assertThat(notices.claimDay("expiry-summary", today, now)).isFalse();
         assertThat(notices.claimDay("expiry-summary", today.plusDays(1), now)).isTrue();
         assertThat(notices.purge(a.notAfter().plusSeconds(1))).isEqualTo(1);
+
+        // A device that enrolled anew (Intune, Jamf Pro) holds a newer certificate: its old one is not notified.
+        var old = new CertificateRecord(serials.next(), "CN=Issuer", "CN=phone", List.of(), now, now.plus(Duration.ofDays(4)),
+                CertificateStatus.VALID, Optional.empty(), Optional.empty(), Optional.empty(), "test",
+                CertificateProfile.CLIENT, now, "00".repeat(32), new byte[] {1}, new IssuedFor(Optional.of("devices"),
+                        Optional.empty(), Optional.empty(), Optional.of("F2LXK0PHONE1"), Optional.empty(), Optional.empty()));
+        certs.insertIssued(old, IssuanceEffects.none());
+        assertThat(notices.due("webhook", 7, now, in7, 100)).extracting(CertificateRecord::subjectDn)
+                .containsExactly("CN=phone", "CN=a");
+        var fresh = new CertificateRecord(serials.next(), "CN=Issuer", "CN=phone", List.of(), now, now.plus(Duration.ofDays(365)),
+                CertificateStatus.VALID, Optional.empty(), Optional.empty(), Optional.empty(), "test",
+                CertificateProfile.CLIENT, now, "00".repeat(32), new byte[] {1}, old.issuedFor());
+        certs.insertIssued(fresh, IssuanceEffects.none());
+        assertThat(notices.due("webhook", 7, now, in7, 100)).extracting(CertificateRecord::subjectDn)
+                .containsExactly("CN=a");
         assertThat(notices.notified("email", a.serial(), 7)).isFalse();
     }
 
