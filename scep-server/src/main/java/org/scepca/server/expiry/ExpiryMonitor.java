@@ -211,25 +211,9 @@ public final class ExpiryMonitor {
             return plan;
         }
         EventOutbox outbox = ca.webhooks().orElseThrow().outbox();
-        Plan sent = notices.inTransaction(c -> {
-            List<Due> due = new ArrayList<>();
-            List<CaDue> cas = new ArrayList<>();
-            for (CaDue d : plan.cas()) {
-                if (ExpiryNotices.record(c, WEBHOOK, d.certificate().getSerialNumber(), d.threshold(),
-                        d.certificate().getNotAfter().toInstant(), now)) {
-                    outbox.enqueue(c, CaEvent.caExpiring(d.certificate(), d.which(), d.threshold(), now));
-                    cas.add(d);
-                }
-            }
-            for (Due d : plan.certificates()) {
-                if (ExpiryNotices.record(c, WEBHOOK, d.certificate().serial(), d.threshold(),
-                        d.certificate().notAfter(), now)) {
-                    outbox.enqueue(c, CaEvent.expiring(d.certificate(), d.threshold(), now));
-                    due.add(d);
-                }
-            }
-            return new Plan(due, cas);
-        });
+        Plan sent = notices.inTransaction(c -> record(c, WEBHOOK, plan, now,
+                d -> outbox.enqueue(c, CaEvent.caExpiring(d.certificate(), d.which(), d.threshold(), now)),
+                d -> outbox.enqueue(c, CaEvent.expiring(d.certificate(), d.threshold(), now))));
         audit(WEBHOOK, sent, "queued");
         return sent;
     }
@@ -244,21 +228,7 @@ public final class ExpiryMonitor {
             return plan;
         }
         Plan sent = notices.inTransaction(c -> {
-            List<Due> due = new ArrayList<>();
-            List<CaDue> cas = new ArrayList<>();
-            for (CaDue d : plan.cas()) {
-                if (ExpiryNotices.record(c, EMAIL, d.certificate().getSerialNumber(), d.threshold(),
-                        d.certificate().getNotAfter().toInstant(), now)) {
-                    cas.add(d);
-                }
-            }
-            for (Due d : plan.certificates()) {
-                if (ExpiryNotices.record(c, EMAIL, d.certificate().serial(), d.threshold(), d.certificate().notAfter(),
-                        now)) {
-                    due.add(d);
-                }
-            }
-            Plan p = new Plan(due, cas);
+            Plan p = record(c, EMAIL, plan, now, d -> { }, d -> { });
             if (!p.isEmpty()) {
                 Digest digest = Digest.of(p, ca, now);
                 mailer.orElseThrow().send(digest.subject(), digest.body(), now);
@@ -267,6 +237,33 @@ public final class ExpiryMonitor {
         });
         audit(EMAIL, sent, "sent");
         return sent;
+    }
+
+    /** Something to do in the notice's transaction once its record is written. */
+    private interface OnRecord<T> {
+        void accept(T due) throws java.sql.SQLException;
+    }
+
+    /** Records the plan's notices on {@code channel}; returns those that were not recorded before. */
+    private static Plan record(java.sql.Connection c, String channel, Plan plan, Instant now, OnRecord<CaDue> onCa,
+            OnRecord<Due> onCertificate) throws java.sql.SQLException {
+        List<Due> due = new ArrayList<>();
+        List<CaDue> cas = new ArrayList<>();
+        for (CaDue d : plan.cas()) {
+            if (ExpiryNotices.record(c, channel, d.certificate().getSerialNumber(), d.threshold(),
+                    d.certificate().getNotAfter().toInstant(), now)) {
+                onCa.accept(d);
+                cas.add(d);
+            }
+        }
+        for (Due d : plan.certificates()) {
+            if (ExpiryNotices.record(c, channel, d.certificate().serial(), d.threshold(), d.certificate().notAfter(),
+                    now)) {
+                onCertificate.accept(d);
+                due.add(d);
+            }
+        }
+        return new Plan(due, cas);
     }
 
     private static void audit(String channel, Plan sent, String outcome) {

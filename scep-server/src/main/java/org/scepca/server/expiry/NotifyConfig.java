@@ -121,7 +121,7 @@ public record NotifyConfig(List<Integer> thresholds, List<Integer> caThresholds,
         }
         List<Integer> thresholds = days(p, "notify.thresholds-days", DEFAULT_THRESHOLDS, 3650);
         List<Integer> caThresholds = days(p, "notify.ca-thresholds-days", DEFAULT_CA_THRESHOLDS, 36_500);
-        boolean webhook = bool(p, "notify.webhook");
+        boolean webhook = CaConfig.bool(p, "notify.webhook", false);
         if (webhook) {
             Optional<WebhookConfig> w = webhooks;
             if (w.isEmpty()) {
@@ -156,7 +156,7 @@ public record NotifyConfig(List<Integer> thresholds, List<Integer> caThresholds,
             throw new InvalidConfigException("notify.smtp.tls must be starttls, implicit or none, not '"
                     + p.getProperty("notify.smtp.tls").strip() + "'");
         }
-        if (tls == Tls.NONE && !loopback(host)) {
+        if (tls == Tls.NONE && !WebhookConfig.isLoopback(host)) {
             // Notices name devices and certificates, and AUTH would send the password in clear.
             throw new InvalidConfigException("notify.smtp.tls = none is allowed only to a relay on this host"
                     + " (127.0.0.1, ::1, localhost), not to " + host);
@@ -214,29 +214,12 @@ public record NotifyConfig(List<Integer> thresholds, List<Integer> caThresholds,
         }
     }
 
-    private static boolean loopback(String host) {
-        String h = host.toLowerCase(Locale.ROOT);
-        return h.equals("localhost") || h.equals("::1") || h.equals("[::1]") || h.matches("127(\\.\\d{1,3}){3}");
-    }
-
     private static String required(Properties p, String key) {
         String v = p.getProperty(key);
         if (v == null || v.isBlank()) {
             throw new InvalidConfigException(key + " is required when any notify.smtp.* key is set");
         }
         return v.strip();
-    }
-
-    private static boolean bool(Properties p, String key) {
-        String v = p.getProperty(key);
-        if (v == null) {
-            return false;
-        }
-        return switch (v.strip().toLowerCase(Locale.ROOT)) {
-            case "true", "yes", "on" -> true;
-            case "false", "no", "off" -> false;
-            default -> throw new InvalidConfigException(key + " must be true or false, not '" + v.strip() + "'");
-        };
     }
 
     private static List<Integer> days(Properties p, String key, List<Integer> dflt, int max) {

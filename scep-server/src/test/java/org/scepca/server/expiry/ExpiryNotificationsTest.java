@@ -107,17 +107,8 @@ class ExpiryNotificationsTest {
         return ExpiryMonitor.create(ca, Optional.empty());
     }
 
-    /** The distinct messages received (GreenMail keeps one copy per recipient). */
     private List<MimeMessage> digests() throws Exception {
-        List<MimeMessage> out = new ArrayList<>();
-        List<String> ids = new ArrayList<>();
-        for (MimeMessage m : smtp.getReceivedMessages()) {
-            if (!ids.contains(m.getMessageID())) {
-                ids.add(m.getMessageID());
-                out.add(m);
-            }
-        }
-        return out;
+        return ExpiryTestKit.digests(smtp);
     }
 
     private List<JsonNode> events(String type) throws Exception {

@@ -103,15 +103,7 @@ class ExpiryOnReplicasTest {
     }
 
     private List<MimeMessage> digests() throws Exception {
-        List<MimeMessage> out = new ArrayList<>();
-        List<String> ids = new ArrayList<>();
-        for (MimeMessage m : smtp.getReceivedMessages()) {
-            if (!ids.contains(m.getMessageID())) {
-                ids.add(m.getMessageID());
-                out.add(m);
-            }
-        }
-        return out;
+        return ExpiryTestKit.digests(smtp);
     }
 
     private List<String> expiringSerials() throws Exception {

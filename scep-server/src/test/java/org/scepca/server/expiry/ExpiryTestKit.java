@@ -84,6 +84,16 @@ final class ExpiryTestKit {
                 .toList();
     }
 
+    /** The distinct messages a GreenMail server received (it keeps one copy per recipient), in order. */
+    static List<jakarta.mail.internet.MimeMessage> digests(com.icegreen.greenmail.util.GreenMail smtp)
+            throws jakarta.mail.MessagingException {
+        Map<String, jakarta.mail.internet.MimeMessage> byId = new java.util.LinkedHashMap<>();
+        for (jakarta.mail.internet.MimeMessage m : smtp.getReceivedMessages()) {
+            byId.putIfAbsent(m.getMessageID(), m);
+        }
+        return List.copyOf(byId.values());
+    }
+
     static String hex(BigInteger serial) {
         return serial.toString(16);
     }
