@@ -85,6 +85,21 @@ class NotifyConfigTest {
     }
 
     @Test
+    void theWebhookChannel_needsWebhooksThatSendExpiryEvents() throws Exception {
+        Files.writeString(dir.resolve("secret"), "0123456789abcdef0123456789abcdef\n");
+        Properties p = props("webhook.url", "https://hooks.example.test/scepca", "webhook.secret-file", "secret",
+                "webhook.events", "issued,revoked", "notify.webhook", "true");
+        var webhooks = org.scepca.ca.events.WebhookConfig.from(p, dir);
+        assertThatThrownBy(() -> NotifyConfig.from(p, dir, webhooks)).isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("webhook.events leaves out expiring or ca-expiring");
+        p.setProperty("webhook.events", "issued, expiring, ca-expiring");
+        NotifyConfig c = NotifyConfig.from(p, dir, org.scepca.ca.events.WebhookConfig.from(p, dir));
+        assertThat(c.webhook()).isTrue();
+        assertThat(c.smtp()).isEmpty();
+        assertThat(c.enabled()).isTrue();
+    }
+
+    @Test
     void aKeyWithoutAChannel_isRefused() {
         assertThatThrownBy(() -> NotifyConfig.from(props("notify.thresholds-days", "10"), dir, Optional.empty()))
                 .isInstanceOf(InvalidConfigException.class).hasMessageContaining("names no channel");
