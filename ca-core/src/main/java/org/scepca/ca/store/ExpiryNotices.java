@@ -68,9 +68,7 @@ public final class ExpiryNotices {
                     + " AND NOT EXISTS (SELECT 1 FROM expiry_notices n WHERE n.channel = ? AND n.serial = c.serial"
                     + " AND n.threshold_days = ?)"
                     + " AND NOT EXISTS (SELECT 1 FROM certificates r WHERE r.renews = c.serial)"
-                    + " AND NOT EXISTS (SELECT 1 FROM certificates d WHERE d.status = 'VALID' AND d.not_after > c.not_after"
-                    + " AND (d.device_serial = c.device_serial OR d.device_udid = c.device_udid"
-                    + " OR d.intune_device_id = c.intune_device_id))"
+                    + newerForDevice("device_serial") + newerForDevice("device_udid") + newerForDevice("intune_device_id")
                     + " ORDER BY c.not_after, c.serial LIMIT ?")) {
                 Sql.setInstant(ps, 1, from);
                 Sql.setInstant(ps, 2, to);
@@ -86,6 +84,16 @@ public final class ExpiryNotices {
                 return out;
             }
         });
+    }
+
+    /**
+     * No newer active certificate for the same device, by one device column: one condition per column, each an
+     * index look-up (an OR of the three columns in one subquery made H2 scan the table once per candidate: minutes
+     * for 2,000 candidates in 100,000 certificates).
+     */
+    private static String newerForDevice(String column) {
+        return " AND (c." + column + " IS NULL OR NOT EXISTS (SELECT 1 FROM certificates d WHERE d." + column + " = c."
+                + column + " AND d.status = 'VALID' AND d.not_after > c.not_after))";
     }
 
     /** Whether {@code serial} (a CA certificate, say) has a notice for {@code threshold} days on {@code channel}. */
