@@ -36,11 +36,13 @@ import org.scepca.ca.store.CertificateStatus;
  * @param reason        the revocation reason (RFC 5280 name, e.g. keyCompromise) or the refusal's detail
  * @param failInfo      for {@link Type#REFUSED}: the SCEP failInfo sent (badAlg, badMessageCheck, badRequest, badTime,
  *                      badCertId)
+ * @param thresholdDays for {@link Type#EXPIRING} and {@link Type#CA_EXPIRING}: the notification threshold reached
+ *                      (notAfter is at most this many days away)
  */
 public record CaEvent(UUID id, Type type, Instant occurredAt, Optional<String> serial, Optional<String> subject,
         List<String> sans, Optional<Instant> notAfter, Optional<String> renews, Optional<String> transactionId,
         Optional<String> endpoint, Map<String, String> device, Optional<String> actor, Optional<String> reason,
-        Optional<String> failInfo) {
+        Optional<String> failInfo, Optional<Integer> thresholdDays) {
 
     static final int MAX_TEXT = 1024;
     static final int MAX_SANS_CHARS = 8192;
@@ -51,11 +53,15 @@ public record CaEvent(UUID id, Type type, Instant occurredAt, Optional<String> s
     static final Set<String> FAIL_INFOS = Set.of("badAlg", "badMessageCheck", "badRequest", "badTime", "badCertId");
 
     public enum Type {
-        ISSUED, RENEWED, REVOKED, REFUSED;
+        ISSUED, RENEWED, REVOKED, REFUSED,
+        /** A certificate reached an expiry notification threshold (docs/expiry-and-renewal.md). */
+        EXPIRING,
+        /** The issuing CA's or the root's certificate reached an expiry notification threshold. */
+        CA_EXPIRING;
 
-        /** The name on the wire (JSON {@code type}, {@code X-Scepca-Event}, {@code webhook.events}). */
+        /** The name on the wire (JSON {@code type}, {@code X-Scepca-Event}, {@code webhook.events}): ca-expiring. */
         public String wireName() {
-            return name().toLowerCase(Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
         }
 
         public static Type parse(String s) {
@@ -103,6 +109,33 @@ public record CaEvent(UUID id, Type type, Instant occurredAt, Optional<String> s
         if (renews.isPresent() != (type == Type.RENEWED)) {
             throw new IllegalArgumentException("renews is set for a renewal, and only for one");
         }
+        Objects.requireNonNull(thresholdDays, "thresholdDays is null");
+        if (thresholdDays.isPresent() != (type == Type.EXPIRING || type == Type.CA_EXPIRING)) {
+            throw new IllegalArgumentException("thresholdDays is set for an expiry notice, and only for one");
+        }
+        if (thresholdDays.isPresent() && thresholdDays.get() < 0) {
+            throw new IllegalArgumentException("thresholdDays must not be negative");
+        }
+    }
+
+    /** {@link Type#EXPIRING}: an active certificate whose notAfter is at most {@code thresholdDays} days away. */
+    public static CaEvent expiring(CertificateRecord c, int thresholdDays, Instant now) {
+        return new CaEvent(UUID.randomUUID(), Type.EXPIRING, now, Optional.of(c.serialHex()), Optional.of(c.subjectDn()),
+                c.subjectAltNames(), Optional.of(c.notAfter()), Optional.empty(), c.transactionId(), endpointOf(c),
+                deviceOf(c.issuedFor()), Optional.of("scepca:expiry"), Optional.empty(), Optional.empty(),
+                Optional.of(thresholdDays));
+    }
+
+    /**
+     * {@link Type#CA_EXPIRING}: a CA certificate whose notAfter is at most {@code thresholdDays} days away.
+     *
+     * @param which "issuing" (the intermediate that signs device certificates) or "root", sent as {@code reason}
+     */
+    public static CaEvent caExpiring(java.security.cert.X509Certificate ca, String which, int thresholdDays, Instant now) {
+        return new CaEvent(UUID.randomUUID(), Type.CA_EXPIRING, now, Optional.of(ca.getSerialNumber().toString(16)),
+                Optional.of(ca.getSubjectX500Principal().getName()), List.of(), Optional.of(ca.getNotAfter().toInstant()),
+                Optional.empty(), Optional.empty(), Optional.empty(), Map.of(), Optional.of("scepca:expiry"),
+                Optional.of(which), Optional.empty(), Optional.of(thresholdDays));
     }
 
     /** {@link Type#ISSUED}, or {@link Type#RENEWED} when {@code renews} is present, for a certificate just stored. */
@@ -110,7 +143,7 @@ public record CaEvent(UUID id, Type type, Instant occurredAt, Optional<String> s
         return new CaEvent(UUID.randomUUID(), renews.isPresent() ? Type.RENEWED : Type.ISSUED, c.issuedAt(),
                 Optional.of(c.serialHex()), Optional.of(c.subjectDn()), c.subjectAltNames(), Optional.of(c.notAfter()),
                 renews.map(s -> s.toString(16)), c.transactionId(), endpointOf(c), deviceOf(c.issuedFor()),
-                Optional.of(c.requester()), Optional.empty(), Optional.empty());
+                Optional.of(c.requester()), Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     /** The endpoint of a device certificate; none for the CLI's own certificates. */
@@ -138,7 +171,8 @@ public record CaEvent(UUID id, Type type, Instant occurredAt, Optional<String> s
         return new CaEvent(UUID.randomUUID(), Type.REVOKED, c.revokedAt().orElseThrow(), Optional.of(c.serialHex()),
                 Optional.of(c.subjectDn()), c.subjectAltNames(), Optional.of(c.notAfter()), Optional.empty(),
                 c.transactionId(), endpointOf(c), deviceOf(c.issuedFor()), actor,
-                Optional.of(c.revocationReason().map(RevocationReason::rfcName).orElse("unspecified")), Optional.empty());
+                Optional.of(c.revocationReason().map(RevocationReason::rfcName).orElse("unspecified")), Optional.empty(),
+                Optional.empty());
     }
 
     /**
@@ -153,7 +187,7 @@ public record CaEvent(UUID id, Type type, Instant occurredAt, Optional<String> s
             String failInfo, String detail, String actor) {
         return new CaEvent(UUID.randomUUID(), Type.REFUSED, at, Optional.empty(), subject, sans, Optional.empty(),
                 Optional.empty(), transactionId, Optional.empty(), Map.of(), Optional.of(actor), Optional.of(detail),
-                Optional.of(failInfoName(failInfo)));
+                Optional.of(failInfoName(failInfo)), Optional.empty());
     }
 
     /** BAD_MESSAGE_CHECK → badMessageCheck; a name already in SCEP's spelling is kept. */
@@ -174,13 +208,13 @@ public record CaEvent(UUID id, Type type, Instant occurredAt, Optional<String> s
     /** The same event naming the SCEP endpoint it came through. */
     public CaEvent withEndpoint(String name) {
         return new CaEvent(id, type, occurredAt, serial, subject, sans, notAfter, renews, transactionId,
-                Optional.of(name), device, actor, reason, failInfo);
+                Optional.of(name), device, actor, reason, failInfo, thresholdDays);
     }
 
     /** The same event with device identity (e.g. serialNumber, udid, intuneDeviceId). */
     public CaEvent withDevice(Map<String, String> identity) {
         return new CaEvent(id, type, occurredAt, serial, subject, sans, notAfter, renews, transactionId, endpoint,
-                identity, actor, reason, failInfo);
+                identity, actor, reason, failInfo, thresholdDays);
     }
 
     private static String cut(String s, int max) {

@@ -39,6 +39,11 @@ final class EventJson {
         text(o, "actor", e.actor());
         text(o, "reason", e.reason());
         text(o, "failInfo", e.failInfo());
+        if (e.thresholdDays().isPresent()) {
+            o.put("thresholdDays", e.thresholdDays().get());
+        } else {
+            o.putNull("thresholdDays");
+        }
         try {
             return MAPPER.writeValueAsString(o);
         } catch (JsonProcessingException ex) {

@@ -126,7 +126,7 @@ public record WebhookConfig(URI url, WebhookSigner signer, Set<CaEvent.Type> eve
     }
 
     /** A literal loopback address or {@code localhost}; never a DNS lookup at start-up. */
-    static boolean isLoopback(String host) {
+    public static boolean isLoopback(String host) {
         String h = host.toLowerCase(Locale.ROOT);
         if (h.startsWith("[") && h.endsWith("]")) {
             h = h.substring(1, h.length() - 1);

@@ -33,6 +33,21 @@ public interface CertificateStore {
     Page<CertificateRecord> list(CertificateQuery query, Instant now);
 
     /**
+     * Active certificates (valid, not revoked) whose notAfter is in {@code [now, before)}, soonest first (then by
+     * serial): a range scan of the not_after index.
+     *
+     * @param endpoint only those issued by this endpoint (certificates from before endpoints came through the default)
+     */
+    java.util.List<CertificateRecord> expiring(Instant now, Instant before, Optional<String> endpoint, int limit);
+
+    /**
+     * How many certificates that were never revoked have their notAfter in {@code [from, to)}: with {@code from} now,
+     * those about to expire; with {@code to} now, those that expired in that span. Counted from the not_after index
+     * and the revocations table, like {@link #counts}.
+     */
+    long unrevokedExpiringBetween(Instant from, Instant to);
+
+    /**
      * Active device certificates whose record names a device serial number or UDID (Jamf's dynamic challenges), for
      * the Jamf device sync; at most {@code limit}, oldest first.
      */

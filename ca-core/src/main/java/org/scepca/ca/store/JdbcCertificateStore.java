@@ -22,7 +22,7 @@ import org.scepca.ca.tokens.AdminRole;
 
 /** {@link CertificateStore} over JDBC; one short transaction per issuance. */
 public final class JdbcCertificateStore implements CertificateStore {
-    private static final String COLUMNS = "serial, issuer_dn, subject_dn, sans, not_before, not_after, status, revoked_at,"
+    static final String COLUMNS = "serial, issuer_dn, subject_dn, sans, not_before, not_after, status, revoked_at,"
             + " revocation_reason, transaction_id, requester, profile, issued_at, sha256, der, endpoint, challenge_id,"
             + " device_note, device_serial, device_udid, intune_device_id";
 
@@ -223,6 +223,45 @@ public final class JdbcCertificateStore implements CertificateStore {
     }
 
     @Override
+    public List<CertificateRecord> expiring(Instant now, Instant before, Optional<String> endpoint, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM certificates WHERE not_after >= ?"
+                + " AND not_after < ? AND status = 'VALID'");
+        endpoint.ifPresent(e -> sql.append(endpointCondition(e)));
+        sql.append(" ORDER BY not_after, serial LIMIT ?");
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+                int i = 1;
+                Sql.setInstant(ps, i++, now);
+                Sql.setInstant(ps, i++, before);
+                if (endpoint.isPresent()) {
+                    ps.setString(i++, endpoint.get());
+                }
+                ps.setInt(i, limit);
+                List<CertificateRecord> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(read(rs));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    /** Certificates from before endpoints existed came through the default endpoint. One parameter: the name. */
+    private static String endpointCondition(String endpoint) {
+        return ChallengeOrigin.DEFAULT_ENDPOINT.equals(endpoint)
+                ? " AND (endpoint = ? OR endpoint IS NULL AND profile = 'CLIENT')" : " AND endpoint = ?";
+    }
+
+    @Override
+    public long unrevokedExpiringBetween(Instant from, Instant to) {
+        return db.inTransaction(c -> Math.max(0,
+                count(c, "SELECT COUNT(*) FROM certificates WHERE not_after >= ? AND not_after < ?", from, to)
+                        - count(c, "SELECT COUNT(*) FROM revocations WHERE not_after >= ? AND not_after < ?", from, to)));
+    }
+
+    @Override
     public Page<CertificateRecord> list(CertificateQuery q, Instant now) {
         StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM certificates WHERE 1=1");
         List<Object> args = new ArrayList<>();
@@ -248,9 +287,7 @@ public final class JdbcCertificateStore implements CertificateStore {
             args.add(d.toLowerCase(Locale.ROOT));
         });
         q.endpoint().ifPresent(e -> {
-            // Certificates from before endpoints existed came through the default endpoint.
-            sql.append(ChallengeOrigin.DEFAULT_ENDPOINT.equals(e) ? " AND (endpoint = ? OR endpoint IS NULL AND profile = 'CLIENT')"
-                    : " AND endpoint = ?");
+            sql.append(endpointCondition(e));
             args.add(e);
         });
         q.issuedAfter().ifPresent(t -> { sql.append(" AND issued_at >= ?"); args.add(t); });
@@ -410,7 +447,7 @@ public final class JdbcCertificateStore implements CertificateStore {
         }
     }
 
-    private static CertificateRecord read(ResultSet rs) throws SQLException {
+    static CertificateRecord read(ResultSet rs) throws SQLException {
         String sans = rs.getString("sans");
         String reason = rs.getString("revocation_reason");
         return new CertificateRecord(new BigInteger(rs.getString("serial"), 16), rs.getString("issuer_dn"),

@@ -221,7 +221,9 @@ class EventOutboxTest {
         List<String> names = new ArrayList<>();
         e.fieldNames().forEachRemaining(names::add);
         assertThat(names).containsExactly("schemaVersion", "id", "type", "occurredAt", "serial", "subject", "sans",
-                "notAfter", "renews", "transactionId", "endpoint", "device", "actor", "reason", "failInfo");
+                "notAfter", "renews", "transactionId", "endpoint", "device", "actor", "reason", "failInfo",
+                "thresholdDays");
+        assertThat(e.get("thresholdDays").isNull()).isTrue();
         assertThat(e.get("type").asText()).isEqualTo("refused");
         assertThat(e.get("serial").isNull()).isTrue();
         assertThat(e.get("failInfo").asText()).isEqualTo("badRequest");
@@ -229,6 +231,24 @@ class EventOutboxTest {
         assertThat(e.get("endpoint").asText()).isEqualTo("intune");
         assertThat(e.get("device").get("serialNumber").asText()).isEqualTo("C02XYZ");
         assertThat(e.get("id").asText()).isEqualTo(refusal.id().toString());
+    }
+
+    @Test
+    void expiryEvents_carryTheirThreshold_andOnlyThey() {
+        var c = new CertificateRecord(java.math.BigInteger.valueOf(0x1f), "CN=Issuer", "CN=phone", List.of("dns:p.test"),
+                now, now.plus(Duration.ofDays(6)), CertificateStatus.VALID, Optional.empty(), Optional.empty(),
+                Optional.empty(), "scep:10.0.0.1", CertificateProfile.CLIENT, now, "00".repeat(32), new byte[] {1});
+        JsonNode j = readTree(EventJson.render(CaEvent.expiring(c, 7, now)));
+        assertThat(j.get("type").asText()).isEqualTo("expiring");
+        assertThat(j.get("thresholdDays").asInt()).isEqualTo(7);
+        assertThat(j.get("serial").asText()).isEqualTo("1f");
+        assertThat(j.get("endpoint").asText()).isEqualTo("default");
+        assertThat(CaEvent.Type.CA_EXPIRING.wireName()).isEqualTo("ca-expiring");
+        assertThat(CaEvent.Type.parse("CA-Expiring")).isEqualTo(CaEvent.Type.CA_EXPIRING);
+        assertThatThrownBy(() -> new CaEvent(java.util.UUID.randomUUID(), CaEvent.Type.EXPIRING, now, Optional.of("1f"),
+                Optional.of("CN=x"), List.of(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                java.util.Map.of(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("thresholdDays");
     }
 
     @Test

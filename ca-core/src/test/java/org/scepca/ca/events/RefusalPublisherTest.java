@@ -70,7 +70,7 @@ class RefusalPublisherTest {
         assertThat(publisher.dropped()).isZero();
         var issued = new CaEvent(java.util.UUID.randomUUID(), CaEvent.Type.ISSUED, Instant.now(), Optional.of("1f"),
                 Optional.of("CN=x"), List.of(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                java.util.Map.of(), Optional.empty(), Optional.empty(), Optional.empty());
+                java.util.Map.of(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
         assertThatThrownBy(() -> publisher.publish(issued)).isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -104,6 +104,84 @@ public abstract class StoreContractTest {
     }
 
     @Test
+    void expiring_listsActiveCertificatesInTheWindow_soonestFirst_byEndpoint() {
+        var in9 = cert("in9", now, now.plus(Duration.ofDays(9)), Optional.empty());
+        var in2 = cert("in2", now, now.plus(Duration.ofDays(2)), Optional.empty());
+        var in40 = cert("in40", now, now.plus(Duration.ofDays(40)), Optional.empty());
+        var gone = cert("gone", now.minus(Duration.ofDays(60)), now.minus(Duration.ofHours(1)), Optional.empty());
+        var revoked = cert("revoked", now, now.plus(Duration.ofDays(3)), Optional.empty());
+        var other = new CertificateRecord(serials.next(), "CN=Issuer", "CN=other", List.of(), now, now.plus(Duration.ofDays(5)),
+                CertificateStatus.VALID, Optional.empty(), Optional.empty(), Optional.empty(), "test",
+                CertificateProfile.CLIENT, now, "00".repeat(32), new byte[] {1}, IssuedFor.endpoint("jamf"));
+        for (var c : List.of(in9, in2, in40, gone, revoked, other)) {
+            certs.insertIssued(c, IssuanceEffects.none());
+        }
+        certs.revoke(revoked.serial(), RevocationReason.KEY_COMPROMISE, now);
+        Instant in30 = now.plus(Duration.ofDays(30));
+        assertThat(certs.expiring(now, in30, Optional.empty(), 100)).extracting(CertificateRecord::subjectDn)
+                .containsExactly("CN=in2", "CN=other", "CN=in9");
+        assertThat(certs.expiring(now, in30, Optional.empty(), 2)).extracting(CertificateRecord::subjectDn)
+                .containsExactly("CN=in2", "CN=other");
+        // Certificates from before endpoints existed belong to the default endpoint.
+        assertThat(certs.expiring(now, in30, Optional.of("default"), 100)).extracting(CertificateRecord::subjectDn)
+                .containsExactly("CN=in2", "CN=in9");
+        assertThat(certs.expiring(now, in30, Optional.of("jamf"), 100)).extracting(CertificateRecord::subjectDn)
+                .containsExactly("CN=other");
+        // Never revoked: expiring within 7 days (in2, other), within 30 (and in9), expired in the last day (gone).
+        assertThat(certs.unrevokedExpiringBetween(now, now.plus(Duration.ofDays(7)))).isEqualTo(2);
+        assertThat(certs.unrevokedExpiringBetween(now, in30)).isEqualTo(3);
+        assertThat(certs.unrevokedExpiringBetween(now.minus(Duration.ofDays(1)), now)).isEqualTo(1);
+    }
+
+    @Test
+    void expiryNotices_areClaimedOncePerThresholdAndChannel_andTheDailyRunOncePerDay() throws Exception {
+        var notices = new ExpiryNotices(db);
+        var a = cert("a", now, now.plus(Duration.ofDays(5)), Optional.empty());
+        var b = cert("b", now, now.plus(Duration.ofDays(20)), Optional.empty());
+        certs.insertIssued(a, IssuanceEffects.none());
+        certs.insertIssued(b, IssuanceEffects.none());
+        Instant in7 = now.plus(Duration.ofDays(7));
+        assertThat(notices.due("email", 7, now, in7, 100)).extracting(CertificateRecord::subjectDn).containsExactly("CN=a");
+        boolean first = notices.inTransaction(c -> ExpiryNotices.record(c, "email", a.serial(), 7, a.notAfter(), now));
+        boolean again = notices.inTransaction(c -> ExpiryNotices.record(c, "email", a.serial(), 7, a.notAfter(), now));
+        assertThat(first).isTrue();
+        assertThat(again).isFalse();
+        assertThat(notices.due("email", 7, now, in7, 100)).isEmpty();
+        assertThat(notices.due("webhook", 7, now, in7, 100)).hasSize(1); // channels are independent
+        assertThat(notices.due("email", 1, now, in7, 100)).hasSize(1); // and so are thresholds
+        assertThat(notices.notified("email", a.serial(), 7)).isTrue();
+        assertThat(notices.notified("email", a.serial(), 1)).isFalse();
+        // A rolled-back transaction records nothing (a digest the relay refused).
+        assertThatThrownBy(() -> notices.inTransaction(c -> {
+            ExpiryNotices.record(c, "email", b.serial(), 30, b.notAfter(), now);
+            throw new IllegalStateException("relay said no");
+        })).isInstanceOf(IllegalStateException.class);
+        assertThat(notices.notified("email", b.serial(), 30)).isFalse();
+
+        java.time.LocalDate today = java.time.LocalDate.of(2026, 12, 1);
+        assertThat(notices.claimDay("expiry-summary", today, now)).isTrue();
+        assertThat(notices.claimDay("expiry-summary", today, now)).isFalse();
+        assertThat(notices.claimDay("expiry-summary", today.plusDays(1), now)).isTrue();
+        assertThat(notices.purge(a.notAfter().plusSeconds(1))).isEqualTo(1);
+
+        // A device that enrolled anew (Intune, Jamf Pro) holds a newer certificate: its old one is not notified.
+        var old = new CertificateRecord(serials.next(), "CN=Issuer", "CN=phone", List.of(), now, now.plus(Duration.ofDays(4)),
+                CertificateStatus.VALID, Optional.empty(), Optional.empty(), Optional.empty(), "test",
+                CertificateProfile.CLIENT, now, "00".repeat(32), new byte[] {1}, new IssuedFor(Optional.of("devices"),
+                        Optional.empty(), Optional.empty(), Optional.of("F2LXK0PHONE1"), Optional.empty(), Optional.empty()));
+        certs.insertIssued(old, IssuanceEffects.none());
+        assertThat(notices.due("webhook", 7, now, in7, 100)).extracting(CertificateRecord::subjectDn)
+                .containsExactly("CN=phone", "CN=a");
+        var fresh = new CertificateRecord(serials.next(), "CN=Issuer", "CN=phone", List.of(), now, now.plus(Duration.ofDays(365)),
+                CertificateStatus.VALID, Optional.empty(), Optional.empty(), Optional.empty(), "test",
+                CertificateProfile.CLIENT, now, "00".repeat(32), new byte[] {1}, old.issuedFor());
+        certs.insertIssued(fresh, IssuanceEffects.none());
+        assertThat(notices.due("webhook", 7, now, in7, 100)).extracting(CertificateRecord::subjectDn)
+                .containsExactly("CN=a");
+        assertThat(notices.notified("email", a.serial(), 7)).isFalse();
+    }
+
+    @Test
     void issuanceConsumesTheChallengeAndRecordsTheRequestAtomically() {
         challenges.insert(challenge("h1", now.plusSeconds(600)));
         var c = cert("b", now, now.plus(Duration.ofDays(30)), Optional.of("tx-1"));

@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "cert", mixinStandardHelpOptions = true, description = "List, show and revoke issued certificates.",
         subcommands = {CertCommand.ListCmd.class, CertCommand.Show.class, CertCommand.Revoke.class,
-                IssueServerCommand.class})
+                IssueServerCommand.class, ExpiringCommand.class})
 final class CertCommand {
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List certificates, newest first.")

@@ -32,6 +32,7 @@ import org.scepca.jamf.JamfClient;
 import org.scepca.jamf.JamfConfig;
 import org.scepca.jamf.JamfDeviceSync;
 import org.scepca.scep.RequestValidator;
+import org.scepca.server.expiry.ExpiryMonitor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,11 +53,14 @@ public final class Integrations implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final Optional<Webhooks> webhooks;
     private final CertificateAuthority ca;
+    private final ExpiryMonitor expiry;
     private volatile Optional<String> intuneProblem = Optional.empty();
 
     private Integrations(Optional<IntuneClient> intune, Map<String, IntuneRequestValidator> validators,
-            ScheduledExecutorService scheduler, Optional<Webhooks> webhooks, CertificateAuthority ca) {
+            ScheduledExecutorService scheduler, Optional<Webhooks> webhooks, CertificateAuthority ca,
+            ExpiryMonitor expiry) {
         this.ca = ca;
+        this.expiry = expiry;
         this.intune = intune;
         this.validators = Map.copyOf(validators);
         this.scheduler = scheduler;
@@ -68,15 +72,26 @@ public final class Integrations implements AutoCloseable {
      * @param jamfTls            trust for a local Jamf fake (tests)
      * @param maxPkiOperations   the server's cap on PKIOperations in progress: Intune may hold a quarter of it
      */
-    public record Options(Optional<SSLContext> intuneTls, Optional<SSLContext> jamfTls, int maxPkiOperations) {
+    public record Options(Optional<SSLContext> intuneTls, Optional<SSLContext> jamfTls, int maxPkiOperations,
+            Optional<SSLContext> smtpTls, Duration expiryFirstRun) {
+        /** The first expiry check a minute after start: the server is up and serving by then. */
         public static final Options DEFAULT = new Options(Optional.empty(), Optional.empty(), 32);
 
         public Options(Optional<SSLContext> intuneTls, Optional<SSLContext> jamfTls) {
             this(intuneTls, jamfTls, 32);
         }
 
+        public Options(Optional<SSLContext> intuneTls, Optional<SSLContext> jamfTls, int maxPkiOperations) {
+            this(intuneTls, jamfTls, maxPkiOperations, Optional.empty(), Duration.ofMinutes(1));
+        }
+
         public Options withMaxPkiOperations(int max) {
-            return new Options(intuneTls, jamfTls, max);
+            return new Options(intuneTls, jamfTls, max, smtpTls, expiryFirstRun);
+        }
+
+        /** @param tls trust for a test relay's certificate; @param firstRun delay of the first expiry check */
+        public Options withExpiry(Optional<SSLContext> tls, Duration firstRun) {
+            return new Options(intuneTls, jamfTls, maxPkiOperations, tls, firstRun);
         }
     }
 
@@ -94,6 +109,8 @@ public final class Integrations implements AutoCloseable {
             throw new InvalidConfigException("endpoint." + intuneEndpoints.get(0).name() + ".auth = intune needs"
                     + " intune.tenant-id, intune.client-id and intune.client-secret-file (or a client certificate)");
         }
+        // Validated before anything starts: a bad notify.* key stops the server with an error naming it.
+        ExpiryMonitor expiry = ExpiryMonitor.create(ca, options.smtpTls());
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "scepca-integrations");
             t.setDaemon(true);
@@ -113,7 +130,7 @@ public final class Integrations implements AutoCloseable {
             validators.put(e.name(), new IntuneRequestValidator(client.orElseThrow(), "scepca/" + e.name(), issuer,
                     "scepca:" + e.path(), caName, Math.max(1, options.maxPkiOperations() / 4)));
         }
-        Integrations it = new Integrations(client, validators, scheduler, ca.webhooks(), ca);
+        Integrations it = new Integrations(client, validators, scheduler, ca.webhooks(), ca, expiry);
         // Replicas on one database: each background job runs on one of them at a time (the others skip their runs
         // while its lease lasts), so Intune and Jamf Pro are not polled, and results not reported, twice.
         org.scepca.ca.store.JobLeases leases = new org.scepca.ca.store.JobLeases(ca.database(), clock);
@@ -144,6 +161,16 @@ public final class Integrations implements AutoCloseable {
                     every.toSeconds(), TimeUnit.SECONDS);
             LOG.info("Jamf Pro device sync every {}", every);
         }));
+        // The daily audit summary and the expiry notices: one replica at a time; the rows of expiry_notices and
+        // daily_runs make each notice and each day's summary once, across restarts and replicas.
+        Duration every = expiry.config().interval();
+        scheduler.scheduleWithFixedDelay(leased(leases, "expiry-check", every.multipliedBy(3), expiry::run),
+                options.expiryFirstRun().toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+        if (expiry.config().enabled()) {
+            LOG.info("expiry notices ({}{}) checked every {}", expiry.config().webhook() ? "webhook" : "",
+                    expiry.config().smtp().map(s -> (expiry.config().webhook() ? ", " : "") + "e-mail to "
+                            + s.to()).orElse(""), every);
+        }
         ca.webhooks().ifPresent(Webhooks::start);
         return it;
     }
@@ -292,6 +319,11 @@ public final class Integrations implements AutoCloseable {
         scheduler.shutdownNow();
         validators.values().forEach(IntuneRequestValidator::close);
         intune.ifPresent(IntuneClient::close);
+    }
+
+    /** The expiry summary and notices. */
+    public ExpiryMonitor expiry() {
+        return expiry;
     }
 
     /** For tests: the Intune client, when configured. */
