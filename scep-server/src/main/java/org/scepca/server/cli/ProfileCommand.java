@@ -15,6 +15,7 @@ import org.scepca.ca.keys.Passphrase;
 import org.scepca.ca.keys.PassphraseSource;
 import org.scepca.ca.pem.Pem;
 import org.scepca.ca.pem.SecureFiles;
+import org.scepca.profiles.IdentifierPrefix;
 import org.scepca.profiles.IntuneSheet;
 import org.scepca.profiles.Preset;
 import org.scepca.scep.ScepService;
@@ -81,6 +82,11 @@ final class ProfileCommand implements Callable<Integer> {
     Integer renewalDays;
     @Option(names = "--no-intermediate", description = "Leave the issuing CA certificate out of the profile")
     boolean noIntermediate;
+    @Option(names = "--identifier-prefix", paramLabel = "REVERSE_DNS", converter = IdentifierPrefixConverter.class,
+            description = {"PayloadIdentifier prefix, e.g. com.example.staging: a device replaces an installed profile",
+                    "with the same identifier, so give each CA its own (default: profile.identifier-prefix, else",
+                    "org.scepca.ca-<10 hex digits of the root's SHA-256>)"})
+    IdentifierPrefix identifierPrefix;
 
     @Override
     public Integer call() throws IOException {
@@ -95,6 +101,7 @@ final class ProfileCommand implements Callable<Integer> {
                 .sanEmail(sanEmail).keySize(keySize).keyUsage(keyUsage).retries(retries).retryDelaySeconds(retryDelay)
                 .displayName(displayName).organization(organization).challenge(challengeSource(chosen))
                 .challengeTtl(challengeTtl).renewalDays(renewalDays).includeIntermediate(!noIntermediate)
+                .identifierPrefix(identifierPrefix == null ? null : identifierPrefix.value())
                 .sign(sign && signingP12 == null).build();
         try (CertificateAuthority ca = data.open()) {
             Passphrase passphrase = data.passphrase();

@@ -17,6 +17,7 @@ import org.scepca.ca.store.ChallengeOrigin;
 import org.scepca.ca.challenge.ChallengeService;
 import org.scepca.ca.challenge.ChallengeService.MintedChallenge;
 import org.scepca.ca.keys.Passphrase;
+import org.scepca.profiles.IdentifierPrefix;
 import org.scepca.profiles.IntuneSheet;
 import org.scepca.profiles.InvalidProfileOptionException;
 import org.scepca.profiles.Preset;
@@ -67,6 +68,7 @@ public final class ProfileService {
             Map.entry("challenge must not be set with challengeMode", "jamf-challenge"),
             Map.entry("challenge", "static-challenge"),
             Map.entry("includeIntermediate", "intermediate"),
+            Map.entry("identifierPrefix", "identifier-prefix"),
             Map.entry("signer", "signing-p12"),
             Map.entry("profile signing key", "signing-p12"));
 
@@ -77,6 +79,7 @@ public final class ProfileService {
     private final ProfileGenerator generator = new ProfileGenerator();
     private final ProfileSigner signer;
     private final EnrollmentEndpoint endpoint;
+    private final IdentifierPrefix defaultIdentifierPrefix;
 
     /**
      * @param ca                the CA
@@ -97,6 +100,13 @@ public final class ProfileService {
         this.fingerprintCertificate = CaFingerprint.certificate(this.getCaCert);
         this.signingIdentities = Objects.requireNonNull(signingIdentities, "signingIdentities is null");
         this.signer = new ProfileSigner(ca.clock());
+        // Validated here, at start-up (the server makes its ProfileService when it starts): errors name the key.
+        this.defaultIdentifierPrefix = ProfileConfig.of(ca.config()).identifierPrefixFor(ca.material().root());
+    }
+
+    /** The {@code PayloadIdentifier} prefix of profiles made without one: configured, else derived from the root. */
+    public IdentifierPrefix defaultIdentifierPrefix() {
+        return defaultIdentifierPrefix;
     }
 
     /** The service for a CA and the SCEP service in front of it; the passphrase protects the signing key at rest. */
@@ -279,6 +289,7 @@ public final class ProfileService {
                 .retries(options.retries())
                 .retryDelaySeconds(options.retryDelaySeconds())
                 .certificateValidityDays(validityDays)
+                .identifierPrefix(options.identifierPrefix().orElse(defaultIdentifierPrefix.value()))
                 .renewalDaysBeforeExpiry(options.renewalDays()
                         .orElse(Math.max(1, Math.min(DEFAULT_RENEWAL_DAYS, validityDays - 1))));
         if (options.includeIntermediate()) {
