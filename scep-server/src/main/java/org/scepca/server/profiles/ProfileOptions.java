@@ -55,6 +55,16 @@ public record ProfileOptions(Preset preset, String scepUrl, Optional<String> sub
         Objects.requireNonNull(identifierPrefix, "identifierPrefix is null");
     }
 
+    /**
+     * These options for one known device (the batch tools): exactly this subject and these SANs, and a one-time
+     * challenge, which {@link ProfileService} then binds to them.
+     */
+    public ProfileOptions forDevice(String deviceSubject, Optional<String> deviceSanUri, Optional<String> deviceSanEmail) {
+        return new ProfileOptions(preset, scepUrl, Optional.of(deviceSubject), Optional.empty(), deviceSanUri,
+                deviceSanEmail, keySize, keyUsage, retries, retryDelaySeconds, displayName, organization,
+                ChallengeSource.ONE_TIME, challengeTtl, renewalDays, includeIntermediate, sign, identifierPrefix);
+    }
+
     /** Defaults: key size 2048, key usage 5, 3 retries 10 s apart, challenge AUTO for 7 days, intermediate included, unsigned. */
     public static Builder builder(Preset preset, String scepUrl) {
         return new Builder(preset, scepUrl);

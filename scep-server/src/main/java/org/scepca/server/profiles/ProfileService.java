@@ -124,7 +124,33 @@ public final class ProfileService {
     public GeneratedProfile generate(ProfileOptions options, String actor) {
         Objects.requireNonNull(options, "options is null");
         return generate(options, () -> options.sign() ? Optional.of(signingIdentities.current()) : Optional.empty(),
-                actor);
+                actor, Optional.empty());
+    }
+
+    /**
+     * A profile for one named device (the batch tools): its one-time challenge's note and the audit line name the
+     * device, and it is signed with {@code signingIdentity} when given, else as {@code options.sign()} says.
+     */
+    public GeneratedProfile generateForDevice(ProfileOptions options, Optional<SigningIdentity> signingIdentity,
+            String device, String actor) {
+        Objects.requireNonNull(options, "options is null");
+        Objects.requireNonNull(signingIdentity, "signingIdentity is null");
+        Objects.requireNonNull(device, "device is null");
+        return generate(options, () -> signingIdentity.isPresent() ? signingIdentity
+                : options.sign() ? Optional.of(signingIdentities.current()) : Optional.empty(), actor, Optional.of(device));
+    }
+
+    /**
+     * Deletes the one-time challenge a profile carries, when the profile will never reach anyone (its file could not
+     * be written): a challenge nobody can see must not stay usable.
+     */
+    public void discard(GeneratedProfile profile) {
+        profile.challenge().id().ifPresent(id -> ca.challenges().delete(id));
+    }
+
+    /** The organization a profile made with {@code options} shows: the option, else the root's O (or CN). */
+    public String organization(ProfileOptions options) {
+        return options.organization().orElseGet(() -> defaultOrganization(ca.material().root()));
     }
 
     /**
@@ -135,7 +161,7 @@ public final class ProfileService {
      */
     public GeneratedProfile generate(ProfileOptions options, SigningIdentity signingIdentity, String actor) {
         Objects.requireNonNull(signingIdentity, "signingIdentity is null");
-        return generate(options, () -> Optional.of(signingIdentity), actor);
+        return generate(options, () -> Optional.of(signingIdentity), actor, Optional.empty());
     }
 
     /**
@@ -178,7 +204,7 @@ public final class ProfileService {
     }
 
     private GeneratedProfile generate(ProfileOptions options, Supplier<Optional<SigningIdentity>> signerSource,
-            String actor) {
+            String actor, Optional<String> device) {
         Objects.requireNonNull(options, "options is null");
         Objects.requireNonNull(actor, "actor is null");
         ChallengeUse.Kind kind = challengeKind(options);
@@ -195,7 +221,7 @@ public final class ProfileService {
             case ONE_TIME -> {
                 // The challenge is good only for the names this profile asks for (issue 11): whoever reads it out of
                 // the profile cannot use it for another identity.
-                minted = ca.challenges().mint(options.challengeTtl(), Optional.of(note(options, actor)),
+                minted = ca.challenges().mint(options.challengeTtl(), Optional.of(note(options, actor, device)),
                         ProfileBinding.of(draft.subject(), draft.subjectAltNames()), ChallengeOrigin.admin(endpoint.name()));
                 builder.challenge(minted.secret());
                 use = ChallengeUse.oneTime(minted.id(), minted.expiresAt());
@@ -217,7 +243,7 @@ public final class ProfileService {
                     .token("signed", signingIdentity.isPresent())
                     .token("challenge", kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'))
                     .token("challenge_id", use.id().orElse("-")).token("actor", actor).token("outcome", "created")
-                    .token("endpoint", AuditLine.endpointOf(actor)).token("scep_endpoint", endpoint.name()).token("txid", "-").text("subject", "-").token("device", "-").token("serial", "-").log();
+                    .token("endpoint", AuditLine.endpointOf(actor)).token("scep_endpoint", endpoint.name()).token("txid", "-").text("subject", "-").token("device", device.orElse("-")).token("serial", "-").log();
             return new GeneratedProfile(options.preset(), body, signingIdentity.map(SigningIdentity::certificate), use,
                     fingerprintCertificate, sheet);
         } catch (RuntimeException e) {
@@ -313,8 +339,9 @@ public final class ProfileService {
                 .or(() -> ProfileSigningIdentityStore.attribute(root, BCStyle.CN)).orElse("scepca");
     }
 
-    private static String note(ProfileOptions options, String actor) {
-        String note = "profile " + options.preset().id() + " for " + actor;
+    private static String note(ProfileOptions options, String actor, Optional<String> device) {
+        String note = "profile " + options.preset().id() + device.map(d -> " for device " + d + " by ").orElse(" for ")
+                + actor;
         return note.length() <= 256 ? note : note.substring(0, 256);
     }
 
