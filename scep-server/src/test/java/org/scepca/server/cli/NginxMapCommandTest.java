@@ -3,8 +3,6 @@ package org.scepca.server.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -73,16 +71,8 @@ class NginxMapCommandTest {
                 CaConfig.load(new CaDirectory(data).configFile()), Clock.systemUTC(), new SecureRandom());
     }
 
-    record Run(int exit, String out, String err) {
-    }
-
-    static Run scepca(String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--data", data.toString(), "--passphrase-file", passphraseFile.toString()));
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exit = Main.run(all.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Run(exit, out.toString(), err.toString());
+    static CliRun scepca(String... args) {
+        return CliRun.scepca(data, passphraseFile, args);
     }
 
     @Test
@@ -105,7 +95,7 @@ class NginxMapCommandTest {
 
     @Test
     void mapListsActiveDeviceCertificatesOnly_andHostileSubjectsCannotAddDirectives() throws Exception {
-        Run run = scepca("nginx-map");
+        CliRun run = scepca("nginx-map");
         assertThat(run.exit()).as(run.err()).isZero();
         String map = run.out();
         assertThat(map).contains("map $ssl_client_serial $scepca_device {", "default \"\";");
@@ -115,7 +105,7 @@ class NginxMapCommandTest {
         assertThat(map).doesNotContain("$a", "{braces}").as("no second block").containsOnlyOnce("{").containsOnlyOnce("}");
         nginxTest(map);
 
-        Run bySubject = scepca("nginx-map", "--by", "subject");
+        CliRun bySubject = scepca("nginx-map", "--by", "subject");
         assertThat(bySubject.exit()).isZero();
         assertThat(bySubject.out()).contains("map $ssl_client_s_dn $scepca_device {",
                 "\"O=Example,CN=Mac\\\\;{braces}\" \"O=Example,CN=Mac___braces_\";");

@@ -5,14 +5,11 @@ import static org.scepca.server.profiles.ProfilePlists.scepContent;
 import static org.scepca.server.profiles.ProfilePlists.string;
 import static org.scepca.server.profiles.ProfilePlists.valid;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -52,16 +49,8 @@ class ProfileBatchCommandTest {
         Files.writeString(passphraseFile, "test-passphrase-123\n");
     }
 
-    record Run(int exit, String out, String err) {
-    }
-
-    static Run scepca(String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--data", data.toString(), "--passphrase-file", passphraseFile.toString()));
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exit = Main.run(all.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Run(exit, out.toString(), err.toString());
+    static CliRun scepca(String... args) {
+        return CliRun.scepca(data, passphraseFile, args);
     }
 
     private static Path csv(String name, String content) throws Exception {
@@ -79,7 +68,7 @@ class ProfileBatchCommandTest {
     @Test
     void writesOneProfilePerDevice_eachWithItsOwnChallengeBoundToThatDevice_andReportsTheBadLine() throws Exception {
         Path out = tmp.resolve("profiles");
-        Run run = scepca("profile", "batch", "--devices", csv("devices.csv", CSV).toString(), "--out", out.toString(),
+        CliRun run = scepca("profile", "batch", "--devices", csv("devices.csv", CSV).toString(), "--out", out.toString(),
                 "--url", URL, "--identifier-prefix", "com.example.staging", "--organization", "Example");
 
         assertThat(run.exit()).as("a line was invalid").isEqualTo(1);
@@ -114,13 +103,13 @@ class ProfileBatchCommandTest {
         }
 
         // Again: nothing is duplicated; --force replaces (with new challenges).
-        Run again = scepca("profile", "batch", "--devices", tmp.resolve("devices.csv").toString(), "--out",
+        CliRun again = scepca("profile", "batch", "--devices", tmp.resolve("devices.csv").toString(), "--out",
                 out.toString(), "--url", URL);
         assertThat(again.out()).contains("written 0, skipped 3");
         try (CertificateAuthority ca = open()) {
             assertThat(ca.challenges().listActive(100)).hasSize(3);
         }
-        Run forced = scepca("profile", "batch", "--devices", tmp.resolve("devices.csv").toString(), "--out",
+        CliRun forced = scepca("profile", "batch", "--devices", tmp.resolve("devices.csv").toString(), "--out",
                 out.toString(), "--url", URL, "--force");
         assertThat(forced.out()).contains("written 3, skipped 0");
         assertThat(string(scepContent(valid(Files.readAllBytes(out.resolve("F9FXYZ12.mobileconfig")))), "Challenge"))
@@ -130,7 +119,7 @@ class ProfileBatchCommandTest {
     @Test
     void strictMakesNothingWhenALineIsInvalid() throws Exception {
         Path out = tmp.resolve("strict");
-        Run run = scepca("profile", "batch", "--devices", csv("strict.csv", CSV).toString(), "--out", out.toString(),
+        CliRun run = scepca("profile", "batch", "--devices", csv("strict.csv", CSV).toString(), "--out", out.toString(),
                 "--url", URL, "--strict");
         assertThat(run.exit()).isEqualTo(1);
         assertThat(run.err()).contains("line 5: serial contains an MDM variable", "nothing was made (--strict)");
@@ -140,7 +129,7 @@ class ProfileBatchCommandTest {
     @Test
     void signedBatchProfilesAreSignedLikeSingleOnes() throws Exception {
         Path out = tmp.resolve("signed");
-        Run run = scepca("profile", "batch", "--devices", csv("signed.csv", "serial\nC02SIGNED01\n").toString(),
+        CliRun run = scepca("profile", "batch", "--devices", csv("signed.csv", "serial\nC02SIGNED01\n").toString(),
                 "--out", out.toString(), "--url", URL, "--sign");
         assertThat(run.exit()).as(run.err()).isZero();
         CMSSignedData signed = new CMSSignedData(Files.readAllBytes(out.resolve("C02SIGNED01.mobileconfig")));
@@ -152,7 +141,7 @@ class ProfileBatchCommandTest {
     @Test
     void anUnusableListIsRefusedBeforeAnythingIsMade() throws Exception {
         Path out = tmp.resolve("unusable");
-        Run run = scepca("profile", "batch", "--devices", csv("typo.csv", "nmae\nx\n").toString(), "--out",
+        CliRun run = scepca("profile", "batch", "--devices", csv("typo.csv", "nmae\nx\n").toString(), "--out",
                 out.toString(), "--url", URL);
         assertThat(run.exit()).isNotZero();
         assertThat(run.err()).contains("unknown column 'nmae'");
