@@ -87,7 +87,7 @@ public final class NginxMap {
         while (true) {
             Page<CertificateRecord> page = store.list(q, now);
             for (CertificateRecord r : page.items()) {
-                if (r.profile() != CertificateProfile.CLIENT) {
+                if (r.profile() != CertificateProfile.CLIENT && r.profile() != CertificateProfile.CLIENT_PKCS12) {
                     continue; // device certificates only: not the CA's server, admin or profile-signing ones
                 }
                 String k = key == Key.SERIAL ? nginxSerial(r.serial()) : r.subjectDn();

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 @Command(name = "scepca", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "SCEP certificate authority for Apple device fleets.",
         subcommands = {InitCommand.class, ServeCommand.class, CaCommand.class, CertCommand.class,
-                ChallengeCommand.class, RequestCommand.class, ProfileCommand.class, NginxConfigCommand.class, NginxMapCommand.class,
+                ChallengeCommand.class, RequestCommand.class, ProfileCommand.class, NginxConfigCommand.class, NginxMapCommand.class, P12Command.class,
                 AdminCommand.class, DbCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec

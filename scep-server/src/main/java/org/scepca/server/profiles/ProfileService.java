@@ -335,8 +335,7 @@ public final class ProfileService {
     }
 
     private static String defaultOrganization(X509Certificate root) {
-        return ProfileSigningIdentityStore.attribute(root, BCStyle.O)
-                .or(() -> ProfileSigningIdentityStore.attribute(root, BCStyle.CN)).orElse("scepca");
+        return ProfileSigningIdentityStore.organizationOf(root);
     }
 
     private static String note(ProfileOptions options, String actor, Optional<String> device) {
