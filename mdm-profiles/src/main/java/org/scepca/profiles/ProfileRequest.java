@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 
 /**
  * Everything a profile is made from, validated once so that generation cannot fail half-way. Build
@@ -88,9 +87,6 @@ public record ProfileRequest(
   private static final Set<Integer> KEY_SIZES = Set.of(2048, 4096);
   private static final Set<Integer> KEY_USAGES =
       Set.of(KEY_USAGE_SIGNING, KEY_USAGE_ENCRYPTION, KEY_USAGE_SIGNING | KEY_USAGE_ENCRYPTION);
-  private static final Pattern REVERSE_DNS =
-      Pattern.compile(
-          "[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+");
   private static final int MAX_RETRIES = 20;
   private static final int MAX_RETRY_DELAY_SECONDS = 3600;
 
@@ -157,10 +153,7 @@ public record ProfileRequest(
     Strings.requireLine("displayName", displayName);
     Strings.requireLine("organization", organization);
     checkText("description", description);
-    if (identifierPrefix == null || !REVERSE_DNS.matcher(identifierPrefix).matches()) {
-      throw new InvalidProfileOptionException(
-          "identifierPrefix must be reverse-DNS like org.example: " + identifierPrefix);
-    }
+    new IdentifierPrefix(identifierPrefix); // validates; the message names identifierPrefix
     if (certificateValidityDays < 2) {
       throw new InvalidProfileOptionException(
           "certificateValidityDays must be at least 2: " + certificateValidityDays);
@@ -341,7 +334,7 @@ public record ProfileRequest(
     private String displayName;
     private String organization;
     private String description;
-    private String identifierPrefix = "org.scepca";
+    private String identifierPrefix = IdentifierPrefix.LEGACY.value();
     private int renewalDaysBeforeExpiry = 30;
     private int certificateValidityDays = 365;
     private Scope payloadScope;

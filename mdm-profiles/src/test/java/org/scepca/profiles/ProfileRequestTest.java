@@ -59,7 +59,15 @@ class ProfileRequestTest {
         invalid(
             "fail/identifier prefix not reverse DNS",
             b -> b.identifierPrefix("scepca"),
-            "identifierPrefix must be reverse-DNS like org.example: scepca"),
+            "identifierPrefix must be reverse-DNS like com.example.staging"),
+        invalid(
+            "fail/identifier prefix with a path",
+            b -> b.identifierPrefix("com.example/../x"),
+            "identifierPrefix must be reverse-DNS"),
+        invalid(
+            "fail/identifier prefix with a trailing dot",
+            b -> b.identifierPrefix("com.example."),
+            "identifierPrefix must be reverse-DNS"),
         invalid(
             "fail/no challenge for generic",
             b -> b.challenge(null),

@@ -102,7 +102,11 @@ public record CaConfig(IssuancePolicy policy, Duration crlNextUpdate, Duration r
      * Key families owned by other configuration models built from the same file (endpoints, the MDM integrations,
      * outbound webhooks). Each owner rejects the unknown keys of its own family, with an error naming the key.
      */
-    public static final Set<String> DELEGATED_PREFIXES = Set.of("endpoint.", "intune.", "jamf.", "webhook.", "notify.");
+    public static final Set<String> DELEGATED_PREFIXES = Set.of("endpoint.", "intune.", "jamf.", "webhook.", "notify.",
+            "profile.");
+
+    /** The {@code profile.*} keys, owned by the server's ProfileConfig like {@link #INTUNE_KEYS}. */
+    public static final Set<String> PROFILE_KEYS = Set.of("profile.identifier-prefix");
 
     @Override
     public String toString() {

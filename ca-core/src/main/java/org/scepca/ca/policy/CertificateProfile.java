@@ -16,7 +16,12 @@ public enum CertificateProfile {
      * {@link #ADMIN_POLICY_OID} that only this profile carries. Issued only by {@code scepca admin cert issue}, never
      * through SCEP; the connector grants a role only to a stored certificate of this profile.
      */
-    ADMIN_CLIENT;
+    ADMIN_CLIENT,
+    /**
+     * A device identity whose key the CA generated and handed out in a PKCS#12 ({@code scepca p12 batch}, pilots
+     * without an MDM): clientAuth like {@link #CLIENT}, marked apart because its key left the CA host with a password.
+     */
+    CLIENT_PKCS12;
 
     /**
      * The certificate policy that marks an admin client certificate: a UUID OID (ITU-T X.667, arc 2.25) minted for

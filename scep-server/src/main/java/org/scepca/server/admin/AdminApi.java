@@ -574,6 +574,7 @@ final class AdminApi {
             java.util.Map.entry("renewal-days", "renewalDays"), java.util.Map.entry("jamf-challenge", "challenge"),
             java.util.Map.entry("static-challenge", "challenge"), java.util.Map.entry("challenge-ttl", "challengeTtl"),
             java.util.Map.entry("intermediate", "includeIntermediate"), java.util.Map.entry("signing-p12", "sign"),
+            java.util.Map.entry("identifier-prefix", "identifierPrefix"),
             java.util.Map.entry("options", "body"));
 
     private ProfileService profileService() {
@@ -610,7 +611,8 @@ final class AdminApi {
                         .orElseGet(() -> defaultScepUrl(ex)));
         b.subject(blankToNull(body.subject())).sanDns(blankToNull(body.sanDns())).sanUri(blankToNull(body.sanUri()))
                 .sanEmail(blankToNull(body.sanEmail())).displayName(blankToNull(body.displayName()))
-                .organization(blankToNull(body.organization())).renewalDays(body.renewalDays());
+                .organization(blankToNull(body.organization())).renewalDays(body.renewalDays())
+                .identifierPrefix(blankToNull(body.identifierPrefix()));
         Optional.ofNullable(body.keySize()).ifPresent(b::keySize);
         Optional.ofNullable(body.keyUsage()).ifPresent(b::keyUsage);
         Optional.ofNullable(body.retries()).ifPresent(b::retries);

@@ -37,6 +37,6 @@ final class Bodies {
     record CreateProfileRequest(String scepUrl, String subject, String sanDns, String sanUri, String sanEmail,
             Integer keySize, Integer keyUsage, Integer retries, Integer retryDelaySeconds, String displayName,
             String organization, String challenge, JsonNode challengeTtl, Integer renewalDays,
-            Boolean includeIntermediate, Boolean sign) {
+            Boolean includeIntermediate, Boolean sign, String identifierPrefix) {
     }
 }

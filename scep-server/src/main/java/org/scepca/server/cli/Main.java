@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
         description = "SCEP certificate authority for Apple device fleets.",
         subcommands = {InitCommand.class, ServeCommand.class, CaCommand.class, CertCommand.class,
                 ChallengeCommand.class, RequestCommand.class, ProfileCommand.class, NginxConfigCommand.class,
-                AdminCommand.class, DbCommand.class, NotifyCommand.class, CommandLine.HelpCommand.class})
+                NginxMapCommand.class, P12Command.class, AdminCommand.class, DbCommand.class, NotifyCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

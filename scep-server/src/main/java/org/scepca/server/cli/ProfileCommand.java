@@ -12,9 +12,9 @@ import java.util.concurrent.Callable;
 
 import org.scepca.ca.CertificateAuthority;
 import org.scepca.ca.keys.Passphrase;
-import org.scepca.ca.keys.PassphraseSource;
 import org.scepca.ca.pem.Pem;
 import org.scepca.ca.pem.SecureFiles;
+import org.scepca.profiles.IdentifierPrefix;
 import org.scepca.profiles.IntuneSheet;
 import org.scepca.profiles.Preset;
 import org.scepca.scep.ScepService;
@@ -24,7 +24,6 @@ import org.scepca.server.profiles.GeneratedProfile;
 import org.scepca.server.profiles.ProfileOptionException;
 import org.scepca.server.profiles.ProfileOptions;
 import org.scepca.server.profiles.ProfileService;
-import org.scepca.server.profiles.SigningIdentity;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -32,6 +31,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "profile", mixinStandardHelpOptions = true, sortOptions = false,
+        subcommands = ProfileBatchCommand.class,
         description = {"Make an Apple enrollment profile (.mobileconfig) for this CA: root trust, SCEP payload,",
                 "challenge, optionally signed. For --preset intune also writes the root as .cer and the values for",
                 "Intune's own forms (-intune.txt, -intune.json) next to --out."})
@@ -47,14 +47,9 @@ final class ProfileCommand implements Callable<Integer> {
     @Option(names = "--url", paramLabel = "SCEP_URL", description = "SCEP URL devices use, e.g. https://ca.example.com/scep"
             + " (default: public-base-url and the endpoint's path)")
     String url;
-    @Option(names = "--out", required = true, paramLabel = "FILE", description = "Where to write the .mobileconfig (owner-only: it holds the challenge)")
+    @Option(names = "--out", paramLabel = "FILE", description = "Where to write the .mobileconfig (owner-only: it holds the challenge)")
     Path out;
-    @Option(names = "--sign", description = "Sign with the CA's profile-signing certificate (made on first use)")
-    boolean sign;
-    @Option(names = "--signing-p12", paramLabel = "FILE", description = "Sign with this PKCS#12 instead (key + certificate chaining to a trusted root)")
-    Path signingP12;
-    @Option(names = "--signing-p12-passphrase-file", paramLabel = "FILE", description = "Passphrase of --signing-p12 (default: the CA passphrase)")
-    Path signingP12PassphraseFile;
+    @Mixin SigningOptions signing;
     @Option(names = "--subject", paramLabel = "TEMPLATE", description = "e.g. CN=$SERIALNUMBER,O=Example (default depends on the preset)")
     String subject;
     @Option(names = "--san-dns", paramLabel = "NAME") String sanDns;
@@ -81,34 +76,31 @@ final class ProfileCommand implements Callable<Integer> {
     Integer renewalDays;
     @Option(names = "--no-intermediate", description = "Leave the issuing CA certificate out of the profile")
     boolean noIntermediate;
+    @Option(names = "--identifier-prefix", paramLabel = "REVERSE_DNS", converter = IdentifierPrefixConverter.class,
+            description = {"PayloadIdentifier prefix, e.g. com.example.staging: a device replaces an installed profile",
+                    "with the same identifier, so give each CA its own (default: profile.identifier-prefix, else",
+                    "org.scepca.ca-<10 hex digits of the root's SHA-256>)"})
+    IdentifierPrefix identifierPrefix;
 
     @Override
     public Integer call() throws IOException {
         Preset chosen = Preset.fromId(preset);
-        if (url == null) {
-            java.net.URI base = data.config().publicBaseUrl().orElseThrow(() -> new Errors.UserException(
-                    "--url is required when public-base-url is not set in scepca.properties"));
-            url = base + data.config().endpoints().find(endpoint).map(e -> e.path())
-                    .orElseThrow(() -> new Errors.UserException("no endpoint '" + endpoint + "'"));
+        if (out == null) {
+            throw new Errors.UserException("--out is required (or: profile batch --devices FILE --out DIR)");
         }
+        url = scepUrl(data, url, endpoint);
         ProfileOptions options = ProfileOptions.builder(chosen, url).subject(subject).sanDns(sanDns).sanUri(sanUri)
                 .sanEmail(sanEmail).keySize(keySize).keyUsage(keyUsage).retries(retries).retryDelaySeconds(retryDelay)
                 .displayName(displayName).organization(organization).challenge(challengeSource(chosen))
                 .challengeTtl(challengeTtl).renewalDays(renewalDays).includeIntermediate(!noIntermediate)
-                .sign(sign && signingP12 == null).build();
+                .identifierPrefix(identifierPrefix == null ? null : identifierPrefix.value())
+                .sign(signing.sign && signing.signingP12 == null).build();
         try (CertificateAuthority ca = data.open()) {
             Passphrase passphrase = data.passphrase();
-            var e = ca.endpoints().find(endpoint).orElseThrow(() -> new Errors.UserException("no endpoint '" + endpoint
-                    + "' (configured: " + ca.endpoints().all().stream().map(x -> x.name()).sorted()
-                            .collect(java.util.stream.Collectors.joining(", ")) + ")"));
-            ScepService scep = new ScepService(ca, ScepSettings.from(ca.config()), e, Optional.empty(), new SecureRandom());
-            ProfileService profiles = ProfileService.create(ca, scep, passphrase);
+            ProfileService profiles = service(ca, endpoint, passphrase);
             GeneratedProfile profile;
-            if (signingP12 != null) {
-                Passphrase p12Passphrase = signingP12PassphraseFile == null ? passphrase
-                        : PassphraseSource.fromEnvironment().resolve(Optional.of(signingP12PassphraseFile),
-                                data.directory().generatedPassphrase());
-                profile = profiles.generate(options, SigningIdentity.fromPkcs12(signingP12, p12Passphrase), "cli");
+            if (signing.signingP12 != null) {
+                profile = profiles.generate(options, signing.identity(data, passphrase).orElseThrow(), "cli");
             } else {
                 profile = profiles.generate(options, "cli");
             }
@@ -116,6 +108,26 @@ final class ProfileCommand implements Callable<Integer> {
             report(profile);
         }
         return 0;
+    }
+
+    /** The SCEP URL given, else public-base-url and the endpoint's path. */
+    static String scepUrl(DataOptions data, String given, String endpoint) {
+        if (given != null) {
+            return given;
+        }
+        java.net.URI base = data.config().publicBaseUrl().orElseThrow(() -> new Errors.UserException(
+                "--url is required when public-base-url is not set in scepca.properties"));
+        return base + data.config().endpoints().find(endpoint).map(e -> e.path())
+                .orElseThrow(() -> new Errors.UserException("no endpoint '" + endpoint + "'"));
+    }
+
+    /** The profile service of one enrollment endpoint of an open CA. */
+    static ProfileService service(CertificateAuthority ca, String endpoint, Passphrase passphrase) {
+        var e = ca.endpoints().find(endpoint).orElseThrow(() -> new Errors.UserException("no endpoint '" + endpoint
+                + "' (configured: " + ca.endpoints().all().stream().map(x -> x.name()).sorted()
+                        .collect(java.util.stream.Collectors.joining(", ")) + ")"));
+        ScepService scep = new ScepService(ca, ScepSettings.from(ca.config()), e, Optional.empty(), new SecureRandom());
+        return ProfileService.create(ca, scep, passphrase);
     }
 
     private ChallengeSource challengeSource(Preset chosen) {

@@ -29,11 +29,14 @@ import org.scepca.profiles.Preset;
  * @param renewalDays         renewal hint in days before expiry; empty: 30, or less for short-lived certificates
  * @param includeIntermediate whether the issuing CA certificate goes into the profile
  * @param sign                sign with the CA's profile-signing identity
+ * @param identifierPrefix    reverse-DNS prefix of the {@code PayloadIdentifier}s; empty: {@code
+ *                            profile.identifier-prefix}, else one derived from the CA's root ({@link ProfileConfig})
  */
 public record ProfileOptions(Preset preset, String scepUrl, Optional<String> subject, Optional<String> sanDns,
         Optional<String> sanUri, Optional<String> sanEmail, int keySize, int keyUsage, int retries,
         int retryDelaySeconds, Optional<String> displayName, Optional<String> organization, ChallengeSource challenge,
-        Duration challengeTtl, OptionalInt renewalDays, boolean includeIntermediate, boolean sign) {
+        Duration challengeTtl, OptionalInt renewalDays, boolean includeIntermediate, boolean sign,
+        Optional<String> identifierPrefix) {
 
     public static final Duration DEFAULT_CHALLENGE_TTL = Duration.ofDays(7);
 
@@ -49,6 +52,17 @@ public record ProfileOptions(Preset preset, String scepUrl, Optional<String> sub
         Objects.requireNonNull(challenge, "challenge is null");
         Objects.requireNonNull(challengeTtl, "challengeTtl is null");
         Objects.requireNonNull(renewalDays, "renewalDays is null");
+        Objects.requireNonNull(identifierPrefix, "identifierPrefix is null");
+    }
+
+    /**
+     * These options for one known device (the batch tools): exactly this subject and these SANs, and a one-time
+     * challenge, which {@link ProfileService} then binds to them.
+     */
+    public ProfileOptions forDevice(String deviceSubject, Optional<String> deviceSanUri, Optional<String> deviceSanEmail) {
+        return new ProfileOptions(preset, scepUrl, Optional.of(deviceSubject), Optional.empty(), deviceSanUri,
+                deviceSanEmail, keySize, keyUsage, retries, retryDelaySeconds, displayName, organization,
+                ChallengeSource.ONE_TIME, challengeTtl, renewalDays, includeIntermediate, sign, identifierPrefix);
     }
 
     /** Defaults: key size 2048, key usage 5, 3 retries 10 s apart, challenge AUTO for 7 days, intermediate included, unsigned. */
@@ -75,6 +89,7 @@ public record ProfileOptions(Preset preset, String scepUrl, Optional<String> sub
         private Integer renewalDays;
         private boolean includeIntermediate = true;
         private boolean sign;
+        private String identifierPrefix;
 
         private Builder(Preset preset, String scepUrl) {
             this.preset = preset;
@@ -96,13 +111,15 @@ public record ProfileOptions(Preset preset, String scepUrl, Optional<String> sub
         public Builder renewalDays(Integer value) { this.renewalDays = value; return this; }
         public Builder includeIntermediate(boolean value) { this.includeIntermediate = value; return this; }
         public Builder sign(boolean value) { this.sign = value; return this; }
+        public Builder identifierPrefix(String value) { this.identifierPrefix = value; return this; }
 
         public ProfileOptions build() {
             return new ProfileOptions(preset, scepUrl == null ? "" : scepUrl, Optional.ofNullable(subject),
                     Optional.ofNullable(sanDns), Optional.ofNullable(sanUri), Optional.ofNullable(sanEmail), keySize,
                     keyUsage, retries, retryDelaySeconds, Optional.ofNullable(displayName),
                     Optional.ofNullable(organization), challenge, challengeTtl,
-                    renewalDays == null ? OptionalInt.empty() : OptionalInt.of(renewalDays), includeIntermediate, sign);
+                    renewalDays == null ? OptionalInt.empty() : OptionalInt.of(renewalDays), includeIntermediate, sign,
+                    Optional.ofNullable(identifierPrefix));
         }
     }
 }

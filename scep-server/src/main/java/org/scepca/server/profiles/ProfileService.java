@@ -17,6 +17,7 @@ import org.scepca.ca.store.ChallengeOrigin;
 import org.scepca.ca.challenge.ChallengeService;
 import org.scepca.ca.challenge.ChallengeService.MintedChallenge;
 import org.scepca.ca.keys.Passphrase;
+import org.scepca.profiles.IdentifierPrefix;
 import org.scepca.profiles.IntuneSheet;
 import org.scepca.profiles.InvalidProfileOptionException;
 import org.scepca.profiles.Preset;
@@ -67,6 +68,7 @@ public final class ProfileService {
             Map.entry("challenge must not be set with challengeMode", "jamf-challenge"),
             Map.entry("challenge", "static-challenge"),
             Map.entry("includeIntermediate", "intermediate"),
+            Map.entry("identifierPrefix", "identifier-prefix"),
             Map.entry("signer", "signing-p12"),
             Map.entry("profile signing key", "signing-p12"));
 
@@ -77,6 +79,7 @@ public final class ProfileService {
     private final ProfileGenerator generator = new ProfileGenerator();
     private final ProfileSigner signer;
     private final EnrollmentEndpoint endpoint;
+    private final IdentifierPrefix defaultIdentifierPrefix;
 
     /**
      * @param ca                the CA
@@ -97,6 +100,13 @@ public final class ProfileService {
         this.fingerprintCertificate = CaFingerprint.certificate(this.getCaCert);
         this.signingIdentities = Objects.requireNonNull(signingIdentities, "signingIdentities is null");
         this.signer = new ProfileSigner(ca.clock());
+        // Validated here, at start-up (the server makes its ProfileService when it starts): errors name the key.
+        this.defaultIdentifierPrefix = ProfileConfig.of(ca.config()).identifierPrefixFor(ca.material().root());
+    }
+
+    /** The {@code PayloadIdentifier} prefix of profiles made without one: configured, else derived from the root. */
+    public IdentifierPrefix defaultIdentifierPrefix() {
+        return defaultIdentifierPrefix;
     }
 
     /** The service for a CA and the SCEP service in front of it; the passphrase protects the signing key at rest. */
@@ -114,7 +124,33 @@ public final class ProfileService {
     public GeneratedProfile generate(ProfileOptions options, String actor) {
         Objects.requireNonNull(options, "options is null");
         return generate(options, () -> options.sign() ? Optional.of(signingIdentities.current()) : Optional.empty(),
-                actor);
+                actor, Optional.empty());
+    }
+
+    /**
+     * A profile for one named device (the batch tools): its one-time challenge's note and the audit line name the
+     * device, and it is signed with {@code signingIdentity} when given, else as {@code options.sign()} says.
+     */
+    public GeneratedProfile generateForDevice(ProfileOptions options, Optional<SigningIdentity> signingIdentity,
+            String device, String actor) {
+        Objects.requireNonNull(options, "options is null");
+        Objects.requireNonNull(signingIdentity, "signingIdentity is null");
+        Objects.requireNonNull(device, "device is null");
+        return generate(options, () -> signingIdentity.isPresent() ? signingIdentity
+                : options.sign() ? Optional.of(signingIdentities.current()) : Optional.empty(), actor, Optional.of(device));
+    }
+
+    /**
+     * Deletes the one-time challenge a profile carries, when the profile will never reach anyone (its file could not
+     * be written): a challenge nobody can see must not stay usable.
+     */
+    public void discard(GeneratedProfile profile) {
+        profile.challenge().id().ifPresent(id -> ca.challenges().delete(id));
+    }
+
+    /** The organization a profile made with {@code options} shows: the option, else the root's O (or CN). */
+    public String organization(ProfileOptions options) {
+        return options.organization().orElseGet(() -> defaultOrganization(ca.material().root()));
     }
 
     /**
@@ -125,7 +161,7 @@ public final class ProfileService {
      */
     public GeneratedProfile generate(ProfileOptions options, SigningIdentity signingIdentity, String actor) {
         Objects.requireNonNull(signingIdentity, "signingIdentity is null");
-        return generate(options, () -> Optional.of(signingIdentity), actor);
+        return generate(options, () -> Optional.of(signingIdentity), actor, Optional.empty());
     }
 
     /**
@@ -168,7 +204,7 @@ public final class ProfileService {
     }
 
     private GeneratedProfile generate(ProfileOptions options, Supplier<Optional<SigningIdentity>> signerSource,
-            String actor) {
+            String actor, Optional<String> device) {
         Objects.requireNonNull(options, "options is null");
         Objects.requireNonNull(actor, "actor is null");
         ChallengeUse.Kind kind = challengeKind(options);
@@ -185,7 +221,7 @@ public final class ProfileService {
             case ONE_TIME -> {
                 // The challenge is good only for the names this profile asks for (issue 11): whoever reads it out of
                 // the profile cannot use it for another identity.
-                minted = ca.challenges().mint(options.challengeTtl(), Optional.of(note(options, actor)),
+                minted = ca.challenges().mint(options.challengeTtl(), Optional.of(note(options, actor, device)),
                         ProfileBinding.of(draft.subject(), draft.subjectAltNames()), ChallengeOrigin.admin(endpoint.name()));
                 builder.challenge(minted.secret());
                 use = ChallengeUse.oneTime(minted.id(), minted.expiresAt());
@@ -207,7 +243,7 @@ public final class ProfileService {
                     .token("signed", signingIdentity.isPresent())
                     .token("challenge", kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'))
                     .token("challenge_id", use.id().orElse("-")).token("actor", actor).token("outcome", "created")
-                    .token("endpoint", AuditLine.endpointOf(actor)).token("scep_endpoint", endpoint.name()).token("txid", "-").text("subject", "-").token("device", "-").token("serial", "-").log();
+                    .token("endpoint", AuditLine.endpointOf(actor)).token("scep_endpoint", endpoint.name()).token("txid", "-").text("subject", "-").token("device", device.orElse("-")).token("serial", "-").log();
             return new GeneratedProfile(options.preset(), body, signingIdentity.map(SigningIdentity::certificate), use,
                     fingerprintCertificate, sheet);
         } catch (RuntimeException e) {
@@ -279,6 +315,7 @@ public final class ProfileService {
                 .retries(options.retries())
                 .retryDelaySeconds(options.retryDelaySeconds())
                 .certificateValidityDays(validityDays)
+                .identifierPrefix(options.identifierPrefix().orElse(defaultIdentifierPrefix.value()))
                 .renewalDaysBeforeExpiry(options.renewalDays()
                         .orElse(Math.max(1, Math.min(DEFAULT_RENEWAL_DAYS, validityDays - 1))));
         if (options.includeIntermediate()) {
@@ -298,12 +335,12 @@ public final class ProfileService {
     }
 
     private static String defaultOrganization(X509Certificate root) {
-        return ProfileSigningIdentityStore.attribute(root, BCStyle.O)
-                .or(() -> ProfileSigningIdentityStore.attribute(root, BCStyle.CN)).orElse("scepca");
+        return ProfileSigningIdentityStore.organizationOf(root);
     }
 
-    private static String note(ProfileOptions options, String actor) {
-        String note = "profile " + options.preset().id() + " for " + actor;
+    private static String note(ProfileOptions options, String actor, Optional<String> device) {
+        String note = "profile " + options.preset().id() + device.map(d -> " for device " + d + " by ").orElse(" for ")
+                + actor;
         return note.length() <= 256 ? note : note.substring(0, 256);
     }
 

@@ -165,6 +165,12 @@ public final class ProfileSigningIdentityStore {
     }
 
     /** The first value of an attribute in a certificate's subject, unescaped. */
+    /** The O (else CN) of a certificate's subject, else "scepca": what profiles and batch certificates show. */
+    public static String organizationOf(X509Certificate cert) {
+        return attribute(cert, org.bouncycastle.asn1.x500.style.BCStyle.O)
+                .or(() -> attribute(cert, org.bouncycastle.asn1.x500.style.BCStyle.CN)).orElse("scepca");
+    }
+
     static Optional<String> attribute(X509Certificate cert, ASN1ObjectIdentifier type) {
         RDN[] rdns = X500Name.getInstance(cert.getSubjectX500Principal().getEncoded()).getRDNs(type);
         if (rdns.length == 0 || rdns[0].getFirst() == null

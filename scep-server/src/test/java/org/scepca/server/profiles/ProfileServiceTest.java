@@ -40,6 +40,7 @@ import org.scepca.ca.policy.CertificateProfile;
 import org.scepca.ca.revocation.RevocationReason;
 import org.scepca.ca.store.CertificateStatus;
 import org.scepca.ca.testing.TestPki;
+import org.scepca.profiles.IdentifierPrefix;
 import org.scepca.profiles.Preset;
 import org.scepca.scep.ScepService;
 import org.scepca.scep.ScepSettings;
@@ -126,6 +127,37 @@ class ProfileServiceTest {
                     other.material().intermediateCertificate(), other.material().root())))
                     .isInstanceOf(IllegalArgumentException.class);
         }
+    }
+
+    @Test
+    void identifierPrefix_isDerivedFromTheRoot_soTwoCasDiffer_andAnOptionOverridesIt() throws Exception {
+        ProfileService profiles = service(CaConfig.defaults());
+        String derived = IdentifierPrefix.forRoot(ca.material().root()).value();
+        assertThat(derived).matches("org\\.scepca\\.ca-[0-9a-f]{10}");
+        NSDictionary profile = valid(profiles.generate(options(Preset.GENERIC), "test").mobileconfig());
+        assertThat(string(profile, "PayloadIdentifier")).isEqualTo(derived + ".scep.generic");
+        assertThat(string(ProfilePlists.payload(profile, "com.apple.security.scep"), "PayloadIdentifier")).isEqualTo(derived + ".scep.generic.scep");
+
+        NSDictionary staging = valid(profiles.generate(ProfileOptions.builder(Preset.GENERIC, URL)
+                .identifierPrefix("com.example.staging").build(), "test").mobileconfig());
+        assertThat(string(staging, "PayloadIdentifier")).isEqualTo("com.example.staging.scep.generic");
+
+        try (CertificateAuthority other = TestPki.create(dir.resolve("other"))) {
+            assertThat(IdentifierPrefix.forRoot(other.material().root()).value()).isNotEqualTo(derived);
+        }
+    }
+
+    @Test
+    void identifierPrefix_comesFromTheConfiguration_andAnInvalidOneIsRefusedNamingTheKey() {
+        ProfileService profiles = service(config("profile.identifier-prefix", "com.example.production"));
+        NSDictionary profile = valid(profiles.generate(options(Preset.GENERIC), "test").mobileconfig());
+        assertThat(string(profile, "PayloadIdentifier")).isEqualTo("com.example.production.scep.generic");
+        assertThat(profiles.defaultIdentifierPrefix().value()).isEqualTo("com.example.production");
+
+        assertThatThrownBy(() -> ProfileConfig.of(config("profile.identifier-prefix", "production")))
+                .isInstanceOf(CaConfig.InvalidConfigException.class).hasMessageStartingWith("profile.identifier-prefix ");
+        assertThatThrownBy(() -> ProfileConfig.of(config("profile.identifier-prefx", "com.example.x")))
+                .isInstanceOf(CaConfig.InvalidConfigException.class).hasMessageContaining("'profile.identifier-prefx'");
     }
 
     @Test
@@ -233,7 +265,10 @@ class ProfileServiceTest {
                 Arguments.of("display-name", (UnaryOperator<ProfileOptions.Builder>) b -> b.displayName(" "), URL),
                 Arguments.of("renewal-days", (UnaryOperator<ProfileOptions.Builder>) b -> b.renewalDays(400), URL),
                 Arguments.of("challenge-ttl", (UnaryOperator<ProfileOptions.Builder>) b -> b.challengeTtl(Duration.ofDays(31)), URL),
-                Arguments.of("challenge-ttl", (UnaryOperator<ProfileOptions.Builder>) b -> b.challengeTtl(Duration.ZERO), URL));
+                Arguments.of("challenge-ttl", (UnaryOperator<ProfileOptions.Builder>) b -> b.challengeTtl(Duration.ZERO), URL),
+                Arguments.of("identifier-prefix", (UnaryOperator<ProfileOptions.Builder>) b -> b.identifierPrefix("scepca"), URL),
+                Arguments.of("identifier-prefix",
+                        (UnaryOperator<ProfileOptions.Builder>) b -> b.identifierPrefix("com.example/../etc"), URL));
     }
 
     @ParameterizedTest(name = "fail/{0} {2}")
