@@ -186,7 +186,7 @@ class CliTest {
 
             Result list = run(withPassphrase(dir, "cert", "list", "--search", "cli-target"));
             assertThat(list.code()).as(list.err()).isZero();
-            assertThat(list.out()).contains(serial).contains("valid");
+            assertThat(list.out()).contains(serial).contains("active");
 
             Result revoke = run(withPassphrase(dir, "cert", "revoke", serial, "--reason", "keyCompromise"));
             assertThat(revoke.code()).as(revoke.err()).isZero();
