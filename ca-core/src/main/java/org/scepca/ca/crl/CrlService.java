@@ -224,7 +224,8 @@ public final class CrlService implements RevocationPublisher {
         }
     }
 
-    private static String keyId(X509Certificate ca) {
+    /** The key under which the CRLs of {@code ca} are stored ({@link CrlStore}): the SHA-256 of its public key. */
+    public static String keyId(X509Certificate ca) {
         return Pem.sha256Hex(ca.getPublicKey().getEncoded());
     }
 

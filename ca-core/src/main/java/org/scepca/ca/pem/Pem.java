@@ -38,8 +38,15 @@ import org.scepca.ca.keys.Passphrase;
 /** PEM and DER helpers for certificates, CRLs and (import only) private keys. */
 public final class Pem {
     private static final CertificateFactory X509 = certificateFactory();
-    /** PBES2 variants OpenSSL 3 writes (PBKDF2-HMAC-SHA256 + AES) need Bouncy Castle's PBE implementations. */
-    private static final java.security.Provider BC = new org.bouncycastle.jce.provider.BouncyCastleProvider();
+
+    /**
+     * PBES2 variants OpenSSL 3 writes (PBKDF2-HMAC-SHA256 + AES) need Bouncy Castle's PBE implementations. A holder
+     * class: building the provider registers hundreds of algorithms, which a CLI command that only reads a PEM file
+     * (scepca ca info) should not pay for.
+     */
+    private static final class Bc {
+        static final java.security.Provider PROVIDER = new org.bouncycastle.jce.provider.BouncyCastleProvider();
+    }
 
     private Pem() {
     }
@@ -67,7 +74,7 @@ public final class Pem {
      */
     public static X509Certificate certificate(X509CertificateHolder holder) {
         try {
-            return new JcaX509CertificateConverter().setProvider(BC).getCertificate(holder);
+            return new JcaX509CertificateConverter().setProvider(Bc.PROVIDER).getCertificate(holder);
         } catch (CertificateException e) {
             throw new IllegalArgumentException("not a certificate", e);
         }
@@ -137,11 +144,11 @@ public final class Pem {
                     key = conv.getPrivateKey(pki);
                 } else if (o instanceof PKCS8EncryptedPrivateKeyInfo enc) {
                     requirePassphrase(passphrase, file);
-                    InputDecryptorProvider dp = new JceOpenSSLPKCS8DecryptorProviderBuilder().setProvider(BC).build(passphrase.chars());
+                    InputDecryptorProvider dp = new JceOpenSSLPKCS8DecryptorProviderBuilder().setProvider(Bc.PROVIDER).build(passphrase.chars());
                     key = conv.getPrivateKey(enc.decryptPrivateKeyInfo(dp));
                 } else if (o instanceof PEMEncryptedKeyPair enc) {
                     requirePassphrase(passphrase, file);
-                    key = conv.getPrivateKey(enc.decryptKeyPair(new JcePEMDecryptorProviderBuilder().setProvider(BC).build(passphrase.chars()))
+                    key = conv.getPrivateKey(enc.decryptKeyPair(new JcePEMDecryptorProviderBuilder().setProvider(Bc.PROVIDER).build(passphrase.chars()))
                             .getPrivateKeyInfo());
                 }
             }

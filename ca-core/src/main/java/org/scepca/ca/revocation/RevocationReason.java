@@ -22,12 +22,15 @@ public enum RevocationReason {
         return code;
     }
 
-    /** Accepts the enum name in any case, with dashes or camel case (keyCompromise, key-compromise, KEY_COMPROMISE). */
+    /**
+     * Accepts RFC 5280's name in any case, with or without dashes or underscores between the words: keyCompromise,
+     * keycompromise, key-compromise, KEY_COMPROMISE. Output always uses {@link #rfcName()}.
+     */
     public static RevocationReason parse(String text) {
-        String norm = text.strip().replaceAll("([a-z])([A-Z])", "$1_$2").replace('-', '_').toUpperCase(Locale.ROOT);
-        return Arrays.stream(values()).filter(r -> r.name().equals(norm)).findFirst()
+        String norm = text.strip().replace("-", "").replace("_", "").toLowerCase(Locale.ROOT);
+        return Arrays.stream(values()).filter(r -> r.rfcName().toLowerCase(Locale.ROOT).equals(norm)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("unknown revocation reason '" + text + "'; one of "
-                        + Arrays.toString(values()).toLowerCase(Locale.ROOT)));
+                        + String.join(", ", Arrays.stream(values()).map(RevocationReason::rfcName).toList())));
     }
 
     /** RFC 5280 camel-case name, as OpenSSL prints it. */

@@ -50,6 +50,27 @@ public final class Database implements AutoCloseable {
      * fsync), grouped across concurrent transactions ({@link GroupSync}), before the caller may answer.
      */
     public static Database openH2(Path dir, Path passwordFile, int poolSize) {
+        return openH2(dir, passwordFile, poolSize, false);
+    }
+
+    /**
+     * {@link #openH2} for a command that only reads (scepca cert list, ca info): when the schema is already at the
+     * newest migration this build carries, Flyway is not run at all (its scan and validation were half of such a
+     * command's time) and no sync is forced; otherwise the store is brought up to date as {@link #openH2} would.
+     */
+    public static Database openH2ForReading(Path dir, Path passwordFile) {
+        return openH2(dir, passwordFile, 2, true); // 2: when it does migrate, Flyway holds a second connection
+    }
+
+    /** {@link #openPostgres} for a command that only reads: see {@link #openH2ForReading}. */
+    public static Database openPostgresForReading(org.scepca.ca.config.DatabaseConfig config) {
+        if (!config.isPostgres()) {
+            throw new IllegalArgumentException("not a PostgreSQL configuration");
+        }
+        return open(config.url().get(), config.user(), config.password().orElse(null), 2, Optional.empty(), true);
+    }
+
+    private static Database openH2(Path dir, Path passwordFile, int poolSize, boolean reading) {
         requireLoopbackListener(); // first: the steps below load H2
         String password = passwordFor(passwordFile);
         String key = H2Upgrade.prepare(dir, passwordFile.resolveSibling(H2Upgrade.KEY_FILE), "scepca", password);
@@ -61,7 +82,7 @@ public final class Database implements AutoCloseable {
         // would take the file over with its quick recovery, which loses the newest chunks, before any recovery of
         // ours could run: a CLI command started just before a crash undid acknowledged certificates that way.
         String url = heldByAnother ? remoteUrl(dir).orElse(h2Url(dir, false)) : h2Url(dir, false);
-        Database db = open(url, "scepca", key + " " + password, poolSize, Optional.of(dir));
+        Database db = open(url, "scepca", key + " " + password, poolSize, Optional.of(dir), reading);
         H2Upgrade.restrictFiles(dir, "scepca"); // files H2 has just created get the umask's permissions
         return db;
     }
@@ -212,6 +233,11 @@ public final class Database implements AutoCloseable {
 
     /** @param h2Dir the embedded store's folder: schema upgrades are preceded by a backup beside it */
     private static Database open(String jdbcUrl, String user, String password, int poolSize, Optional<Path> h2Dir) {
+        return open(jdbcUrl, user, password, poolSize, h2Dir, false);
+    }
+
+    private static Database open(String jdbcUrl, String user, String password, int poolSize, Optional<Path> h2Dir,
+            boolean reading) {
         HikariConfig cfg = new HikariConfig();
         cfg.setJdbcUrl(jdbcUrl);
         cfg.setUsername(user);
@@ -240,17 +266,22 @@ public final class Database implements AutoCloseable {
         } catch (RuntimeException e) {
             throw new StoreException("cannot open the database: " + rootMessage(e), e);
         }
-        try {
-            Flyway flyway = Flyway.configure().dataSource(ds).locations("classpath:db/migration").loggers("slf4j").load();
-            if (h2Dir.isPresent()) {
-                backupBeforeMigration(ds, flyway, h2Dir.get());
+        // A reader of a store already at this build's newest migration skips Flyway (and the PostgreSQL check below,
+        // said at the server's start); anything older, newer or unreadable takes the full path.
+        boolean current = reading && SchemaVersion.isCurrent(ds);
+        if (!current) {
+            try {
+                Flyway flyway = Flyway.configure().dataSource(ds).locations("classpath:db/migration").loggers("slf4j").load();
+                if (h2Dir.isPresent()) {
+                    backupBeforeMigration(ds, flyway, h2Dir.get());
+                }
+                flyway.migrate();
+            } catch (RuntimeException e) {
+                ds.close();
+                throw new StoreException("database migration failed: " + rootMessage(e), e);
             }
-            flyway.migrate();
-        } catch (RuntimeException e) {
-            ds.close();
-            throw new StoreException("database migration failed: " + rootMessage(e), e);
         }
-        if (jdbcUrl.startsWith("jdbc:postgresql:")) {
+        if (jdbcUrl.startsWith("jdbc:postgresql:") && !current) {
             try {
                 warnAboutCommitDurability(ds);
             } catch (RuntimeException e) {
@@ -262,8 +293,10 @@ public final class Database implements AutoCloseable {
         if (h2File) {
             try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
                 s.execute(H2Durability.CREATE_ALIAS);
-                // Schema changes are acknowledged too (the server starts on them): durable before anyone goes on.
-                s.execute(H2Durability.CALL);
+                if (!current) {
+                    // Schema changes are acknowledged too (the server starts on them): durable before anyone goes on.
+                    s.execute(H2Durability.CALL);
+                }
             } catch (SQLException e) {
                 ds.close();
                 throw new StoreException("cannot prepare the database: " + rootMessage(e), e);

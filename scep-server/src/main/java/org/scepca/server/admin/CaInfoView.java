@@ -27,10 +27,23 @@ public record CaInfoView(CertificateSummary root, CertificateSummary intermediat
 
     public record CrlSummary(String number, String thisUpdate, String nextUpdate, int entries) {
         static CrlSummary of(X509CRL crl) {
+            if (crl == null) {
+                return null;
+            }
             return new CrlSummary(CrlService.crlNumber(crl).toString(), crl.getThisUpdate().toInstant().toString(),
                     crl.getNextUpdate().toInstant().toString(),
                     crl.getRevokedCertificates() == null ? 0 : crl.getRevokedCertificates().size());
         }
+    }
+
+    /** From the certificates alone (scepca ca info reads no key); {@code crl} null when none was stored yet. */
+    public static CaInfoView of(X509Certificate root, X509Certificate intermediate, X509Certificate ra,
+            java.util.Optional<X509Certificate> nextIntermediate, java.util.Optional<X509Certificate> nextRa, X509CRL crl,
+            boolean rootKeyOnline) {
+        NextCa next = nextIntermediate.isPresent() && nextRa.isPresent()
+                ? new NextCa(CertificateSummary.of(nextIntermediate.get()), CertificateSummary.of(nextRa.get())) : null;
+        return new CaInfoView(CertificateSummary.of(root), CertificateSummary.of(intermediate),
+                CertificateSummary.of(ra), next, CrlSummary.of(crl), rootKeyOnline);
     }
 
     static CaInfoView of(CaMaterial m, X509CRL crl) {

@@ -26,7 +26,7 @@ public record CertificateView(String serial, String subject, String issuer, List
         }
     }
 
-    static CertificateView of(CertificateRecord r, Instant now) {
+    public static CertificateView of(CertificateRecord r, Instant now) {
         return new CertificateView(r.serialHex(), r.subjectDn(), r.issuerDn(), r.subjectAltNames(),
                 r.notBefore().toString(), r.notAfter().toString(), status(r, now),
                 r.revokedAt().map(Instant::toString).orElse(null),
@@ -35,7 +35,8 @@ public record CertificateView(String serial, String subject, String issuer, List
                 r.issuedAt().toString(), r.sha256(), IssuedForView.of(r));
     }
 
-    static String status(CertificateRecord r, Instant now) {
+    /** The one vocabulary for a certificate's state, in the API, the console and the CLI: active, revoked, expired. */
+    public static String status(CertificateRecord r, Instant now) {
         if (r.status() == CertificateStatus.REVOKED) {
             return "revoked";
         }

@@ -15,7 +15,7 @@ import org.scepca.ca.store.ChallengeRecord;
  */
 public record ChallengeView(String id, String createdAt, String expiresAt, String note, String subject, List<String> sans,
         String endpoint, String source, String deviceSerial, String deviceUdid) {
-    static ChallengeView of(ChallengeRecord r) {
+    public static ChallengeView of(ChallengeRecord r) {
         return new ChallengeView(r.id(), r.createdAt().toString(), r.expiresAt().toString(), r.note().orElse(null),
                 boundSubject(r.binding()), boundSans(r.binding()), r.origin().endpoint(),
                 r.origin().source().name().toLowerCase(java.util.Locale.ROOT), r.origin().deviceSerial().orElse(null),

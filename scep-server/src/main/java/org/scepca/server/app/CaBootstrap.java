@@ -37,7 +37,7 @@ public final class CaBootstrap {
         try {
             SecureFiles.createOwnerOnly(dir.generatedPassphrase(), (generated + "\n").getBytes(StandardCharsets.US_ASCII));
         } catch (IOException e) {
-            throw new IllegalStateException("cannot write " + dir.generatedPassphrase() + ": " + e.getMessage());
+            throw new IllegalStateException("cannot write " + dir.generatedPassphrase() + ": " + describe(e));
         }
         return new Resolved(Passphrase.of(generated), true);
     }
@@ -68,7 +68,7 @@ public final class CaBootstrap {
                     return dir.caExists() ? Optional.empty() : Optional.of(creation.get());
                 }
             } catch (IOException e) {
-                throw new IllegalStateException("cannot lock " + dir.root().resolve(INIT_LOCK) + ": " + e.getMessage());
+                throw new IllegalStateException("cannot lock " + dir.root().resolve(INIT_LOCK) + ": " + describe(e));
             }
         }
     }
@@ -79,15 +79,66 @@ public final class CaBootstrap {
     }
 
     public static void writeDefaultConfig(CaDirectory dir) {
+        writeConfig(dir, Optional.empty());
+    }
+
+    /**
+     * Writes the commented template if the folder has no scepca.properties yet, with {@code public-base-url} set when
+     * given; into an existing file the key is appended, unless the file sets another value (an error: which one is
+     * meant cannot be guessed). Called before the CA's certificates are made, which may carry URLs built from it.
+     */
+    public static void writeConfig(CaDirectory dir, Optional<java.net.URI> publicBaseUrl) {
         Path f = dir.configFile();
         if (Files.exists(f)) {
+            publicBaseUrl.ifPresent(url -> addBaseUrl(f, url));
             return;
         }
-        String text = """
+        String text = TEMPLATE.replace(BASE_URL_EXAMPLE, publicBaseUrl.map(u -> "public-base-url=" + u)
+                .orElse(BASE_URL_EXAMPLE));
+        try {
+            Files.createDirectories(dir.root());
+            // Owner-only: it may come to hold a static challenge.
+            org.scepca.ca.pem.SecureFiles.writeOwnerOnly(f, text.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write " + f + ": " + describe(e));
+        }
+    }
+
+    private static void addBaseUrl(Path f, java.net.URI url) {
+        try {
+            java.util.Properties p = new java.util.Properties();
+            try (var in = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
+                p.load(in);
+            }
+            String set = p.getProperty("public-base-url");
+            if (set != null && !set.isBlank()) {
+                if (!set.strip().replaceAll("/$", "").equals(url.toString())) {
+                    throw new IllegalStateException(f + " sets public-base-url=" + set.strip() + " already; edit it there"
+                            + " or leave out --public-base-url");
+                }
+                return;
+            }
+            Files.writeString(f, "\n# Set by --public-base-url when the CA was created.\npublic-base-url=" + url + "\n",
+                    StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot update " + f + ": " + describe(e));
+        }
+    }
+
+    /** An I/O failure in a few words: its message, or its type when it has none (never "null"). */
+    static String describe(IOException e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    private static final String BASE_URL_EXAMPLE = "#public-base-url=http://ca.example.com";
+
+    private static final String TEMPLATE = """
                 # scepca configuration. Every key is optional; unknown keys are an error.
                 # Public URL devices and relying parties use to reach this server; enables CRL distribution point
-                # and OCSP/CA-issuer URLs in issued certificates. Use http://: CRLs and OCSP answers are signed, and
-                # fetching revocation data over TLS is circular (the TLS certificate's own status is what is fetched).
+                # and OCSP/CA-issuer URLs in issued certificates. Set it before the first enrollment (certificates
+                # keep the URLs they were issued with). Prefer http://: a relying party that fetches a CRL or an
+                # OCSP answer over TLS must check that server's certificate first, which is circular (RFC 5280
+                # 4.2.1.13); CRLs and OCSP answers are signed, so plain HTTP loses nothing.
                 #public-base-url=http://ca.example.com
                 # Device certificate lifetime in days (never beyond the issuing CA's own expiry).
                 #policy.validity-days=365
@@ -169,14 +220,6 @@ public final class CaBootstrap {
                 #admin.tls-cert=tls/server-chain.pem
                 #admin.tls-key=tls/server.key
                 """;
-        try {
-            Files.createDirectories(dir.root());
-            // Owner-only: it may come to hold a static challenge.
-            org.scepca.ca.pem.SecureFiles.writeOwnerOnly(f, text.getBytes(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot write " + f + ": " + e.getMessage());
-        }
-    }
 
     public record Resolved(Passphrase passphrase, boolean generated) {
     }

@@ -17,6 +17,7 @@ import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
+import org.scepca.ca.CaReader;
 import org.scepca.ca.CertificateAuthority;
 import org.scepca.ca.issuance.IssuanceRequest;
 import org.scepca.ca.issuance.IssuedCertificate;
@@ -63,7 +64,8 @@ final class AdminCertCommand {
         Path out;
         @Option(names = "--format", defaultValue = "p12", description = "p12 (for browsers; its password is printed once) or pem")
         String format;
-        @Option(names = "--key", defaultValue = "ec", description = "ec (P-256) or rsa (2048)") String keyType;
+        @Option(names = "--key", defaultValue = "ec", paramLabel = "TYPE",
+                description = "ec (P-256) or rsa (2048). Default: ${DEFAULT-VALUE}") String keyType;
 
         @Override
         public Integer call() throws IOException {
@@ -131,22 +133,33 @@ final class AdminCertCommand {
         }
     }
 
+    /** An admin client certificate in {@code admin cert list --json}: who holds it, its role, and the certificate. */
+    record AdminCertView(String name, String role, org.scepca.server.admin.CertificateView certificate) {
+    }
+
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List admin client certificates.")
-    static final class ListCmd implements Callable<Integer> {
+    static final class ListCmd implements Callable<Integer>, ReadOnly {
         @Mixin DataOptions data;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
+        @Option(names = "--json", description = "Print a JSON array instead of a table") boolean json;
 
         @Override
         public Integer call() {
-            try (CertificateAuthority ca = data.open()) {
+            try (CaReader ca = data.read()) {
                 var out = spec.commandLine().getOut();
                 var now = ca.clock().instant();
+                var admins = ca.certificates().listAdmins(1000);
+                if (json) {
+                    JsonOutput.print(out, admins.stream().map(a -> new AdminCertView(a.name(), a.role().id(),
+                            org.scepca.server.admin.CertificateView.of(a.certificate(), now))).toList());
+                    return 0;
+                }
                 out.printf("%-40s  %-20s  %-6s  %-20s  %s%n", "SERIAL", "NAME", "ROLE", "NOT AFTER", "STATUS");
-                for (AdminCertificate a : ca.certificates().listAdmins(1000)) {
+                for (AdminCertificate a : admins) {
                     var c = a.certificate();
                     out.printf("%-40s  %-20s  %-6s  %-20s  %s%n", c.serialHex(), a.name(), a.role().id(),
                             AdminCommand.seconds(c.notAfter()), c.revokedAt().map(t -> "revoked " + AdminCommand.seconds(t))
-                                    .orElse(c.isExpired(now) ? "expired" : "active"));
+                                    .orElse(org.scepca.server.admin.CertificateView.status(c, now)));
                 }
             }
             return 0;

@@ -3,6 +3,7 @@ package org.scepca.server.cli;
 import java.time.Instant;
 import java.util.concurrent.Callable;
 
+import org.scepca.ca.CaReader;
 import org.scepca.ca.CertificateAuthority;
 import org.scepca.ca.store.TokenRecord;
 import org.scepca.ca.tokens.AdminRole;
@@ -28,7 +29,7 @@ final class AdminCommand {
             @Spec picocli.CommandLine.Model.CommandSpec spec;
             @Option(names = "--name", required = true, description = "Who or what uses it (letters, digits, . _ @ -)")
             String name;
-            @Option(names = "--role", defaultValue = "admin", description = "admin (read and change), viewer (read only) or enroller (mint challenges only: for an MDM webhook)")
+            @Option(names = "--role", defaultValue = "admin", paramLabel = "ROLE", description = "admin (read and change), viewer (read only) or enroller (mint challenges only: for an MDM webhook)")
             String role;
             @Option(names = "--quiet", description = "Print the token only") boolean quiet;
 
@@ -56,14 +57,19 @@ final class AdminCommand {
         }
 
         @Command(name = "list", mixinStandardHelpOptions = true, description = "List tokens (never the tokens themselves).")
-        static final class ListCmd implements Callable<Integer> {
+        static final class ListCmd implements Callable<Integer>, ReadOnly {
             @Mixin DataOptions data;
             @Spec picocli.CommandLine.Model.CommandSpec spec;
+            @Option(names = "--json", description = "Print a JSON array instead of a table") boolean json;
 
             @Override
             public Integer call() {
-                try (CertificateAuthority ca = data.open()) {
+                try (CaReader ca = data.read()) {
                     var out = spec.commandLine().getOut();
+                    if (json) {
+                        JsonOutput.print(out, ca.tokens().list().stream().map(TokenView::of).toList());
+                        return 0;
+                    }
                     out.printf("%-36s  %-20s  %-6s  %-20s  %-20s  %s%n", "ID", "NAME", "ROLE", "CREATED", "LAST USED", "STATUS");
                     for (TokenRecord t : ca.tokens().list()) {
                         out.printf("%-36s  %-20s  %-6s  %-20s  %-20s  %s%n", t.id(), t.name(), t.role().id(),
@@ -79,7 +85,8 @@ final class AdminCommand {
         static final class Revoke implements Callable<Integer> {
             @Mixin DataOptions data;
             @Spec picocli.CommandLine.Model.CommandSpec spec;
-            @Parameters(paramLabel = "ID_OR_NAME") String idOrName;
+            @Parameters(paramLabel = "ID_OR_NAME", description = "The token's id, or its name when no other token has it")
+            String idOrName;
 
             @Override
             public Integer call() {
@@ -91,6 +98,16 @@ final class AdminCommand {
                 }
                 return 0;
             }
+        }
+    }
+
+    /** A token in {@code admin token list --json}: never the token itself (only its hash is stored). */
+    record TokenView(String id, String name, String role, String createdAt, String lastUsedAt, String revokedAt,
+            String status) {
+        static TokenView of(TokenRecord t) {
+            return new TokenView(t.id(), t.name(), t.role().id(), t.createdAt().toString(),
+                    t.lastUsedAt().map(Instant::toString).orElse(null), t.revokedAt().map(Instant::toString).orElse(null),
+                    t.revokedAt().isPresent() ? "revoked" : "active");
         }
     }
 

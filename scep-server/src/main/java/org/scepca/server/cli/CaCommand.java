@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 
 import org.bouncycastle.asn1.x500.X500Name;
+import org.scepca.ca.CaReader;
 import org.scepca.ca.CertificateAuthority;
 import org.scepca.ca.crl.CrlService;
 import org.scepca.ca.keys.PassphraseSource;
@@ -18,6 +19,7 @@ import org.scepca.ca.keys.Pkcs12Files;
 import org.scepca.ca.material.CaInitializer;
 import org.scepca.ca.pem.Pem;
 import org.scepca.ca.pem.SecureFiles;
+import org.scepca.server.admin.CaInfoView;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -29,14 +31,21 @@ import picocli.CommandLine.Spec;
 final class CaCommand {
 
     @Command(name = "info", mixinStandardHelpOptions = true, description = "Subjects, expiry and fingerprints.")
-    static final class Info implements Callable<Integer> {
+    static final class Info implements Callable<Integer>, ReadOnly {
         @Mixin DataOptions data;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
+        @Option(names = "--json", description = "Print a JSON object (the admin API's GET /ca fields)") boolean json;
 
         @Override
         public Integer call() {
-            try (CertificateAuthority ca = data.open()) {
-                Describe.ca(spec.commandLine().getOut(), ca);
+            try (CaReader ca = data.read()) {
+                var out = spec.commandLine().getOut();
+                if (json) {
+                    JsonOutput.print(out, CaInfoView.of(ca.root(), ca.intermediate(), ca.ra(), ca.nextIntermediate(),
+                            ca.nextRa(), ca.crl().orElse(null), ca.rootKeyOnline()));
+                } else {
+                    Describe.ca(out, ca);
+                }
             }
             return 0;
         }
@@ -47,7 +56,8 @@ final class CaCommand {
     static final class Export implements Callable<Integer> {
         @Mixin DataOptions data;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
-        @Option(names = "--out", required = true, paramLabel = "DIR") Path out;
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "Folder to write the files to")
+        Path out;
 
         @Override
         public Integer call() throws IOException, java.security.cert.CertificateEncodingException {
@@ -82,14 +92,14 @@ final class CaCommand {
         @Mixin DataOptions data;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
         @Option(names = "--root-key", paramLabel = "FILE", description = "Offline root key (PKCS#12, CA passphrase)") Path rootKey;
-        @Option(names = "--subject", defaultValue = "O=scepca,CN=scepca Issuing CA 2",
-                description = "Subject of the next issuing CA, attributes in encoding order. Default: ${DEFAULT-VALUE}")
-        String subject;
-        @Option(names = "--ra-subject", defaultValue = "O=scepca,CN=scepca SCEP RA 2",
-                description = "Subject of the next SCEP RA. Default: ${DEFAULT-VALUE}")
-        String raSubject;
-        @Option(names = "--key-bits", defaultValue = "2048") int bits;
-        @Option(names = "--validity", defaultValue = "1825d", converter = Durations.class) Duration validity;
+        @Option(names = "--subject", defaultValue = "O=scepca,CN=scepca Issuing CA 2", paramLabel = "DN",
+                description = "Subject of the next issuing CA, attributes in encoding order. Default: ${DEFAULT-VALUE}") String subject;
+        @Option(names = "--ra-subject", defaultValue = "O=scepca,CN=scepca SCEP RA 2", paramLabel = "DN",
+                description = "Subject of the next SCEP RA. Default: ${DEFAULT-VALUE}") String raSubject;
+        @Option(names = "--key-bits", defaultValue = "2048", paramLabel = "BITS",
+                description = "RSA key size of the next issuing CA. Default: ${DEFAULT-VALUE}") int bits;
+        @Option(names = "--validity", defaultValue = "1825d", converter = Durations.class, paramLabel = "DURATION",
+                description = "Lifetime of the next issuing CA. Default: ${DEFAULT-VALUE}") Duration validity;
 
         @Override
         public Integer call() {
@@ -110,7 +120,8 @@ final class CaCommand {
     static final class RootCrl implements Callable<Integer> {
         @Mixin DataOptions data;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
-        @Option(names = "--root-key", required = true, paramLabel = "FILE") Path rootKey;
+        @Option(names = "--root-key", required = true, paramLabel = "FILE",
+                description = "The offline root key (PKCS#12, CA passphrase)") Path rootKey;
 
         @Override
         public Integer call() {

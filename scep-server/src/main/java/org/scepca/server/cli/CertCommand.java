@@ -6,12 +6,14 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
+import org.scepca.ca.CaReader;
 import org.scepca.ca.CertificateAuthority;
 import org.scepca.ca.issuance.SerialNumbers;
 import org.scepca.ca.pem.Pem;
 import org.scepca.ca.revocation.RevocationReason;
 import org.scepca.ca.store.CertificateQuery;
 import org.scepca.ca.store.CertificateRecord;
+import org.scepca.server.admin.CertificateView;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -25,28 +27,33 @@ import picocli.CommandLine.Spec;
 final class CertCommand {
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List certificates, newest first.")
-    static final class ListCmd implements Callable<Integer> {
+    static final class ListCmd implements Callable<Integer>, ReadOnly {
         @Mixin DataOptions data;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
-        @Option(names = "--state", defaultValue = "all", description = "all, active, revoked or expired") String state;
-        @Option(names = "--search", description = "Text in the subject or a SAN") String search;
-        @Option(names = "--expiring-within", converter = Durations.class, description = "e.g. 30d") Duration expiring;
+        @Option(names = "--state", defaultValue = "all", paramLabel = "STATUS",
+                description = "all, active, revoked or expired. Default: ${DEFAULT-VALUE}") String state;
+        @Option(names = "--search", paramLabel = "TEXT", description = "Text in the subject or a SAN") String search;
+        @Option(names = "--expiring-within", converter = Durations.class, paramLabel = "DURATION",
+                description = "Only certificates that expire within this time, e.g. 30d") Duration expiring;
         @Option(names = "--device", paramLabel = "SERIAL|UDID|INTUNE-ID",
                 description = "Only certificates issued for this device (serial number, UDID or Intune device id)")
         String device;
         @Option(names = "--endpoint", paramLabel = "NAME", description = "Only certificates issued by this endpoint")
         String endpoint;
-        @Option(names = "--limit", defaultValue = "100", description = "At most this many rows") int limit;
+        @Option(names = "--limit", defaultValue = "100", description = "At most this many rows. Default: ${DEFAULT-VALUE}")
+        int limit;
+        @Option(names = "--json", description = "Print a JSON array (the admin API's certificate fields) instead of a table")
+        boolean json;
 
         @Override
         public Integer call() {
             CertificateQuery.State st;
             try {
-                st = CertificateQuery.State.valueOf(state.toUpperCase(java.util.Locale.ROOT));
+                st = CertificateQuery.State.valueOf(state.strip().toUpperCase(java.util.Locale.ROOT));
             } catch (IllegalArgumentException e) {
                 throw new Errors.UserException("--state must be all, active, revoked or expired");
             }
-            try (CertificateAuthority ca = data.open()) {
+            try (CaReader ca = data.read()) {
                 Instant now = ca.clock().instant();
                 if (endpoint != null && ca.endpoints().find(endpoint).isEmpty()) {
                     throw new Errors.UserException("no endpoint '" + endpoint + "'");
@@ -56,14 +63,20 @@ final class CertCommand {
                         Optional.ofNullable(endpoint));
                 var page = ca.certificates().list(q, now);
                 var out = spec.commandLine().getOut();
+                // On stderr: a script reading the table or the JSON gets rows only.
+                page.nextCursor().ifPresent(c -> spec.commandLine().getErr().println("scepca: more than " + limit
+                        + " certificates match: raise --limit"));
+                if (json) {
+                    JsonOutput.print(out, page.items().stream().map(r -> CertificateView.of(r, now)).toList());
+                    return 0;
+                }
                 out.printf("%-40s  %-8s  %-20s  %-12s  %-24s  %s%n", "SERIAL", "STATUS", "EXPIRES", "ENDPOINT", "DEVICE",
                         "SUBJECT");
                 for (CertificateRecord r : page.items()) {
-                    out.printf("%-40s  %-8s  %-20s  %-12s  %-24s  %s%n", r.serialHex(), status(r, now),
+                    out.printf("%-40s  %-8s  %-20s  %-12s  %-24s  %s%n", r.serialHex(), CertificateView.status(r, now),
                             r.notAfter().toString().substring(0, 19) + "Z", endpointOf(r),
                             r.issuedFor().device().orElse("-"), r.subjectDn());
                 }
-                page.nextCursor().ifPresent(c -> out.println("(more: raise --limit)"));
             }
             return 0;
         }
@@ -74,24 +87,18 @@ final class CertCommand {
         return r.profile() == org.scepca.ca.policy.CertificateProfile.CLIENT ? r.endpointName() : "-";
     }
 
-    static String status(CertificateRecord r, Instant now) {
-        if (r.status() == org.scepca.ca.store.CertificateStatus.REVOKED) {
-            return "revoked";
-        }
-        return r.isExpired(now) ? "expired" : "valid";
-    }
-
     @Command(name = "show", mixinStandardHelpOptions = true, description = "Show one certificate.")
-    static final class Show implements Callable<Integer> {
+    static final class Show implements Callable<Integer>, ReadOnly {
         @Mixin DataOptions data;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
         @Parameters(paramLabel = "SERIAL", description = "Hex serial (colons allowed)") String serial;
         @Option(names = "--pem", description = "Print the certificate as PEM only") boolean pem;
+        @Option(names = "--json", description = "Print a JSON object (the admin API's certificate fields)") boolean json;
 
         @Override
         public Integer call() {
             BigInteger s = SerialNumbers.parse(serial);
-            try (CertificateAuthority ca = data.open()) {
+            try (CaReader ca = data.read()) {
                 CertificateRecord r = ca.certificates().find(s)
                         .orElseThrow(() -> new Errors.UserException("no certificate with serial " + s.toString(16)));
                 var out = spec.commandLine().getOut();
@@ -100,13 +107,17 @@ final class CertCommand {
                     return 0;
                 }
                 Instant now = ca.clock().instant();
+                if (json) {
+                    JsonOutput.print(out, CertificateView.of(r, now));
+                    return 0;
+                }
                 out.println("serial:      " + r.serialHex());
                 out.println("subject:     " + r.subjectDn());
                 out.println("issuer:      " + r.issuerDn());
                 out.println("SANs:        " + (r.subjectAltNames().isEmpty() ? "-" : String.join(", ", r.subjectAltNames())));
                 out.println("not before:  " + r.notBefore());
                 out.println("not after:   " + r.notAfter());
-                out.println("status:      " + status(r, now) + r.revokedAt().map(t -> " at " + t).orElse("")
+                out.println("status:      " + CertificateView.status(r, now) + r.revokedAt().map(t -> " at " + t).orElse("")
                         + r.revocationReason().map(x -> " (" + x.rfcName() + ")").orElse(""));
                 out.println("profile:     " + r.profile().name().toLowerCase(java.util.Locale.ROOT));
                 out.println("requester:   " + r.requester());
@@ -129,9 +140,11 @@ final class CertCommand {
     static final class Revoke implements Callable<Integer> {
         @Mixin DataOptions data;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
-        @Parameters(paramLabel = "SERIAL") String serial;
-        @Option(names = "--reason", defaultValue = "unspecified",
-                description = "unspecified, keyCompromise, affiliationChanged, superseded, cessationOfOperation, privilegeWithdrawn")
+        @Parameters(paramLabel = "SERIAL", description = "Hex serial (colons allowed)") String serial;
+        @Option(names = "--reason", defaultValue = "unspecified", paramLabel = "REASON",
+                description = "RFC 5280 reason: unspecified, keyCompromise, affiliationChanged, superseded,"
+                        + " cessationOfOperation or privilegeWithdrawn (any case; key-compromise works too)."
+                        + " Default: ${DEFAULT-VALUE}")
         String reason;
 
         @Override

@@ -6,9 +6,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
+import org.scepca.ca.CaReader;
 import org.scepca.ca.CertificateAuthority;
 import org.scepca.ca.policy.NameBinding;
 import org.scepca.ca.store.ChallengeRecord;
+import org.scepca.server.admin.ChallengeView;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -47,7 +49,7 @@ final class ChallengeCommand {
             try {
                 binding = NameBinding.of(Optional.ofNullable(subject), sans);
             } catch (IllegalArgumentException e) {
-                throw new Errors.UserException(e.getMessage());
+                throw new Errors.UserException(Errors.oneLine(e));
             }
             try (CertificateAuthority ca = data.open()) {
                 var e = ca.endpoints().find(endpoint).orElseThrow(() -> new Errors.UserException("no endpoint '" + endpoint
@@ -77,16 +79,23 @@ final class ChallengeCommand {
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List unused, unexpired challenges (never their secrets).")
-    static final class ListCmd implements Callable<Integer> {
+    static final class ListCmd implements Callable<Integer>, ReadOnly {
         @Mixin DataOptions data;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
+        @Option(names = "--json", description = "Print a JSON array (the admin API's challenge fields) instead of a table")
+        boolean json;
 
         @Override
         public Integer call() {
-            try (CertificateAuthority ca = data.open()) {
+            try (CaReader ca = data.read()) {
                 var out = spec.commandLine().getOut();
+                List<ChallengeRecord> active = ca.challenges().listActive(ca.clock().instant(), 1000);
+                if (json) {
+                    JsonOutput.print(out, active.stream().map(ChallengeView::of).toList());
+                    return 0;
+                }
                 out.printf("%-36s  %-24s  %-12s  %-24s  %s%n", "ID", "EXPIRES", "ENDPOINT", "NOTE", "BOUND TO");
-                for (ChallengeRecord r : ca.challenges().listActive(1000)) {
+                for (ChallengeRecord r : active) {
                     out.printf("%-36s  %-24s  %-12s  %-24s  %s%n", r.id(), r.expiresAt(), r.origin().endpoint(),
                             r.note().orElse(""), r.binding().map(NameBinding::describe).orElse("any names"));
                 }
@@ -99,7 +108,7 @@ final class ChallengeCommand {
     static final class Delete implements Callable<Integer> {
         @Mixin DataOptions data;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
-        @Parameters(paramLabel = "ID") String id;
+        @Parameters(paramLabel = "ID", description = "The challenge's id, as 'challenge list' shows it") String id;
 
         @Override
         public Integer call() {

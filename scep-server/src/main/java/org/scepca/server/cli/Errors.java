@@ -31,17 +31,17 @@ final class Errors implements CommandLine.IExecutionExceptionHandler {
                 || e instanceof RevocationService.UnknownCertificateException || e instanceof UserException) {
             // A configuration error names its key; say so when the environment set it (the file shows another value).
             Exception shown = e instanceof CaConfig.InvalidConfigException c ? environment.explain(c) : e;
-            err.println("scepca: " + oneLine(shown.getMessage()));
+            err.println("scepca: " + oneLine(shown));
             return USER_ERROR;
         }
         if (bindFailure(e) != null) {
             // Jetty: IOException("Failed to bind to /127.0.0.1:9090") caused by BindException.
-            err.println("scepca: " + oneLine(bindFailure(e).getMessage())
+            err.println("scepca: " + oneLine(bindFailure(e))
                     + " (address in use: choose another --port, or admin.port in scepca.properties)");
             return USER_ERROR;
         }
         if (e instanceof StoreException) {
-            err.println("scepca: " + oneLine(e.getMessage()));
+            err.println("scepca: " + oneLine(e));
             debug(e, err);
             return INTERNAL_ERROR;
         }
@@ -70,6 +70,25 @@ final class Errors implements CommandLine.IExecutionExceptionHandler {
             return "failed";
         }
         return s.lines().findFirst().orElse(s);
+    }
+
+    /**
+     * The first line of {@code t}'s message, never ending in "null": code that wrote {@code "...: " + e.getMessage()}
+     * for an exception without a message (an AccessDeniedException has one; a bare IOException or a
+     * NullPointerException may not) gets the type of the cause there instead, and a message-less exception its type.
+     */
+    static String oneLine(Throwable t) {
+        String m = t.getMessage();
+        if (m == null || m.isBlank()) {
+            return t.getCause() != null && t.getCause() != t ? oneLine(t.getCause())
+                    : "failed (" + t.getClass().getSimpleName() + ")";
+        }
+        String line = oneLine(m);
+        if (line.endsWith(": null") || line.equals("null")) {
+            Throwable cause = t.getCause() != null ? t.getCause() : t;
+            line = line.substring(0, line.length() - "null".length()) + cause.getClass().getSimpleName();
+        }
+        return line;
     }
 
     /** A usage mistake the command detected itself. */

@@ -6,8 +6,6 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 
 import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x500.X500NameBuilder;
-import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.scepca.ca.CertificateAuthority;
 import org.scepca.ca.keys.Passphrase;
 import org.scepca.ca.keys.PassphraseSource;
@@ -31,27 +29,31 @@ final class InitCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--name", defaultValue = "scepca", paramLabel = "NAME",
-            description = "Start of the CAs' common names: NAME Root CA, NAME Issuing CA, NAME SCEP RA. Default: ${DEFAULT-VALUE}")
-    String name;
-    @Option(names = "--org", defaultValue = "scepca", paramLabel = "ORG",
-            description = "Organization (O=) of the CAs' subjects, any characters. Default: ${DEFAULT-VALUE}")
-    String org;
-    @Option(names = "--root-subject", paramLabel = "DN",
-            description = "Root subject, attributes in encoding order (most general first). Default: O=ORG,CN=NAME Root CA")
-    String rootSubject;
-    @Option(names = "--intermediate-subject", paramLabel = "DN", description = "Default: O=ORG,CN=NAME Issuing CA")
+    @Mixin
+    CaNaming naming;
+    @Option(names = "--root-subject", paramLabel = "DN", description = "Root CA subject, overriding --name/--org."
+            + " Attributes in encoding order (most general first). Default: O=ORG,CN=NAME Root CA") String rootSubject;
+    @Option(names = "--intermediate-subject", paramLabel = "DN", description = "Issuing CA subject, overriding"
+            + " --name/--org. Default: O=ORG,CN=NAME Issuing CA")
     String intermediateSubject;
-    @Option(names = "--ra-subject", paramLabel = "DN", description = "Default: O=ORG,CN=NAME SCEP RA") String raSubject;
+    @Option(names = "--ra-subject", paramLabel = "DN", description = "SCEP RA subject, overriding --name/--org."
+            + " Default: O=ORG,CN=NAME SCEP RA") String raSubject;
     @Option(names = "--if-absent", description = {"Do nothing (and succeed) when the data folder holds a CA already.",
             "Safe when several processes start on one empty folder: one creates the CA, the others wait for it."})
     boolean ifAbsent;
-    @Option(names = "--root-key-bits", defaultValue = "4096") int rootBits;
-    @Option(names = "--intermediate-key-bits", defaultValue = "2048") int intermediateBits;
-    @Option(names = "--ra-key-bits", defaultValue = "2048") int raBits;
-    @Option(names = "--root-validity", defaultValue = "3650d", converter = Durations.class) Duration rootValidity;
-    @Option(names = "--intermediate-validity", defaultValue = "1825d", converter = Durations.class) Duration intValidity;
-    @Option(names = "--ra-validity", defaultValue = "1825d", converter = Durations.class) Duration raValidity;
+    @Option(names = "--root-key-bits", defaultValue = "4096", paramLabel = "BITS",
+            description = "RSA key size of the root. Default: ${DEFAULT-VALUE}") int rootBits;
+    @Option(names = "--intermediate-key-bits", defaultValue = "2048", paramLabel = "BITS",
+            description = "RSA key size of the issuing CA. Default: ${DEFAULT-VALUE}") int intermediateBits;
+    @Option(names = "--ra-key-bits", defaultValue = "2048", paramLabel = "BITS",
+            description = "RSA key size of the SCEP RA. Default: ${DEFAULT-VALUE}") int raBits;
+    @Option(names = "--root-validity", defaultValue = "3650d", converter = Durations.class, paramLabel = "DURATION",
+            description = "Lifetime of the root. Default: ${DEFAULT-VALUE}") Duration rootValidity;
+    @Option(names = "--intermediate-validity", defaultValue = "1825d", converter = Durations.class,
+            paramLabel = "DURATION", description = "Lifetime of the issuing CA. Default: ${DEFAULT-VALUE}")
+    Duration intValidity;
+    @Option(names = "--ra-validity", defaultValue = "1825d", converter = Durations.class, paramLabel = "DURATION",
+            description = "Lifetime of the SCEP RA. Default: ${DEFAULT-VALUE}") Duration raValidity;
     @Option(names = "--root-key-out", paramLabel = "FILE",
             description = "Write the root private key here (encrypted PKCS#12), outside the data folder, for offline keeping.")
     Path rootKeyOut;
@@ -69,8 +71,14 @@ final class InitCommand implements Callable<Integer> {
         CaDirectory dir = data.directory();
         InitOptions options = new InitOptions(subject(rootSubject, "Root CA"), subject(intermediateSubject, "Issuing CA"),
                 subject(raSubject, "SCEP RA"), rootBits, intermediateBits, raBits, rootValidity, intValidity, raValidity,
-                Optional.ofNullable(rootKeyOut)).withPublicBaseUrl(data.config().publicBaseUrl());
-        Optional<Integer> created = CaBootstrap.createUnlessPresent(dir, () -> create(dir, options));
+                Optional.ofNullable(rootKeyOut));
+        Optional<java.net.URI> baseUrl = naming.baseUrl();
+        Optional<Integer> created = CaBootstrap.createUnlessPresent(dir, () -> {
+            // Before the first certificate: what is built from the base URL is in every certificate issued.
+            CaBootstrap.writeConfig(dir, baseUrl);
+            // The intermediate names the root's CRL under the base URL (the flag, else the file or the environment).
+            return create(dir, options.withPublicBaseUrl(baseUrl.or(() -> data.config().publicBaseUrl())), baseUrl);
+        });
         if (created.isPresent()) {
             return created.get();
         }
@@ -81,26 +89,11 @@ final class InitCommand implements Callable<Integer> {
         return 0;
     }
 
-    /**
-     * {@code dn} as given (Bouncy Castle keeps the order written), or {@code O=ORG,CN=NAME ROLE} built attribute by
-     * attribute (commas in ORG are escaped): O before CN, from the most general attribute to the most specific.
-     */
     private X500Name subject(String dn, String role) {
-        if (dn != null) {
-            return new X500Name(dn);
-        }
-        String cn = name.strip() + " " + role;
-        // RFC 5280 Appendix A: ub-common-name 64, ub-organization-name 64.
-        if (name.isBlank() || cn.length() > 64) {
-            throw new Errors.UserException("--name must be 1 to " + (64 - " Issuing CA".length()) + " characters");
-        }
-        if (org.isBlank() || org.strip().length() > 64) {
-            throw new Errors.UserException("--org must be 1 to 64 characters");
-        }
-        return new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.O, org.strip()).addRDN(BCStyle.CN, cn).build();
+        return naming.subject(dn, role);
     }
 
-    private int create(CaDirectory dir, InitOptions options) {
+    private int create(CaDirectory dir, InitOptions options, Optional<java.net.URI> baseUrl) {
         var out = spec.commandLine().getOut();
         var resolved = CaBootstrap.passphraseForNewCa(dir, Optional.ofNullable(data.passphraseFile));
         if (importIntermediate != null) {
@@ -112,7 +105,6 @@ final class InitCommand implements Callable<Integer> {
                     : resolved.passphrase();
             new CaInitializer(java.time.Clock.systemUTC(), new java.security.SecureRandom())
                     .importIntermediate(dir, importIntermediate, importPass, importRoot, resolved.passphrase(), options);
-            CaBootstrap.writeDefaultConfig(dir);
             out.println("Imported the intermediate from " + importIntermediate + " and created a SCEP RA below it.");
             out.println("The root's private key is not here; publish the root's CRL with 'scepca ca root-crl --root-key FILE'");
             out.println("or copy an existing one to " + dir.rootCrl() + " (nginx checks a CRL for every CA in the chain).");
@@ -123,6 +115,10 @@ final class InitCommand implements Callable<Integer> {
         if (resolved.generated()) {
             out.println("Generated a key passphrase in " + dir.generatedPassphrase() + " (owner-only). Move it to a secret"
                     + " store and pass it with SCEPCA_PASSPHRASE or --passphrase-file for stronger protection.");
+        }
+        if (baseUrl.isEmpty()) {
+            out.println("No public base URL: certificates carry no CRL or OCSP URL. Set public-base-url in "
+                    + dir.configFile() + " (an http:// URL) before the first device enrolls.");
         }
         try (CertificateAuthority ca = CertificateAuthority.open(dir, resolved.passphrase(), data.config(),
                 java.time.Clock.systemUTC(), new java.security.SecureRandom())) {

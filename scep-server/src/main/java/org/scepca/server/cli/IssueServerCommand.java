@@ -62,7 +62,7 @@ final class IssueServerCommand implements Callable<Integer> {
             b.addAttribute(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, g.generate());
             csr = b.build(new JcaContentSignerBuilder(KeyPairs.signatureAlgorithm(keys.getPublic())).build(keys.getPrivate()));
         } catch (org.bouncycastle.operator.OperatorCreationException | IllegalArgumentException e) {
-            throw new Errors.UserException("invalid name or address: " + e.getMessage());
+            throw new Errors.UserException("invalid name or address: " + Errors.oneLine(e));
         }
         try (CertificateAuthority ca = data.open()) {
             // Server certificates may carry IP SANs even where device policy does not allow them.

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         subcommands = {InitCommand.class, ServeCommand.class, CaCommand.class, CertCommand.class,
                 ChallengeCommand.class, RequestCommand.class, ProfileCommand.class, NginxConfigCommand.class,
                 NginxMapCommand.class, P12Command.class, AdminCommand.class, DbCommand.class, NotifyCommand.class,
-                CommandLine.HelpCommand.class})
+                CompletionCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -27,11 +27,18 @@ public final class Main implements Runnable {
 
     /** Runs a command line; returns the exit code. Errors print one line, never a stack trace. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        Providers.register();
-        CommandLine cl = new CommandLine(new Main());
+        CommandLine cl = commandLine();
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler(new Errors(org.scepca.ca.config.ConfigEnvironment.system()));
+        cl.setExecutionStrategy(parsed -> {
+            // The crypto providers are registered for commands that sign, decrypt or make keys; a listing, help or the
+            // version does without them (loading them is a third of a second of a short command's life).
+            if (needsCrypto(parsed)) {
+                Providers.register();
+            }
+            return new CommandLine.RunLast().execute(parsed);
+        });
         try {
             return cl.execute(args);
         } finally {
@@ -42,16 +49,46 @@ public final class Main implements Runnable {
         }
     }
 
+    /** The command tree, without streams or handlers: what completion scripts and the help-text test walk. */
+    static CommandLine commandLine() {
+        return new CommandLine(new Main());
+    }
+
+    private static boolean needsCrypto(CommandLine.ParseResult parsed) {
+        CommandLine.ParseResult leaf = parsed;
+        while (leaf.hasSubcommand()) {
+            if (leaf.isUsageHelpRequested() || leaf.isVersionHelpRequested()) {
+                return false;
+            }
+            leaf = leaf.subcommand();
+        }
+        Object command = leaf.commandSpec().userObject();
+        return !(leaf.isUsageHelpRequested() || leaf.isVersionHelpRequested() || command instanceof ReadOnly
+                || command instanceof Main || command instanceof CommandLine.HelpCommand);
+    }
+
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
+    /**
+     * The release and the commit it was built from, from {@code build.properties} that the build writes
+     * (scep-server/pom.xml: {@code git describe} at build time; "unknown" when built outside a git checkout).
+     */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"scepca " + (v == null ? "dev" : v)};
+            java.util.Properties p = new java.util.Properties();
+            try (var in = Main.class.getResourceAsStream("build.properties")) {
+                if (in != null) {
+                    p.load(in);
+                }
+            } catch (java.io.IOException e) {
+                // fall through to the defaults: --version never fails
+            }
+            return new String[] {"scepca " + p.getProperty("version", "dev") + " (commit " + p.getProperty("commit", "unknown")
+                    + ", Java " + Runtime.version() + ")"};
         }
     }
 }

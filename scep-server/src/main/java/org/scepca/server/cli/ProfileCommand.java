@@ -52,9 +52,13 @@ final class ProfileCommand implements Callable<Integer> {
     @Mixin SigningOptions signing;
     @Option(names = "--subject", paramLabel = "TEMPLATE", description = "e.g. CN=$SERIALNUMBER,O=Example (default depends on the preset)")
     String subject;
-    @Option(names = "--san-dns", paramLabel = "NAME") String sanDns;
-    @Option(names = "--san-uri", paramLabel = "URI") String sanUri;
-    @Option(names = "--san-email", paramLabel = "ADDRESS") String sanEmail;
+    @Option(names = "--san-dns", paramLabel = "NAME",
+            description = "DNS name the device asks for as a SAN (may hold MDM variables such as $SERIALNUMBER)")
+    String sanDns;
+    @Option(names = "--san-uri", paramLabel = "URI", description = "URI the device asks for as a SAN (e.g. urn:udid:$UDID)")
+    String sanUri;
+    @Option(names = "--san-email", paramLabel = "ADDRESS", description = "E-mail address the device asks for as a SAN")
+    String sanEmail;
     @Option(names = "--key-size", defaultValue = "2048", description = "2048 or 4096 (iOS 14+). Default: ${DEFAULT-VALUE}")
     int keySize;
     @Option(names = "--key-usage", defaultValue = "5", description = "1 signing, 4 encryption, 5 both. Default: ${DEFAULT-VALUE}")

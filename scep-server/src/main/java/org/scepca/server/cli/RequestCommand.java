@@ -3,9 +3,11 @@ package org.scepca.server.cli;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
+import org.scepca.ca.CaReader;
 import org.scepca.ca.CertificateAuthority;
 import org.scepca.ca.store.RequestRecord;
 import org.scepca.ca.store.RequestStatus;
+import org.scepca.server.admin.RequestView;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -19,19 +21,32 @@ import picocli.CommandLine.Spec;
 final class RequestCommand {
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List requests (default: pending).")
-    static final class ListCmd implements Callable<Integer> {
+    static final class ListCmd implements Callable<Integer>, ReadOnly {
         @Mixin DataOptions data;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
-        @Option(names = "--status", defaultValue = "pending", description = "pending, issued, rejected or all") String status;
+        @Option(names = "--status", defaultValue = "pending",
+                description = "pending, issued, rejected or all. Default: ${DEFAULT-VALUE}") String status;
+        @Option(names = "--json", description = "Print a JSON array (the admin API's request fields) instead of a table")
+        boolean json;
 
         @Override
         public Integer call() {
-            Optional<RequestStatus> st = status.equalsIgnoreCase("all") ? Optional.empty()
-                    : Optional.of(RequestStatus.valueOf(status.toUpperCase(java.util.Locale.ROOT)));
-            try (CertificateAuthority ca = data.open()) {
+            Optional<RequestStatus> st;
+            try {
+                st = status.equalsIgnoreCase("all") ? Optional.empty()
+                        : Optional.of(RequestStatus.valueOf(status.strip().toUpperCase(java.util.Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+                throw new Errors.UserException("--status must be pending, issued, rejected or all");
+            }
+            try (CaReader ca = data.read()) {
                 var out = spec.commandLine().getOut();
+                var rows = ca.requests().list(st, 1000);
+                if (json) {
+                    JsonOutput.print(out, rows.stream().map(RequestView::of).toList());
+                    return 0;
+                }
                 out.printf("%-44s  %-8s  %-24s  %s%n", "TRANSACTION", "STATUS", "CREATED", "SUBJECT");
-                for (RequestRecord r : ca.requests().list(st, 1000)) {
+                for (RequestRecord r : rows) {
                     out.printf("%-44s  %-8s  %-24s  %s%n", r.transactionId(), r.status().name().toLowerCase(java.util.Locale.ROOT),
                             r.createdAt(), r.subjectDn());
                 }
@@ -44,7 +59,8 @@ final class RequestCommand {
     static final class Approve implements Callable<Integer> {
         @Mixin DataOptions data;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
-        @Parameters(paramLabel = "TRANSACTION_ID") String txid;
+        @Parameters(paramLabel = "TRANSACTION_ID", description = "The request's transaction id, as 'request list' shows it")
+        String txid;
 
         @Override
         public Integer call() {
@@ -60,8 +76,10 @@ final class RequestCommand {
     static final class Reject implements Callable<Integer> {
         @Mixin DataOptions data;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
-        @Parameters(paramLabel = "TRANSACTION_ID") String txid;
-        @Option(names = "--reason", defaultValue = "rejected by an operator") String reason;
+        @Parameters(paramLabel = "TRANSACTION_ID", description = "The request's transaction id, as 'request list' shows it")
+        String txid;
+        @Option(names = "--reason", defaultValue = "rejected by an operator", paramLabel = "TEXT",
+                description = "Why, for the audit log and the request's record. Default: ${DEFAULT-VALUE}") String reason;
 
         @Override
         public Integer call() {

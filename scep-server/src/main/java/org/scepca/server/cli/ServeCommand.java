@@ -24,8 +24,10 @@ import picocli.CommandLine.Spec;
         description = {"Run the SCEP server. On first start with an empty data folder, creates the CA."})
 final class ServeCommand implements Callable<Integer> {
     @Mixin DataOptions data;
+    @Mixin CaNaming naming;
     @Spec picocli.CommandLine.Model.CommandSpec spec;
-    @Option(names = "--port", defaultValue = "${env:SCEPCA_PORT:-8080}", description = "Default: ${DEFAULT-VALUE}") int port;
+    @Option(names = "--port", defaultValue = "${env:SCEPCA_PORT:-8080}",
+            description = "SCEP port (plain HTTP). Default: ${DEFAULT-VALUE}") int port;
     @Option(names = "--host", defaultValue = "${env:SCEPCA_HOST:-0.0.0.0}", description = "Bind address. Default: ${DEFAULT-VALUE}")
     String host;
 
@@ -43,17 +45,37 @@ final class ServeCommand implements Callable<Integer> {
             log.warn("Ignored environment variables (neither a configuration key nor one of scepca's variables; a typo?"
                     + " endpoint.NAME.* keys can only be set in the file): {}", environment.unknownVariables());
         }
+        boolean existed = dir.caExists();
+        Optional<java.net.URI> baseUrl = naming.baseUrl();
         Passphrase passphrase = CaBootstrap.createUnlessPresent(dir, () -> {
             var resolved = CaBootstrap.passphraseForNewCa(dir, Optional.ofNullable(data.passphraseFile));
-            log.info("No CA in {}: creating one (RSA 4096 root, this takes a few seconds)", dir.root());
-            CaBootstrap.create(dir, InitOptions.defaults(), resolved.passphrase());
+            if (naming.given()) {
+                log.info("No CA in {}: creating one named {} (RSA 4096 root, this takes a few seconds)", dir.root(),
+                        naming.describe());
+            } else {
+                // The names are in every certificate and cannot change later: say what they will be, and how to choose.
+                log.info("No CA in {}: creating one named {} (no --org or --name given; for your own, stop now, remove"
+                        + " {} and start again with --org ORG --name NAME). RSA 4096 root, this takes a few seconds",
+                        dir.root(), naming.describe(), dir.root());
+            }
+            CaBootstrap.writeConfig(dir, baseUrl);
+            InitOptions d = InitOptions.defaults();
+            CaBootstrap.create(dir, new InitOptions(naming.subject(null, "Root CA"), naming.subject(null, "Issuing CA"),
+                    naming.subject(null, "SCEP RA"), d.rootKeyBits(), d.intermediateKeyBits(), d.raKeyBits(),
+                    d.rootValidity(), d.intermediateValidity(), d.raValidity(), d.rootKeyOut())
+                    .withPublicBaseUrl(baseUrl.or(() -> data.config().publicBaseUrl())), resolved.passphrase());
             if (resolved.generated()) {
                 log.info("Generated the key passphrase in {} (owner-only permissions); back it up, or move it to a"
                         + " secret store and pass it with SCEPCA_PASSPHRASE", dir.generatedPassphrase());
             }
             return resolved.passphrase();
         }).orElseGet(data::passphrase);
+        if (existed && (naming.given() || baseUrl.isPresent())) {
+            log.warn("--org, --name and --public-base-url name a new CA: {} holds one already, so they are ignored"
+                    + " (set public-base-url in {})", dir.root(), dir.configFile());
+        }
         CaConfig config = data.config();
+        warnAboutBaseUrl(config, dir, log);
         AdminConfig admin = AdminConfig.load(dir.configFile());
         if (admin.enabled() && admin.port() == port) {
             throw new Errors.UserException("admin.port " + admin.port() + " is the SCEP port: choose another");
@@ -103,6 +125,23 @@ final class ServeCommand implements Callable<Integer> {
         out.flush();
         running.join();
         return 0;
+    }
+
+    /**
+     * Certificates carry the CRL, OCSP and CA-issuer URLs built from public-base-url when they are issued: without it
+     * relying parties cannot check revocation at all, and with https:// they must first validate the CA's own TLS
+     * server certificate, whose revocation they check over the same URLs (RFC 5280 §4.2.1.13, §4.2.2.1: CRLs and
+     * OCSP answers are signed and are served over plain HTTP).
+     */
+    static void warnAboutBaseUrl(CaConfig config, CaDirectory dir, org.slf4j.Logger log) {
+        if (config.publicBaseUrl().isEmpty()) {
+            log.warn("public-base-url is not set in {}: certificates issued now carry no CRL or OCSP URL, and keep"
+                    + " none. Set it to the http:// URL devices reach this server at, then restart", dir.configFile());
+        } else if ("https".equalsIgnoreCase(config.publicBaseUrl().get().getScheme())) {
+            log.warn("public-base-url is https ({}): CRL and OCSP URLs over TLS are circular for a relying party (it must"
+                    + " check the TLS server's certificate first) and many clients do not follow them; use http://"
+                    + " (CRLs and OCSP answers are signed)", config.publicBaseUrl().get());
+        }
     }
 
     /** A loopback literal or localhost; a name is never resolved here. */
