@@ -56,12 +56,17 @@ class MetricsEndToEndTest {
     static Running server;
     static String viewer;
 
-    @BeforeAll
-    static void start() throws Exception {
+    /** A fresh CA in {@code dir} and a server on port 0 with the admin connector as given. */
+    static Running startWithAdmin(Path dir, AdminConfig admin) throws Exception {
         Providers.register();
         TestPki.create(dir).close();
-        server = Running.start(new CaDirectory(dir), TestPki.PASSPHRASE, CaConfig.defaults(),
-                ServerConfig.defaults("127.0.0.1", 0), AdminConfig.loopback(0));
+        return Running.start(new CaDirectory(dir), TestPki.PASSPHRASE, CaConfig.defaults(),
+                ServerConfig.defaults("127.0.0.1", 0), admin);
+    }
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = startWithAdmin(dir, AdminConfig.loopback(0));
         viewer = server.ca().tokens().create("prometheus", AdminRole.VIEWER).token();
     }
 
@@ -85,7 +90,7 @@ class MetricsEndToEndTest {
         return PrometheusText.parse(r.body());
     }
 
-    static byte[] ocspRequest(BigInteger serial) throws Exception {
+    static byte[] ocspRequest(Running server, BigInteger serial) throws Exception {
         var id = new org.bouncycastle.cert.ocsp.CertificateID(new org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder()
                 .build().get(org.bouncycastle.cert.ocsp.CertificateID.HASH_SHA1),
                 new org.bouncycastle.cert.jcajce.JcaX509CertificateHolder(server.ca().material().intermediateCertificate()),
@@ -93,7 +98,7 @@ class MetricsEndToEndTest {
         return new org.bouncycastle.cert.ocsp.OCSPReqBuilder().addRequest(id).build().getEncoded();
     }
 
-    static int ocsp(byte[] body) throws Exception {
+    static int ocsp(Running server, byte[] body) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/ocsp"))
                 .header("Content-Type", "application/ocsp-request").POST(HttpRequest.BodyPublishers.ofByteArray(body))
                 .build(), HttpResponse.BodyHandlers.ofByteArray()).statusCode();
@@ -136,9 +141,9 @@ class MetricsEndToEndTest {
                 csr().keys(other).subject("CN=wrong").challenge("not-a-challenge").build());
         assertThat(refused.isFailure()).isTrue();
         server.ca().revocation().revoke(cert.getSerialNumber(), RevocationReason.KEY_COMPROMISE, "test");
-        assertThat(ocsp(ocspRequest(cert.getSerialNumber()))).isEqualTo(200);
-        assertThat(ocsp(ocspRequest(BigInteger.valueOf(12345)))).isEqualTo(200);
-        assertThat(ocsp(new byte[] {0x30, 0x00})).isEqualTo(200);
+        assertThat(ocsp(server, ocspRequest(server, cert.getSerialNumber()))).isEqualTo(200);
+        assertThat(ocsp(server, ocspRequest(server, BigInteger.valueOf(12345)))).isEqualTo(200);
+        assertThat(ocsp(server, new byte[] {0x30, 0x00})).isEqualTo(200);
         server.metrics().refreshStoreGauges();
         PrometheusText after = scrape();
 
@@ -231,9 +236,7 @@ class MetricsEndToEndTest {
 
     @Test
     void metricsPublic_scrapesWithoutAToken(@TempDir Path other) throws Exception {
-        TestPki.create(other).close();
-        try (Running open = Running.start(new CaDirectory(other), TestPki.PASSPHRASE, CaConfig.defaults(),
-                ServerConfig.defaults("127.0.0.1", 0), AdminConfig.loopback(0).withMetricsPublic(true))) {
+        try (Running open = startWithAdmin(other, AdminConfig.loopback(0).withMetricsPublic(true))) {
             HttpResponse<String> r = get(open.adminPort(), "/metrics", null);
             assertThat(r.statusCode()).isEqualTo(200);
             assertThat(PrometheusText.parse(r.body()).has("scepca_ca_days_left")).isTrue();

@@ -21,15 +21,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.scepca.ca.config.CaConfig;
-import org.scepca.ca.material.CaDirectory;
 import org.scepca.ca.testing.TestKeys;
-import org.scepca.ca.testing.TestPki;
 import org.scepca.ca.tokens.AdminRole;
 import org.scepca.server.admin.AdminConfig;
 import org.scepca.server.app.Running;
-import org.scepca.server.app.ServerConfig;
-import org.scepca.server.cli.Providers;
 import org.scepca.server.metrics.PrometheusText;
 import org.yaml.snakeyaml.Yaml;
 
@@ -53,10 +48,7 @@ class MonitoringDocsTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Providers.register();
-        TestPki.create(dir).close();
-        server = Running.start(new CaDirectory(dir), TestPki.PASSPHRASE, CaConfig.defaults(),
-                ServerConfig.defaults("127.0.0.1", 0), AdminConfig.loopback(0));
+        server = MetricsEndToEndTest.startWithAdmin(dir, AdminConfig.loopback(0));
         Client client = ScepClients.client("http://127.0.0.1:" + server.port() + "/scep");
         KeyPair keys = TestKeys.freshRsa2048();
         String challenge = server.ca().challenges().mint(Duration.ofMinutes(10), Optional.empty()).secret();
@@ -64,17 +56,15 @@ class MonitoringDocsTest {
                 csr().keys(keys).subject("CN=docs").challenge(challenge).build()).isSuccess()).isTrue();
         assertThat(client.enrol(ScepClients.selfSigned(keys, "CN=throwaway"), keys.getPrivate(),
                 csr().keys(keys).subject("CN=docs-refused").challenge("wrong").build()).isFailure()).isTrue();
-        MetricsEndToEndTest.server = server;
-        MetricsEndToEndTest.ocsp(MetricsEndToEndTest.ocspRequest(java.math.BigInteger.TEN));
-        MetricsEndToEndTest.viewer = server.ca().tokens().create("docs", AdminRole.VIEWER).token();
-        String text = MetricsEndToEndTest.get(server.adminPort(), "/metrics", MetricsEndToEndTest.viewer).body();
+        MetricsEndToEndTest.ocsp(server, MetricsEndToEndTest.ocspRequest(server, java.math.BigInteger.TEN));
+        String viewer = server.ca().tokens().create("docs", AdminRole.VIEWER).token();
+        String text = MetricsEndToEndTest.get(server.adminPort(), "/metrics", viewer).body();
         Files.writeString(Path.of("target", "metrics-sample.txt"), text);
         scrape = PrometheusText.parse(text);
     }
 
     @AfterAll
     static void stop() {
-        MetricsEndToEndTest.server = null;
         server.close();
     }
 

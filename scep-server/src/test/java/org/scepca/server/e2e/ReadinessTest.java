@@ -18,15 +18,10 @@ import org.bouncycastle.cert.X509v2CRLBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.scepca.ca.config.CaConfig;
-import org.scepca.ca.material.CaDirectory;
 import org.scepca.ca.pem.Pem;
 import org.scepca.ca.store.CrlStore;
-import org.scepca.ca.testing.TestPki;
 import org.scepca.server.admin.AdminConfig;
 import org.scepca.server.app.Running;
-import org.scepca.server.app.ServerConfig;
-import org.scepca.server.cli.Providers;
 import org.scepca.server.metrics.PrometheusText;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -47,10 +42,7 @@ class ReadinessTest {
 
     @Test
     void healthyServer_200WithEveryCheckNamed_onBothConnectors(@TempDir Path dir) throws Exception {
-        Providers.register();
-        TestPki.create(dir).close();
-        try (Running server = Running.start(new CaDirectory(dir), TestPki.PASSPHRASE, CaConfig.defaults(),
-                ServerConfig.defaults("127.0.0.1", 0), AdminConfig.loopback(0))) {
+        try (Running server = MetricsEndToEndTest.startWithAdmin(dir, AdminConfig.loopback(0))) {
             for (int port : new int[] {server.port(), server.adminPort()}) {
                 HttpResponse<String> r = readyz(port);
                 assertThat(r.statusCode()).isEqualTo(200);
@@ -66,10 +58,7 @@ class ReadinessTest {
 
     @Test
     void crlPastItsNextUpdate_503NamingTheCrlCheck_andTheMetricsShowIt(@TempDir Path dir) throws Exception {
-        Providers.register();
-        TestPki.create(dir).close();
-        try (Running server = Running.start(new CaDirectory(dir), TestPki.PASSPHRASE, CaConfig.defaults(),
-                ServerConfig.defaults("127.0.0.1", 0), AdminConfig.loopback(0))) {
+        try (Running server = MetricsEndToEndTest.startWithAdmin(dir, AdminConfig.loopback(0))) {
             Instant nextUpdate = staleCrl(server);
             HttpResponse<String> r = readyz(server.port());
             assertThat(r.statusCode()).isEqualTo(503);
