@@ -207,6 +207,9 @@ class MetricsEndToEndTest {
 
     @Test
     void jvmPoolAndJettyMetersAreThere() throws Exception {
+        System.gc(); // the GC meters appear with the first collection
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20))
+                .until(() -> scrape().has("jvm_gc_pause_seconds_count"));
         PrometheusText t = scrape();
         assertThat(t.names()).contains("jvm_memory_used_bytes", "jvm_gc_pause_seconds_count", "jvm_threads_live_threads",
                 "jvm_classes_loaded_classes", "process_cpu_usage", "process_uptime_seconds",

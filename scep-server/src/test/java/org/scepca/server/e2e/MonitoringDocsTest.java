@@ -58,6 +58,10 @@ class MonitoringDocsTest {
                 csr().keys(keys).subject("CN=docs-refused").challenge("wrong").build()).isFailure()).isTrue();
         MetricsEndToEndTest.ocsp(server, MetricsEndToEndTest.ocspRequest(server, java.math.BigInteger.TEN));
         String viewer = server.ca().tokens().create("docs", AdminRole.VIEWER).token();
+        // The GC meters appear with the first collection, which a short test may not see by itself.
+        System.gc();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> MetricsEndToEndTest.get(
+                server.adminPort(), "/metrics", viewer).body().contains("jvm_gc_pause_seconds_count"));
         String text = MetricsEndToEndTest.get(server.adminPort(), "/metrics", viewer).body();
         Files.writeString(Path.of("target", "metrics-sample.txt"), text);
         scrape = PrometheusText.parse(text);
