@@ -25,9 +25,11 @@ import io.micrometer.core.instrument.MeterRegistry;
  * Gauges read from the store (the same on every replica of one database: dashboards take {@code max()} of them), read
  * at most once per {@link #TTL} whatever the number of scrapes, and gauges computed from the CA certificates and the
  * CRL. A store that does not answer leaves the gauges at their last values and sets {@code scepca_store_up} to 0; it
- * never fails the scrape.
+ * never fails the scrape. Only the first reading is made on the scrape's thread; later ones are made in the background
+ * when a scrape finds the reading stale, so that a database that hangs (a failover: up to the pool's 10 s connection
+ * timeout) never makes a scrape time out just when the metrics matter most.
  */
-final class FleetGauges {
+final class FleetGauges implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FleetGauges.class);
     /** How long one reading of the store serves the scrapes (every replica reads once per TTL, not per scrape). */
     static final Duration TTL = Duration.ofSeconds(30);
@@ -41,6 +43,13 @@ final class FleetGauges {
     private Snapshot snapshot;
     private Instant readAt = Instant.MIN;
     private boolean up;
+    private boolean reading;
+    private final java.util.concurrent.ExecutorService reader = java.util.concurrent.Executors.newSingleThreadExecutor(
+            r -> {
+                Thread t = new Thread(r, "scepca-metrics-store");
+                t.setDaemon(true);
+                return t;
+            });
 
     /** What one reading found. */
     private record Snapshot(CertificateCounts counts, Map<Integer, Long> expiring, StoreStatistics.ChallengeCounts challenges,
@@ -84,7 +93,9 @@ final class FleetGauges {
         store(r, "scepca.crl.number", "CRL number of the issuing CA's current CRL", s -> s.crlNumber().doubleValue());
         Gauge.builder("scepca.store.up", this, g -> {
             g.current();
-            return g.up ? 1 : 0;
+            synchronized (g) {
+                return g.up ? 1 : 0;
+            }
         }).description("1 if the last reading of the store's gauges succeeded, 0 if the database did not answer")
                 .register(r);
         // From the certificates in memory: no store involved.
@@ -112,27 +123,59 @@ final class FleetGauges {
         }).description(description).tags(tags).register(r);
     }
 
-    /** The next scrape reads the store afresh. */
-    synchronized void invalidate() {
-        readAt = Instant.MIN;
+    /** Reads the store now, on this thread (tests that change the store, then scrape). */
+    void invalidate() {
+        refresh();
     }
 
-    /** The reading in force: a new one when the last is older than the TTL. */
-    synchronized Snapshot current() {
-        Instant now = clock.instant();
-        if (readAt.plus(ttl).isAfter(now)) {
+    /** The reading in force; a stale one starts a new reading in the background (the first is made at once). */
+    Snapshot current() {
+        boolean first;
+        synchronized (this) {
+            if (reading || readAt.plus(ttl).isAfter(clock.instant())) {
+                return snapshot;
+            }
+            first = readAt.equals(Instant.MIN); // never read yet: the first scrape waits for it
+            reading = true;
+        }
+        if (first) {
+            refresh();
+        } else {
+            try {
+                reader.execute(this::refresh);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                synchronized (this) {
+                    reading = false; // closed
+                }
+            }
+        }
+        synchronized (this) {
             return snapshot;
         }
-        readAt = now;
+    }
+
+    private void refresh() {
+        Instant now = clock.instant();
+        Snapshot s = null;
         try {
-            snapshot = read(now);
-            up = true;
+            s = read(now);
         } catch (RuntimeException e) {
             // Last values stay (a gap in the graphs would hide the outage less well than scepca_store_up does).
             LOG.warn("metrics: reading the store failed: {}", e.toString());
-            up = false;
         }
-        return snapshot;
+        synchronized (this) {
+            if (s != null) {
+                snapshot = s;
+            }
+            up = s != null;
+            readAt = now;
+            reading = false;
+        }
+    }
+
+    @Override
+    public void close() {
+        reader.shutdownNow();
     }
 
     private Snapshot read(Instant now) {

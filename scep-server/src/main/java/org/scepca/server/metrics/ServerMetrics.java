@@ -94,6 +94,7 @@ public final class ServerMetrics implements ScepObserver, AutoCloseable {
         }
         m.fleet = new FleetGauges(ca, storeTtl);
         m.fleet.register(r);
+        m.binders.add(m.fleet);
         Gauge.builder("scepca.replicas", replicas, s -> s.getAsInt())
                 .description("Live replicas on this database, as this replica last saw them").register(r);
         return m;
