@@ -91,20 +91,22 @@ final class FleetGauges implements AutoCloseable {
         store(r, "scepca.crl.next.update.seconds", "Seconds until the issuing CA's CRL nextUpdate (negative: past it)",
                 s -> seconds(clock.instant(), s.crlNextUpdate()));
         store(r, "scepca.crl.number", "CRL number of the issuing CA's current CRL", s -> s.crlNumber().doubleValue());
+        // strongReference everywhere: Micrometer holds a gauge's object weakly.
         Gauge.builder("scepca.store.up", this, g -> {
             g.current();
             synchronized (g) {
                 return g.up ? 1 : 0;
             }
         }).description("1 if the last reading of the store's gauges succeeded, 0 if the database did not answer")
-                .register(r);
+                .strongReference(true).register(r);
         // From the certificates in memory: no store involved.
         Gauge.builder("scepca.ca.days.left", ca, c -> days(c.material().intermediateCertificate().getNotAfter()
                 .toInstant())).tag("ca", "issuing")
-                .description("Days until the CA certificate's notAfter (negative: expired)").register(r);
+                .description("Days until the CA certificate's notAfter (negative: expired)").strongReference(true)
+                .register(r);
         Gauge.builder("scepca.ca.days.left", ca, c -> days(c.material().root().getNotAfter().toInstant()))
                 .tag("ca", "root").description("Days until the CA certificate's notAfter (negative: expired)")
-                .register(r);
+                .strongReference(true).register(r);
     }
 
     private double days(Instant notAfter) {
@@ -120,7 +122,7 @@ final class FleetGauges implements AutoCloseable {
         Gauge.builder(name, this, g -> {
             Snapshot s = g.current();
             return s == null ? Double.NaN : value.applyAsDouble(s);
-        }).description(description).tags(tags).register(r);
+        }).description(description).tags(tags).strongReference(true).register(r);
     }
 
     /** Reads the store now, on this thread (tests that change the store, then scrape). */

@@ -95,7 +95,9 @@ public final class ServerMetrics implements ScepObserver, AutoCloseable {
         m.fleet = new FleetGauges(ca, storeTtl);
         m.fleet.register(r);
         m.binders.add(m.fleet);
-        Gauge.builder("scepca.replicas", replicas, s -> s.getAsInt())
+        // Strong reference: Micrometer holds a gauge's object weakly, and nothing else holds this method reference (the
+        // gauge read NaN after the first full GC).
+        Gauge.builder("scepca.replicas", replicas, s -> s.getAsInt()).strongReference(true)
                 .description("Live replicas on this database, as this replica last saw them").register(r);
         return m;
     }
