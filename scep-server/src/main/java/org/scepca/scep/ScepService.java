@@ -75,6 +75,7 @@ public final class ScepService {
     private final EnrollmentEndpoint endpoint;
     private final IssuanceEngine engine;
     private final Optional<RequestValidator> validator;
+    private final ScepObserver observer;
 
     /**
      * The default endpoint ({@code /scep}), with the approval, chain and supersession of {@code settings} (tests and
@@ -92,6 +93,13 @@ public final class ScepService {
      */
     public ScepService(CertificateAuthority ca, ScepSettings settings, EnrollmentEndpoint endpoint,
             Optional<RequestValidator> validator, SecureRandom random) {
+        this(ca, settings, endpoint, validator, random, ScepObserver.NONE);
+    }
+
+    /** @param observer told what each request came to (the server's metrics) */
+    public ScepService(CertificateAuthority ca, ScepSettings settings, EnrollmentEndpoint endpoint,
+            Optional<RequestValidator> validator, SecureRandom random, ScepObserver observer) {
+        this.observer = Objects.requireNonNull(observer, "observer is null");
         this.ca = Objects.requireNonNull(ca, "ca is null");
         this.settings = Objects.requireNonNull(settings, "settings is null");
         this.endpoint = Objects.requireNonNull(endpoint, "endpoint is null");
@@ -143,6 +151,11 @@ public final class ScepService {
         return endpoint;
     }
 
+    /** Who is told of each request; the HTTP edge reports what never reaches {@link #pkiOperation} here too. */
+    public ScepObserver observer() {
+        return observer;
+    }
+
     public ScepReply getCaCaps() {
         return new ScepReply(ScepReply.TEXT, caCaps.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
     }
@@ -173,7 +186,7 @@ public final class ScepService {
         Trace trace = new Trace();
         Outcome outcome;
         if (req.failure().isPresent()) {
-            outcome = Outcome.fail(CertRep.failure(req), "", null, req.failureDetail());
+            outcome = Outcome.fail(ScepObserver.Refusal.MESSAGE, CertRep.failure(req), "", null, req.failureDetail());
         } else {
             try {
                 outcome = switch (req.messageType()) {
@@ -182,7 +195,7 @@ public final class ScepService {
                     case CERT_POLL -> poll(req);
                     case GET_CERT -> getCert(req);
                     case GET_CRL -> getCrl(req);
-                    case CERT_REP -> Outcome.fail(failure(req, FailInfo.BAD_REQUEST), "", null, "CertRep sent as a request");
+                    case CERT_REP -> Outcome.fail(ScepObserver.Refusal.MESSAGE, failure(req, FailInfo.BAD_REQUEST), "", null, "CertRep sent as a request");
                 };
             } catch (org.scepca.ca.store.StoreUnavailableException e) {
                 // The database is restarting or failing over. Not a refusal: the request may be fine, and a commit
@@ -190,19 +203,28 @@ public final class ScepService {
                 // same message sent again gets the stored answer by its transactionID (RFC 8894 §3.2.1.1) or is
                 // handled afresh. A FAILURE here would make the device give up on a transaction that may have
                 // spent its one-time challenge.
+                long nanos = System.nanoTime() - start;
                 audit(req, new Outcome(failure(req, FailInfo.BAD_REQUEST), "", null, "unavailable", "database unavailable"),
-                        (System.nanoTime() - start) / 1_000_000, trace);
+                        nanos / 1_000_000, trace);
+                observer.observe(new ScepObserver.Event(endpoint.name(), opName(req), ScepObserver.Result.UNAVAILABLE,
+                        Optional.empty(), Optional.empty(), trace.renewal, false, nanos));
                 throw e;
             } catch (RuntimeException e) {
                 // Still a signed answer: a store or crypto fault must not become an HTTP 500 to the device.
                 LOG.error("internal error handling {} {}: {}", req.messageType(), req.transactionId(), e.toString());
-                outcome = Outcome.fail(failure(req, FailInfo.BAD_REQUEST), "", null, "internal error");
+                outcome = Outcome.fail(ScepObserver.Refusal.INTERNAL, failure(req, FailInfo.BAD_REQUEST), "", null, "internal error");
             }
         }
         byte[] body = encoder.encode(outcome.rep(), req.replyParameters());
-        long ms = (System.nanoTime() - start) / 1_000_000;
-        audit(req, outcome, ms, trace);
+        long nanos = System.nanoTime() - start;
+        audit(req, outcome, nanos / 1_000_000, trace);
         publishRefusal(req, outcome, trace);
+        observer.observe(new ScepObserver.Event(endpoint.name(), opName(req), switch (outcome.rep().status()) {
+            case SUCCESS -> ScepObserver.Result.SUCCESS;
+            case FAILURE -> ScepObserver.Result.FAILURE;
+            case PENDING -> ScepObserver.Result.PENDING;
+        }, outcome.rep().failInfo(), outcome.refusal(), trace.renewal || req.messageType()
+                == org.scepca.scep.message.MessageType.RENEWAL_REQ, trace.repeat, nanos));
         trace.afterReply.forEach(Runnable::run);
         return new ScepReply(ScepReply.PKI_MESSAGE, body);
     }
@@ -215,6 +237,7 @@ public final class ScepService {
         // Who signed: one of our certificates (a renewal, RFC 8894 §3.3.1.2) or a throwaway one (§2.3).
         Optional<CertificateRecord> renewing = ourCertificate(req.signerCertificate());
         Optional<BigInteger> signer = renewing.map(CertificateRecord::serial);
+        trace.renewal = renewalReq || renewing.isPresent();
 
         // 1. Idempotency (RFC 8894 §3.2.1.1): a repeat of the same message (same transaction, CSR and signer) gets the
         // stored answer. The same id and CSR signed by another of our certificates is not a repeat: sscep renews with
@@ -224,12 +247,13 @@ public final class ScepService {
         if (known.isPresent()) {
             RequestRecord k = known.get();
             if (k.isRepeat(csrHash, signer)) {
+                trace.repeat = true;
                 return answerFor(req, k);
             }
             // Only a renewal, authenticated by our own valid certificate, may take over a finished id; a pending one
             // waits for its operator, and anything else reusing an id is refused.
             if (k.status() == RequestStatus.PENDING || renewing.isEmpty()) {
-                return Outcome.fail(failure(req, FailInfo.BAD_REQUEST), subject, null,
+                return Outcome.fail(ScepObserver.Refusal.TRANSACTION, failure(req, FailInfo.BAD_REQUEST), subject, null,
                         "transaction id reused with a different CSR");
             }
         }
@@ -239,6 +263,7 @@ public final class ScepService {
             // taken the id): the repeat gets the winner's answer, read once the winner's commit is durable.
             Optional<RequestRecord> winner = ca.requests().find(txid);
             if (winner.isPresent() && winner.get().isRepeat(csrHash, signer)) {
+                trace.repeat = true;
                 return answerFor(req, winner.get());
             }
         }
@@ -259,31 +284,31 @@ public final class ScepService {
         IssuedFor issuedFor;
         if (renewalReq || renewing.isPresent()) {
             if (renewing.isEmpty()) {
-                return Outcome.fail(failure(req, FailInfo.BAD_REQUEST), subject, null,
+                return Outcome.fail(ScepObserver.Refusal.RENEWAL, failure(req, FailInfo.BAD_REQUEST), subject, null,
                         "renewal signed by a certificate this CA did not issue");
             }
             CertificateRecord old = renewing.get();
             if (old.profile() != CertificateProfile.CLIENT) {
-                return Outcome.fail(failure(req, FailInfo.BAD_REQUEST), subject, null,
+                return Outcome.fail(ScepObserver.Refusal.RENEWAL, failure(req, FailInfo.BAD_REQUEST), subject, null,
                         "only device certificates renew over SCEP, not " + old.profile().name().toLowerCase(java.util.Locale.ROOT));
             }
             if (!old.isActive(clock.instant())) {
-                return Outcome.raced(failure(req, FailInfo.BAD_REQUEST), subject, "renewal signed by a "
+                return Outcome.raced(ScepObserver.Refusal.RENEWAL, failure(req, FailInfo.BAD_REQUEST), subject, "renewal signed by a "
                         + (old.status() == CertificateStatus.REVOKED ? "revoked" : "expired") + " certificate " + old.serialHex());
             }
             trace.device = old.issuedFor().device().orElse(old.serialHex());
             if (!endpoint.renewal().enabled()) {
-                return Outcome.fail(failure(req, FailInfo.BAD_REQUEST), subject, null,
+                return Outcome.fail(ScepObserver.Refusal.RENEWAL, failure(req, FailInfo.BAD_REQUEST), subject, null,
                         "renewal is not enabled on endpoint " + endpoint.name());
             }
             if (!old.endpointName().equals(endpoint.name())) {
                 // Each endpoint's policy vouches only for what it issued: a certificate renews where it was enrolled.
-                return Outcome.fail(failure(req, FailInfo.BAD_REQUEST), subject, null, "certificate " + old.serialHex()
+                return Outcome.fail(ScepObserver.Refusal.RENEWAL, failure(req, FailInfo.BAD_REQUEST), subject, null, "certificate " + old.serialHex()
                         + " was issued by endpoint " + old.endpointName() + "; renew it there");
             }
             Duration window = endpoint.renewal().window();
             if (!window.isZero() && old.notAfter().isAfter(clock.instant().plus(window))) {
-                return Outcome.fail(failure(req, FailInfo.BAD_REQUEST), subject, null, "renewal opens "
+                return Outcome.fail(ScepObserver.Refusal.RENEWAL, failure(req, FailInfo.BAD_REQUEST), subject, null, "renewal opens "
                         + window.toDays() + " days before expiry (" + old.notAfter().truncatedTo(ChronoUnit.SECONDS) + ")");
             }
             requester = "scep:renewal:" + old.serialHex();
@@ -309,8 +334,8 @@ public final class ScepService {
             Optional<ChallengeGrant> grant = password.flatMap(pw -> ca.challenges().check(pw, endpoint));
             if (grant.isEmpty()) {
                 return password.isEmpty()
-                        ? Outcome.fail(failure(req, FailInfo.BAD_REQUEST), subject, null, "no challenge password")
-                        : Outcome.raced(failure(req, FailInfo.BAD_REQUEST), subject, "wrong, expired or used challenge password");
+                        ? Outcome.fail(ScepObserver.Refusal.CHALLENGE, failure(req, FailInfo.BAD_REQUEST), subject, null, "no challenge password")
+                        : Outcome.raced(ScepObserver.Refusal.CHALLENGE, failure(req, FailInfo.BAD_REQUEST), subject, "wrong, expired or used challenge password");
             }
             oneTimeHash = grant.get().oneTimeHash();
             requester = "scep:challenge:" + grant.get().kind().name().toLowerCase(java.util.Locale.ROOT);
@@ -373,7 +398,12 @@ public final class ScepService {
                 case CHALLENGE_UNAVAILABLE -> "challenge password was used or expired";
                 default -> "conflict";
             };
-            return Outcome.raced(failure(req, FailInfo.BAD_REQUEST), subject, detail);
+            ScepObserver.Refusal refusal = switch (e.what()) {
+                case CHALLENGE_UNAVAILABLE -> ScepObserver.Refusal.CHALLENGE;
+                case ALREADY_RENEWED -> ScepObserver.Refusal.RENEWAL;
+                default -> ScepObserver.Refusal.TRANSACTION;
+            };
+            return Outcome.raced(refusal, failure(req, FailInfo.BAD_REQUEST), subject, detail);
         } catch (PolicyViolationException e) {
             boolean badAlg = e.kind() == PolicyViolationException.Kind.BAD_ALGORITHM;
             if (endpoint.reportToIntune() && renewing.isEmpty()) {
@@ -383,7 +413,8 @@ public final class ScepService {
                         badAlg ? RequestValidator.HResult.BAD_ALGORITHM : RequestValidator.HResult.BAD_REQUEST_SUBJECT,
                         detail));
             }
-            return Outcome.fail(failure(req, badAlg ? FailInfo.BAD_ALG : FailInfo.BAD_REQUEST), subject, null, e.getMessage());
+            return Outcome.fail(ScepObserver.Refusal.POLICY, failure(req, badAlg ? FailInfo.BAD_ALG : FailInfo.BAD_REQUEST), subject, null,
+                    e.getMessage());
         }
     }
 
@@ -395,12 +426,12 @@ public final class ScepService {
         String txid = req.transactionId().value();
         if (CsrAttributes.challengePassword(payload.csr()).isEmpty()) {
             trace.intune = "ChallengePasswordMissing";
-            return Optional.of(Outcome.fail(failure(req, FailInfo.BAD_REQUEST), subject, null,
+            return Optional.of(Outcome.fail(ScepObserver.Refusal.INTUNE, failure(req, FailInfo.BAD_REQUEST), subject, null,
                     "no challenge password (Intune's challenge is required on this endpoint)"));
         }
         if (validator.isEmpty()) {
             trace.intune = "not-configured";
-            return Optional.of(Outcome.fail(failure(req, FailInfo.BAD_REQUEST), subject, null,
+            return Optional.of(Outcome.fail(ScepObserver.Refusal.INTUNE, failure(req, FailInfo.BAD_REQUEST), subject, null,
                     "Intune validation is not configured on this server"));
         }
         RequestValidator.Verdict verdict;
@@ -408,7 +439,7 @@ public final class ScepService {
             verdict = validator.get().validate(txid, payload.csrDer());
         } catch (RequestValidator.UnavailableException e) {
             trace.intune = "unavailable";
-            return Optional.of(Outcome.fail(failure(req, FailInfo.BAD_REQUEST), subject, null,
+            return Optional.of(Outcome.fail(ScepObserver.Refusal.INTUNE, failure(req, FailInfo.BAD_REQUEST), subject, null,
                     "Intune could not validate the request: " + e.getMessage()));
         }
         trace.intune = verdict.code();
@@ -419,7 +450,7 @@ public final class ScepService {
             trace.afterReply.add(() -> validator.orElseThrow().reportFailure(txid, payload.csrDer(),
                     RequestValidator.HResult.FAIL, "refused by Intune: " + verdict.code()));
         }
-        return Optional.of(Outcome.fail(failure(req, FailInfo.BAD_REQUEST), subject, null, "Intune refused the request: "
+        return Optional.of(Outcome.fail(ScepObserver.Refusal.INTUNE, failure(req, FailInfo.BAD_REQUEST), subject, null, "Intune refused the request: "
                 + verdict.code() + (verdict.description().isEmpty() ? "" : " (" + verdict.description() + ")")));
     }
 
@@ -428,17 +459,18 @@ public final class ScepService {
         return switch (r.status()) {
             case PENDING -> new Outcome(CertRep.pending(req.transactionId(), req.senderNonce()), r.subjectDn(), null,
                     "pending", "");
-            case REJECTED -> Outcome.fail(failure(req, FailInfo.BAD_REQUEST), r.subjectDn(), null,
+            case REJECTED -> Outcome.fail(ScepObserver.Refusal.REJECTED, failure(req, FailInfo.BAD_REQUEST), r.subjectDn(), null,
                     "rejected: " + r.reason().orElse("by an operator"));
             case ISSUED -> {
                 BigInteger serial = r.serial().orElseThrow();
                 Optional<CertificateRecord> cert = ca.certificates().find(serial);
                 if (cert.isEmpty()) {
-                    yield Outcome.fail(failure(req, FailInfo.BAD_CERT_ID), r.subjectDn(), null, "issued certificate missing");
+                    yield Outcome.fail(ScepObserver.Refusal.INTERNAL, failure(req, FailInfo.BAD_CERT_ID), r.subjectDn(), null,
+                            "issued certificate missing");
                 }
                 if (cert.get().status() == CertificateStatus.REVOKED) {
                     // Never hand out a revoked certificate as SUCCESS, even to a repeat of the request that got it.
-                    yield Outcome.fail(failure(req, FailInfo.BAD_REQUEST), r.subjectDn(), cert.get().serialHex(),
+                    yield Outcome.fail(ScepObserver.Refusal.REVOKED, failure(req, FailInfo.BAD_REQUEST), r.subjectDn(), cert.get().serialHex(),
                             "the certificate of this transaction was revoked");
                 }
                 yield new Outcome(CertRep.success(req.transactionId(), req.senderNonce(),
@@ -450,18 +482,18 @@ public final class ScepService {
 
     private Outcome poll(DecodedRequest req) {
         return ca.requests().find(req.transactionId().value()).map(r -> answerFor(req, r))
-                .orElseGet(() -> Outcome.fail(failure(req, FailInfo.BAD_CERT_ID), "", null, "unknown transaction"));
+                .orElseGet(() -> Outcome.fail(ScepObserver.Refusal.NOT_FOUND, failure(req, FailInfo.BAD_CERT_ID), "", null, "unknown transaction"));
     }
 
     private Outcome getCert(DecodedRequest req) {
         IssuerAndSerialPayload p = (IssuerAndSerialPayload) req.payload().orElseThrow();
         if (!issuerName.equals(p.issuer())) {
-            return Outcome.fail(failure(req, FailInfo.BAD_CERT_ID), "", p.serial().toString(16), "issuer is not this CA");
+            return Outcome.fail(ScepObserver.Refusal.NOT_FOUND, failure(req, FailInfo.BAD_CERT_ID), "", p.serial().toString(16), "issuer is not this CA");
         }
         return ca.certificates().find(p.serial())
                 .map(c -> new Outcome(CertRep.success(req.transactionId(), req.senderNonce(), List.of(Pem.certificate(c.der()))),
                         c.subjectDn(), c.serialHex(), "found", ""))
-                .orElseGet(() -> Outcome.fail(failure(req, FailInfo.BAD_CERT_ID), "", p.serial().toString(16), "unknown serial"));
+                .orElseGet(() -> Outcome.fail(ScepObserver.Refusal.NOT_FOUND, failure(req, FailInfo.BAD_CERT_ID), "", p.serial().toString(16), "unknown serial"));
     }
 
     private Outcome getCrl(DecodedRequest req) {
@@ -472,11 +504,11 @@ public final class ScepService {
             return ca.crls().rootCrl()
                     .map(crl -> new Outcome(CertRep.successWithCrl(req.transactionId(), req.senderNonce(), crl), "",
                             p.serial().toString(16), "crl", ""))
-                    .orElseGet(() -> Outcome.fail(failure(req, FailInfo.BAD_CERT_ID), "", p.serial().toString(16),
+                    .orElseGet(() -> Outcome.fail(ScepObserver.Refusal.NOT_FOUND, failure(req, FailInfo.BAD_CERT_ID), "", p.serial().toString(16),
                             "no CRL of the root is published"));
         }
         if (!issuerName.equals(p.issuer())) {
-            return Outcome.fail(failure(req, FailInfo.BAD_CERT_ID), "", p.serial().toString(16), "issuer is not this CA");
+            return Outcome.fail(ScepObserver.Refusal.NOT_FOUND, failure(req, FailInfo.BAD_CERT_ID), "", p.serial().toString(16), "issuer is not this CA");
         }
         var crl = ca.crls().current().crl();
         return new Outcome(CertRep.successWithCrl(req.transactionId(), req.senderNonce(), crl), "", p.serial().toString(16),
@@ -590,6 +622,8 @@ public final class ScepService {
         String device;
         String intune;
         String reported;
+        boolean renewal;
+        boolean repeat;
         final List<Runnable> afterReply = new ArrayList<>(1);
     }
 
@@ -597,19 +631,21 @@ public final class ScepService {
      * What happened, for the reply and the audit line. {@code raceable}: a refusal that a concurrent copy of the same
      * message could have caused by winning (its answer is then the winner's).
      */
-    private record Outcome(CertRep rep, String subject, String serial, String label, String detail, boolean raceable) {
+    private record Outcome(CertRep rep, String subject, String serial, String label, String detail, boolean raceable,
+            Optional<ScepObserver.Refusal> refusal) {
         Outcome(CertRep rep, String subject, String serial, String label, String detail) {
-            this(rep, subject, serial, label, detail, false);
+            this(rep, subject, serial, label, detail, false, Optional.empty());
         }
 
-        static Outcome fail(CertRep rep, String subject, String serial, String detail) {
+        /** @param refusal the class of the refusal, for the metrics (the detail goes to the audit line only) */
+        static Outcome fail(ScepObserver.Refusal refusal, CertRep rep, String subject, String serial, String detail) {
             return new Outcome(rep, subject, serial, "failure:" + rep.failInfo().orElseThrow().name().toLowerCase(java.util.Locale.ROOT),
-                    detail);
+                    detail, false, Optional.of(refusal));
         }
 
-        static Outcome raced(CertRep rep, String subject, String detail) {
-            Outcome o = fail(rep, subject, null, detail);
-            return new Outcome(o.rep(), o.subject(), o.serial(), o.label(), o.detail(), true);
+        static Outcome raced(ScepObserver.Refusal refusal, CertRep rep, String subject, String detail) {
+            Outcome o = fail(refusal, rep, subject, null, detail);
+            return new Outcome(o.rep(), o.subject(), o.serial(), o.label(), o.detail(), true, o.refusal());
         }
     }
 }

@@ -78,7 +78,7 @@ public record CaConfig(IssuancePolicy policy, Duration crlNextUpdate, Duration r
             "db.pool-size", "db.url", "db.user", "db.password-file", "scep.use-ra", "include",
             // Read by the server's admin.AdminConfig (same file); listed here so they are not unknown keys.
             "admin.enabled", "admin.host", "admin.port", "admin.tls-port", "admin.tls-cert", "admin.tls-key",
-            "admin.mtls-admins", "admin.mtls-viewers",
+            "admin.mtls-admins", "admin.mtls-viewers", "admin.metrics-public",
             // Read by the server's ServerConfig (rate limits on the public port).
             "limits.enabled", "limits.per-source-rps", "limits.per-source-burst", "limits.pkioperation-per-source-rps",
             "limits.pkioperation-per-source-burst", "limits.max-concurrent-pkioperations", "limits.exempt-loopback",

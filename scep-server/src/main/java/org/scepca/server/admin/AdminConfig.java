@@ -23,8 +23,11 @@ import org.scepca.jamf.JamfConfig;
  *                   ({@code scepca admin cert issue}); the role comes from the store, never from the names
  * @param jamf       the {@code jamf.*} keys of the same file: the Basic credential Jamf Pro's SCEPChallenge webhook
  *                   may use on {@code POST /api/v1/jamf/scep-challenge}, and the Jamf Pro API client of the device sync
+ * @param metricsPublic {@code admin.metrics-public}: {@code GET /metrics} on the admin connector needs no token
+ *                   (docs/monitoring.md); off by default
  */
-public record AdminConfig(boolean enabled, String host, int port, Optional<Tls> tls, Optional<JamfConfig> jamf) {
+public record AdminConfig(boolean enabled, String host, int port, Optional<Tls> tls, Optional<JamfConfig> jamf,
+        boolean metricsPublic) {
     public static final int DEFAULT_PORT = 9090;
     public static final String DEFAULT_HOST = "127.0.0.1";
 
@@ -40,6 +43,11 @@ public record AdminConfig(boolean enabled, String host, int port, Optional<Tls> 
     /** Without Jamf settings. */
     public AdminConfig(boolean enabled, String host, int port, Optional<Tls> tls) {
         this(enabled, host, port, tls, Optional.empty());
+    }
+
+    /** Metrics need a token. */
+    public AdminConfig(boolean enabled, String host, int port, Optional<Tls> tls, Optional<JamfConfig> jamf) {
+        this(enabled, host, port, tls, jamf, false);
     }
 
     /** The mTLS connector: server certificate chain and key as PEM (what {@code scepca cert issue-server} writes). */
@@ -61,11 +69,15 @@ public record AdminConfig(boolean enabled, String host, int port, Optional<Tls> 
     }
 
     public AdminConfig withTls(Tls newTls) {
-        return new AdminConfig(enabled, host, port, Optional.of(newTls), jamf);
+        return new AdminConfig(enabled, host, port, Optional.of(newTls), jamf, metricsPublic);
     }
 
     public AdminConfig withJamf(Optional<JamfConfig> newJamf) {
-        return new AdminConfig(enabled, host, port, tls, newJamf);
+        return new AdminConfig(enabled, host, port, tls, newJamf, metricsPublic);
+    }
+
+    public AdminConfig withMetricsPublic(boolean open) {
+        return new AdminConfig(enabled, host, port, tls, jamf, open);
     }
 
     public static AdminConfig load(Path file) {
@@ -111,7 +123,8 @@ public record AdminConfig(boolean enabled, String host, int port, Optional<Tls> 
                         + " certificate of their own: 'scepca admin cert issue --name NAME --role admin|viewer'.");
             }
         }
-        return new AdminConfig(enabled, host, port, tls, JamfConfig.from(p, baseDir));
+        return new AdminConfig(enabled, host, port, tls, JamfConfig.from(p, baseDir),
+                bool(p, "admin.metrics-public", false));
     }
 
     /** Keys of earlier releases that granted roles by subject DN or SAN. */

@@ -89,6 +89,19 @@ public final class AdminServer {
     /** @param nanoTime the clock of the limit on failed Basic authentications (tests step it) */
     public static void attach(Server server, AdminConfig config, CertificateAuthority ca,
             Optional<ProfileService> profiles, java.util.function.LongSupplier nanoTime) {
+        attach(server, config, ca, profiles, nanoTime, Optional.empty(), List::of);
+    }
+
+    /**
+     * @param metrics            the Prometheus text of {@code GET /metrics}, if this server keeps metrics
+     * @param readinessWarnings  what the MDM integrations report, for {@code /readyz} (as on the SCEP connector)
+     */
+    public static void attach(Server server, AdminConfig config, CertificateAuthority ca,
+            Optional<ProfileService> profiles, java.util.function.LongSupplier nanoTime,
+            Optional<java.util.function.Supplier<String>> metrics,
+            java.util.function.Supplier<List<String>> readinessWarnings) {
+        Objects.requireNonNull(metrics, "metrics is null");
+        Objects.requireNonNull(readinessWarnings, "readinessWarnings is null");
         Objects.requireNonNull(server, "server is null");
         Objects.requireNonNull(config, "config is null");
         Objects.requireNonNull(ca, "ca is null");
@@ -115,8 +128,10 @@ public final class AdminServer {
                 () -> port(server, ScepServer.CONNECTOR)), auth, jsonMapper(), new AuthFailureLimiter(nanoTime))),
                 "/api/v1/*");
         ctx.addServlet(new ServletHolder("admin-console", new ConsoleServlet()), "/console/*");
-        HealthServlet health = new HealthServlet(ca);
+        HealthServlet health = new HealthServlet(ca, readinessWarnings);
         ctx.addServlet(new ServletHolder("admin-health", health), "/healthz");
+        metrics.ifPresent(m -> ctx.addServlet(new ServletHolder("admin-metrics", new MetricsServlet(m, auth,
+                config.metricsPublic())), "/metrics"));
         ctx.addServlet(new ServletHolder("admin-ready", health), "/readyz");
         ctx.addServlet(new ServletHolder("admin-root", new RootServlet()), "/");
         ctx.addFilter(new FilterHolder(new SecurityHeadersFilter()), "/*", EnumSet.of(DispatcherType.REQUEST));

@@ -39,12 +39,15 @@ public final class Running implements AutoCloseable {
     private final ScheduledExecutorService housekeeping;
     private final Integrations integrations;
     private final Membership membership;
+    private final org.scepca.server.metrics.ServerMetrics metrics;
 
     /** How often each process copies a newer CRL from the database to its crl/ folder (what nginx reads). */
     public static final java.time.Duration CRL_SYNC = java.time.Duration.ofSeconds(2);
 
     private Running(CertificateAuthority ca, ScepService scep, OcspResponder ocsp, Server server,
-            ScheduledExecutorService housekeeping, Integrations integrations, Membership membership) {
+            ScheduledExecutorService housekeeping, Integrations integrations, Membership membership,
+            org.scepca.server.metrics.ServerMetrics metrics) {
+        this.metrics = metrics;
         this.integrations = integrations;
         this.membership = membership;
         this.ca = ca;
@@ -109,22 +112,36 @@ public final class Running implements AutoCloseable {
             return t;
         });
         Membership membership = null;
+        org.scepca.server.metrics.ServerMetrics metrics = null;
         try {
             membership = Membership.start(new org.scepca.ca.store.Replicas(ca.database(), clock), hk);
+            metrics = org.scepca.server.metrics.ServerMetrics.create(ca, membership::liveReplicas);
             integrations = Integrations.start(ca, adminConfig.jamf(),
                     options.withMaxPkiOperations(serverConfig.limits().maxConcurrentPkiOperations()));
             java.util.Map<String, ScepService> endpoints = new java.util.LinkedHashMap<>();
             for (EnrollmentEndpoint e : ca.endpoints().all()) {
                 endpoints.put(e.name(), new ScepService(ca, ScepSettings.from(config), e, integrations.validatorFor(e),
-                        random));
+                        random, metrics));
             }
             ScepService scep = endpoints.get(org.scepca.ca.store.ChallengeOrigin.DEFAULT_ENDPOINT);
             OcspResponder ocsp = ocspResponder(ca, dir, passphrase, clock, random);
             ProfileService profiles = ProfileService.create(ca, scep, passphrase);
+            org.scepca.server.metrics.ServerMetrics m = metrics;
             Server server = ScepServer.newServer(serverConfig,
                     new ScepServer.Services(ca, endpoints, ocsp, java.util.Optional.of(profiles),
-                            integrations::warnings, membership::liveReplicas), nanoTime);
-            AdminServer.attach(server, adminConfig, ca, java.util.Optional.of(profiles), nanoTime);
+                            integrations::warnings, membership::liveReplicas, m::ocsp), nanoTime);
+            AdminServer.attach(server, adminConfig, ca, java.util.Optional.of(profiles), nanoTime,
+                    java.util.Optional.of(m::scrape), integrations::warnings);
+            metrics.instrument(server);
+            try {
+                // A data folder that sat unused past half its CRL's lifetime: re-sign now rather than at the first
+                // housekeeping beat a minute later, so that /readyz does not start out failing its crl check.
+                if (ca.crls().refreshIfDue()) {
+                    LOG.info("CRL re-signed at start (it was past half its lifetime)");
+                }
+            } catch (RuntimeException e) {
+                LOG.error("CRL refresh at start failed: {}", e.toString());
+            }
             server.start();
             CaLifetimeWarnings warnings = new CaLifetimeWarnings(ca);
             warnings.check();
@@ -168,9 +185,12 @@ public final class Running implements AutoCloseable {
                     LOG.warn("CRL file sync failed: {}", e.toString());
                 }
             }, CRL_SYNC.toMillis(), CRL_SYNC.toMillis(), TimeUnit.MILLISECONDS);
-            return new Running(ca, scep, ocsp, server, hk, integrations, membership);
+            return new Running(ca, scep, ocsp, server, hk, integrations, membership, metrics);
         } catch (Exception e) {
             hk.shutdownNow();
+            if (metrics != null) {
+                metrics.close();
+            }
             if (integrations != null) {
                 integrations.close();
             }
@@ -272,7 +292,13 @@ public final class Running implements AutoCloseable {
         }
         integrations.close();
         membership.close();
+        metrics.close();
         ca.close();
+    }
+
+    /** This server's meters (what {@code GET /metrics} on the admin connector serves). */
+    public org.scepca.server.metrics.ServerMetrics metrics() {
+        return metrics;
     }
 
     /** This server's id among the replicas on its database. */

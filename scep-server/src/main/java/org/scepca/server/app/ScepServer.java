@@ -36,7 +36,16 @@ public final class ScepServer {
     /** What the server exposes. The profile service backs the admin API's profile endpoint. */
     public record Services(CertificateAuthority ca, java.util.Map<String, ScepService> endpoints, OcspResponder ocsp,
             Optional<ProfileService> profiles, java.util.function.Supplier<java.util.List<String>> readinessWarnings,
-            java.util.function.IntSupplier replicas) {
+            java.util.function.IntSupplier replicas,
+            java.util.function.Consumer<org.scepca.server.ocsp.OcspResult> ocspObserver) {
+        /** Without OCSP metrics. */
+        public Services(CertificateAuthority ca, java.util.Map<String, ScepService> endpoints, OcspResponder ocsp,
+                Optional<ProfileService> profiles, java.util.function.Supplier<java.util.List<String>> readinessWarnings,
+                java.util.function.IntSupplier replicas) {
+            this(ca, endpoints, ocsp, profiles, readinessWarnings, replicas, r -> {
+            });
+        }
+
         /** One server alone (tests). */
         public Services(CertificateAuthority ca, java.util.Map<String, ScepService> endpoints, OcspResponder ocsp,
                 Optional<ProfileService> profiles, java.util.function.Supplier<java.util.List<String>> readinessWarnings) {
@@ -45,6 +54,7 @@ public final class ScepServer {
 
         public Services {
             Objects.requireNonNull(replicas, "replicas is null");
+            Objects.requireNonNull(ocspObserver, "ocspObserver is null");
             Objects.requireNonNull(readinessWarnings, "readinessWarnings is null");
             Objects.requireNonNull(ca, "ca is null");
             endpoints = java.util.Map.copyOf(endpoints);
@@ -113,7 +123,8 @@ public final class ScepServer {
         CaFilesServlet files = new CaFilesServlet(services.ca());
         ctx.addServlet(new ServletHolder("ca-files", files), "/ca/*");
         ctx.addServlet(new ServletHolder("crl-files", files), "/crl/*");
-        OcspServlet ocsp = new OcspServlet(services.ocsp(), OcspServlet.DEFAULT_MAX_REQUEST_BYTES);
+        OcspServlet ocsp = new OcspServlet(services.ocsp(), OcspServlet.DEFAULT_MAX_REQUEST_BYTES,
+                services.ocspObserver());
         ctx.addServlet(new ServletHolder("ocsp", ocsp), "/ocsp");
         ctx.addServlet(new ServletHolder("ocsp-get", ocsp), "/ocsp/*");
         HealthServlet health = new HealthServlet(services.ca(), services.readinessWarnings());

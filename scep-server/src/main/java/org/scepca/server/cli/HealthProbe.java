@@ -31,6 +31,18 @@ public final class HealthProbe {
         }
     }
 
+    private static final java.util.regex.Pattern DETAIL = java.util.regex.Pattern.compile(
+            "\"detail\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.){1,300})\"");
+
+    /**
+     * ": " and the problem JSON's detail (/readyz names its failing checks there), or nothing. A regular expression,
+     * not a JSON parser: this class loads as little as it can.
+     */
+    static String detail(String body) {
+        java.util.regex.Matcher m = DETAIL.matcher(body);
+        return m.find() ? ": " + m.group(1).replace("\\\"", "\"") : "";
+    }
+
     /** Null when {@code url} answers 200, else what went wrong, in a few words. */
     static String check(String url) {
         HttpURLConnection c = null;
@@ -40,12 +52,14 @@ public final class HealthProbe {
             c.setReadTimeout(TIMEOUT_MILLIS);
             c.setInstanceFollowRedirects(false);
             int status = c.getResponseCode();
+            String text = "";
             try (InputStream body = status < 400 ? c.getInputStream() : c.getErrorStream()) {
                 if (body != null) {
-                    body.readNBytes(4096); // a few bytes of "ok"; bounded whatever answers on that port
+                    // bounded whatever answers on that port
+                    text = new String(body.readNBytes(4096), java.nio.charset.StandardCharsets.UTF_8);
                 }
             }
-            return status == 200 ? null : url + " answered " + status;
+            return status == 200 ? null : url + " answered " + status + detail(text);
         } catch (IOException | IllegalArgumentException e) {
             return url + ": " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage());
         } finally {

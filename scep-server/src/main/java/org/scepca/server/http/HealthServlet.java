@@ -1,15 +1,12 @@
 package org.scepca.server.http;
 
 import java.io.IOException;
-import java.security.cert.X509Certificate;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
 import org.scepca.ca.CertificateAuthority;
-import org.scepca.ca.material.CaLifetime;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -17,11 +14,14 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
-/** {@code /healthz}: the process answers. {@code /readyz}: the database answers; warnings about the issuing CA. */
+/**
+ * {@code /healthz}: the process answers. {@code /readyz}: the {@link Readiness} checks, each by name; 503 (problem
+ * JSON, type {@code not-ready}) naming the failing checks when one fails, else 200 with status {@code ok} or
+ * {@code degraded}, the warnings and every check.
+ */
 public final class HealthServlet extends HttpServlet {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final transient CertificateAuthority ca;
-    private final transient java.util.function.Supplier<List<String>> integrationWarnings;
+    private final transient Readiness readiness;
 
     public HealthServlet(CertificateAuthority ca) {
         this(ca, List::of);
@@ -29,42 +29,46 @@ public final class HealthServlet extends HttpServlet {
 
     /** @param integrationWarnings what the MDM integrations report (an unreachable Intune): status "degraded" */
     public HealthServlet(CertificateAuthority ca, java.util.function.Supplier<List<String>> integrationWarnings) {
-        this.ca = Objects.requireNonNull(ca, "ca is null");
-        this.integrationWarnings = Objects.requireNonNull(integrationWarnings, "integrationWarnings is null");
+        this.readiness = new Readiness(ca, integrationWarnings);
     }
 
-    /**
-     * Ready: the database answers. An issuing CA near or past its end is reported in {@code warnings}; an expired one
-     * makes the status "degraded", not unready: the CRL, OCSP and GetCACert must stay reachable behind a load balancer.
-     */
+    public HealthServlet(Readiness readiness) {
+        this.readiness = Objects.requireNonNull(readiness, "readiness is null");
+    }
+
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        String status = "ok";
-        List<String> warnings = List.of();
-        if (req.getRequestURI().equals("/readyz")) {
-            try {
-                ca.certificates().count();
-            } catch (RuntimeException e) {
-                Problem.send(resp, 503, "not-ready", "Not ready", "the database does not answer");
-                return;
-            }
-            X509Certificate issuing = ca.material().intermediateCertificate();
-            Instant now = ca.clock().instant();
-            List<String> all = new java.util.ArrayList<>();
-            CaLifetime.warning(issuing, now).ifPresent(all::add);
-            List<String> integrations = integrationWarnings.get();
-            all.addAll(integrations);
-            warnings = all;
-            // Degraded, not unready: the other endpoints, the CRL, OCSP and GetCACert still work.
-            status = CaLifetime.expired(issuing, now) || !integrations.isEmpty() ? "degraded" : "ok";
-        }
-        resp.setContentType("application/json");
         resp.setHeader("Cache-Control", "no-store");
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("status", status);
         if (req.getRequestURI().equals("/readyz")) {
-            body.put("warnings", warnings);
+            Readiness.Report report = readiness.check();
+            List<Map<String, String>> checks = report.checks().stream().map(c -> {
+                Map<String, String> m = new LinkedHashMap<>();
+                m.put("name", c.name());
+                m.put("status", c.level().id());
+                if (!c.detail().isEmpty()) {
+                    m.put("detail", c.detail());
+                }
+                return m;
+            }).toList();
+            if (!report.ready()) {
+                List<String> failing = report.failing();
+                String detail = "not ready: " + String.join(", ", report.checks().stream()
+                        .filter(c -> c.level() == Readiness.Level.FAIL).map(c -> c.name() + " (" + c.detail() + ")")
+                        .toList());
+                Map<String, Object> extra = new LinkedHashMap<>();
+                extra.put("failing", failing);
+                extra.put("checks", checks);
+                Problem.send(resp, 503, "not-ready", "Not ready", detail, extra);
+                return;
+            }
+            body.put("status", report.status());
+            body.put("warnings", report.warnings());
+            body.put("checks", checks);
+        } else {
+            body.put("status", "ok");
         }
+        resp.setContentType("application/json");
         resp.getOutputStream().write(JSON.writeValueAsBytes(body));
     }
 }

@@ -31,8 +31,16 @@ public final class OcspServlet extends HttpServlet {
 
     private final transient OcspResponder responder;
     private final int maxRequestBytes;
+    private final transient java.util.function.Consumer<OcspResult> observer;
 
     public OcspServlet(OcspResponder responder, int maxRequestBytes) {
+        this(responder, maxRequestBytes, r -> {
+        });
+    }
+
+    /** @param observer told of every OCSP answer (the server's metrics); quick, never throws */
+    public OcspServlet(OcspResponder responder, int maxRequestBytes, java.util.function.Consumer<OcspResult> observer) {
+        this.observer = Objects.requireNonNull(observer, "observer is null");
         this.responder = Objects.requireNonNull(responder, "responder is null");
         if (maxRequestBytes < 1024) {
             throw new IllegalArgumentException("maxRequestBytes must be at least 1024");
@@ -96,7 +104,8 @@ public final class OcspServlet extends HttpServlet {
         return (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).strip().toLowerCase(Locale.ROOT);
     }
 
-    private static void write(HttpServletResponse resp, OcspResult result, boolean cacheable) throws IOException {
+    private void write(HttpServletResponse resp, OcspResult result, boolean cacheable) throws IOException {
+        observer.accept(result);
         resp.setStatus(200);
         resp.setContentType(RESPONSE_TYPE);
         resp.setContentLength(result.der().length);

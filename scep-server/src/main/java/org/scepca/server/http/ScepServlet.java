@@ -7,6 +7,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 import org.scepca.ca.store.ChallengeOrigin;
+import org.scepca.scep.ScepObserver;
 import org.scepca.scep.ScepReply;
 import org.scepca.scep.ScepService;
 import org.scepca.scep.message.MalformedScepMessageException;
@@ -80,33 +81,57 @@ public final class ScepServlet extends HttpServlet {
             return;
         }
         ScepService scep = endpoint.get();
+        long start = System.nanoTime();
         String query = req.getQueryString();
         Optional<String> op = Base64Message.rawParameter(query, "operation").map(Base64Message::percentDecodeSafe);
         if (op.isEmpty() || op.get().isEmpty()) {
             Problem.send(resp, 400, "missing-operation", "Missing SCEP operation",
                     "add ?operation=GetCACaps, GetCACert, GetNextCACert or PKIOperation");
+            observe(scep, "none", ScepObserver.Result.MALFORMED, start);
             return;
         }
         // Operation names are case-sensitive in RFC 8894, but some clients vary the case; be lenient.
         switch (op.get().toLowerCase(Locale.ROOT)) {
-            case "getcacaps" -> write(resp, scep.getCaCaps(), "max-age=300");
-            case "getcacert" -> write(resp, scep.getCaCert(), "max-age=300");
+            case "getcacaps" -> {
+                write(resp, scep.getCaCaps(), "max-age=300");
+                observe(scep, "GetCACaps", ScepObserver.Result.SUCCESS, start);
+            }
+            case "getcacert" -> {
+                write(resp, scep.getCaCert(), "max-age=300");
+                observe(scep, "GetCACert", ScepObserver.Result.SUCCESS, start);
+            }
             case "getnextcacert" -> {
                 Optional<ScepReply> next = scep.getNextCaCert();
                 if (next.isEmpty()) {
                     Problem.send(resp, 404, "no-next-ca", "No next CA", "no CA rollover is staged");
+                    observe(scep, "GetNextCACert", ScepObserver.Result.MALFORMED, start);
                 } else {
                     write(resp, next.get(), "max-age=300");
+                    observe(scep, "GetNextCACert", ScepObserver.Result.SUCCESS, start);
                 }
             }
-            case "pkioperation" -> pkiOperation(scep, req, resp, post, query);
-            default -> Problem.send(resp, 400, "unknown-operation", "Unknown SCEP operation",
-                    "operation must be GetCACaps, GetCACert, GetNextCACert or PKIOperation");
+            case "pkioperation" -> {
+                if (!pkiOperation(scep, req, resp, post, query)) {
+                    observe(scep, "PKIOperation", ScepObserver.Result.MALFORMED, start);
+                }
+            }
+            default -> {
+                Problem.send(resp, 400, "unknown-operation", "Unknown SCEP operation",
+                        "operation must be GetCACaps, GetCACert, GetNextCACert or PKIOperation");
+                observe(scep, "unknown", ScepObserver.Result.MALFORMED, start);
+            }
         }
     }
 
-    private void pkiOperation(ScepService scep, HttpServletRequest req, HttpServletResponse resp, boolean post, String query)
-            throws IOException {
+    /** What never reaches {@link ScepService#pkiOperation} (which reports the rest itself). */
+    private static void observe(ScepService scep, String operation, ScepObserver.Result result, long start) {
+        scep.observer().observe(ScepObserver.Event.plain(scep.endpoint().name(), operation, result,
+                System.nanoTime() - start));
+    }
+
+    /** False if the request never became a decoded pkiMessage (answered with a 4xx problem). */
+    private boolean pkiOperation(ScepService scep, HttpServletRequest req, HttpServletResponse resp, boolean post,
+            String query) throws IOException {
         byte[] message;
         try {
             if (post) {
@@ -119,30 +144,32 @@ public final class ScepServlet extends HttpServlet {
                 Optional<String> raw = Base64Message.rawParameter(query, "message");
                 if (raw.isEmpty() || raw.get().isEmpty()) {
                     Problem.send(resp, 400, "missing-message", "Missing SCEP message", "PKIOperation by GET needs ?message=");
-                    return;
+                    return false;
                 }
                 if (raw.get().length() > maxMessageBytes * 2) {
                     Problem.send(resp, 413, "message-too-large", "Message too large", "the SCEP message exceeds the limit");
-                    return;
+                    return false;
                 }
                 message = Base64Message.decode(raw.get());
             }
         } catch (Bodies.TooLargeException e) {
             Problem.send(resp, 413, "message-too-large", "Message too large",
                     "SCEP messages are limited to " + maxMessageBytes + " bytes");
-            return;
+            return false;
         } catch (IllegalArgumentException e) {
             Problem.send(resp, 400, "malformed-message", "Malformed SCEP message", "the message is not valid base64");
-            return;
+            return false;
         }
         if (message.length == 0) {
             Problem.send(resp, 400, "malformed-message", "Malformed SCEP message", "the message is empty");
-            return;
+            return false;
         }
         try {
             write(resp, scep.pkiOperation(message), "no-store");
+            return true;
         } catch (MalformedScepMessageException e) {
             Problem.send(resp, 400, "malformed-message", "Malformed SCEP message", "not a SCEP pkiMessage");
+            return false;
         }
     }
 

@@ -231,7 +231,10 @@ public final class OcspResponder {
         BasicOCSPResp basic = b.build(credential.newSigner(), new X509CertificateHolder[] {credential.holder()},
                 Date.from(now));
         byte[] der = new OCSPRespBuilder().build(OCSPRespBuilder.SUCCESSFUL, basic).getEncoded();
-        return new OcspResult(der, Status.SUCCESSFUL, Optional.of(now), Optional.of(next));
+        return new OcspResult(der, Status.SUCCESSFUL, Optional.of(now), Optional.of(next), answers.stream()
+                .map(a -> a.status() == CertificateStatus.GOOD ? OcspResult.CertStatus.GOOD
+                        : a.status() instanceof RevokedStatus ? OcspResult.CertStatus.REVOKED : OcspResult.CertStatus.UNKNOWN)
+                .toList());
     }
 
     private static OcspResult error(Status status) {

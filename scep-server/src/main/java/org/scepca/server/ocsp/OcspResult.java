@@ -11,13 +11,29 @@ import java.util.Optional;
  * @param status     its responseStatus (RFC 6960 §4.2.1)
  * @param thisUpdate when the answered statuses were read (successful responses only)
  * @param nextUpdate until when the answer may be cached (successful responses only)
+ * @param answers    the certStatus of each SingleResponse, in order (successful responses only), for the metrics
  */
-public record OcspResult(byte[] der, Status status, Optional<Instant> thisUpdate, Optional<Instant> nextUpdate) {
+public record OcspResult(byte[] der, Status status, Optional<Instant> thisUpdate, Optional<Instant> nextUpdate,
+        java.util.List<CertStatus> answers) {
     public OcspResult {
         Objects.requireNonNull(der, "der is null");
         Objects.requireNonNull(status, "status is null");
         Objects.requireNonNull(thisUpdate, "thisUpdate is null");
         Objects.requireNonNull(nextUpdate, "nextUpdate is null");
+        answers = java.util.List.copyOf(answers);
+        if (!answers.isEmpty() && status != Status.SUCCESSFUL) {
+            throw new IllegalArgumentException("only a successful response answers for certificates");
+        }
+    }
+
+    /** An answer that carries no certificate statuses. */
+    public OcspResult(byte[] der, Status status, Optional<Instant> thisUpdate, Optional<Instant> nextUpdate) {
+        this(der, status, thisUpdate, nextUpdate, java.util.List.of());
+    }
+
+    /** certStatus of a SingleResponse (RFC 6960 §4.2.1). */
+    public enum CertStatus {
+        GOOD, REVOKED, UNKNOWN
     }
 
     public boolean successful() {

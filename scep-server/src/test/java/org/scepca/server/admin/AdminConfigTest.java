@@ -34,6 +34,15 @@ class AdminConfigTest {
         assertThat(c.host()).isEqualTo("127.0.0.1");
         assertThat(c.port()).isEqualTo(9090);
         assertThat(c.tls()).isEmpty();
+        assertThat(c.metricsPublic()).as("metrics need a token unless configured").isFalse();
+    }
+
+    @Test
+    void metricsPublic_isATypedKnownKey() {
+        Properties p = props("admin.metrics-public", "yes");
+        CaConfig.from(p);
+        assertThat(AdminConfig.from(p, BASE).metricsPublic()).isTrue();
+        assertThat(AdminConfig.from(props("admin.metrics-public", "off"), BASE).metricsPublic()).isFalse();
     }
 
     @Test
@@ -104,6 +113,7 @@ class AdminConfigTest {
             "port zero              | admin.port=0                 | admin.port",
             "port too big           | admin.port=70000             | admin.port",
             "enabled not a boolean  | admin.enabled=maybe          | admin.enabled",
+            "metrics not a boolean  | admin.metrics-public=1       | admin.metrics-public",
             "empty host             | admin.host=                  | admin.host",
             "tls without files      | admin.tls-port=9443          | admin.tls-cert",
             "files without tls      | admin.tls-cert=x.pem         | admin.tls-port",

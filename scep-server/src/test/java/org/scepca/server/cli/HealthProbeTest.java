@@ -23,12 +23,23 @@ class HealthProbeTest {
             ex.sendResponseHeaders(503, -1);
             ex.close();
         });
+        http.createContext("/not-ready", ex -> {
+            byte[] b = ("{\"type\":\"https://scepca.org/problems/not-ready\",\"status\":503,"
+                    + "\"detail\":\"not ready: crl (the CRL is past its \\\"nextUpdate\\\")\",\"failing\":[\"crl\"]}")
+                    .getBytes();
+            ex.sendResponseHeaders(503, b.length);
+            ex.getResponseBody().write(b);
+            ex.close();
+        });
         http.start();
         try {
             String base = "http://127.0.0.1:" + http.getAddress().getPort();
             assertThat(HealthProbe.check(base + "/healthz")).isNull();
             assertThat(HealthProbe.check(base + "/readyz")).endsWith("answered 503");
             assertThat(HealthProbe.check(base + "/nothing")).endsWith("answered 404");
+            // /readyz's problem JSON names the failing check: the probe's one line says it.
+            assertThat(HealthProbe.check(base + "/not-ready"))
+                    .endsWith("answered 503: not ready: crl (the CRL is past its \"nextUpdate\")");
         } finally {
             http.stop(0);
         }

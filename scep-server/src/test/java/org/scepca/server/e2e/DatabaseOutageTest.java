@@ -90,6 +90,24 @@ class DatabaseOutageTest {
             assertThat(r.headers().firstValue("Retry-After")).hasValue("5");
             assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).contains("problem+json"));
             assertThat(body).contains("database-unavailable").doesNotContain("Exception").doesNotContain("jdbc:");
+
+            // Readiness names the failing check; the CRL is not checked without a database.
+            HttpResponse<String> ready = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+                    + "/readyz")).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(ready.statusCode()).isEqualTo(503);
+            var problem = new com.fasterxml.jackson.databind.ObjectMapper().readTree(ready.body());
+            assertThat(problem.path("type").asText()).endsWith("/not-ready");
+            assertThat(problem.path("failing").toString()).isEqualTo("[\"database\"]");
+            assertThat(problem.path("detail").asText()).isEqualTo("not ready: database (the database does not answer)");
+            assertThat(problem.path("checks").findValuesAsText("status")).containsExactly("fail", "ok", "skipped", "ok");
+
+            // The metrics: the enrollment counted as unavailable, and the store gauges say the database is gone.
+            server.metrics().refreshStoreGauges();
+            var metrics = org.scepca.server.metrics.PrometheusText.parse(server.metrics().scrape());
+            assertThat(metrics.sum("scepca_scep_enrollments_total", "outcome", "unavailable")).isEqualTo(1);
+            assertThat(metrics.sum("scepca_scep_requests_seconds_count", "operation", "PKCSReq", "outcome",
+                    "unavailable")).isEqualTo(1);
+            assertThat(metrics.sum("scepca_store_up")).isZero();
         } finally {
             pg.restart();
         }
