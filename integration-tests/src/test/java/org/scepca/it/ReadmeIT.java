@@ -106,7 +106,7 @@ class ReadmeIT {
                         .isEqualTo(new X500Name(arg(line, "--subject").replace("'", "")));
             }
             if (line.contains("scepca cert list")) {
-                assertThat(out).contains(values.get("serial")); // TODO-active
+                assertThat(out).contains(values.get("serial")).contains("active");
             }
         }
         assertThat(values).containsKey("serial");
