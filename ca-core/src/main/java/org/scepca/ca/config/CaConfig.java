@@ -67,6 +67,11 @@ public record CaConfig(IssuancePolicy policy, Duration crlNextUpdate, Duration r
         return org.scepca.ca.endpoint.Endpoints.from(delegatedProperties(), this, configDir);
     }
 
+    /** The searchable audit trail's settings (the {@code audit.*} keys, validated when the configuration was read). */
+    public org.scepca.ca.audit.AuditConfig audit() {
+        return org.scepca.ca.audit.AuditConfig.from(delegatedProperties());
+    }
+
     public static final Set<String> KEYS = Set.of("policy.validity-days", "policy.rsa-min-bits", "policy.san-types",
             "policy.intune-sid", "policy.san-dns-pattern", "policy.san-email-pattern", "policy.san-uri-pattern",
             "policy.min-validity-days", "policy.max-csr-bytes", "policy.max-subject-attributes",
@@ -101,7 +106,7 @@ public record CaConfig(IssuancePolicy policy, Duration crlNextUpdate, Duration r
      * Key families owned by other configuration models built from the same file (endpoints, the MDM integrations,
      * outbound webhooks). Each owner rejects the unknown keys of its own family, with an error naming the key.
      */
-    public static final Set<String> DELEGATED_PREFIXES = Set.of("endpoint.", "intune.", "jamf.", "webhook.");
+    public static final Set<String> DELEGATED_PREFIXES = Set.of("endpoint.", "intune.", "jamf.", "webhook.", "audit.");
 
     @Override
     public String toString() {
@@ -272,6 +277,7 @@ public record CaConfig(IssuancePolicy policy, Duration crlNextUpdate, Duration r
                 delegated, configDir, Optional.ofNullable(p.getProperty("crl.dir")).map(String::strip)
                         .filter(v -> !v.isEmpty()).map(configDir::resolve));
         config.endpoints(); // validates the endpoint.* keys now: errors name the key at start-up
+        config.audit(); // and the audit.* keys
         return config;
     }
 
