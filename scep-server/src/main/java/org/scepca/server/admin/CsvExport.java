@@ -41,15 +41,16 @@ final class CsvExport {
     }
 
     /**
-     * Streams every page of {@code query} from its cursor on ({@code limit} only sets the page size of the reads).
+     * Streams every page of {@code query} from its cursor on: the query's {@code limit} is only the page size of the
+     * reads when the caller gave one ({@link CertificateQuery#MAX_LIMIT} otherwise).
      *
      * @param pages reads one page (and turns a bad cursor into a problem, before anything is written)
      */
     static void certificates(Exchange ex, Function<CertificateQuery, Page<CertificateRecord>> pages,
             CertificateQuery query, Instant now) throws IOException {
+        int pageSize = ex.query("limit").isPresent() ? query.limit() : CertificateQuery.MAX_LIMIT;
         CertificateQuery q = new CertificateQuery(query.state(), query.text(), query.expiringBefore(),
-                query.issuedAfter(), query.issuedBefore(), query.cursor(), CertificateQuery.MAX_LIMIT, query.device(),
-                query.endpoint());
+                query.issuedAfter(), query.issuedBefore(), query.cursor(), pageSize, query.device(), query.endpoint());
         Page<CertificateRecord> page = pages.apply(q);
         var resp = ex.response();
         resp.setStatus(200);
