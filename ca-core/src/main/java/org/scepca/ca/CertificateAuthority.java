@@ -49,6 +49,8 @@ public final class CertificateAuthority implements AutoCloseable {
     private final org.scepca.ca.endpoint.Endpoints endpoints;
     private final org.scepca.ca.store.MdmReports mdmReports;
     private final java.util.Map<String, IssuanceEngine> engines;
+    private final org.scepca.ca.store.AuditTrail auditTrail;
+    private volatile org.scepca.ca.audit.AuditSinks.Registration auditRegistration = () -> { };
 
     private CertificateAuthority(CaDirectory dir, CaConfig config, CaMaterial material, Database database, Clock clock,
             SecureRandom random, java.util.Optional<WebhookConfig> webhookConfig) {
@@ -80,6 +82,7 @@ public final class CertificateAuthority implements AutoCloseable {
         this.engines = java.util.Map.copyOf(byName);
         this.approvals = new org.scepca.ca.issuance.Approvals(requests, challenges, endpoints, this::engineFor, clock);
         this.tokens = new TokenService(new JdbcTokenStore(database), clock, random);
+        this.auditTrail = new org.scepca.ca.store.AuditTrail(database, clock);
     }
 
     public static CertificateAuthority open(CaDirectory dir, Passphrase passphrase, CaConfig config, Clock clock,
@@ -101,10 +104,17 @@ public final class CertificateAuthority implements AutoCloseable {
                 : Database.openH2(dir.databaseDir(), dir.secretsDir().resolve("db-password"), config.dbPoolSize());
         try {
             CertificateAuthority ca = new CertificateAuthority(dir, config, material, db, clock, random, webhookConfig);
-            // The CRL in force is in the database (built now if it has none yet); this folder gets a copy for nginx.
-            ca.crls.current();
-            ca.crls.publishIfBehind(); // revocations a crashed process committed but never published
-            ca.crls.syncToDisk();
+            try {
+                ca.startAuditTrail();
+                // The CRL in force is in the database (built now if it has none yet); this folder gets a copy for nginx.
+                ca.crls.current();
+                ca.crls.publishIfBehind(); // revocations a crashed process committed but never published
+                ca.crls.syncToDisk();
+            } catch (RuntimeException e) {
+                ca.auditRegistration.close();
+                ca.auditTrail.close();
+                throw e;
+            }
             return ca;
         } catch (RuntimeException e) {
             db.close();
@@ -112,7 +122,18 @@ public final class CertificateAuthority implements AutoCloseable {
         }
     }
 
+    /**
+     * From now on, every audit line this process logs is copied to this store's {@code audit_events} too
+     * ({@link org.scepca.ca.audit.AuditSinks}), until {@link #close()}.
+     */
+    private void startAuditTrail() {
+        String key = config.database().url().orElseGet(() -> dir.databaseDir().toAbsolutePath().normalize().toString());
+        auditRegistration = org.scepca.ca.audit.AuditSinks.register(key, auditTrail);
+    }
+
     public CaDirectory directory() { return dir; }
+    /** The searchable audit trail in the database (every process's audit lines). */
+    public org.scepca.ca.store.AuditTrail auditTrail() { return auditTrail; }
     public CaConfig config() { return config; }
     public CaMaterial material() { return material; }
     public Database database() { return database; }
@@ -145,6 +166,9 @@ public final class CertificateAuthority implements AutoCloseable {
 
     @Override
     public void close() {
+        // The lines of this process's last operations reach the table before the pool closes.
+        auditRegistration.close();
+        auditTrail.close();
         webhooks.ifPresent(Webhooks::close);
         database.close();
     }

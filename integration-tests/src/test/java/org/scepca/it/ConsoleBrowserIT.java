@@ -297,4 +297,130 @@ class ConsoleBrowserIT {
                 .filter(e -> !e.getMessage().contains("401")).toList();
         assertThat(problems).extracting(LogEntry::getMessage).isEmpty();
     }
+
+    private Object js(String script) {
+        return ((org.openqa.selenium.JavascriptExecutor) driver).executeScript(script);
+    }
+
+    /** At phone width: the page must not scroll sideways. */
+    private void assertNoSidewaysScroll(String page) {
+        Number scroll = (Number) js("return document.documentElement.scrollWidth");
+        Number client = (Number) js("return document.documentElement.clientWidth");
+        assertThat(scroll.intValue()).as("sideways scrolling on " + page).isLessThanOrEqualTo(client.intValue());
+    }
+
+    @Test
+    void deepLinkSurvivesSignIn_bulkRevoke_csv_audit_tokens_chart_andEveryPageFitsAPhone() throws Exception {
+        List<String> serials = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            serials.add(running.ca().issuance().issue(new org.scepca.ca.issuance.IssuanceRequest(Csrs.csr()
+                    .subject("CN=fleet-" + i + ",O=Acme Fleet").build(), "scep",
+                    org.scepca.ca.policy.CertificateProfile.CLIENT, org.scepca.ca.store.IssuanceEffects.none()))
+                    .record().serialHex());
+        }
+        String token = running.ca().tokens().create("it-fleet", AdminRole.ADMIN).token();
+
+        // A deep link before signing in: the sign-in returns to it.
+        driver.get(base + "/console/#/certificates/" + serials.get(0));
+        visible("login-token").sendKeys(token);
+        click("login-submit");
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("cert-detail-serial"), serials.get(0)));
+        assertThat(driver.getCurrentUrl()).endsWith("#/certificates/" + serials.get(0));
+        screenshot("11-deep-link");
+
+        // Select two and revoke them with one reason.
+        for (String s : serials.subList(1, 3)) {
+            driver.findElement(By.cssSelector("#cert-rows tr[data-serial='" + s + "'] input.select")).click();
+        }
+        assertThat(driver.findElement(By.id("cert-selected-count")).getText()).isEqualTo("2 selected");
+        click("cert-bulk-revoke");
+        new Select(visible("revoke-reason")).selectByValue("cessationOfOperation");
+        screenshot("12-bulk-revoke-confirm");
+        click("confirm-ok");
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("toast"), "Revoked 2"));
+        for (String s : serials.subList(1, 3)) {
+            assertThat(running.ca().certificates().find(new BigInteger(s, 16)).orElseThrow().status())
+                    .isEqualTo(CertificateStatus.REVOKED);
+        }
+        // The toast sits above the page and covers no button; it has a dismiss button.
+        Boolean overlaps = (Boolean) js("const t = document.querySelector('#toast .toast').getBoundingClientRect();"
+                + "return [...document.querySelectorAll('main button')].filter(b => b.offsetParent && !b.closest('#toast'))"
+                + ".some(b => { const r = b.getBoundingClientRect(); return r.left < t.right && r.right > t.left"
+                + " && r.top < t.bottom && r.bottom > t.top; });");
+        assertThat(overlaps).isFalse();
+        screenshot("13-bulk-revoked");
+        driver.findElement(By.cssSelector("#toast .toast-close")).click();
+        wait.until(d -> d.findElements(By.cssSelector("#toast .toast")).isEmpty());
+
+        // CSV export of the search.
+        click("cert-export");
+        Path csv = browserProfile.resolve("downloads/certificates.csv");
+        wait.until(d -> Files.isRegularFile(csv) && csv.toFile().length() > 0);
+        assertThat(Files.readString(csv)).startsWith("serial,subject").contains(serials.get(2));
+
+        // The audit log, by serial: the revocation is there with its actor.
+        driver.get(base + "/console/#/audit?serial=" + serials.get(1));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("audit-rows"), "token:it-fleet"));
+        assertThat(driver.findElement(By.id("audit-serial")).getAttribute("value")).isEqualTo(serials.get(1));
+        screenshot("14-audit");
+
+        // Tokens: create (shown once), then revoke.
+        click("nav-tokens");
+        visible("token-name").sendKeys("ci-bot");
+        click("token-create");
+        wait.until(d -> !d.findElement(By.id("token-secret")).getAttribute("value").isEmpty());
+        String secret = driver.findElement(By.id("token-secret")).getAttribute("value");
+        assertThat(running.ca().tokens().authenticate(secret)).isPresent();
+        WebElement row = wait.until(ExpectedConditions.visibilityOfElementLocated(By.xpath(
+                "//tbody[@id='token-rows']/tr[td[1][text()='ci-bot']]")));
+        assertThat(driver.findElement(By.id("token-rows")).getText()).doesNotContain(secret);
+        screenshot("15-tokens");
+        row.findElement(By.xpath(".//button[text()='Revoke']")).click();
+        click("confirm-ok");
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("toast"), "revoked"));
+        assertThat(running.ca().tokens().authenticate(secret)).isEmpty();
+
+        // The dashboard's chart: 26 weeks of bars.
+        click("nav-dashboard");
+        wait.until(d -> d.findElements(By.cssSelector("#expiry-chart rect.bar")).size() == 26);
+        screenshot("16-dashboard-chart");
+
+        // Phone width: every page fits without sideways scrolling; the nav folds behind the menu button.
+        ((ChromeDriver) driver).executeCdpCommand("Emulation.setDeviceMetricsOverride", Map.of("width", 390, "height",
+                844, "deviceScaleFactor", 1, "mobile", true));
+        driver.navigate().refresh();
+        visible("menu");
+        assertThat(driver.findElement(By.id("nav-certificates")).isDisplayed()).isFalse();
+        click("menu");
+        visible("nav-certificates");
+        screenshot("phone-01-menu");
+        Map<String, String> pages = new java.util.LinkedHashMap<>();
+        pages.put("dashboard", "dash-stats");
+        pages.put("certificates", "cert-rows");
+        pages.put("certificates/" + serials.get(0), "cert-detail");
+        pages.put("challenges", "view-challenges");
+        pages.put("requests", "view-requests");
+        pages.put("profiles", "profile-form");
+        pages.put("audit", "audit-rows");
+        pages.put("tokens", "token-rows");
+        int n = 2;
+        for (var p : pages.entrySet()) {
+            driver.get(base + "/console/#/" + p.getKey());
+            driver.navigate().refresh();
+            visible("view-" + p.getKey().replaceAll("/.*", ""));
+            wait.until(d -> !d.findElement(By.id(p.getValue())).getText().isEmpty()
+                    || p.getValue().equals("request-rows"));
+            assertNoSidewaysScroll(p.getKey());
+            screenshot(String.format("phone-%02d-%s", n++, p.getKey().replaceAll("/.*", "-detail")));
+        }
+        click("logout");
+        visible("login-token");
+        assertNoSidewaysScroll("login");
+        screenshot(String.format("phone-%02d-login", n));
+
+        List<LogEntry> problems = driver.manage().logs().get(LogType.BROWSER).getAll().stream()
+                .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
+                .filter(e -> !e.getMessage().contains("401")).toList();
+        assertThat(problems).extracting(LogEntry::getMessage).isEmpty();
+    }
 }

@@ -19,6 +19,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every event line carries {@code txid endpoint subject device serial outcome actor} ("-" when not applicable),
  * whichever process (server or CLI) writes it.
+ *
+ * <p>{@link #log()} writes the line to the logger, the primary trail, and hands it to the process's
+ * {@link AuditSinks} (the database's searchable copy, {@code audit_events}), which must not block.
  */
 public final class AuditLine {
     public static final String LOGGER = "scepca.audit";
@@ -27,6 +30,8 @@ public final class AuditLine {
     private static final Pattern BARE = Pattern.compile("[A-Za-z0-9._:@/+,=-]+");
 
     private final StringBuilder line = new StringBuilder(160);
+    /** The values as given (before quoting and cutting), for the sinks' columns. */
+    private final Map<String, String> fields = new LinkedHashMap<>();
 
     private AuditLine(String op) {
         token("op", op);
@@ -39,11 +44,13 @@ public final class AuditLine {
     /** A value that is usually a token (ids, serials, outcomes): bare when safe, quoted otherwise. */
     public AuditLine token(String key, Object value) {
         String v = value == null ? "-" : value.toString();
+        fields.put(key, v);
         return append(key, BARE.matcher(v).matches() && v.length() <= MAX_VALUE ? v : quote(v));
     }
 
     /** Free text (names, reasons, actors): always quoted, so its shape never depends on what a requester sent. */
     public AuditLine text(String key, String value) {
+        fields.put(key, value == null || value.isEmpty() ? "-" : value);
         return append(key, value == null || value.isEmpty() ? "-" : quote(value));
     }
 
@@ -61,9 +68,42 @@ public final class AuditLine {
         return line.toString();
     }
 
-    /** Writes the line to the {@value #LOGGER} logger (as an argument, never as a format string). */
+    /**
+     * Writes the line to the {@value #LOGGER} logger (as an argument, never as a format string), then offers it to
+     * the registered {@link AuditSinks} (which queue it and never block the caller).
+     */
     public void log() {
         AUDIT.info("{}", line);
+        AuditSinks.publish(this);
+    }
+
+    /**
+     * The value of a field for a column of the searchable trail: as given, with every character that {@link #quote}
+     * escapes (control, format, separators, lone surrogates) escaped the same way too, so the stored value is
+     * as inert as the line; cut at {@value #MAX_VALUE} characters. Empty for a missing field or "-".
+     */
+    public java.util.Optional<String> field(String key) {
+        String v = fields.get(key);
+        if (v == null || v.equals("-")) {
+            return java.util.Optional.empty();
+        }
+        if (v.length() > MAX_VALUE) {
+            int end = Character.isHighSurrogate(v.charAt(MAX_VALUE - 1)) ? MAX_VALUE - 1 : MAX_VALUE;
+            v = v.substring(0, end) + "…";
+        }
+        StringBuilder b = new StringBuilder(v.length());
+        for (int i = 0; i < v.length(); ) {
+            int cp = v.codePointAt(i);
+            if (UnsafeText.isUnsafe(cp)) {
+                for (char c : Character.toChars(cp)) {
+                    b.append(String.format("\\u%04X", (int) c));
+                }
+            } else {
+                b.appendCodePoint(cp);
+            }
+            i += Character.charCount(cp);
+        }
+        return java.util.Optional.of(b.toString());
     }
 
     /**

@@ -68,6 +68,11 @@ public record CaConfig(IssuancePolicy policy, Duration crlNextUpdate, Duration r
         return org.scepca.ca.endpoint.Endpoints.from(delegatedProperties(), this, configDir);
     }
 
+    /** The searchable audit trail's settings (the {@code audit.*} keys, validated when the configuration was read). */
+    public org.scepca.ca.audit.AuditConfig audit() {
+        return org.scepca.ca.audit.AuditConfig.from(delegatedProperties());
+    }
+
     public static final Set<String> KEYS = Set.of("policy.validity-days", "policy.rsa-min-bits", "policy.san-types",
             "policy.intune-sid", "policy.san-dns-pattern", "policy.san-email-pattern", "policy.san-uri-pattern",
             "policy.min-validity-days", "policy.max-csr-bytes", "policy.max-subject-attributes",
@@ -103,7 +108,7 @@ public record CaConfig(IssuancePolicy policy, Duration crlNextUpdate, Duration r
      * outbound webhooks). Each owner rejects the unknown keys of its own family, with an error naming the key.
      */
     public static final Set<String> DELEGATED_PREFIXES = Set.of("endpoint.", "intune.", "jamf.", "webhook.", "notify.",
-            "profile.");
+            "profile.", "audit.");
 
     /** The {@code profile.*} keys, owned by the server's ProfileConfig like {@link #INTUNE_KEYS}. */
     public static final Set<String> PROFILE_KEYS = Set.of("profile.identifier-prefix");
@@ -277,6 +282,7 @@ public record CaConfig(IssuancePolicy policy, Duration crlNextUpdate, Duration r
                 delegated, configDir, Optional.ofNullable(p.getProperty("crl.dir")).map(String::strip)
                         .filter(v -> !v.isEmpty()).map(configDir::resolve));
         config.endpoints(); // validates the endpoint.* keys now: errors name the key at start-up
+        config.audit(); // and the audit.* keys
         return config;
     }
 

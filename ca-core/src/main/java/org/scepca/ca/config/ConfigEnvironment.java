@@ -38,7 +38,8 @@ public final class ConfigEnvironment {
 
     /** Every key the environment may set, with its variable (sorted by key). */
     public static final Map<String, String> KEYS = variablesOf(CaConfig.KEYS, WebhookConfig.KEYS,
-            CaConfig.INTUNE_KEYS, CaConfig.JAMF_KEYS, CaConfig.PROFILE_KEYS);
+            CaConfig.INTUNE_KEYS, CaConfig.JAMF_KEYS, CaConfig.PROFILE_KEYS,
+            org.scepca.ca.audit.AuditConfig.KEYS);
 
     /**
      * scepca's variables that are not configuration keys, with what reads them. None of these names is the variable of

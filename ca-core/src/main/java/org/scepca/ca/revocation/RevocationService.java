@@ -55,6 +55,43 @@ public final class RevocationService {
         return new Outcome(after, true);
     }
 
+    /** Most serials one {@link #revokeAll} takes: one transaction, one CRL, a bounded request. */
+    public static final int MAX_BULK = 1000;
+
+    /**
+     * Revokes many certificates with one reason: the valid ones in one durable transaction, then one CRL published
+     * before returning (rather than one per certificate), then one audit line per serial.
+     *
+     * @return one outcome per serial, in the order given (duplicates removed)
+     */
+    public java.util.List<BulkOutcome> revokeAll(java.util.List<BigInteger> serials, RevocationReason reason,
+            String actor) {
+        Objects.requireNonNull(reason, "reason is null");
+        java.util.List<BigInteger> distinct = serials.stream().distinct().toList();
+        if (distinct.isEmpty() || distinct.size() > MAX_BULK) {
+            throw new IllegalArgumentException("between 1 and " + MAX_BULK + " serials");
+        }
+        var results = store.revokeAll(distinct, reason, clock.instant(), actor);
+        crls.publishCommitted(); // also for only already-revoked ones: see the class comment
+        java.util.List<BulkOutcome> out = new java.util.ArrayList<>(results.size());
+        for (var r : results) {
+            if (r.record().isEmpty()) {
+                line(r.serial().toString(16), "", "-", actor, "unknown-serial", "-").log();
+                out.add(new BulkOutcome(r.serial(), java.util.Optional.empty(), "unknown-serial"));
+            } else {
+                CertificateRecord c = r.record().get();
+                String outcome = r.changed() ? "revoked" : "already-revoked";
+                line(c.serialHex(), c.subjectDn(), r.changed() ? reason.rfcName() : "-", actor, outcome, "-").log();
+                out.add(new BulkOutcome(r.serial(), r.record(), outcome));
+            }
+        }
+        return out;
+    }
+
+    /** @param outcome revoked, already-revoked or unknown-serial (the audit line's outcome) */
+    public record BulkOutcome(BigInteger serial, java.util.Optional<CertificateRecord> certificate, String outcome) {
+    }
+
     private static AuditLine line(String serial, String subject, String reason, String actor, String outcome,
             String device) {
         return AuditLine.op("revoke").token("serial", serial).text("subject", subject).token("reason", reason)

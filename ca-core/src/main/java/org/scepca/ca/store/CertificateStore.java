@@ -65,6 +65,36 @@ public interface CertificateStore {
         return revoke(serial, reason, at);
     }
 
+    /**
+     * Revokes each of {@code serials} that is valid, in one durable transaction (one commit for a whole selection).
+     *
+     * @return one entry per serial, in order: its record after the change (empty: never issued) and whether this call
+     *         revoked it (false: it was revoked already)
+     */
+    default java.util.List<BulkRevocation> revokeAll(java.util.List<BigInteger> serials, RevocationReason reason,
+            Instant at, String actor) {
+        java.util.List<BulkRevocation> out = new java.util.ArrayList<>();
+        for (BigInteger s : serials) {
+            Optional<CertificateRecord> before = find(s);
+            if (before.isEmpty() || before.get().status() == CertificateStatus.REVOKED) {
+                out.add(new BulkRevocation(s, before, false));
+            } else {
+                out.add(new BulkRevocation(s, revoke(s, reason, at, actor), true));
+            }
+        }
+        return out;
+    }
+
+    /** What {@link #revokeAll} did to one serial. */
+    record BulkRevocation(BigInteger serial, Optional<CertificateRecord> record, boolean changed) {
+    }
+
+    /**
+     * Active (unrevoked) certificates by week of expiry: entry {@code i} counts those whose notAfter is in
+     * {@code [now + i weeks, now + (i + 1) weeks)}, for {@code weeks} weeks.
+     */
+    long[] expiringPerWeek(Instant now, int weeks);
+
     /** Streams the revoked certificates issued by {@code issuerDn} (RFC 2253 form), for CRL generation. */
     void forEachRevoked(String issuerDn, Consumer<RevokedEntry> sink);
 

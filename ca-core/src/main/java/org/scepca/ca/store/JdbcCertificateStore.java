@@ -317,13 +317,7 @@ public final class JdbcCertificateStore implements CertificateStore {
                         items.add(read(rs));
                     }
                 }
-                Optional<String> next = Optional.empty();
-                if (items.size() > q.limit()) {
-                    items = items.subList(0, q.limit());
-                    CertificateRecord last = items.get(items.size() - 1);
-                    next = Optional.of(new Cursor(last.issuedAt(), last.serialHex()).encode());
-                }
-                return new Page<>(items, next);
+                return Page.of(items, q.limit(), last -> new Cursor(last.issuedAt(), last.serialHex()).encode());
             }
         });
     }
@@ -343,6 +337,54 @@ public final class JdbcCertificateStore implements CertificateStore {
         return db.inDurableTransaction(c -> {
             revoke(c, serial, reason, at, actor);
             return find(c, serial);
+        });
+    }
+
+    @Override
+    public List<BulkRevocation> revokeAll(List<BigInteger> serials, RevocationReason reason, Instant at, String actor) {
+        return db.inDurableTransaction(c -> {
+            List<BulkRevocation> out = new ArrayList<>(serials.size());
+            for (BigInteger s : serials) {
+                Optional<CertificateRecord> before = find(c, s);
+                if (before.isEmpty() || before.get().status() == CertificateStatus.REVOKED) {
+                    out.add(new BulkRevocation(s, before, false));
+                } else {
+                    revoke(c, s, reason, at, Optional.of(actor));
+                    out.add(new BulkRevocation(s, find(c, s), true));
+                }
+            }
+            return out;
+        });
+    }
+
+    /**
+     * One GROUP BY over the active certificates expiring in the window: the week is the whole number of 604800-second
+     * steps from {@code now} (EXTRACT(EPOCH ...) reads the same on H2 and PostgreSQL).
+     */
+    @Override
+    public long[] expiringPerWeek(Instant now, int weeks) {
+        if (weeks < 1 || weeks > 520) {
+            throw new IllegalArgumentException("weeks must be between 1 and 520");
+        }
+        long[] out = new long[weeks];
+        return db.inTransaction(c -> {
+            // The week in a derived table: neither database sees two expressions with parameters as the same one.
+            try (PreparedStatement ps = c.prepareStatement("SELECT week, COUNT(*) AS n FROM (SELECT"
+                    + " CAST(FLOOR((EXTRACT(EPOCH FROM not_after) - ?) / 604800) AS INTEGER) AS week FROM certificates"
+                    + " WHERE status = 'VALID' AND not_after >= ? AND not_after < ?) w GROUP BY week")) {
+                ps.setLong(1, now.getEpochSecond());
+                Sql.setInstant(ps, 2, now);
+                Sql.setInstant(ps, 3, now.plus(java.time.Duration.ofDays(7L * weeks)));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        int w = rs.getInt("week");
+                        if (w >= 0 && w < weeks) {
+                            out[w] = rs.getLong("n");
+                        }
+                    }
+                }
+            }
+            return out;
         });
     }
 

@@ -101,6 +101,7 @@ final class AdminApi {
         r.add(Route.post("/challenges", AdminRole.ADMIN, this::createChallenge));
         r.add(Route.delete("/challenges/{id}", AdminRole.ADMIN, this::deleteChallenge));
         r.add(Route.get("/certificates", AdminRole.VIEWER, this::listCertificates));
+        r.addAll(new OperationsApi(ca).routes());
         r.add(Route.get("/certificates/{serial}", AdminRole.VIEWER, this::showCertificate));
         r.add(Route.post("/certificates/{serial}/revoke", AdminRole.ADMIN, this::revoke));
         r.add(Route.get("/requests", AdminRole.VIEWER, this::listRequests));
@@ -371,6 +372,27 @@ final class AdminApi {
 
     private void listCertificates(Exchange ex) throws IOException {
         Instant now = ca.clock().instant();
+        CertificateQuery query = certificateQuery(ex, now);
+        if (CsvExport.wanted(ex)) {
+            CsvExport.certificates(ex, q -> page(q, now), query, now);
+            return;
+        }
+        Page<CertificateRecord> page = page(query, now);
+        ex.json(200, new ListView<>(page.items().stream().map(r -> CertificateView.of(r, now)).toList(),
+                page.nextCursor().orElse(null)));
+    }
+
+    private Page<CertificateRecord> page(CertificateQuery query, Instant now) {
+        try {
+            return ca.certificates().list(query, now);
+        } catch (IllegalArgumentException e) {
+            // The store's only argument check here is the opaque cursor.
+            throw ApiException.validation("cursor", "invalid cursor: pass back the 'next' value of a previous page");
+        }
+    }
+
+    /** The certificate search of the query string (the JSON listing and the CSV export take the same). */
+    private CertificateQuery certificateQuery(Exchange ex, Instant now) {
         List<FieldError> errors = new ArrayList<>();
         CertificateQuery.State state = CertificateQuery.State.ALL;
         Optional<String> status = ex.query("status");
@@ -405,20 +427,11 @@ final class AdminApi {
         if (endpointFilter.isPresent() && ca.endpoints().find(endpointFilter.get()).isEmpty()) {
             throw ApiException.validation("endpoint", "no endpoint '" + endpointFilter.get() + "'");
         }
-        CertificateQuery query = new CertificateQuery(state, text, expiringBefore, issuedAfter, issuedBefore, cursor,
+        return new CertificateQuery(state, text, expiringBefore, issuedAfter, issuedBefore, cursor,
                 limit, device, endpointFilter);
-        Page<CertificateRecord> page;
-        try {
-            page = ca.certificates().list(query, now);
-        } catch (IllegalArgumentException e) {
-            // The store's only argument check here is the opaque cursor.
-            throw ApiException.validation("cursor", "invalid cursor: pass back the 'next' value of a previous page");
-        }
-        ex.json(200, new ListView<>(page.items().stream().map(r -> CertificateView.of(r, now)).toList(),
-                page.nextCursor().orElse(null)));
     }
 
-    private static Integer intParam(String name, String v, int min, int max, List<FieldError> errors) {
+    static Integer intParam(String name, String v, int min, int max, List<FieldError> errors) {
         try {
             int i = Integer.parseInt(v);
             if (i >= min && i <= max) {
@@ -432,7 +445,7 @@ final class AdminApi {
     }
 
     /** RFC 3339 instant (2026-01-31T12:00:00Z) or a date (2026-01-31, meaning its start in UTC). */
-    private static Instant instantParam(String name, String v, List<FieldError> errors) {
+    static Instant instantParam(String name, String v, List<FieldError> errors) {
         try {
             return v.length() == 10 ? LocalDate.parse(v).atStartOfDay(ZoneOffset.UTC).toInstant() : Instant.parse(v);
         } catch (DateTimeParseException e) {

@@ -89,7 +89,12 @@ final class Exchange {
      * malformed JSON are 400 with the field named; more than {@link #MAX_BODY_BYTES} is 413.
      */
     <T> T body(Class<T> type) throws IOException {
-        byte[] raw = readBounded();
+        return body(type, MAX_BODY_BYTES);
+    }
+
+    /** {@link #body(Class)} with another limit (a bulk request's list), at most the connector's whole-request cap. */
+    <T> T body(Class<T> type, int maxBytes) throws IOException {
+        byte[] raw = readBounded(maxBytes);
         if (raw.length == 0) {
             raw = "{}".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         } else {
@@ -125,7 +130,7 @@ final class Exchange {
 
     /** The body as a JSON tree when it is one (any content type); empty when absent or not JSON. Still bounded. */
     Optional<com.fasterxml.jackson.databind.JsonNode> lenientJson() throws IOException {
-        byte[] raw = readBounded();
+        byte[] raw = readBounded(MAX_BODY_BYTES);
         if (raw.length == 0) {
             return Optional.empty();
         }
@@ -144,20 +149,20 @@ final class Exchange {
         return String.join(".", parts);
     }
 
-    private byte[] readBounded() throws IOException {
+    private byte[] readBounded(int max) throws IOException {
         long declared = request.getContentLengthLong();
-        if (declared > MAX_BODY_BYTES) {
+        if (declared > max) {
             org.scepca.server.http.Bodies.discardRest(request);
-            throw tooLarge();
+            throw tooLarge(max);
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         byte[] buf = new byte[4096];
         try (InputStream in = request.getInputStream()) {
             int n;
             while ((n = in.read(buf)) > 0) {
-                if (out.size() + n > MAX_BODY_BYTES) {
+                if (out.size() + n > max) {
                     org.scepca.server.http.Bodies.discardRest(request);
-                    throw tooLarge();
+                    throw tooLarge(max);
                 }
                 out.write(buf, 0, n);
             }
@@ -165,9 +170,9 @@ final class Exchange {
         return out.toByteArray();
     }
 
-    private static ApiException tooLarge() {
+    private static ApiException tooLarge(int max) {
         return new ApiException(413, "too-large", "Request too large",
-                "request bodies are limited to " + MAX_BODY_BYTES / 1024 + " KiB");
+                "request bodies are limited to " + max / 1024 + " KiB");
     }
 
     void json(int status, Object body) throws IOException {

@@ -145,6 +145,7 @@ public final class Running implements AutoCloseable {
             server.start();
             CaLifetimeWarnings warnings = new CaLifetimeWarnings(ca);
             warnings.check();
+            AuditPurge auditPurge = new AuditPurge(ca);
             hk.scheduleWithFixedDelay(() -> {
                 try {
                     if (ca.crls().refreshIfDue()) {
@@ -161,6 +162,7 @@ public final class Running implements AutoCloseable {
                     LOG.error("OCSP responder renewal failed: {}", e.toString());
                 }
                 warnings.check();
+                auditPurge.run();
                 try {
                     // Used and expired challenges are worthless after a week (kept that long for troubleshooting).
                     ca.challenges().purge(java.time.Duration.ofDays(7));
@@ -199,6 +201,37 @@ public final class Running implements AutoCloseable {
             }
             ca.close();
             throw e;
+        }
+    }
+
+    /**
+     * Deletes the searchable audit trail's rows older than {@code audit.retention-days}, once a day (housekeeping
+     * runs every 10 minutes; the first run is 10 minutes after start). Every replica runs it: a delete by age is
+     * idempotent, the later ones find nothing. The log files are not touched.
+     */
+    private static final class AuditPurge implements Runnable {
+        private final CertificateAuthority ca;
+        private Instant lastRun = Instant.MIN;
+
+        AuditPurge(CertificateAuthority ca) {
+            this.ca = ca;
+        }
+
+        @Override
+        public void run() {
+            Instant now = ca.clock().instant();
+            if (lastRun.plus(java.time.Duration.ofDays(1)).isAfter(now)) {
+                return;
+            }
+            lastRun = now;
+            try {
+                int n = ca.auditTrail().purge(java.time.Duration.ofDays(ca.config().audit().retentionDays()));
+                if (n > 0) {
+                    LOG.info("audit trail: {} row(s) older than {} days purged", n, ca.config().audit().retentionDays());
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("audit trail purge failed: {}", e.toString());
+            }
         }
     }
 

@@ -26,7 +26,7 @@ import org.jscep.transport.request.Operation;
 import org.jscep.transport.response.ContentException;
 
 /** jscep's real client, with knobs to behave like other clients (GET only, fewer capabilities). */
-final class ScepClients {
+public final class ScepClients {
     private ScepClients() {
     }
 
@@ -69,7 +69,7 @@ final class ScepClients {
     }
 
     /** The throwaway self-signed certificate a device signs its PKCSReq with (RFC 8894 §2.3). */
-    static X509Certificate selfSigned(KeyPair keys, String dn) {
+    public static X509Certificate selfSigned(KeyPair keys, String dn) {
         return selfSigned(keys, new X500Name(dn));
     }
 

@@ -8,10 +8,16 @@
   const TOKEN_KEY = 'scepca.token';
   const NOTICE_KEY = 'scepca.notice';
   const $ = (id) => document.getElementById(id);
+  const REASONS = ['unspecified', 'keyCompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation',
+    'privilegeWithdrawn'];
   let me = null;
   let certCursor = null;
   let certQuery = '';
   let selectedCert = null;
+  let currentView = null;
+  const selectedSerials = new Set();
+  let auditCursor = null;
+  let auditQuery = '';
 
   // ---- API access
 
@@ -96,13 +102,36 @@
     }
   }
 
+  // A toast in the region at the top of the page (in the flow: it never covers a button). It goes after 5 s
+  // (errors 10 s), waits while the pointer or focus is on it, and has a dismiss button; the region is aria-live.
+  const MAX_TOASTS = 4;
+
   function toast(message, kind) {
-    const t = $('toast');
-    t.textContent = message;
-    t.className = 'toast ' + (kind || 'ok');
-    t.hidden = false;
-    clearTimeout(toast.timer);
-    toast.timer = setTimeout(() => { t.hidden = true; }, 5000);
+    const region = $('toast');
+    const close = el('button', { type: 'button', class: 'toast-close', text: '×', title: 'Dismiss' });
+    close.setAttribute('aria-label', 'Dismiss');
+    const t = el('div', { class: 'toast ' + (kind || 'ok') }, el('span', { class: 'toast-text', text: message }), close);
+    let remaining = kind === 'error' ? 10000 : 5000;
+    let started = 0;
+    let timer = null;
+    const remove = () => { clearTimeout(timer); t.remove(); };
+    const run = () => { started = Date.now(); timer = setTimeout(remove, remaining); };
+    const pause = () => { clearTimeout(timer); remaining = Math.max(1000, remaining - (Date.now() - started)); };
+    t.addEventListener('mouseenter', pause);
+    t.addEventListener('mouseleave', run);
+    t.addEventListener('focusin', pause);
+    t.addEventListener('focusout', run);
+    close.addEventListener('click', remove);
+    region.append(t);
+    while (region.children.length > MAX_TOASTS) region.firstElementChild.remove();
+    run();
+  }
+
+  // Table rows become labelled cards on a phone: each cell carries its column's name (CSS shows it there).
+  function appendRow(tbody, tr) {
+    const heads = tbody.closest('table').tHead.rows[0].cells;
+    [...tr.cells].forEach((td, i) => { if (heads[i]) td.setAttribute('data-label', heads[i].textContent.trim()); });
+    tbody.append(tr);
   }
 
   function showError(node, err) {
@@ -154,28 +183,43 @@
   }
 
   // Reloads the page so nothing from the session (certificate lists, a challenge shown once) stays in the DOM.
+  // The page asked for (its hash) stays: signing in again returns there.
   function logout(message) {
     sessionStorage.removeItem(TOKEN_KEY);
     if (message) sessionStorage.setItem(NOTICE_KEY, message);
-    history.replaceState(null, '', location.pathname + '#/login');
     location.reload();
   }
 
   // ---- views
 
+  // Every page has a hash route: #/NAME, #/certificates/SERIAL, #/audit?serial=...
   const views = {
     login: () => { $('login-token').value = ''; $('login-token').focus(); },
     dashboard: loadDashboard,
-    certificates: () => searchCertificates(false),
+    certificates: showCertificates,
     challenges: loadChallenges,
     requests: loadRequests,
     profiles: loadProfiles,
+    audit: showAudit,
+    tokens: loadTokens,
   };
+  const ADMIN_ONLY = new Set(['profiles', 'tokens']);
+
+  function parseHash() {
+    const h = location.hash.replace(/^#\/?/, '');
+    const q = h.indexOf('?');
+    const path = q < 0 ? h : h.slice(0, q);
+    const parts = path.split('/');
+    let arg = null;
+    try { arg = parts[1] ? decodeURIComponent(parts[1]) : null; } catch (e) { arg = null; }
+    return { name: parts[0] || 'dashboard', arg, params: new URLSearchParams(q < 0 ? '' : h.slice(q + 1)) };
+  }
 
   async function route() {
-    let name = (location.hash.replace(/^#\//, '') || 'dashboard').split('?')[0];
+    const r = parseHash();
+    let name = r.name;
     if (!sessionStorage.getItem(TOKEN_KEY)) {
-      name = 'login';
+      name = 'login'; // the hash stays as asked, for after the sign-in
     } else if (!me) {
       try {
         me = await apiJson('GET', '/me');
@@ -183,32 +227,46 @@
         return;
       }
     }
-    if (name === 'login' && me) name = 'dashboard';
-    if (!views[name]) name = 'dashboard';
+    if (me && (name === 'login' || !views[name] || (ADMIN_ONLY.has(name) && me.role !== 'admin'))) {
+      name = 'dashboard';
+      history.replaceState(null, '', location.pathname + '#/dashboard');
+    }
     if (me) {
       $('nav').hidden = false;
+      $('menu').hidden = false;
       $('who').hidden = false;
       $('who-name').textContent = me.name;
       $('who-role').textContent = me.role;
       document.body.classList.toggle('is-admin', me.role === 'admin');
-      // Profiles mint challenges: admins only.
+      // Profiles mint challenges, tokens grant access: admins only.
       $('nav-profiles').hidden = me.role !== 'admin';
+      $('nav-tokens').hidden = me.role !== 'admin';
     }
+    setMenu(false);
+    const previous = currentView;
+    currentView = name;
     for (const v of document.querySelectorAll('.view')) v.hidden = v.id !== 'view-' + name;
     for (const a of document.querySelectorAll('#nav a')) a.classList.toggle('active', a.id === 'nav-' + name);
     try {
-      await views[name]();
+      await views[name](r, previous !== name);
     } catch (e) {
       if (!(e instanceof ApiError && e.status === 401)) toast(e.message, 'error');
     }
   }
 
+  function setMenu(open) {
+    $('nav').classList.toggle('open', open);
+    $('menu').setAttribute('aria-expanded', String(open));
+  }
+
   async function loadDashboard() {
-    const [d, ca, expiring] = await Promise.all([
+    const [d, ca, expiring, perWeek] = await Promise.all([
       apiJson('GET', '/dashboard'),
       apiJson('GET', '/ca'),
       apiJson('GET', '/certificates?status=active&expiringWithinDays=30&limit=10'),
+      apiJson('GET', '/stats/expiry?weeks=26'),
     ]);
+    drawExpiryChart(perWeek);
     const stats = $('dash-stats');
     clear(stats);
     const stat = (label, value, cls, id) => el('div', { class: 'stat ' + (cls || ''), 'data-stat': id },
@@ -232,7 +290,7 @@
     const tbody = $('dash-expiring');
     clear(tbody);
     for (const c of expiring.items) {
-      tbody.append(el('tr', {}, el('td', { text: c.subject }), el('td', { class: 'mono', text: c.serial }),
+      appendRow(tbody, el('tr', {}, el('td', { text: c.subject }), el('td', { class: 'mono', text: c.serial }),
         el('td', { text: fmtTime(c.notAfter) })));
     }
     $('dash-expiring-empty').hidden = expiring.items.length > 0;
@@ -248,6 +306,48 @@
     ]);
   }
 
+  // Certificates expiring per week as an inline SVG bar chart (no library; the CSP allows no inline style, so the
+  // look is in app.css by class). Each bar has a <title> (a tooltip and its accessible name).
+  function drawExpiryChart(stats) {
+    const NS = 'http://www.w3.org/2000/svg';
+    const svgEl = (tag, attrs, text) => {
+      const e = document.createElementNS(NS, tag);
+      for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, String(v));
+      if (text !== undefined) e.textContent = text;
+      return e;
+    };
+    const W = 640, H = 180, left = 34, bottom = 22, top = 10;
+    const n = stats.items.length;
+    const max = Math.max(1, ...stats.items.map((w) => w.count));
+    const slot = (W - left - 4) / n;
+    const scale = (H - top - bottom) / max;
+    const svg = svgEl('svg', { id: 'expiry-chart', viewBox: '0 0 ' + W + ' ' + H, role: 'img',
+      'aria-label': stats.total + ' active certificates expire in the next ' + n + ' weeks' });
+    svg.append(svgEl('line', { class: 'axis', x1: left, y1: H - bottom, x2: W - 2, y2: H - bottom }));
+    svg.append(svgEl('text', { class: 'tick', x: left - 4, y: top + 8, 'text-anchor': 'end' }, String(max)));
+    svg.append(svgEl('text', { class: 'tick', x: left - 4, y: H - bottom, 'text-anchor': 'end' }, '0'));
+    stats.items.forEach((w, i) => {
+      const h = w.count * scale;
+      const x = left + i * slot + 1;
+      const bar = svgEl('rect', { class: 'bar' + (i < 4 ? ' soon' : ''), x: x.toFixed(1), y: (H - bottom - h).toFixed(1),
+        width: Math.max(1, slot - 2).toFixed(1), height: Math.max(0, h).toFixed(1), 'data-count': w.count });
+      bar.append(svgEl('title', {}, 'Week from ' + w.start.slice(0, 10) + ': ' + w.count + ' expiring'));
+      svg.append(bar);
+      if (i % 4 === 0) {
+        svg.append(svgEl('text', { class: 'tick', x: (x + slot / 2).toFixed(1), y: H - 6, 'text-anchor': 'middle' },
+          w.start.slice(5, 10)));
+      }
+    });
+    const box = $('dash-chart');
+    clear(box);
+    box.append(svg);
+    $('dash-weeks').textContent = String(n);
+    const busiest = stats.items.reduce((a, b) => (b.count > a.count ? b : a), stats.items[0]);
+    $('dash-chart-summary').textContent = stats.total === 0 ? 'No active certificate expires in this period.'
+      : stats.total + ' expire in this period; the busiest week starts ' + busiest.start.slice(0, 10) + ' ('
+        + busiest.count + ').';
+  }
+
   function certParams() {
     const p = new URLSearchParams();
     const q = $('cert-q').value.trim();
@@ -255,8 +355,24 @@
     p.set('status', $('cert-status').value);
     const exp = $('cert-expiring').value.trim();
     if (exp) p.set('expiringWithinDays', exp);
-    p.set('limit', '25');
+    const device = $('cert-device').value.trim();
+    if (device) p.set('device', device);
     return p;
+  }
+
+  // #/certificates[/SERIAL]: the list is searched when the page is entered (not when only the serial changes), then
+  // the certificate the hash names is opened.
+  async function showCertificates(r, entered) {
+    if (entered || certQuery === '') {
+      if (r.params.has('device')) $('cert-device').value = r.params.get('device');
+      await searchCertificates(false);
+    }
+    if (r.arg) {
+      await showCertificate(r.arg);
+    } else {
+      $('cert-detail').hidden = true;
+      selectedCert = null;
+    }
   }
 
   async function searchCertificates(more) {
@@ -264,23 +380,35 @@
       certQuery = certParams().toString();
       certCursor = null;
       clear($('cert-rows'));
-      $('cert-detail').hidden = true;
+      selectedSerials.clear();
+      updateSelection();
     }
     const p = new URLSearchParams(certQuery);
+    p.set('limit', '25');
     if (more && certCursor) p.set('cursor', certCursor);
     const page = await apiJson('GET', '/certificates?' + p.toString());
     const tbody = $('cert-rows');
     for (const c of page.items) {
+      const box = el('input', { type: 'checkbox', class: 'select' });
+      box.setAttribute('aria-label', 'Select ' + c.serial);
+      box.disabled = c.status === 'revoked';
+      box.addEventListener('click', (e) => e.stopPropagation());
+      box.addEventListener('change', () => {
+        if (box.checked) selectedSerials.add(c.serial); else selectedSerials.delete(c.serial);
+        updateSelection();
+      });
+      const open = () => { location.hash = '#/certificates/' + encodeURIComponent(c.serial); };
       const tr = el('tr', { 'data-serial': c.serial, tabIndex: 0 },
+        el('td', { class: 'admin-only select-cell' }, box),
         el('td', { text: c.subject }),
         el('td', { class: 'small', text: c.subjectAltNames.join(', ') }),
         el('td', { class: 'mono small', text: deviceOf(c) }),
-        el('td', {}, statusBadge(c.status)),
+        el('td', { class: 'status-cell' }, statusBadge(c.status)),
         el('td', { text: fmtTime(c.notAfter) }),
         el('td', { class: 'mono small', text: c.serial }));
-      tr.addEventListener('click', () => showCertificate(c.serial));
-      tr.addEventListener('keydown', (e) => { if (e.key === 'Enter') showCertificate(c.serial); });
-      tbody.append(tr);
+      tr.addEventListener('click', open);
+      tr.addEventListener('keydown', (e) => { if (e.key === 'Enter') open(); });
+      appendRow(tbody, tr);
     }
     certCursor = page.next;
     $('cert-more').hidden = !page.next;
@@ -291,6 +419,72 @@
   function deviceOf(c) {
     const f = c.issuedFor || {};
     return f.deviceSerial || f.deviceUdid || f.intuneDeviceId || f.note || '';
+  }
+
+  function updateSelection() {
+    const n = selectedSerials.size;
+    $('cert-selected-count').textContent = n + ' selected';
+    $('cert-bulk-revoke').disabled = n === 0;
+    $('cert-bulk-clear').disabled = n === 0;
+    const boxes = [...document.querySelectorAll('#cert-rows input.select:not(:disabled)')];
+    $('cert-select-all').checked = boxes.length > 0 && boxes.every((b) => b.checked);
+  }
+
+  function selectAll(on) {
+    for (const tr of document.querySelectorAll('#cert-rows tr')) {
+      const box = tr.querySelector('input.select');
+      if (!box || box.disabled) continue;
+      box.checked = on;
+      if (on) selectedSerials.add(tr.dataset.serial); else selectedSerials.delete(tr.dataset.serial);
+    }
+    updateSelection();
+  }
+
+  function setRowStatus(serial, status) {
+    const tr = document.querySelector('#cert-rows tr[data-serial="' + CSS.escape(serial) + '"]');
+    if (!tr) return;
+    const cell = tr.querySelector('.status-cell');
+    clear(cell);
+    cell.append(statusBadge(status));
+    const box = tr.querySelector('input.select');
+    if (box && status === 'revoked') { box.checked = false; box.disabled = true; }
+  }
+
+  function reasonPicker() {
+    const select = el('select', { id: 'revoke-reason' });
+    for (const r of REASONS) select.append(el('option', { value: r, text: r }));
+    return { select, node: el('label', { class: 'block' }, 'Reason ', select) };
+  }
+
+  // One request for the whole selection: the server revokes them in one transaction and republishes the CRL once.
+  async function revokeSelection() {
+    const serials = [...selectedSerials];
+    if (!serials.length) return;
+    const reason = reasonPicker();
+    const ok = await confirmDialog('Revoke ' + serials.length + ' certificate' + (serials.length > 1 ? 's' : '') + '?',
+      'The CRL is republished at once; this cannot be undone.', 'Revoke ' + serials.length, reason.node);
+    if (!ok) return;
+    try {
+      const res = await apiJson('POST', '/certificates/revoke', { serials, reason: reason.select.value });
+      for (const item of res.items) {
+        if (item.certificate) setRowStatus(item.serial, item.certificate.status);
+        selectedSerials.delete(item.serial);
+      }
+      updateSelection();
+      toast('Revoked ' + res.revoked + (res.alreadyRevoked ? ', ' + res.alreadyRevoked + ' already revoked' : '')
+        + (res.unknown ? ', ' + res.unknown + ' unknown' : ''));
+      if (selectedCert && res.items.some((i) => i.serial === selectedCert.serial)) await showCertificate(selectedCert.serial);
+    } catch (e) {
+      if (e.status !== 401) toast(e.message, 'error');
+    }
+  }
+
+  function exportCsv() {
+    const p = new URLSearchParams(certParams());
+    p.set('format', 'csv');
+    download('/certificates?' + p.toString(), 'certificates.csv').catch((e) => {
+      if (e.status !== 401) toast(e.message, 'error');
+    });
   }
 
   async function showCertificate(serial) {
@@ -315,6 +509,7 @@
       ['SHA-256', c.sha256],
     ]);
     $('cert-revoke').hidden = c.status === 'revoked';
+    $('cert-audit').href = '#/audit?serial=' + encodeURIComponent(c.serial);
     $('cert-detail').hidden = false;
     $('cert-detail').scrollIntoView({ block: 'nearest' });
   }
@@ -322,23 +517,18 @@
   async function revokeSelected() {
     const c = selectedCert;
     if (!c) return;
-    const select = el('select', { id: 'revoke-reason' });
-    for (const r of ['unspecified', 'keyCompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation',
-      'privilegeWithdrawn']) {
-      select.append(el('option', { value: r, text: r }));
-    }
-    const extra = el('label', { class: 'block' }, 'Reason ', select);
+    const reason = reasonPicker();
+    const select = reason.select;
     const ok = await confirmDialog('Revoke certificate?',
       'Revoke ' + c.subject + ' (serial ' + c.serial + ')? The CRL is republished at once; this cannot be undone.',
-      'Revoke', extra);
+      'Revoke', reason.node);
     if (!ok) return;
     try {
       const updated = await apiJson('POST', '/certificates/' + encodeURIComponent(c.serial) + '/revoke',
         { reason: select.value });
       toast('Revoked ' + updated.serial);
       await showCertificate(updated.serial);
-      const row = document.querySelector('#cert-rows tr[data-serial="' + CSS.escape(updated.serial) + '"] td:nth-child(3)');
-      if (row) { clear(row); row.append(statusBadge(updated.status)); }
+      setRowStatus(updated.serial, updated.status);
     } catch (e) {
       if (e.status !== 401) toast(e.message, 'error');
     }
@@ -374,7 +564,7 @@
           if (e.status !== 401) toast(e.message, 'error');
         }
       });
-      tbody.append(el('tr', { 'data-id': c.id }, el('td', { text: c.note || '–' }),
+      appendRow(tbody, el('tr', { 'data-id': c.id }, el('td', { text: c.note || '–' }),
         el('td', { class: 'mono small', text: c.endpoint === 'default' ? '/scep' : '/scep/' + c.endpoint }),
         el('td', { class: 'mono small', text: boundTo(c) + (c.deviceSerial ? '; device ' + c.deviceSerial : '') }), el('td', { text: fmtTime(c.createdAt) }), el('td', { text: fmtTime(c.expiresAt) }),
         el('td', { class: 'mono small', text: c.id }), el('td', {}, del)));
@@ -416,8 +606,7 @@
     }
   }
 
-  async function copySecret() {
-    const input = $('challenge-secret');
+  async function copySecret(input) {
     try {
       await navigator.clipboard.writeText(input.value);
       toast('Copied');
@@ -457,11 +646,98 @@
           if (e.status !== 401) toast(e.message, 'error');
         }
       });
-      tbody.append(el('tr', { 'data-transaction': r.transactionId }, el('td', { text: r.subject }),
+      appendRow(tbody, el('tr', { 'data-transaction': r.transactionId }, el('td', { text: r.subject }),
         el('td', { text: r.requester }), el('td', { text: fmtTime(r.createdAt) }),
         el('td', { class: 'mono small', text: r.transactionId }), el('td', { class: 'nowrap' }, approve, ' ', reject)));
     }
     $('request-empty').hidden = list.items.length > 0;
+  }
+
+  // ---- audit log
+
+  const AUDIT_FIELDS = ['serial', 'device', 'actor', 'op', 'outcome', 'from', 'to'];
+
+  // #/audit?serial=...: the form takes the hash's search, so an audit search is a link.
+  async function showAudit(r) {
+    for (const f of AUDIT_FIELDS) $('audit-' + f).value = r.params.get(f) || '';
+    await searchAudit(false);
+  }
+
+  async function searchAudit(more) {
+    if (!more) {
+      const p = new URLSearchParams();
+      for (const f of AUDIT_FIELDS) {
+        const v = $('audit-' + f).value.trim();
+        if (v) p.set(f, v);
+      }
+      auditQuery = p.toString();
+      auditCursor = null;
+      clear($('audit-rows'));
+      history.replaceState(null, '', location.pathname + '#/audit' + (auditQuery ? '?' + auditQuery : ''));
+    }
+    const p = new URLSearchParams(auditQuery);
+    p.set('limit', '50');
+    if (more && auditCursor) p.set('cursor', auditCursor);
+    const page = await apiJson('GET', '/audit?' + p.toString());
+    const tbody = $('audit-rows');
+    for (const e of page.items) {
+      const serialCell = el('td', { class: 'mono small' });
+      if (e.serial) {
+        serialCell.append(el('a', { href: '#/certificates/' + encodeURIComponent(e.serial), text: e.serial }));
+      }
+      const line = el('details', {}, el('summary', { text: 'line' }), el('code', { class: 'line', text: e.line }));
+      appendRow(tbody, el('tr', { 'data-id': e.id },
+        el('td', { class: 'nowrap', text: fmtTime(e.at) }), el('td', { text: e.op }),
+        el('td', {}, el('span', { class: 'badge ' + (e.outcome || ''), text: e.outcome || '–' })),
+        el('td', { class: 'small', text: e.actor || '–' }), serialCell,
+        el('td', { class: 'mono small', text: e.device || '' }), el('td', { class: 'small', text: e.subject || '' }),
+        el('td', {}, line)));
+    }
+    auditCursor = page.next;
+    $('audit-more').hidden = !page.next;
+    $('audit-empty').hidden = tbody.children.length > 0;
+  }
+
+  // ---- API tokens
+
+  async function loadTokens() {
+    const list = await apiJson('GET', '/tokens');
+    const tbody = $('token-rows');
+    clear(tbody);
+    for (const t of list.items) {
+      const revoke = el('button', { type: 'button', class: 'small danger', text: 'Revoke' });
+      revoke.hidden = t.status === 'revoked';
+      revoke.addEventListener('click', async () => {
+        const self = t.name === me.name && me.authenticatedBy === 'token';
+        if (!await confirmDialog('Revoke token ' + t.name + '?', 'Whatever uses it stops working at once.'
+          + (self ? ' If it is the token of this session, you are signed out.' : ''), 'Revoke')) return;
+        try {
+          await apiJson('DELETE', '/tokens/' + encodeURIComponent(t.id));
+          toast('Token ' + t.name + ' revoked');
+          await loadTokens();
+        } catch (e) {
+          if (e.status !== 401) toast(e.message, 'error');
+        }
+      });
+      appendRow(tbody, el('tr', { 'data-id': t.id }, el('td', { text: t.name }), el('td', { text: t.role }),
+        el('td', {}, el('span', { class: 'badge ' + (t.status === 'active' ? 'active' : 'revoked'), text: t.status })),
+        el('td', { text: fmtTime(t.createdAt) }), el('td', { text: t.lastUsedAt ? fmtTime(t.lastUsedAt) : 'never' }),
+        el('td', { class: 'mono small', text: t.id }), el('td', {}, revoke)));
+    }
+  }
+
+  async function createToken(ev) {
+    ev.preventDefault();
+    $('token-error').hidden = true;
+    try {
+      const created = await apiJson('POST', '/tokens', { name: $('token-name').value.trim(), role: $('token-role').value });
+      $('token-secret').value = created.token;
+      $('token-created').hidden = false;
+      $('token-name').value = '';
+      await loadTokens();
+    } catch (e) {
+      if (e.status !== 401) showError($('token-error'), e);
+    }
   }
 
   let profileDefaults = null;
@@ -520,8 +796,13 @@
       $('login-error').hidden = true;
       try {
         await login($('login-token').value.trim());
-        location.hash = '#/dashboard';
-        await route();
+        // Back to the page asked for: the hash survived the sign-in.
+        const asked = parseHash().name;
+        if (asked === 'login') {
+          location.hash = '#/dashboard'; // routes on hashchange
+        } else {
+          await route();
+        }
       } catch (e) {
         $('login-error').textContent = e.message;
         $('login-error').hidden = false;
@@ -534,6 +815,19 @@
     });
     $('cert-more').addEventListener('click', () => searchCertificates(true).catch((e) => toast(e.message, 'error')));
     $('cert-revoke').addEventListener('click', revokeSelected);
+    $('cert-close').addEventListener('click', () => { location.hash = '#/certificates'; });
+    $('cert-select-all').addEventListener('change', (e) => selectAll(e.target.checked));
+    $('cert-bulk-revoke').addEventListener('click', revokeSelection);
+    $('cert-bulk-clear').addEventListener('click', () => selectAll(false));
+    $('cert-export').addEventListener('click', exportCsv);
+    $('audit-search').addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      searchAudit(false).catch((e) => { if (e.status !== 401) toast(e.message, 'error'); });
+    });
+    $('audit-more').addEventListener('click', () => searchAudit(true).catch((e) => toast(e.message, 'error')));
+    $('token-form').addEventListener('submit', createToken);
+    $('token-copy').addEventListener('click', () => copySecret($('token-secret')));
+    $('menu').addEventListener('click', () => setMenu(!$('nav').classList.contains('open')));
     $('cert-dl-pem').addEventListener('click', () => selectedCert && download('/certificates/'
       + encodeURIComponent(selectedCert.serial) + '?format=pem', selectedCert.serial + '.pem'));
     $('cert-dl-der').addEventListener('click', () => selectedCert && download('/certificates/'
@@ -541,7 +835,7 @@
     $('dl-chain').addEventListener('click', () => download('/ca/chain', 'chain.pem'));
     $('dl-crl').addEventListener('click', () => download('/ca/crl', 'intermediate.crl'));
     $('challenge-form').addEventListener('submit', createChallenge);
-    $('challenge-copy').addEventListener('click', copySecret);
+    $('challenge-copy').addEventListener('click', () => copySecret($('challenge-secret')));
     $('profile-form').addEventListener('submit', createProfile);
     window.addEventListener('hashchange', route);
     const notice = sessionStorage.getItem(NOTICE_KEY);
