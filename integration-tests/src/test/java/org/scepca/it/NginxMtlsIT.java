@@ -277,15 +277,99 @@ class NginxMtlsIT {
         assertThat(get(keyManager(newKeys.getPrivate(), fresh, intermediate), Map.of()).statusCode()).isEqualTo(200);
     }
 
-    /** Reloads nginx and polls with fresh connections until {@code expected} (the reload is asynchronous). */
+    /**
+     * docs/batch.md's set-up: {@code ssl_verify_client on} with the chain and the CRL, the map {@code scepca nginx-map
+     * --out} wrote, and {@code if ($scepca_device = "") { return 403; }}. The map decides among certificates nginx
+     * verified: one issued after the map was written is refused with 403 until the map is regenerated and nginx
+     * reloaded. A revoked certificate never reaches the map: it fails verification against the CRL, and nginx answers
+     * 400 before any location runs; the regenerated map no longer lists it either.
+     */
+    @Test
+    @Order(8)
+    void deviceMap_admitsActiveDevicesInTheMap_403ForOthers_andTheRevokedFailTheCrlFirst() throws Exception {
+        KeyPair listedKeys = TestKeys.rsa2048(4);
+        X509Certificate listed = enrollOverScep(listedKeys, "CN=nginx-map-device-1,O=scepca it");
+        Path map = tmp.resolve("scepca-devices.map");
+        assertThat(cli("nginx-map", "--data", data.toString(), "--passphrase-file", passphraseFile.toString(),
+                "--out", map.toString())).contains("wrote");
+        int port = freePort();
+        Path serverFiles = tmp.resolve("tls");
+        CaDirectory dir = new CaDirectory(data);
+        String block = "    include " + map + ";\n"
+                + "    server {\n"
+                + "        listen 127.0.0.1:" + port + " ssl;\n"
+                + "        server_name localhost;\n"
+                + "        ssl_certificate " + serverFiles.resolve("server-chain.pem") + ";\n"
+                + "        ssl_certificate_key " + serverFiles.resolve("server.key") + ";\n"
+                + "        ssl_verify_client on;\n"
+                + "        ssl_verify_depth 2;\n"
+                + "        ssl_client_certificate " + dir.chain() + ";\n"
+                // Both CAs' CRLs: nginx checks one for every CA in the chain.
+                + "        ssl_crl " + dir.crlPem() + ";\n"
+                + "        location / {\n"
+                + "            if ($scepca_device = \"\") { return 403; }\n"
+                + "            default_type text/plain;\n"
+                + "            return 200 \"device $scepca_device\";\n"
+                + "        }\n"
+                + "    }\n";
+        Path prefix = tmp.resolve("nginx-map");
+        KeyManager listedIdentity = keyManager(listedKeys.getPrivate(), listed, intermediate);
+        try (Nginx mapped = Nginx.start(prefix, block, port, WAIT)) {
+            HttpResponse<String> admitted = get(listedIdentity, Map.of(), port);
+            assertThat(admitted.statusCode()).as(mapped.logs()).isEqualTo(200);
+            assertThat(admitted.body()).startsWith("device ").contains("CN=nginx-map-device-1");
+
+            // Verified by nginx (our CA, not on the CRL) but not in the map: the map's 403, not a TLS refusal.
+            KeyPair laterKeys = TestKeys.rsa2048(5);
+            X509Certificate later = enrollOverScep(laterKeys, "CN=nginx-map-device-2,O=scepca it");
+            KeyManager laterIdentity = keyManager(laterKeys.getPrivate(), later, intermediate);
+            HttpResponse<String> unlisted = get(laterIdentity, Map.of(), port);
+            assertThat(unlisted.statusCode()).isEqualTo(403);
+            assertThat(unlisted.body()).contains("403 Forbidden");
+
+            String serial = listed.getSerialNumber().toString(16);
+            cli("cert", "revoke", serial, "--reason", "keyCompromise", "--data", data.toString(),
+                    "--passphrase-file", passphraseFile.toString());
+            assertThat(cli("nginx-map", "--data", data.toString(), "--passphrase-file", passphraseFile.toString(),
+                    "--out", map.toString())).contains("wrote");
+            String mapText = Files.readString(map);
+            assertThat(mapText).contains(nginxSerial(later)).doesNotContain(nginxSerial(listed));
+
+            assertThat(reloadAndWaitFor(prefix, port, 200, laterIdentity)).as("listed after the reload").isEqualTo(200);
+            assertThat(waitFor(port, 400, listedIdentity)).as("revoked: refused by the CRL check, before the map")
+                    .isEqualTo(400);
+            assertThat(get(listedIdentity, Map.of(), port).body()).contains("The SSL certificate error");
+            assertThat(Files.readString(prefix.resolve("error.log"))).contains("certificate revoked");
+        }
+    }
+
+    /** {@code $ssl_client_serial}: OpenSSL's upper-case hex of the serial's bytes, two digits a byte. */
+    private static String nginxSerial(X509Certificate certificate) {
+        String hex = certificate.getSerialNumber().toString(16).toUpperCase(java.util.Locale.ROOT);
+        return "\"" + (hex.length() % 2 == 1 ? "0" + hex : hex) + "\"";
+    }
+
     private static int reloadAndWaitFor(int expected, KeyManager identity) throws Exception {
-        ProcessResult reload = run(List.of(NGINX.toString(), "-p", nginxPrefix.toString(), "-e",
-                nginxPrefix.resolve("error.log").toString(), "-c", nginxPrefix.resolve("nginx.conf").toString(), "-s", "reload"));
+        return reloadAndWaitFor(nginxPrefix, nginxPort, expected, identity);
+    }
+
+    /** Reloads nginx and polls with fresh connections until {@code expected} (the reload is asynchronous). */
+    private static int reloadAndWaitFor(Path prefix, int port, int expected, KeyManager identity) throws Exception {
+        ProcessResult reload = run(List.of(NGINX.toString(), "-p", prefix.toString(), "-e",
+                prefix.resolve("error.log").toString(), "-c", prefix.resolve("nginx.conf").toString(), "-s", "reload"));
         assertThat(reload.exitCode()).as(reload.output()).isZero();
+        return waitFor(port, expected, identity);
+    }
+
+    /**
+     * Polls with fresh connections until {@code expected}: during a reload the old worker may still accept a
+     * connection after a new one has answered, so one answer from the new configuration is not the last of the old.
+     */
+    private static int waitFor(int port, int expected, KeyManager identity) throws Exception {
         Instant deadline = Instant.now().plus(WAIT);
         int status;
         do {
-            status = get(identity, Map.of()).statusCode();
+            status = get(identity, Map.of(), port).statusCode();
             if (status != expected) {
                 Thread.sleep(200);
             }
@@ -342,6 +426,11 @@ class NginxMtlsIT {
 
     /** GET https://localhost:PORT/ over a new connection (new SSLContext, new client: no pooled or resumed session). */
     private static HttpResponse<String> get(KeyManager keyManager, Map<String, String> headers) throws Exception {
+        return get(keyManager, headers, nginxPort);
+    }
+
+    private static HttpResponse<String> get(KeyManager keyManager, Map<String, String> headers, int port)
+            throws Exception {
         KeyStore trust = KeyStore.getInstance("PKCS12");
         trust.load(null, null);
         trust.setCertificateEntry("root", root);
@@ -351,7 +440,7 @@ class NginxMtlsIT {
         tls.init(keyManager == null ? new KeyManager[0] : new KeyManager[] {keyManager}, tmf.getTrustManagers(), null);
         HttpClient client = HttpClient.newBuilder().sslContext(tls).version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5)).build();
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("https://localhost:" + nginxPort + "/hello"))
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("https://localhost:" + port + "/hello"))
                 .timeout(Duration.ofSeconds(10));
         headers.forEach(b::header);
         return client.send(b.GET().build(), HttpResponse.BodyHandlers.ofString());

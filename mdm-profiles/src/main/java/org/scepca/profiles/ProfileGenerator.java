@@ -38,7 +38,7 @@ import java.util.UUID;
 public final class ProfileGenerator {
 
   private static final String SCEP_PAYLOAD_TYPE = "com.apple.security.scep";
-  private static final String ROOT_PAYLOAD_TYPE = "com.apple.security.root";
+  static final String ROOT_PAYLOAD_TYPE = "com.apple.security.root";
   private static final String INTERMEDIATE_PAYLOAD_TYPE = "com.apple.security.pkcs1";
 
   public ProfileGenerator() {}
@@ -250,17 +250,22 @@ public final class ProfileGenerator {
       String identifier,
       String displayName,
       String description) {
+    return commonKeys(request.organization(), type, identifier, displayName, description);
+  }
+
+  static TreeMap<String, NSObject> commonKeys(
+      String organization, String type, String identifier, String displayName, String description) {
     TreeMap<String, NSObject> payload = new TreeMap<>();
     payload.put("PayloadDescription", new NSString(description));
     payload.put("PayloadDisplayName", new NSString(displayName));
     payload.put("PayloadIdentifier", new NSString(identifier));
-    payload.put("PayloadOrganization", new NSString(request.organization()));
+    payload.put("PayloadOrganization", new NSString(organization));
     payload.put("PayloadType", new NSString(type));
     payload.put("PayloadVersion", new NSNumber(1));
     return payload;
   }
 
-  private static NSDictionary withUuid(
+  static NSDictionary withUuid(
       TreeMap<String, NSObject> payload, String identifier, String role) {
     UUID uuid = NameBasedUuid.of(identifier, role, dictionary(payload));
     payload.put("PayloadUUID", new NSString(uuid.toString().toUpperCase(Locale.ROOT)));
@@ -268,7 +273,7 @@ public final class ProfileGenerator {
   }
 
   /** dd-plist keeps insertion order, so inserting from a sorted map writes sorted keys. */
-  private static NSDictionary dictionary(Map<String, NSObject> entries) {
+  static NSDictionary dictionary(Map<String, NSObject> entries) {
     NSDictionary dictionary = new NSDictionary();
     new TreeMap<>(entries).forEach(dictionary::put);
     return dictionary;

@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 import org.bouncycastle.asn1.x500.X500NameBuilder;
@@ -32,7 +33,13 @@ import org.scepca.ca.store.IssuanceEffects;
 import org.scepca.server.batch.Device;
 import org.scepca.server.batch.FolderSink;
 import org.scepca.server.batch.LegacyPkcs12;
+import org.scepca.ca.keys.Passphrase;
+import org.scepca.profiles.IdentifierPrefix;
+import org.scepca.profiles.Pkcs12Profile;
+import org.scepca.profiles.ProfileSigner;
+import org.scepca.server.profiles.ProfileConfig;
 import org.scepca.server.profiles.ProfileSigningIdentityStore;
+import org.scepca.server.profiles.SigningIdentity;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -71,10 +78,25 @@ final class P12Command implements Runnable {
         String keyType;
         @Option(names = "--force", description = "Issue again for devices whose .p12 exists (the earlier certificate stays active)")
         boolean force;
+        @Option(names = "--mobileconfig", description = {"Also write <name>.mobileconfig: the PKCS#12 as a",
+                "com.apple.security.pkcs12 payload and the CA root, owner-only. The device asks for the password"})
+        boolean mobileconfig;
+        @Option(names = "--embed-password", description = {"Put the password into the .mobileconfig (Password key):",
+                "the file alone then installs the key. Off by default"})
+        boolean embedPassword;
+        @Option(names = "--identifier-prefix", paramLabel = "REVERSE_DNS", converter = IdentifierPrefixConverter.class,
+                description = "PayloadIdentifier prefix of the .mobileconfig files, <prefix>.p12.<name> (default: "
+                        + "profile.identifier-prefix, else derived from the root)")
+        IdentifierPrefix identifierPrefix;
+        @Mixin SigningOptions signing;
 
         @Override
         public Integer call() throws IOException {
             String key = keyType.strip().toLowerCase(Locale.ROOT);
+            if (!mobileconfig && (embedPassword || identifierPrefix != null || signing.sign || signing.signingP12 != null)) {
+                throw new Errors.UserException("--embed-password, --identifier-prefix, --sign and --signing-p12 "
+                        + "apply to the .mobileconfig files: add --mobileconfig");
+            }
             if (!key.equals("rsa") && !key.equals("ec")) {
                 throw new Errors.UserException("--key must be rsa or ec: " + keyType);
             }
@@ -91,6 +113,9 @@ final class P12Command implements Runnable {
             int failed = 0;
             try (CertificateAuthority ca = data.open()) {
                 String organization = ProfileSigningIdentityStore.organizationOf(ca.material().root());
+                IdentifierPrefix prefix = identifierPrefix != null ? identifierPrefix
+                        : ProfileConfig.of(ca.config()).identifierPrefixFor(ca.material().root());
+                Optional<SigningIdentity> signer = mobileconfig ? signer(ca) : Optional.empty();
                 for (int i = 0; i < list.size(); i++) {
                     Device d = list.get(i);
                     String file = d.fileStem() + ".p12";
@@ -109,8 +134,13 @@ final class P12Command implements Runnable {
                                     .text("subject", issued.record().subjectDn()).token("device", d.label())
                                     .token("outcome", "issued").log();
                             String password = LegacyPkcs12.password(random);
-                            sink.write(file, LegacyPkcs12.encode(keys.getPrivate(), List.of(issued.certificate(),
-                                    ca.material().intermediateCertificate()), d.label(), password.toCharArray(), random));
+                            byte[] p12 = LegacyPkcs12.encode(keys.getPrivate(), List.of(issued.certificate(),
+                                    ca.material().intermediateCertificate()), d.label(), password.toCharArray(), random);
+                            sink.write(file, p12);
+                            if (mobileconfig) {
+                                sink.write(d.fileStem() + ".mobileconfig", profile(ca, prefix, organization, signer, d,
+                                        p12, file, password));
+                            }
                             rows.append(csvField(d.label())).append(',').append(file).append(',')
                                     .append(issued.record().serialHex()).append(',').append(password).append('\n');
                             // Rewritten after each device: an interrupted run still has every password it handed out.
@@ -126,12 +156,34 @@ final class P12Command implements Runnable {
                     progress.step(i + 1, list.size(), line);
                 }
             }
-            o.println("PKCS#12 files in " + sink.dir() + ": written " + written + ", skipped " + skipped + ", failed "
+            o.println((mobileconfig ? "PKCS#12 and .mobileconfig files in " : "PKCS#12 files in ") + sink.dir() + ": written " + written + ", skipped " + skipped + ", failed "
                     + failed);
             if (written > 0) {
                 o.println("  passwords:      " + sheet + " (owner-only; hand each password over apart from its file)");
             }
             return failed == 0 ? 0 : 1;
+        }
+
+        /** The CA's own profile signer (--sign) or an imported one (--signing-p12), like {@code scepca profile}. */
+        private Optional<SigningIdentity> signer(CertificateAuthority ca) {
+            Passphrase passphrase = data.passphrase();
+            Optional<SigningIdentity> imported = signing.identity(data, passphrase);
+            if (imported.isPresent() || !signing.sign) {
+                return imported;
+            }
+            return Optional.of(new ProfileSigningIdentityStore(ca, passphrase).current());
+        }
+
+        /**
+         * The device's identity and the CA root in one profile. The password stays out unless --embed-password: the
+         * device then asks for it, so the profile alone (mailed, AirDropped) does not hand over the key.
+         */
+        private byte[] profile(CertificateAuthority ca, IdentifierPrefix prefix, String organization,
+                Optional<SigningIdentity> signer, Device d, byte[] p12, String file, String password) {
+            byte[] plist = new Pkcs12Profile(prefix, organization, d.fileStem(), ca.material().root(), p12, file,
+                    embedPassword ? Optional.of(password) : Optional.empty()).mobileconfig();
+            return signer.map(s -> new ProfileSigner(ca.clock()).sign(plist, s.key(), s.certificate(), s.chain()))
+                    .orElse(plist);
         }
 
         private static PKCS10CertificationRequest csr(KeyPair keys, String cn, String org) {
