@@ -109,6 +109,7 @@ final class AdminApi {
         r.add(Route.post("/requests/{transactionId}/reject", AdminRole.ADMIN, this::reject));
         r.add(Route.get("/profiles", AdminRole.VIEWER, this::profileDefaults));
         // Admin: a generic profile carries a freshly minted one-time challenge.
+        r.add(Route.post("/profiles/batch", AdminRole.ADMIN, this::profileBatch));
         r.add(Route.post("/profiles/{preset}", AdminRole.ADMIN, this::createProfile));
         r.add(Route.post("/jamf/scep-challenge", AdminRole.ENROLLER, this::jamfScepChallenge).withBasicAuth());
         return r;
@@ -639,14 +640,7 @@ final class AdminApi {
                 errors.add(new FieldError("challenge", "challenge must be auto, one-time, static or dynamic"));
             }
         }
-        if (body.challengeTtl() != null && !body.challengeTtl().isNull()) {
-            List<FieldError> ttlErrors = new ArrayList<>();
-            Duration ttl = ttl(body.challengeTtl(), ttlErrors);
-            ttlErrors.forEach(e -> errors.add(new FieldError("challengeTtl", e.message().replace("ttl", "challengeTtl"))));
-            if (ttl != null) {
-                b.challengeTtl(ttl);
-            }
-        }
+        challengeTtl(body.challengeTtl(), b, errors);
         if (!errors.isEmpty()) {
             throw ApiException.validation(errors);
         }
@@ -662,6 +656,105 @@ final class AdminApi {
         profile.challenge().expiresAt().ifPresent(t -> resp.setHeader("Scepca-Challenge-Expires", t.toString()));
         resp.setHeader("Scepca-Profile-Signed", String.valueOf(profile.signed()));
         ex.download(GeneratedProfile.CONTENT_TYPE, profile.fileName(), profile.mobileconfig());
+    }
+
+    /** Devices per batch request: the CSV of this many fits the admin connector's 64 KiB request limit. */
+    static final int MAX_BATCH_DEVICES = 250;
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = AdminServer.jsonMapper();
+    private static final int MAX_BATCH_BODY = 60 * 1024;
+
+    /**
+     * One generic profile per device of a CSV list, as {@code scepca profile batch --strict} makes them: each with its
+     * own one-time challenge bound to the device's subject and SANs. The list is checked whole first (any bad line is a
+     * 400 naming its line, and nothing is minted); the answer is a ZIP of {@code <serial|udid|name>.mobileconfig} plus
+     * {@code summary.json}.
+     */
+    private void profileBatch(Exchange ex) throws IOException {
+        ProfileService service = profileService();
+        Bodies.ProfileBatchRequest body = ex.body(Bodies.ProfileBatchRequest.class, MAX_BATCH_BODY);
+        if (body.csv() == null || body.csv().isBlank()) {
+            throw ApiException.validation("csv", "csv is required: the device list with a header row (name, serial, udid, user)");
+        }
+        org.scepca.server.batch.DeviceList.Parsed list = org.scepca.server.batch.DeviceList.parse(
+                body.csv().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        List<FieldError> errors = new ArrayList<>();
+        list.errors().forEach(e -> errors.add(new FieldError("csv", e.toString())));
+        if (list.devices().size() > MAX_BATCH_DEVICES) {
+            errors.add(new FieldError("csv", list.devices().size() + " devices; at most " + MAX_BATCH_DEVICES
+                    + " per request (send several)"));
+        }
+        if (list.devices().isEmpty() && errors.isEmpty()) {
+            errors.add(new FieldError("csv", "the list holds no device"));
+        }
+        ProfileOptions.Builder b = ProfileOptions.builder(Preset.GENERIC,
+                Optional.ofNullable(body.scepUrl()).map(String::strip).filter(u -> !u.isEmpty())
+                        .orElseGet(() -> defaultScepUrl(ex)))
+                .challenge(ChallengeSource.ONE_TIME).identifierPrefix(blankToNull(body.identifierPrefix()))
+                .organization(blankToNull(body.organization())).displayName(blankToNull(body.displayName()));
+        Optional.ofNullable(body.keySize()).ifPresent(b::keySize);
+        Optional.ofNullable(body.includeIntermediate()).ifPresent(b::includeIntermediate);
+        Optional.ofNullable(body.sign()).ifPresent(b::sign);
+        challengeTtl(body.challengeTtl(), b, errors);
+        if (!errors.isEmpty()) {
+            throw ApiException.validation(errors);
+        }
+        ProfileOptions template;
+        try {
+            template = b.build();
+        } catch (ProfileOptionException e) {
+            throw ApiException.validation(PROFILE_FIELDS.getOrDefault(e.field(), e.field()), e.detail());
+        }
+        java.io.ByteArrayOutputStream zipped = new java.io.ByteArrayOutputStream();
+        org.scepca.server.batch.ProfileBatch.Summary summary;
+        try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(zipped)) {
+            java.util.Set<String> names = new java.util.HashSet<>();
+            org.scepca.server.batch.ProfileBatch.Sink sink = new org.scepca.server.batch.ProfileBatch.Sink() {
+                @Override
+                public boolean exists(String fileName) {
+                    return names.contains(fileName);
+                }
+
+                @Override
+                public void write(String fileName, byte[] profile) throws IOException {
+                    names.add(fileName);
+                    zip.putNextEntry(new java.util.zip.ZipEntry(fileName));
+                    zip.write(profile);
+                    zip.closeEntry();
+                }
+            };
+            summary = new org.scepca.server.batch.ProfileBatch(service, template, Optional.empty(),
+                    ex.identity().actor()).run(list.devices(), sink, false, true, (i, n, o) -> { });
+            List<java.util.Map<String, Object>> rows = new ArrayList<>();
+            for (org.scepca.server.batch.ProfileBatch.Outcome o : summary.outcomes()) {
+                java.util.Map<String, Object> row = new java.util.LinkedHashMap<>();
+                row.put("device", o.device().label());
+                row.put("file", o.fileName());
+                row.put("status", o.status().name().toLowerCase(Locale.ROOT));
+                o.challengeId().ifPresent(id -> row.put("challengeId", id));
+                o.detail().ifPresent(d -> row.put("detail", d));
+                rows.add(row);
+            }
+            zip.putNextEntry(new java.util.zip.ZipEntry("summary.json"));
+            zip.write(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(rows));
+            zip.closeEntry();
+        }
+        HttpServletResponse resp = ex.response();
+        resp.setHeader("Scepca-Profiles-Written", Long.toString(summary.count(org.scepca.server.batch.ProfileBatch.Status.WRITTEN)));
+        resp.setHeader("Scepca-Profiles-Failed", Long.toString(summary.count(org.scepca.server.batch.ProfileBatch.Status.FAILED)));
+        ex.download("application/zip", "profiles.zip", zipped.toByteArray());
+    }
+
+    /** A profile body's {@code challengeTtl} (seconds or "7d"), if given, into the builder; errors name the field. */
+    private static void challengeTtl(JsonNode value, ProfileOptions.Builder b, List<FieldError> errors) {
+        if (value == null || value.isNull()) {
+            return;
+        }
+        List<FieldError> ttlErrors = new ArrayList<>();
+        Duration ttl = ttl(value, ttlErrors);
+        ttlErrors.forEach(e -> errors.add(new FieldError("challengeTtl", e.message().replace("ttl", "challengeTtl"))));
+        if (ttl != null) {
+            b.challengeTtl(ttl);
+        }
     }
 
     private static String blankToNull(String s) {

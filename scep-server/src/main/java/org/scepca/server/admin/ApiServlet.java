@@ -49,7 +49,9 @@ final class ApiServlet extends HttpServlet {
             Optional<Map<String, String>> m = r.match(segments);
             if (m.isPresent()) {
                 allowed.add(r.method());
-                if (r.method().equals(req.getMethod())) {
+                // The first route that matches wins: a literal path (/profiles/batch) is listed before a template
+                // that would also match it (/profiles/{preset}).
+                if (route == null && r.method().equals(req.getMethod())) {
                     route = r;
                     params = m.get();
                 }

@@ -34,6 +34,14 @@ final class Bodies {
      * {@code POST /profiles/{preset}}: the options of {@code scepca profile}, in camel case; all optional. Absent
      * values take the CLI's defaults; {@code scepUrl} defaults to public-base-url (else this host on the SCEP port).
      */
+    /**
+     * {@code POST /profiles/batch}: the device list in the CLI's CSV format (header row; name, serial, udid, user
+     * columns), as one JSON string so that the route keeps the JSON-only rule of every change (CSRF).
+     */
+    record ProfileBatchRequest(String csv, String scepUrl, String identifierPrefix, String organization,
+            String displayName, Integer keySize, JsonNode challengeTtl, Boolean includeIntermediate, Boolean sign) {
+    }
+
     record CreateProfileRequest(String scepUrl, String subject, String sanDns, String sanUri, String sanEmail,
             Integer keySize, Integer keyUsage, Integer retries, Integer retryDelaySeconds, String displayName,
             String organization, String challenge, JsonNode challengeTtl, Integer renewalDays,

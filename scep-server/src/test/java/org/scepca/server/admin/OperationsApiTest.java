@@ -2,6 +2,7 @@ package org.scepca.server.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayInputStream;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,11 +11,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
 
 import org.jscep.client.Client;
 import org.jscep.client.EnrollmentResponse;
@@ -42,6 +47,11 @@ import org.scepca.server.app.ServerConfig;
 import org.scepca.server.cli.Main;
 import org.scepca.server.cli.Providers;
 
+import com.dd.plist.NSArray;
+import com.dd.plist.NSDictionary;
+import com.dd.plist.NSObject;
+import com.dd.plist.NSString;
+import com.dd.plist.PropertyListParser;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
@@ -346,5 +356,87 @@ class OperationsApiTest {
         assertThat(http.get("/api/v1/stats/expiry", viewer).json().path("weeks").asInt()).isEqualTo(26);
         assertThat(http.get("/api/v1/stats/expiry?weeks=0", viewer).status()).isEqualTo(400);
         assertThat(http.get("/api/v1/stats/expiry?weeks=105", viewer).status()).isEqualTo(400);
+    }
+
+    // ---- POST /profiles/batch: the CLI's profile batch --strict over the admin API, as a ZIP ----
+
+    private static String batchBody(String csv) throws Exception {
+        return AdminHttp.JSON.writeValueAsString(Map.of("csv", csv, "identifierPrefix", "com.example.staging"));
+    }
+
+    @Test
+    void aZipWithOneProfilePerDeviceEachWithAChallengeBoundToThatDevice() throws Exception {
+        String csv = "serial,udid,user\nC02XK1JHJG5H,00008030-001A2B3C4D5E6F70,alice@example.com\nF9FZ2LL0KXKN,,bob@example.com\n";
+        AdminHttp.Reply r = http.post("/api/v1/profiles/batch", admin, batchBody(csv));
+        assertThat(r.status()).as(r.text()).isEqualTo(200);
+        assertThat(r.header("Content-Type")).startsWith("application/zip");
+        assertThat(r.header("Scepca-Profiles-Written")).isEqualTo("2");
+
+        Map<String, byte[]> entries = new HashMap<>();
+        try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(r.body()))) {
+            for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
+                entries.put(e.getName(), zip.readAllBytes());
+            }
+        }
+        assertThat(entries).containsOnlyKeys("C02XK1JHJG5H.mobileconfig", "F9FZ2LL0KXKN.mobileconfig", "summary.json");
+        JsonNode summary = AdminHttp.JSON.readTree(entries.get("summary.json"));
+        assertThat(summary).hasSize(2);
+
+        JsonNode challenges = http.get("/api/v1/challenges", admin).json();
+        for (JsonNode row : summary) {
+            assertThat(row.path("status").asText()).isEqualTo("written");
+            String serial = row.path("device").asText();
+            NSDictionary profile = (NSDictionary) PropertyListParser.parse(entries.get(row.path("file").asText()));
+            assertThat(((NSString) profile.objectForKey("PayloadIdentifier")).getContent()).startsWith("com.example.staging.");
+            NSDictionary scep = scepPayload(profile);
+            assertThat(scep.objectForKey("Challenge")).isNotNull();
+            // The challenge the profile carries is bound to this device's subject (and its SANs).
+            JsonNode minted = null;
+            for (JsonNode c : challenges.path("items")) {
+                if (c.path("id").asText().equals(row.path("challengeId").asText())) {
+                    minted = c;
+                }
+            }
+            assertThat(minted).as("challenge " + row.path("challengeId")).isNotNull();
+            assertThat(minted.path("subject").asText()).contains("CN=" + serial);
+        }
+    }
+
+    @Test
+    void aBadLineIsA400NamingItAndMintsNothing() throws Exception {
+        int before = http.get("/api/v1/challenges", admin).json().path("items").size();
+        AdminHttp.Reply r = http.post("/api/v1/profiles/batch", admin,
+                batchBody("serial,user\nC02XK1JHJG5H,alice@example.com\n$SERIALNUMBER,x@example.com\n"));
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.problemType()).isEqualTo("validation");
+        assertThat(r.text()).contains("line 3");
+        assertThat(http.get("/api/v1/challenges", admin).json().path("items").size()).isEqualTo(before);
+    }
+
+    @Test
+    void tooManyDevicesViewersAndNonJsonAreRefused() throws Exception {
+        StringBuilder csv = new StringBuilder("serial\n");
+        for (int i = 0; i <= AdminApi.MAX_BATCH_DEVICES; i++) {
+            csv.append(String.format("SN%08d%n", i));
+        }
+        AdminHttp.Reply tooMany = http.post("/api/v1/profiles/batch", admin, batchBody(csv.toString()));
+        assertThat(tooMany.status()).isEqualTo(400);
+        assertThat(tooMany.text()).contains("at most " + AdminApi.MAX_BATCH_DEVICES);
+
+        assertThat(http.post("/api/v1/profiles/batch", viewer, batchBody("serial\nC02XK1JHJG5H\n")).status()).isEqualTo(403);
+        AdminHttp.Reply csvBody = http.send("POST", "/api/v1/profiles/batch", admin, "text/csv",
+                "serial\nC02XK1JHJG5H\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(csvBody.status()).isEqualTo(415);
+        assertThat(http.post("/api/v1/profiles/batch", admin, "{}").status()).isEqualTo(400);
+    }
+
+    private static NSDictionary scepPayload(NSDictionary profile) {
+        for (NSObject o : ((NSArray) profile.objectForKey("PayloadContent")).getArray()) {
+            NSDictionary payload = (NSDictionary) o;
+            if (((NSString) payload.objectForKey("PayloadType")).getContent().equals("com.apple.security.scep")) {
+                return (NSDictionary) payload.objectForKey("PayloadContent");
+            }
+        }
+        throw new AssertionError("no SCEP payload");
     }
 }
