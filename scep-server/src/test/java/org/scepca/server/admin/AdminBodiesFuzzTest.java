@@ -66,7 +66,12 @@ class AdminBodiesFuzzTest {
                 new Target("POST", "/profiles/{preset}", Map.of("preset", "generic")),
                 new Target("POST", "/profiles/{preset}", Map.of("preset", "jamf")),
                 new Target("POST", "/profiles/{preset}", Map.of("preset", "intune")),
-                new Target("POST", "/jamf/scep-challenge", Map.of()));
+                new Target("POST", "/jamf/scep-challenge", Map.of()),
+                // Issue 14's routes: bulk revocation, token creation, batch profiles. Byte 0 picks the route modulo
+                // the list's size, so the regression inputs now spread over these too.
+                new Target("POST", "/certificates/revoke", Map.of()),
+                new Target("POST", "/tokens", Map.of()),
+                new Target("POST", "/profiles/batch", Map.of()));
     }
 
     @FuzzTest(maxDuration = "60s")
