@@ -24,6 +24,7 @@ import org.scepca.server.profiles.SigningIdentity;
  * with {@code scepca challenge delete}; its note names the device).
  */
 public final class ProfileBatch {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ProfileBatch.class);
     public static final String EXTENSION = ".mobileconfig";
 
     /** Where the profiles go: a folder (CLI) or a ZIP (admin API). */
@@ -127,8 +128,11 @@ public final class ProfileBatch {
             sink.write(fileName, profile.mobileconfig());
         } catch (IOException | RuntimeException e) {
             profiles.discard(profile);
-            return failed(d, fileName, "cannot write " + fileName + ": " + (e.getMessage() == null
-                    ? e.getClass().getSimpleName() : e.getMessage()));
+            // The reason goes to the log only: the outcome reaches API clients (summary.json), and an I/O or runtime
+            // error's message is internal detail (paths, library text) that a client must not see.
+            LOG.warn("cannot write {} for device {}: {}", fileName, d.label(), String.valueOf(e.getMessage()));
+            return failed(d, fileName, "cannot write " + fileName + " (" + e.getClass().getSimpleName()
+                    + "; the log has the reason)");
         }
         return new Outcome(d, Status.WRITTEN, fileName, profile.challenge().id(), Optional.empty());
     }
