@@ -164,6 +164,7 @@ public final class Database implements AutoCloseable {
             long before = Files.size(file);
             try (Connection c = java.sql.DriverManager.getConnection(h2Url(dir, true), "scepca", key + " " + password);
                     Statement s = c.createStatement()) {
+                H2Leftovers.finish(c); // compaction copies rows as they are: finish half-applied commits first
                 s.execute("SHUTDOWN COMPACT");
             }
             return new long[] {before, Files.size(file)};
@@ -265,6 +266,15 @@ public final class Database implements AutoCloseable {
             ds = new HikariDataSource(cfg);
         } catch (RuntimeException e) {
             throw new StoreException("cannot open the database: " + rootMessage(e), e);
+        }
+        if (jdbcUrl.startsWith("jdbc:h2:file:")) {
+            // First thing after H2 opened the file (the pool's first connection did): before Flyway or anyone reads.
+            try (Connection c = ds.getConnection()) {
+                H2Leftovers.finish(c);
+            } catch (SQLException | RuntimeException e) {
+                ds.close();
+                throw new StoreException("cannot recover the database: " + rootMessage(e), e);
+            }
         }
         // A reader of a store already at this build's newest migration skips Flyway (and the PostgreSQL check below,
         // said at the server's start); anything older, newer or unreadable takes the full path.
