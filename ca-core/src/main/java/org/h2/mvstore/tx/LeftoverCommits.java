@@ -24,15 +24,18 @@ public final class LeftoverCommits {
     }
 
     /**
-     * Rolls forward and ends every transaction left with status COMMITTED. Call it right after the database opened,
-     * before any session works on it (a running transaction is COMMITTED only inside its own commit).
+     * Rolls forward and ends every leftover transaction with status COMMITTED. Call it right after the database opened.
      *
+     * @param initListener the listener H2 gave {@link TransactionStore#init(TransactionStore.RollbackListener)} (the
+     *                     database's LOB session): leftovers carry it, a session's own transaction carries that
+     *                     session, so a session that happens to be inside its own commit (status COMMITTED for a
+     *                     moment) is never taken for a leftover
      * @return how many there were
      */
-    public static int finish(TransactionStore store) {
+    public static int finish(TransactionStore store, TransactionStore.RollbackListener initListener) {
         int finished = 0;
         for (Transaction t : store.getOpenTransactions()) {
-            if (t.getStatus() == Transaction.STATUS_COMMITTED) {
+            if (t.getStatus() == Transaction.STATUS_COMMITTED && t.listener == initListener) {
                 store.commit(t, true); // recovery: the commit marker is already in the log
                 store.endTransaction(t, true);
                 finished++;

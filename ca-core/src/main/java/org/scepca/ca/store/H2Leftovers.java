@@ -36,7 +36,8 @@ final class H2Leftovers {
         if (store == null || store.getMvStore().getFileStore() == null) {
             return 0; // in memory: nothing survives a crash, nothing is left over
         }
-        int finished = LeftoverCommits.finish(store.getTransactionStore());
+        int finished = LeftoverCommits.finish(store.getTransactionStore(),
+                session.getDatabase().getLobSession());
         if (finished > 0) {
             H2Durability.sync(c);
             LOG.warn("database was not shut down cleanly: {} transaction(s) had committed but were not fully applied;"
