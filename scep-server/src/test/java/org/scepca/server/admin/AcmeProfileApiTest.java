@@ -28,14 +28,10 @@ import org.scepca.ca.tokens.AdminRole;
 import org.scepca.server.app.Running;
 import org.scepca.server.app.ServerConfig;
 import org.scepca.server.cli.Providers;
-import org.slf4j.LoggerFactory;
 
 import com.dd.plist.NSDictionary;
 import com.fasterxml.jackson.databind.JsonNode;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 
 /** ACME profiles through {@code POST /api/v1/profiles/{preset}} on a running server (Jetty on port 0, H2 files). */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -47,7 +43,7 @@ class AcmeProfileApiTest {
     private Running running;
     private AdminHttp http;
     private String admin;
-    private final ListAppender<ILoggingEvent> audit = new ListAppender<>();
+    private AuditCapture audit;
 
     @BeforeAll
     void start() throws Exception {
@@ -58,15 +54,12 @@ class AcmeProfileApiTest {
                 ServerConfig.defaults("127.0.0.1", 0), AdminConfig.loopback(0));
         http = AdminHttp.plain(running.adminPort());
         admin = running.ca().tokens().create("alice", AdminRole.ADMIN).token();
-        audit.start();
-        Logger auditLogger = (Logger) LoggerFactory.getLogger("scepca.audit");
-        auditLogger.setLevel(ch.qos.logback.classic.Level.INFO);
-        auditLogger.addAppender(audit);
+        audit = new AuditCapture();
     }
 
     @AfterAll
     void stop() {
-        ((Logger) LoggerFactory.getLogger("scepca.audit")).detachAppender(audit);
+        audit.close();
         running.close();
     }
 
@@ -100,8 +93,7 @@ class AcmeProfileApiTest {
         assertThat(string(acme, "ClientIdentifier")).isEqualTo("$SERIALNUMBER");
         assertThat(acme.objectForKey("Attest").toJavaObject()).isEqualTo(true);
         assertThat(activeChallenges()).isEqualTo(before);
-        assertThat(audit.list).extracting(ILoggingEvent::getFormattedMessage)
-                .anyMatch(l -> l.contains("op=profile-create preset=jamf protocol=acme signed=true challenge=none")
+        assertThat(audit.lines()).anyMatch(l -> l.contains("op=profile-create preset=jamf protocol=acme signed=true challenge=none")
                         && l.contains("actor=token:alice"));
     }
 
