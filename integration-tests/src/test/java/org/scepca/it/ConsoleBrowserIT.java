@@ -205,6 +205,19 @@ class ConsoleBrowserIT {
                 .contains("http://127.0.0.1:" + running.port() + "/scep");
         screenshot("04-profile");
 
+        // The same page makes an ACME profile: the SCEP fields step aside, the ACME ones appear.
+        new Select(visible("profile-protocol")).selectByValue("acme");
+        assertThat(driver.findElement(By.id("profile-url")).isDisplayed()).isFalse();
+        new Select(visible("profile-preset")).selectByValue("jamf");
+        driver.findElement(By.id("profile-directory-url")).sendKeys("https://ca.example.test/acme/default/directory");
+        click("profile-download");
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("profile-challenge-info"), "attestation"));
+        Path acmeProfile = browserProfile.resolve("downloads/scepca-jamf-acme.mobileconfig");
+        wait.until(d -> Files.isRegularFile(acmeProfile));
+        assertThat(Files.readString(acmeProfile)).contains("com.apple.security.acme")
+                .contains("<string>$SERIALNUMBER</string>").contains("https://ca.example.test/acme/default/directory");
+        screenshot("04b-acme-profile");
+
         // Approve the pending enrollment; the device polls and receives its certificate.
         click("nav-requests");
         String txid = first.getTransactionId().toString();

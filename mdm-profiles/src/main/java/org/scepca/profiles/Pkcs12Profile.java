@@ -6,10 +6,6 @@ import com.dd.plist.NSDictionary;
 import com.dd.plist.NSNumber;
 import com.dd.plist.NSObject;
 import com.dd.plist.NSString;
-import com.dd.plist.XMLPropertyListWriter;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.security.cert.X509Certificate;
 import java.util.Locale;
 import java.util.Objects;
@@ -75,13 +71,7 @@ public record Pkcs12Profile(
 
   /** The unsigned profile as an XML property list (UTF-8); sign it with {@link ProfileSigner}. */
   public byte[] mobileconfig() {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try {
-      XMLPropertyListWriter.write(profile(), out);
-    } catch (IOException e) {
-      throw new UncheckedIOException("writing to memory failed", e);
-    }
-    return out.toByteArray();
+    return ProfileGenerator.xml(profile());
   }
 
   /** The profile as a dd-plist dictionary. */

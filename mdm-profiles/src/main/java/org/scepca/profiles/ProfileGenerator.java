@@ -51,14 +51,17 @@ public final class ProfileGenerator {
    *     Intune request without a challenge)
    */
   public byte[] mobileconfig(ProfileRequest request) {
-    NSDictionary profile = profile(request);
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try {
-      XMLPropertyListWriter.write(profile, out);
-    } catch (IOException e) {
-      throw new UncheckedIOException("writing to memory failed", e);
-    }
-    return out.toByteArray();
+    return xml(profile(request));
+  }
+
+  /**
+   * The unsigned ACME enrollment profile (root, optional intermediate, {@code
+   * com.apple.security.acme}) as an XML property list (UTF-8). Its identifier is {@code
+   * <prefix>.acme.<preset>}, distinct from the SCEP profile's, so an MDM can hold both and scope
+   * each to the devices that should use it.
+   */
+  public byte[] mobileconfig(AcmeProfileRequest request) {
+    return xml(profile(request));
   }
 
   /** The profile as a dd-plist dictionary, for callers that embed or inspect it. */
@@ -74,30 +77,70 @@ public final class ProfileGenerator {
               + " an uploaded custom profile does not get the MDM's challenge");
     }
     String profileId = request.identifierPrefix() + ".scep." + request.preset().id();
+    List<NSObject> payloads = trustPayloads(request, profileId);
+    payloads.add(scepPayload(request, profileId + ".scep"));
+    return top(request, profileId, payloads);
+  }
 
+  /** The ACME profile as a dd-plist dictionary. */
+  public NSDictionary profile(AcmeProfileRequest request) {
+    String profileId = request.identifierPrefix() + ".acme." + request.preset().id();
+    List<NSObject> payloads = trustPayloads(request, profileId);
+    String identifier = profileId + ".acme";
+    TreeMap<String, NSObject> payload =
+        commonKeys(
+            request.organization(),
+            AcmePayload.PAYLOAD_TYPE,
+            identifier,
+            request.displayName(),
+            "Requests a device certificate from "
+                + request.acme().directoryUrl().getHost()
+                + " over ACME.");
+    payload.putAll(request.acme().content());
+    payloads.add(withUuid(payload, identifier, "acme"));
+    return top(request, profileId, payloads);
+  }
+
+  static byte[] xml(NSDictionary profile) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      XMLPropertyListWriter.write(profile, out);
+    } catch (IOException e) {
+      throw new UncheckedIOException("writing to memory failed", e);
+    }
+    return out.toByteArray();
+  }
+
+  /** Root first, then the intermediate when given: the order a device installs trust in. */
+  private static List<NSObject> trustPayloads(EnrollmentProfile request, String profileId) {
+    String organization = request.organization();
+    X509Certificate root = request.rootCertificate();
+    X509Certificate intermediate =
+        request.includeIntermediate() ? request.intermediateCertificate() : null;
     List<NSObject> payloads = new ArrayList<>();
     payloads.add(
         certificatePayload(
-            request,
+            organization,
             ROOT_PAYLOAD_TYPE,
             profileId + ".root",
             "root",
-            request.rootCertificate(),
-            "Root certificate of the " + request.organization() + " certificate authority."));
-    if (request.includeIntermediate()) {
+            root,
+            "Root certificate of the " + organization + " certificate authority."));
+    if (intermediate != null) {
       payloads.add(
           certificatePayload(
-              request,
+              organization,
               INTERMEDIATE_PAYLOAD_TYPE,
               profileId + ".intermediate",
               "intermediate",
-              request.intermediateCertificate(),
-              "Issuing CA certificate of the "
-                  + request.organization()
-                  + " certificate authority."));
+              intermediate,
+              "Issuing CA certificate of the " + organization + " certificate authority."));
     }
-    payloads.add(scepPayload(request, profileId + ".scep"));
+    return payloads;
+  }
 
+  private static NSDictionary top(
+      EnrollmentProfile request, String profileId, List<NSObject> payloads) {
     TreeMap<String, NSObject> top = new TreeMap<>();
     top.put("PayloadContent", new NSArray(payloads.toArray(NSObject[]::new)));
     top.put("PayloadDescription", new NSString(request.description()));
@@ -191,14 +234,15 @@ public final class ProfileGenerator {
   }
 
   private static NSDictionary certificatePayload(
-      ProfileRequest request,
+      String organization,
       String type,
       String identifier,
       String role,
       X509Certificate certificate,
       String description) {
     TreeMap<String, NSObject> payload =
-        commonKeys(request, type, identifier, Certificates.commonName(certificate), description);
+        commonKeys(
+            organization, type, identifier, Certificates.commonName(certificate), description);
     payload.put(
         "PayloadCertificateFileName", new NSString(Certificates.fileName(certificate, role)));
     payload.put("PayloadContent", new NSData(Certificates.der(certificate)));

@@ -76,7 +76,8 @@ public record ProfileRequest(
     int certificateValidityDays,
     Scope payloadScope,
     boolean removalDisallowed,
-    Map<String, String> consentText) {
+    Map<String, String> consentText)
+    implements EnrollmentProfile {
 
   /** Key usage bit for signing, as Apple defines it in the SCEP payload. */
   public static final int KEY_USAGE_SIGNING = 1;
@@ -165,6 +166,11 @@ public record ProfileRequest(
               + "): "
               + renewalDaysBeforeExpiry);
     }
+    consentText = checkConsent(consentText);
+  }
+
+  /** A sorted, unmodifiable copy of the consent texts, each checked; errors name the language. */
+  static Map<String, String> checkConsent(Map<String, String> consentText) {
     Objects.requireNonNull(consentText, "consentText is null");
     TreeMap<String, String> consent = new TreeMap<>();
     consentText.forEach(
@@ -173,7 +179,7 @@ public record ProfileRequest(
           checkText("consentText[" + language + "]", text);
           consent.put(language, text);
         });
-    consentText = Collections.unmodifiableMap(consent);
+    return Collections.unmodifiableMap(consent);
   }
 
   /** A builder with the defaults described on each setter. */
@@ -251,7 +257,7 @@ public record ProfileRequest(
     }
   }
 
-  private static void checkRoot(X509Certificate root) {
+  static void checkRoot(X509Certificate root) {
     // Apple installs a com.apple.security.root payload as a trust anchor; anything but a
     // self-issued CA certificate there would not anchor the chain the device later receives.
     if (!root.getSubjectX500Principal().equals(root.getIssuerX500Principal())
@@ -299,7 +305,7 @@ public record ProfileRequest(
     }
   }
 
-  private static void checkText(String option, String text) {
+  static void checkText(String option, String text) {
     if (text == null || text.isBlank()) {
       throw new InvalidProfileOptionException(option + " must not be empty");
     }
@@ -566,7 +572,7 @@ public record ProfileRequest(
       }
     }
 
-    private static SubjectTemplate defaultSubject(Preset preset, String organization) {
+    static SubjectTemplate defaultSubject(Preset preset, String organization) {
       return switch (preset) {
         case GENERIC -> SubjectTemplate.of("CN", "Device", "O", organization);
         // Jamf substitutes $SERIALNUMBER per device when it pushes the profile.
@@ -576,7 +582,7 @@ public record ProfileRequest(
       };
     }
 
-    private static SubjectAltNames defaultSubjectAltNames(Preset preset) {
+    static SubjectAltNames defaultSubjectAltNames(Preset preset) {
       return switch (preset) {
         case GENERIC -> SubjectAltNames.NONE;
         // The UDID ties the certificate to the device record in Jamf even after a rename.

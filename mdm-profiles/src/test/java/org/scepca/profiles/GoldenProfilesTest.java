@@ -41,6 +41,15 @@ class GoldenProfilesTest {
             "everything.mobileconfig",
             () -> GENERATOR.mobileconfig(ProfileFixtures.everything().build())),
         golden(
+            "acme-generic.mobileconfig",
+            () -> GENERATOR.mobileconfig(ProfileFixtures.acmeGeneric().build())),
+        golden(
+            "acme-jamf.mobileconfig",
+            () -> GENERATOR.mobileconfig(ProfileFixtures.acmeJamf().build())),
+        golden(
+            "acme-intune.mobileconfig",
+            () -> GENERATOR.mobileconfig(ProfileFixtures.acmeIntune().build())),
+        golden(
             "intune-sheet.txt",
             () -> utf8(GENERATOR.intuneSheet(ProfileFixtures.intune().build()).toText())),
         golden(

@@ -12,6 +12,7 @@ final class ProfileFixtures {
   static final X509Certificate ROOT = TestPki.fixture("root");
   static final X509Certificate INTERMEDIATE = TestPki.fixture("intermediate");
   static final String URL = "https://ca.example.com/scep";
+  static final String DIRECTORY = "https://ca.example.com/acme/default/directory";
 
   private ProfileFixtures() {}
 
@@ -79,5 +80,50 @@ final class ProfileFixtures {
         .payloadScope(ProfileRequest.Scope.SYSTEM)
         .removalDisallowed(true)
         .consentText(Map.of("default", "Agree to enroll.", "de", "Zustimmen."));
+  }
+
+  /** ACME for one device installed by hand: its serial is the ClientIdentifier. */
+  static AcmeProfileRequest.Builder acmeGeneric() {
+    return AcmeProfileRequest.builder()
+        .preset(Preset.GENERIC)
+        .directoryUrl(DIRECTORY)
+        .clientIdentifier("C02XK1ABJG5H")
+        .rootCertificate(ROOT)
+        .intermediateCertificate(INTERMEDIATE)
+        .organization("Example Corp");
+  }
+
+  /** ACME through Jamf Pro: Jamf's variables, hardware-bound and attested (the defaults). */
+  static AcmeProfileRequest.Builder acmeJamf() {
+    return acmeGeneric().preset(Preset.JAMF).clientIdentifier(null);
+  }
+
+  /** ACME as an Intune custom profile: Intune's tokens. */
+  static AcmeProfileRequest.Builder acmeIntune() {
+    return acmeGeneric().preset(Preset.INTUNE).clientIdentifier(null);
+  }
+
+  /** Every optional ACME key set (software RSA key, so KeyIsExtractable may be true). */
+  static AcmeProfileRequest.Builder acmeEverything() {
+    return acmeGeneric()
+        .keyType(AcmePayload.KeyType.RSA)
+        .keySize(3072)
+        .subject("C=US,O=Example Corp,OU=Fleet+UID=42,CN=alice-mac")
+        .subjectAltNames(
+            new SubjectAltNames(
+                "alice-mac.example.com",
+                "alice@example.com",
+                "urn:uuid:6f1d2c8e-4b7a-4f59-9c3e-2a5d8b0e71f4",
+                "alice@corp.example.com"))
+        .usageFlags(1)
+        .extendedKeyUsage(java.util.List.of("1.3.6.1.5.5.7.3.2", "1.3.6.1.5.5.7.3.4"))
+        .keyIsExtractable(true)
+        .allowAllAppsAccess(true)
+        .displayName("Example ACME certificate")
+        .description("Line one.\nLine two with <xml> & \"quotes\".")
+        .identifierPrefix("com.example.fleet")
+        .payloadScope(ProfileRequest.Scope.USER)
+        .removalDisallowed(true)
+        .consentText(Map.of("default", "Agree to enroll."));
   }
 }

@@ -39,6 +39,7 @@ import org.scepca.ca.store.RequestStatus;
 import org.scepca.ca.tokens.AdminRole;
 import org.scepca.server.admin.ApiException.FieldError;
 import org.scepca.server.cli.Durations;
+import org.scepca.server.profiles.AcmeOptions;
 import org.scepca.server.profiles.ChallengeSource;
 import org.scepca.server.profiles.GeneratedProfile;
 import org.scepca.server.profiles.ProfileOptionException;
@@ -138,7 +139,8 @@ final class AdminApi {
     }
 
     public record ProfileDefaultsView(boolean available, List<String> presets, String defaultScepUrl,
-            boolean staticChallengeConfigured, String defaultChallengeTtl) {
+            boolean staticChallengeConfigured, String defaultChallengeTtl, List<String> protocols,
+            String defaultAcmeDirectoryUrl) {
     }
 
     // --- handlers
@@ -589,6 +591,11 @@ final class AdminApi {
             java.util.Map.entry("static-challenge", "challenge"), java.util.Map.entry("challenge-ttl", "challengeTtl"),
             java.util.Map.entry("intermediate", "includeIntermediate"), java.util.Map.entry("signing-p12", "sign"),
             java.util.Map.entry("identifier-prefix", "identifierPrefix"),
+            java.util.Map.entry("directory-url", "directoryUrl"),
+            java.util.Map.entry("client-identifier", "clientIdentifier"),
+            java.util.Map.entry("acme-key-type", "acmeKeyType"), java.util.Map.entry("acme-key-size", "acmeKeySize"),
+            java.util.Map.entry("hardware-bound", "hardwareBound"), java.util.Map.entry("usage-flags", "usageFlags"),
+            java.util.Map.entry("eku", "extendedKeyUsage"),
             java.util.Map.entry("options", "body"));
 
     private ProfileService profileService() {
@@ -607,7 +614,8 @@ final class AdminApi {
     private void profileDefaults(Exchange ex) throws IOException {
         ex.json(200, new ProfileDefaultsView(profiles.isPresent(),
                 java.util.Arrays.stream(Preset.values()).map(Preset::id).toList(), defaultScepUrl(ex),
-                ca.config().staticChallenge().isPresent(), ProfileOptions.DEFAULT_CHALLENGE_TTL.toDays() + "d"));
+                ca.config().staticChallenge().isPresent(), ProfileOptions.DEFAULT_CHALLENGE_TTL.toDays() + "d",
+                List.of("scep", "acme", "both"), profiles.flatMap(ProfileService::defaultAcmeDirectoryUrl).orElse(null)));
     }
 
     private void createProfile(Exchange ex) throws IOException {
@@ -641,21 +649,53 @@ final class AdminApi {
             }
         }
         challengeTtl(body.challengeTtl(), b, errors);
+        String protocol = body.protocol() == null ? "scep" : body.protocol().strip().toLowerCase(Locale.ROOT);
+        if (!List.of("scep", "acme", "both").contains(protocol)) {
+            errors.add(new FieldError("protocol", "protocol must be scep, acme or both"));
+        }
+        if (body.extendedKeyUsage() != null && body.extendedKeyUsage().contains(null)) {
+            errors.add(new FieldError("extendedKeyUsage", "extendedKeyUsage must hold OID strings"));
+        }
         if (!errors.isEmpty()) {
             throw ApiException.validation(errors);
         }
-        GeneratedProfile profile;
+        GeneratedProfile scep = null;
+        GeneratedProfile acme = null;
         try {
-            profile = service.generate(b.build(), ex.identity().actor());
+            ProfileOptions options = b.build();
+            if (!protocol.equals("scep")) {
+                // First: it mints nothing, so a bad ACME option leaves no SCEP challenge behind.
+                acme = service.generateAcme(options, AcmeOptions.of(blankToNull(body.directoryUrl()),
+                        blankToNull(body.clientIdentifier()), blankToNull(body.acmeKeyType()), body.acmeKeySize(),
+                        body.hardwareBound(), body.attest(), body.usageFlags(), body.extendedKeyUsage()),
+                        ex.identity().actor());
+            }
+            if (!protocol.equals("acme")) {
+                scep = service.generate(options, ex.identity().actor());
+            }
         } catch (ProfileOptionException e) {
             throw ApiException.validation(PROFILE_FIELDS.getOrDefault(e.field(), e.field()), e.detail());
         }
         HttpServletResponse resp = ex.response();
-        resp.setHeader("Scepca-Challenge-Kind", profile.challenge().kind().name().toLowerCase(Locale.ROOT).replace('_', '-'));
-        profile.challenge().id().ifPresent(id -> resp.setHeader("Scepca-Challenge-Id", id));
-        profile.challenge().expiresAt().ifPresent(t -> resp.setHeader("Scepca-Challenge-Expires", t.toString()));
-        resp.setHeader("Scepca-Profile-Signed", String.valueOf(profile.signed()));
-        ex.download(GeneratedProfile.CONTENT_TYPE, profile.fileName(), profile.mobileconfig());
+        GeneratedProfile main = scep != null ? scep : acme;
+        resp.setHeader("Scepca-Challenge-Kind", main.challenge().kind().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+        main.challenge().id().ifPresent(id -> resp.setHeader("Scepca-Challenge-Id", id));
+        main.challenge().expiresAt().ifPresent(t -> resp.setHeader("Scepca-Challenge-Expires", t.toString()));
+        resp.setHeader("Scepca-Profile-Signed", String.valueOf(main.signed()));
+        if (scep == null || acme == null) {
+            ex.download(GeneratedProfile.CONTENT_TYPE, main.fileName(), main.mobileconfig());
+            return;
+        }
+        // Two profiles, not one with both payloads: see docs/profiles.md ("SCEP and ACME side by side").
+        java.io.ByteArrayOutputStream zipped = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(zipped)) {
+            for (GeneratedProfile p : List.of(scep, acme)) {
+                zip.putNextEntry(new java.util.zip.ZipEntry(p.fileName()));
+                zip.write(p.mobileconfig());
+                zip.closeEntry();
+            }
+        }
+        ex.download("application/zip", "scepca-" + scep.preset().id() + "-scep-acme.zip", zipped.toByteArray());
     }
 
     /** Devices per batch request: the CSV of this many fits the admin connector's 64 KiB request limit. */

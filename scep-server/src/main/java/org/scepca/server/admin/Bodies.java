@@ -45,6 +45,8 @@ final class Bodies {
     record CreateProfileRequest(String scepUrl, String subject, String sanDns, String sanUri, String sanEmail,
             Integer keySize, Integer keyUsage, Integer retries, Integer retryDelaySeconds, String displayName,
             String organization, String challenge, JsonNode challengeTtl, Integer renewalDays,
-            Boolean includeIntermediate, Boolean sign, String identifierPrefix) {
+            Boolean includeIntermediate, Boolean sign, String identifierPrefix, String protocol, String directoryUrl,
+            String clientIdentifier, String acmeKeyType, Integer acmeKeySize, Boolean hardwareBound, Boolean attest,
+            Integer usageFlags, java.util.List<String> extendedKeyUsage) {
     }
 }

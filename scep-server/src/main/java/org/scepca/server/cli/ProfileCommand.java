@@ -19,11 +19,13 @@ import org.scepca.profiles.IntuneSheet;
 import org.scepca.profiles.Preset;
 import org.scepca.scep.ScepService;
 import org.scepca.scep.ScepSettings;
+import org.scepca.server.profiles.AcmeOptions;
 import org.scepca.server.profiles.ChallengeSource;
 import org.scepca.server.profiles.GeneratedProfile;
 import org.scepca.server.profiles.ProfileOptionException;
 import org.scepca.server.profiles.ProfileOptions;
 import org.scepca.server.profiles.ProfileService;
+import org.scepca.server.profiles.SigningIdentity;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,7 +36,9 @@ import picocli.CommandLine.Spec;
         subcommands = ProfileBatchCommand.class,
         description = {"Make an Apple enrollment profile (.mobileconfig) for this CA: root trust, SCEP payload,",
                 "challenge, optionally signed. For --preset intune also writes the root as .cer and the values for",
-                "Intune's own forms (-intune.txt, -intune.json) next to --out."})
+                "Intune's own forms (-intune.txt, -intune.json) next to --out. --protocol acme makes an ACME profile",
+                "(com.apple.security.acme, Managed Device Attestation) instead; --protocol both writes one of each",
+                "(<base>-scep.mobileconfig, <base>-acme.mobileconfig) for the MDM to scope by OS version."})
 final class ProfileCommand implements Callable<Integer> {
     @Mixin DataOptions data;
     @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -80,6 +84,28 @@ final class ProfileCommand implements Callable<Integer> {
     Integer renewalDays;
     @Option(names = "--no-intermediate", description = "Leave the issuing CA certificate out of the profile")
     boolean noIntermediate;
+    @Option(names = "--protocol", paramLabel = "scep|acme|both", defaultValue = "scep",
+            description = "scep (default), acme (iOS 16+, macOS 13.1+), or both as two profiles")
+    String protocol;
+    @Option(names = "--directory-url", paramLabel = "URL",
+            description = "ACME directory (https; default: public-base-url/acme/<endpoint>/directory)")
+    String directoryUrl;
+    @Option(names = "--client-identifier", paramLabel = "ID", description = {"ACME ClientIdentifier: the device's"
+            + " serial (default: jamf $SERIALNUMBER, intune {{SerialNumber}}; required for generic)"})
+    String clientIdentifier;
+    @Option(names = "--acme-key-type", paramLabel = "ec|rsa", description = "ACME key type. Default: ec (ECSECPrimeRandom)")
+    String acmeKeyType;
+    @Option(names = "--acme-key-size", paramLabel = "BITS", description = "ACME key size: ec 256/384/521, rsa 2048-4096."
+            + " Default: 384 for ec, 2048 for rsa")
+    Integer acmeKeySize;
+    @Option(names = "--no-hardware-bound", description = "ACME: a software key instead of a Secure Enclave key (no attestation)")
+    boolean noHardwareBound;
+    @Option(names = "--no-attest", description = "ACME: a Secure Enclave key without Managed Device Attestation")
+    boolean noAttest;
+    @Option(names = "--usage-flags", paramLabel = "1|4|5", description = "ACME: key usage to request (default: none, the CA's policy decides)")
+    Integer usageFlags;
+    @Option(names = "--eku", paramLabel = "OID", split = ",", description = "ACME: extended key usage OIDs to request (default: none)")
+    java.util.List<String> ekus;
     @Option(names = "--identifier-prefix", paramLabel = "REVERSE_DNS", converter = IdentifierPrefixConverter.class,
             description = {"PayloadIdentifier prefix, e.g. com.example.staging: a device replaces an installed profile",
                     "with the same identifier, so give each CA its own (default: profile.identifier-prefix, else",
@@ -92,7 +118,16 @@ final class ProfileCommand implements Callable<Integer> {
         if (out == null) {
             throw new Errors.UserException("--out is required (or: profile batch --devices FILE --out DIR)");
         }
-        url = scepUrl(data, url, endpoint);
+        String wanted = protocol.strip().toLowerCase(Locale.ROOT);
+        if (!wanted.equals("scep") && !wanted.equals("acme") && !wanted.equals("both")) {
+            throw new ProfileOptionException("protocol", "must be scep, acme or both: " + protocol);
+        }
+        boolean scep = !wanted.equals("acme");
+        boolean acme = !wanted.equals("scep");
+        url = scep ? scepUrl(data, url, endpoint) : "";
+        AcmeOptions acmeOptions = AcmeOptions.of(directoryUrl, clientIdentifier, acmeKeyType, acmeKeySize,
+                noHardwareBound ? Boolean.FALSE : null, noAttest || noHardwareBound ? Boolean.FALSE : null, usageFlags,
+                ekus);
         ProfileOptions options = ProfileOptions.builder(chosen, url).subject(subject).sanDns(sanDns).sanUri(sanUri)
                 .sanEmail(sanEmail).keySize(keySize).keyUsage(keyUsage).retries(retries).retryDelaySeconds(retryDelay)
                 .displayName(displayName).organization(organization).challenge(challengeSource(chosen))
@@ -102,16 +137,43 @@ final class ProfileCommand implements Callable<Integer> {
         try (CertificateAuthority ca = data.open()) {
             Passphrase passphrase = data.passphrase();
             ProfileService profiles = service(ca, endpoint, passphrase);
-            GeneratedProfile profile;
-            if (signing.signingP12 != null) {
-                profile = profiles.generate(options, signing.identity(data, passphrase).orElseThrow(), "cli");
-            } else {
-                profile = profiles.generate(options, "cli");
+            Optional<SigningIdentity> identity = signing.signingP12 != null
+                    ? Optional.of(signing.identity(data, passphrase).orElseThrow()) : Optional.empty();
+            // ACME first: it mints nothing, so a bad ACME option leaves no SCEP challenge behind.
+            GeneratedProfile acmeProfile = !acme ? null : identity.isPresent()
+                    ? profiles.generateAcme(options, acmeOptions, identity.get(), "cli")
+                    : profiles.generateAcme(options, acmeOptions, "cli");
+            GeneratedProfile scepProfile = !scep ? null : identity.isPresent()
+                    ? profiles.generate(options, identity.get(), "cli") : profiles.generate(options, "cli");
+            Path acmeOut = scep && acme ? sibling(out, "-acme") : out;
+            Path scepOut = scep && acme ? sibling(out, "-scep") : out;
+            if (acmeProfile != null) {
+                SecureFiles.writeOwnerOnly(acmeOut, acmeProfile.mobileconfig());
+                reportAcme(acmeOut, acmeProfile, directoryUrl != null ? directoryUrl
+                        : profiles.defaultAcmeDirectoryUrl().orElseThrow());
             }
-            SecureFiles.writeOwnerOnly(out, profile.mobileconfig());
-            report(profile);
+            if (scepProfile != null) {
+                SecureFiles.writeOwnerOnly(scepOut, scepProfile.mobileconfig());
+                report(scepOut, scepProfile);
+            }
         }
         return 0;
+    }
+
+    /** {@code dir/name.mobileconfig} with {@code suffix} before the extension. */
+    private static Path sibling(Path file, String suffix) {
+        String name = file.getFileName().toString();
+        String base = name.toLowerCase(Locale.ROOT).endsWith(".mobileconfig")
+                ? name.substring(0, name.length() - ".mobileconfig".length()) : name;
+        return file.resolveSibling(base + suffix + ".mobileconfig");
+    }
+
+    private void reportAcme(Path file, GeneratedProfile profile, String directory) {
+        PrintWriter o = spec.commandLine().getOut();
+        o.println("wrote " + file + " (" + profile.preset().id() + ", acme, "
+                + profile.signer().map(s -> "signed by " + s.getSubjectX500Principal().getName()).orElse("unsigned") + ")");
+        o.println("  ACME directory: " + directory);
+        o.println("  challenge:      none (the device proves itself with Apple's attestation: device-attest-01)");
     }
 
     /** The SCEP URL given, else public-base-url and the endpoint's path. */
@@ -148,9 +210,9 @@ final class ProfileCommand implements Callable<Integer> {
         return staticChallenge ? ChallengeSource.STATIC : ChallengeSource.AUTO;
     }
 
-    private void report(GeneratedProfile profile) throws IOException {
+    private void report(Path file, GeneratedProfile profile) throws IOException {
         PrintWriter o = spec.commandLine().getOut();
-        o.println("wrote " + out + " (" + profile.preset().id() + ", "
+        o.println("wrote " + file + " (" + profile.preset().id() + ", "
                 + profile.signer().map(s -> "signed by " + s.getSubjectX500Principal().getName()).orElse("unsigned") + ")");
         var challenge = profile.challenge();
         switch (challenge.kind()) {
@@ -159,17 +221,18 @@ final class ProfileCommand implements Callable<Integer> {
             case STATIC -> o.println("  challenge:      the static challenge from scepca.properties");
             case DYNAMIC -> o.println("  challenge:      none (Jamf dynamic: set the SCEP payload's challenge type to"
                     + " dynamic after uploading)");
+            case NONE -> { }
         }
         var fp = profile.fingerprintCertificate();
         o.println("  CAFingerprint:  SHA-1 " + Pem.fingerprint("SHA-1", fp) + " of "
                 + fp.getSubjectX500Principal().getName() + " (the CA certificate devices check in GetCACert)");
         if (profile.intuneSheet().isPresent()) {
-            writeIntuneFiles(o, profile.intuneSheet().get());
+            writeIntuneFiles(o, file, profile.intuneSheet().get());
         }
     }
 
     /** Next to the profile: {@code <base>-root.cer}, {@code <base>-intune.txt}, {@code <base>-intune.json}. */
-    private void writeIntuneFiles(PrintWriter o, IntuneSheet sheet) throws IOException {
+    private void writeIntuneFiles(PrintWriter o, Path out, IntuneSheet sheet) throws IOException {
         String name = out.getFileName().toString();
         String base = name.toLowerCase(Locale.ROOT).endsWith(".mobileconfig")
                 ? name.substring(0, name.length() - ".mobileconfig".length()) : name;

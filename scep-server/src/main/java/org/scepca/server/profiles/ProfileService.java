@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.scepca.ca.audit.AuditLine;
@@ -17,6 +18,7 @@ import org.scepca.ca.store.ChallengeOrigin;
 import org.scepca.ca.challenge.ChallengeService;
 import org.scepca.ca.challenge.ChallengeService.MintedChallenge;
 import org.scepca.ca.keys.Passphrase;
+import org.scepca.profiles.AcmeProfileRequest;
 import org.scepca.profiles.IdentifierPrefix;
 import org.scepca.profiles.IntuneSheet;
 import org.scepca.profiles.InvalidProfileOptionException;
@@ -71,6 +73,18 @@ public final class ProfileService {
             Map.entry("identifierPrefix", "identifier-prefix"),
             Map.entry("signer", "signing-p12"),
             Map.entry("profile signing key", "signing-p12"));
+
+    /** ACME options first: an ACME payload's {@code keySize} is not the SCEP {@code key-size}. */
+    private static final List<Map.Entry<String, String>> ACME_FIELDS = Stream.concat(Stream.of(
+            Map.entry("directoryUrl", "directory-url"),
+            Map.entry("clientIdentifier", "client-identifier"),
+            Map.entry("keyType", "acme-key-type"),
+            Map.entry("keySize", "acme-key-size"),
+            Map.entry("hardwareBound", "hardware-bound"),
+            Map.entry("attest", "attest"),
+            Map.entry("usageFlags", "usage-flags"),
+            Map.entry("extendedKeyUsage", "eku"),
+            Map.entry("keyIsExtractable", "hardware-bound")), FIELDS.stream()).toList();
 
     private final CertificateAuthority ca;
     private final List<X509Certificate> getCaCert;
@@ -165,6 +179,101 @@ public final class ProfileService {
     }
 
     /**
+     * Makes an ACME enrollment profile ({@code com.apple.security.acme}): root, by default the issuing CA, and the
+     * ACME payload; signed with the CA's profile-signing identity when {@code options.sign()}. It carries no secret
+     * (device-attest-01 needs none), so nothing is minted. Of {@code options}, the SCEP-only values (URL, key size,
+     * key usage, retries, challenge) are not used.
+     *
+     * @throws ProfileOptionException naming the option when an option is unusable
+     */
+    public GeneratedProfile generateAcme(ProfileOptions options, AcmeOptions acme, String actor) {
+        Objects.requireNonNull(options, "options is null");
+        return generateAcme(options, acme,
+                () -> options.sign() ? Optional.of(signingIdentities.current()) : Optional.empty(), actor);
+    }
+
+    /** An ACME profile signed with the given identity, whatever {@code options.sign()} says. */
+    public GeneratedProfile generateAcme(ProfileOptions options, AcmeOptions acme, SigningIdentity signingIdentity,
+            String actor) {
+        Objects.requireNonNull(signingIdentity, "signingIdentity is null");
+        return generateAcme(options, acme, () -> Optional.of(signingIdentity), actor);
+    }
+
+    /**
+     * The ACME directory of this service's endpoint under {@code public-base-url}: {@code
+     * <base>/acme/<endpoint>/directory}, the URL the ACME server serves (decided for issue 15).
+     */
+    public Optional<String> defaultAcmeDirectoryUrl() {
+        return ca.config().publicBaseUrl().map(base -> base + "/acme/" + endpoint.name() + "/directory");
+    }
+
+    private GeneratedProfile generateAcme(ProfileOptions options, AcmeOptions acme,
+            Supplier<Optional<SigningIdentity>> signerSource, String actor) {
+        Objects.requireNonNull(acme, "acme is null");
+        Objects.requireNonNull(actor, "actor is null");
+        AcmeProfileRequest request = mapped(ACME_FIELDS, () -> acmeRequest(options, acme).build());
+        Optional<SigningIdentity> signingIdentity = signerSource.get();
+        byte[] body = signed(generator.mobileconfig(request), signingIdentity);
+        audit(options, GeneratedProfile.Protocol.ACME, signingIdentity.isPresent(), ChallengeUse.of(ChallengeUse.Kind.NONE),
+                actor, Optional.empty());
+        return new GeneratedProfile(options.preset(), body, signingIdentity.map(SigningIdentity::certificate),
+                ChallengeUse.of(ChallengeUse.Kind.NONE), fingerprintCertificate, Optional.empty(),
+                GeneratedProfile.Protocol.ACME);
+    }
+
+    private AcmeProfileRequest.Builder acmeRequest(ProfileOptions options, AcmeOptions acme) {
+        var m = ca.material();
+        String directory = acme.directoryUrl().or(this::defaultAcmeDirectoryUrl).orElseThrow(() ->
+                new ProfileOptionException("directory-url", "directoryUrl is required when public-base-url is not set"
+                        + " in scepca.properties (https://<host>/acme/" + endpoint.name() + "/directory)"));
+        AcmeProfileRequest.Builder b = AcmeProfileRequest.builder()
+                .preset(options.preset())
+                .directoryUrl(directory)
+                .rootCertificate(m.root())
+                .organization(options.organization().orElseGet(() -> defaultOrganization(m.root())))
+                .identifierPrefix(options.identifierPrefix().orElse(defaultIdentifierPrefix.value()))
+                .extendedKeyUsage(acme.extendedKeyUsage());
+        if (options.includeIntermediate()) {
+            b.intermediateCertificate(m.intermediateCertificate());
+        }
+        acme.clientIdentifier().ifPresent(b::clientIdentifier);
+        acme.keyType().ifPresent(b::keyType);
+        acme.keySize().ifPresent(b::keySize);
+        acme.hardwareBound().ifPresent(b::hardwareBound);
+        acme.attest().ifPresent(b::attest);
+        acme.usageFlags().ifPresent(b::usageFlags);
+        options.subject().ifPresent(b::subject);
+        options.displayName().ifPresent(b::displayName);
+        subjectAltNames(options).ifPresent(b::subjectAltNames);
+        return b;
+    }
+
+    /** Any SAN option replaces the preset's default SANs, so what is asked for is exactly what is requested. */
+    private static Optional<SubjectAltNames> subjectAltNames(ProfileOptions options) {
+        if (options.sanDns().isEmpty() && options.sanUri().isEmpty() && options.sanEmail().isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new SubjectAltNames(options.sanDns().orElse(null), options.sanEmail().orElse(null),
+                options.sanUri().orElse(null), null));
+    }
+
+    private byte[] signed(byte[] plist, Optional<SigningIdentity> signingIdentity) {
+        return signingIdentity.isEmpty() ? plist : mapped(() -> signer.sign(plist, signingIdentity.get().key(),
+                signingIdentity.get().certificate(), signingIdentity.get().chain()));
+    }
+
+    private void audit(ProfileOptions options, GeneratedProfile.Protocol protocol, boolean signed, ChallengeUse use,
+            String actor, Optional<String> device) {
+        AuditLine.op("profile-create").token("preset", options.preset().id()).token("protocol", protocol.id())
+                .token("signed", signed)
+                .token("challenge", use.kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'))
+                .token("challenge_id", use.id().orElse("-")).token("actor", actor).token("outcome", "created")
+                .token("endpoint", AuditLine.endpointOf(actor)).token("scep_endpoint", endpoint.name())
+                .token("txid", "-").text("subject", "-").token("device", device.orElse("-")).token("serial", "-")
+                .log();
+    }
+
+    /**
      * The values for Intune's own Trusted certificate and SCEP certificate profiles, and our root as DER. Needs no
      * challenge (Intune sends its own), so nothing is minted.
      *
@@ -237,15 +346,10 @@ public final class ProfileService {
             byte[] plist = generator.mobileconfig(request);
             Optional<IntuneSheet> sheet = options.preset() == Preset.INTUNE
                     ? Optional.of(generator.intuneSheet(request)) : Optional.empty();
-            byte[] body = signingIdentity.isEmpty() ? plist : mapped(() -> signer.sign(plist,
-                    signingIdentity.get().key(), signingIdentity.get().certificate(), signingIdentity.get().chain()));
-            AuditLine.op("profile-create").token("preset", options.preset().id())
-                    .token("signed", signingIdentity.isPresent())
-                    .token("challenge", kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'))
-                    .token("challenge_id", use.id().orElse("-")).token("actor", actor).token("outcome", "created")
-                    .token("endpoint", AuditLine.endpointOf(actor)).token("scep_endpoint", endpoint.name()).token("txid", "-").text("subject", "-").token("device", device.orElse("-")).token("serial", "-").log();
+            byte[] body = signed(plist, signingIdentity);
+            audit(options, GeneratedProfile.Protocol.SCEP, signingIdentity.isPresent(), use, actor, device);
             return new GeneratedProfile(options.preset(), body, signingIdentity.map(SigningIdentity::certificate), use,
-                    fingerprintCertificate, sheet);
+                    fingerprintCertificate, sheet, GeneratedProfile.Protocol.SCEP);
         } catch (RuntimeException e) {
             if (minted != null) {
                 // No profile carries it: a challenge nobody can see must not stay usable.
@@ -323,11 +427,7 @@ public final class ProfileService {
         }
         options.subject().ifPresent(b::subject);
         options.displayName().ifPresent(b::displayName);
-        if (options.sanDns().isPresent() || options.sanUri().isPresent() || options.sanEmail().isPresent()) {
-            // Any SAN option replaces the preset's default SANs, so what is asked for is exactly what is requested.
-            b.subjectAltNames(new SubjectAltNames(options.sanDns().orElse(null), options.sanEmail().orElse(null),
-                    options.sanUri().orElse(null), null));
-        }
+        subjectAltNames(options).ifPresent(b::subjectAltNames);
         if (kind == ChallengeUse.Kind.DYNAMIC) {
             b.challengeMode(ProfileRequest.ChallengeMode.DYNAMIC);
         }
@@ -346,11 +446,15 @@ public final class ProfileService {
 
     /** Runs a step of mdm-profiles and names the option its exception is about. */
     private static <T> T mapped(Supplier<T> step) {
+        return mapped(FIELDS, step);
+    }
+
+    private static <T> T mapped(List<Map.Entry<String, String>> fields, Supplier<T> step) {
         try {
             return step.get();
         } catch (InvalidProfileOptionException invalid) {
             String detail = invalid.getMessage();
-            String field = FIELDS.stream().filter(f -> detail.startsWith(f.getKey())).map(Map.Entry::getValue)
+            String field = fields.stream().filter(f -> detail.startsWith(f.getKey())).map(Map.Entry::getValue)
                     .findFirst().orElse("options");
             throw new ProfileOptionException(field, detail);
         }

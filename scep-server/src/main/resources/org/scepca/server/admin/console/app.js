@@ -745,20 +745,46 @@
   async function loadProfiles() {
     profileDefaults = await apiJson('GET', '/profiles');
     if (!$('profile-url').value) $('profile-url').value = profileDefaults.defaultScepUrl;
+    if (!$('profile-directory-url').value && profileDefaults.defaultAcmeDirectoryUrl) {
+      $('profile-directory-url').value = profileDefaults.defaultAcmeDirectoryUrl;
+    }
+    showProtocolFields();
+  }
+
+  /** Shows the fields of the chosen protocol; a hidden field is neither required nor sent. */
+  function showProtocolFields() {
+    const protocol = $('profile-protocol').value;
+    for (const node of document.querySelectorAll('.scep-only')) node.hidden = protocol === 'acme';
+    for (const node of document.querySelectorAll('.acme-only')) node.hidden = protocol === 'scep';
+    $('profile-url').required = protocol !== 'acme';
+  }
+
+  /** The ACME fields of a profile request, as the API names them. */
+  function acmeFields(body) {
+    const [type, size, binding] = $('profile-acme-key').value.split(':');
+    body.acmeKeyType = type;
+    body.acmeKeySize = Number(size);
+    body.hardwareBound = binding === 'bound';
+    body.attest = body.hardwareBound && $('profile-attest').checked;
+    const directory = $('profile-directory-url').value.trim();
+    if (directory) body.directoryUrl = directory;
+    const clientId = $('profile-client-id').value.trim();
+    if (clientId) body.clientIdentifier = clientId;
   }
 
   async function createProfile(ev) {
     ev.preventDefault();
     $('profile-error').hidden = true;
     $('profile-result').hidden = true;
-    const body = {
-      scepUrl: $('profile-url').value.trim(),
-      challenge: $('profile-challenge').value,
-      challengeTtl: $('profile-ttl').value,
-      keySize: Number($('profile-key-size').value),
-      sign: $('profile-sign').checked,
-      includeIntermediate: $('profile-intermediate').checked,
-    };
+    const protocol = $('profile-protocol').value;
+    const body = { protocol, sign: $('profile-sign').checked, includeIntermediate: $('profile-intermediate').checked };
+    if (protocol !== 'acme') {
+      body.scepUrl = $('profile-url').value.trim();
+      body.challenge = $('profile-challenge').value;
+      body.challengeTtl = $('profile-ttl').value;
+      body.keySize = Number($('profile-key-size').value);
+    }
+    if (protocol !== 'scep') acmeFields(body);
     const optional = { subject: 'profile-subject', sanDns: 'profile-san-dns', displayName: 'profile-display-name',
       organization: 'profile-organization' };
     for (const [field, id] of Object.entries(optional)) {
@@ -768,7 +794,7 @@
     const preset = $('profile-preset').value;
     try {
       const resp = await api('POST', '/profiles/' + encodeURIComponent(preset), body);
-      const name = 'scepca-' + preset + '.mobileconfig';
+      const name = 'scepca-' + preset + { scep: '.mobileconfig', acme: '-acme.mobileconfig', both: '-scep-acme.zip' }[protocol];
       const url = URL.createObjectURL(await resp.blob());
       const a = el('a', { href: url, download: name });
       document.body.append(a);
@@ -781,7 +807,8 @@
         ? 'It carries one-time challenge ' + resp.headers.get('Scepca-Challenge-Id') + ', valid until '
           + fmtTime(resp.headers.get('Scepca-Challenge-Expires')) + '. Delete it under Challenges to withdraw the profile.'
         : kind === 'static' ? 'It carries the static challenge from scep.static-challenge.'
-          : 'It carries no challenge: Jamf Pro fetches one per device from its webhook.';
+          : kind === 'none' ? 'It carries no challenge: the device proves itself with Apple\'s attestation (device-attest-01).'
+            : 'It carries no challenge: Jamf Pro fetches one per device from its webhook.';
       $('profile-result').hidden = false;
     } catch (e) {
       if (e.status !== 401) showError($('profile-error'), e);
@@ -837,6 +864,7 @@
     $('challenge-form').addEventListener('submit', createChallenge);
     $('challenge-copy').addEventListener('click', () => copySecret($('challenge-secret')));
     $('profile-form').addEventListener('submit', createProfile);
+    $('profile-protocol').addEventListener('change', showProtocolFields);
     window.addEventListener('hashchange', route);
     const notice = sessionStorage.getItem(NOTICE_KEY);
     if (notice) {
