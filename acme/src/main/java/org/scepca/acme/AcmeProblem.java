@@ -1,0 +1,60 @@
+package org.scepca.acme;
+
+import java.util.Objects;
+
+/**
+ * An ACME error (RFC 8555 section 6.7): thrown by the core, turned into an RFC 7807 problem document
+ * ({@code application/problem+json}) by the HTTP adapter. The type is one of the registered
+ * {@code urn:ietf:params:acme:error:} names.
+ */
+public final class AcmeProblem extends RuntimeException {
+    /** The ACME error types the core uses (section 6.7). */
+    public enum Type {
+        MALFORMED("malformed", 400),
+        BAD_NONCE("badNonce", 400),
+        BAD_SIGNATURE_ALGORITHM("badSignatureAlgorithm", 400),
+        BAD_PUBLIC_KEY("badPublicKey", 400),
+        UNAUTHORIZED("unauthorized", 403),
+        ACCOUNT_DOES_NOT_EXIST("accountDoesNotExist", 400),
+        REJECTED_IDENTIFIER("rejectedIdentifier", 400),
+        UNSUPPORTED_IDENTIFIER("unsupportedIdentifier", 400),
+        BAD_CSR("badCSR", 400),
+        ORDER_NOT_READY("orderNotReady", 403),
+        ALREADY_REVOKED("alreadyRevoked", 400),
+        BAD_REVOCATION_REASON("badRevocationReason", 400),
+        CONNECTION("connection", 400),
+        INCORRECT_RESPONSE("incorrectResponse", 403),
+        SERVER_INTERNAL("serverInternal", 500);
+
+        private final String name;
+        private final int status;
+
+        Type(String name, int status) {
+            this.name = name;
+            this.status = status;
+        }
+
+        public String urn() {
+            return "urn:ietf:params:acme:error:" + name;
+        }
+
+        public int status() {
+            return status;
+        }
+    }
+
+    private final Type type;
+
+    public AcmeProblem(Type type, String detail) {
+        super(Objects.requireNonNull(detail, "detail is null"));
+        this.type = Objects.requireNonNull(type, "type is null");
+    }
+
+    public Type type() {
+        return type;
+    }
+
+    public String detail() {
+        return getMessage();
+    }
+}
