@@ -10,7 +10,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
 
@@ -37,6 +36,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.scepca.acme.AcmeProblem.Type;
 import org.scepca.acme.JwsVerifier.KeyForm;
 import org.scepca.ca.store.Database;
+
+import static org.scepca.acme.TestJws.b64;
+import static org.scepca.acme.TestJws.flattened;
+import static org.scepca.acme.TestJws.sign;
 
 /** JWS refusals of RFC 8555 section 6.2-6.5 on a real H2 store (nonces in the database, as replicas share them). */
 class JwsVerifierTest {
@@ -208,23 +211,7 @@ class JwsVerifierTest {
                 .type(JOSEObjectType.JOSE).build();
     }
 
-    private static byte[] sign(JWSHeader header, String payload, JWSSigner signer) throws Exception {
-        JWSObject jws = new JWSObject(header, new Payload(payload));
-        jws.sign(signer);
-        return flattened(header.toBase64URL().toString(), jws.getPayload().toBase64URL().toString(),
-                jws.getSignature().toString());
-    }
-
-    private static byte[] flattened(String protectedPart, String payload, String signature) {
-        return ("{\"protected\":\"" + protectedPart + "\",\"payload\":\"" + payload + "\",\"signature\":\""
-                + signature + "\"}").getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static String b64(String s) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(s.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static void assertProblem(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, Type type) {
+    static void assertProblem(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, Type type) {
         assertThatThrownBy(call).isInstanceOfSatisfying(AcmeProblem.class, p -> assertThat(p.type()).isEqualTo(type));
     }
 }
