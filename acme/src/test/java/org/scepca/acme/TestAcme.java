@@ -76,7 +76,12 @@ final class TestAcme implements AutoCloseable {
      */
     static TestAcme open(Path dir, Clock clock, java.util.concurrent.Executor executor,
             java.util.function.UnaryOperator<org.scepca.ca.policy.IssuancePolicy> policy, String... types) {
-        CertificateAuthority ca = TestPki.create(dir.resolve("ca"));
+        return on(TestPki.create(dir.resolve("ca")), clock, executor, policy, types);
+    }
+
+    /** The endpoint on a CA opened by the test (a replica on PostgreSQL); closing the fixture closes the CA. */
+    static TestAcme on(CertificateAuthority ca, Clock clock, java.util.concurrent.Executor executor,
+            java.util.function.UnaryOperator<org.scepca.ca.policy.IssuancePolicy> policy, String... types) {
         Directory directory = new Directory(BASE, Optional.empty(), false);
         NonceStore nonces = new NonceStore(ca.database(), clock, Duration.ofDays(30), new SecureRandom());
         Map<String, ScriptedValidator> validators = new java.util.LinkedHashMap<>();

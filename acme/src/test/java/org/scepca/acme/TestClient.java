@@ -15,7 +15,8 @@ import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 final class TestClient {
     static final ObjectMapper JSON = new ObjectMapper();
 
-    final AcmeService acme;
+    /** The replica the next request goes to. */
+    AcmeService acme;
     ECKey key;
     String kid;
 
