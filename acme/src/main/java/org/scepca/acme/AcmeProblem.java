@@ -27,6 +27,8 @@ public final class AcmeProblem extends RuntimeException {
         DNS("dns", 400),
         UNSUPPORTED_CONTACT("unsupportedContact", 400),
         EXTERNAL_ACCOUNT_REQUIRED("externalAccountRequired", 400),
+        /** draft-ietf-acme-device-attest: the attestation statement does not verify (device-attest-01). */
+        BAD_ATTESTATION_STATEMENT("badAttestationStatement", 400),
         SERVER_INTERNAL("serverInternal", 500);
 
         private final String name;
