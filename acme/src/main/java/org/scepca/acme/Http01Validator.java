@@ -152,6 +152,7 @@ public final class Http01Validator implements ChallengeValidator {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         byte[] chunk = new byte[1024];
         int headEnd = -1;
+        long declared = -1;
         while (true) {
             s.setSoTimeout((int) Math.max(1, remainingMillis(deadline)));
             int n = in.read(chunk);
@@ -165,9 +166,16 @@ public final class Http01Validator implements ChallengeValidator {
                 if (headEnd < 0 && all.length > MAX_HEAD) {
                     throw new AcmeProblem(Type.CONNECTION, "the response headers exceed " + MAX_HEAD + " bytes");
                 }
+                if (headEnd >= 0) {
+                    declared = declaredLength(new String(all, 0, headEnd, StandardCharsets.ISO_8859_1));
+                }
             }
-            if (headEnd >= 0 && all.length - headEnd - 4 > MAX_BODY + 64) {
-                break; // enough to know the body is too long (chunk framing aside)
+            int bodyBytes = headEnd < 0 ? -1 : all.length - headEnd - 4;
+            if (bodyBytes > MAX_BODY + 64 || (declared >= 0 && bodyBytes >= declared)
+                    || (declared == CHUNKED && endsWith(all, "0\r\n\r\n"))) {
+                // Enough: the body is complete (a server that keeps the connection open despite "Connection: close"
+                // must not run us into the timeout), or known to be too long (chunk framing aside).
+                break;
             }
         }
         byte[] all = buf.toByteArray();
@@ -204,6 +212,28 @@ public final class Http01Validator implements ChallengeValidator {
             throw new AcmeProblem(Type.INCORRECT_RESPONSE, "the response body exceeds " + MAX_BODY + " bytes");
         }
         return new Response(status, location, body);
+    }
+
+    private static final long CHUNKED = -2;
+
+    /** The body length the head declares: Content-Length, {@link #CHUNKED}, or -1 (until the connection closes). */
+    private static long declaredLength(String head) {
+        for (String line : head.split("\r\n")) {
+            String l = line.toLowerCase(Locale.ROOT);
+            if (l.startsWith("transfer-encoding:") && l.contains("chunked")) {
+                return CHUNKED;
+            }
+            if (l.startsWith("content-length:") && l.substring(15).strip().matches("[0-9]{1,9}")) {
+                return Long.parseLong(l.substring(15).strip());
+            }
+        }
+        return -1;
+    }
+
+    private static boolean endsWith(byte[] all, String tail) {
+        byte[] t = tail.getBytes(StandardCharsets.US_ASCII);
+        return all.length >= t.length && indexOf(java.util.Arrays.copyOfRange(all, all.length - t.length, all.length), t)
+                == 0;
     }
 
     private static byte[] dechunk(byte[] raw) {

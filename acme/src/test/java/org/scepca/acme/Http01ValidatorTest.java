@@ -186,6 +186,27 @@ class Http01ValidatorTest {
     }
 
     @Test
+    void aCompleteBodyIsEnoughEvenIfTheServerKeepsTheConnectionOpen() throws Exception {
+        try (ServerSocket raw = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread t = new Thread(() -> {
+                try (Socket s = raw.accept()) {
+                    s.getInputStream().read(new byte[2048]);
+                    s.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Length: " + keyAuthorization.length()
+                            + "\r\n\r\n" + keyAuthorization).getBytes(StandardCharsets.US_ASCII));
+                    Thread.sleep(10_000); // ignores "Connection: close"
+                } catch (IOException | InterruptedException ignored) {
+                    // the validator is done
+                }
+            });
+            t.setDaemon(true);
+            t.start();
+            Http01Validator v = new Http01Validator(new Targets(true), raw.getLocalPort(), Duration.ofSeconds(2),
+                    Duration.ofSeconds(3));
+            assertThat(validate(v, "localhost").isValid()).isTrue();
+        }
+    }
+
+    @Test
     void privateRanges() throws Exception {
         for (String a : List.of("127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1",
                 "0.0.0.0", "224.0.0.1", "255.255.255.255", "::1", "fe80::1", "fd00::1", "::ffff:10.0.0.1", "::")) {
