@@ -133,19 +133,28 @@ class Http01ValidatorTest {
         assertInvalid(validate(true), Type.CONNECTION, "redirects");
     }
 
+    /** What a hand-written server sends after reading the request; then it holds the connection for {@code holdMs}. */
+    private static ServerSocket rawServer(String answer, long holdMs) throws IOException {
+        ServerSocket raw = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        Thread t = new Thread(() -> {
+            try (Socket s = raw.accept()) {
+                s.getInputStream().read(new byte[2048]);
+                OutputStream out = s.getOutputStream();
+                out.write(answer.getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                Thread.sleep(holdMs);
+            } catch (IOException | InterruptedException ignored) {
+                // the validator is done, or the test fails on its assertion
+            }
+        });
+        t.setDaemon(true);
+        t.start();
+        return raw;
+    }
+
     @Test
     void aServerThatNeverAnswersTimesOut() throws Exception {
-        try (ServerSocket silent = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            Thread t = new Thread(() -> {
-                try (Socket s = silent.accept()) {
-                    s.getInputStream().read(new byte[1024]);
-                    Thread.sleep(5000);
-                } catch (IOException | InterruptedException ignored) {
-                    // the validator gave up
-                }
-            });
-            t.setDaemon(true);
-            t.start();
+        try (ServerSocket silent = rawServer("", 5000)) {
             Http01Validator v = new Http01Validator(new Targets(true), silent.getLocalPort(), Duration.ofSeconds(1),
                     Duration.ofMillis(500));
             assertInvalid(validate(v, "localhost"), Type.CONNECTION, "");
@@ -164,22 +173,11 @@ class Http01ValidatorTest {
 
     @Test
     void chunkedBodiesAreRead() throws Exception {
-        try (ServerSocket raw = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            Thread t = new Thread(() -> {
-                try (Socket s = raw.accept()) {
-                    s.getInputStream().read(new byte[2048]);
-                    OutputStream out = s.getOutputStream();
-                    String half = keyAuthorization.substring(0, 10);
-                    String rest = keyAuthorization.substring(10);
-                    out.write(("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + Integer.toHexString(half.length())
-                            + "\r\n" + half + "\r\n" + Integer.toHexString(rest.length()) + "\r\n" + rest + "\r\n0\r\n\r\n")
-                            .getBytes(StandardCharsets.US_ASCII));
-                } catch (IOException ignored) {
-                    // test fails on the assertion
-                }
-            });
-            t.setDaemon(true);
-            t.start();
+        String half = keyAuthorization.substring(0, 10);
+        String rest = keyAuthorization.substring(10);
+        try (ServerSocket raw = rawServer("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + Integer.toHexString(half.length()) + "\r\n" + half + "\r\n" + Integer.toHexString(rest.length())
+                + "\r\n" + rest + "\r\n0\r\n\r\n", 0)) {
             assertThat(validate(new Http01Validator(new Targets(true), raw.getLocalPort()), "localhost").isValid())
                     .isTrue();
         }
@@ -187,19 +185,9 @@ class Http01ValidatorTest {
 
     @Test
     void aCompleteBodyIsEnoughEvenIfTheServerKeepsTheConnectionOpen() throws Exception {
-        try (ServerSocket raw = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            Thread t = new Thread(() -> {
-                try (Socket s = raw.accept()) {
-                    s.getInputStream().read(new byte[2048]);
-                    s.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Length: " + keyAuthorization.length()
-                            + "\r\n\r\n" + keyAuthorization).getBytes(StandardCharsets.US_ASCII));
-                    Thread.sleep(10_000); // ignores "Connection: close"
-                } catch (IOException | InterruptedException ignored) {
-                    // the validator is done
-                }
-            });
-            t.setDaemon(true);
-            t.start();
+        // The server ignores "Connection: close" and holds the connection past the validator's total timeout.
+        try (ServerSocket raw = rawServer("HTTP/1.1 200 OK\r\nContent-Length: " + keyAuthorization.length()
+                + "\r\n\r\n" + keyAuthorization, 10_000)) {
             Http01Validator v = new Http01Validator(new Targets(true), raw.getLocalPort(), Duration.ofSeconds(2),
                     Duration.ofSeconds(3));
             assertThat(validate(v, "localhost").isValid()).isTrue();
