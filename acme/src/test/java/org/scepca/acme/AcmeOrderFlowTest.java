@@ -236,6 +236,21 @@ class AcmeOrderFlowTest {
     }
 
     @Test
+    void aDeactivatedAuthorizationInvalidatesItsOrder() throws Exception {
+        TestClient c = client();
+        AcmeResponse created = c.post("new-order", dnsOrder("www.example.org"));
+        String authzUrl = json(created).path("authorizations").get(0).asText();
+        assertThat(c.postUrl(authzUrl, "{\"status\":\"valid\"}").bodyText()).contains("malformed");
+        AcmeResponse off = c.postUrl(authzUrl, "{\"status\":\"deactivated\"}");
+        assertThat(json(off).path("status").asText()).as(off.bodyText()).isEqualTo("deactivated");
+        assertThat(json(c.postUrl(created.headers().get("Location"), "")).path("status").asText()).isEqualTo("invalid");
+        String chall = json(off).path("challenges").get(0).path("url").asText();
+        assertThat(c.postUrl(chall, "{}").bodyText()).contains("malformed");
+        assertThat(fixture.validators.get("dns-01").attempts).isEmpty();
+        assertThat(fixture.validators.get("http-01").attempts).isEmpty();
+    }
+
+    @Test
     void finalizeBeforeTheChallengesIsOrderNotReady() throws Exception {
         TestClient c = client();
         JsonNode order = json(c.post("new-order", dnsOrder("www.example.org")));

@@ -90,6 +90,30 @@ class AcmeReplicasPgTest {
             c.acme = a.acme();
             assertThat(c.postUrl(json(order).path("finalize").asText(), "{\"csr\":\"" + csr + "\"}").bodyText())
                     .contains("orderNotReady");
+            assertThat(json(c.post(TestClient.path(c.kid) + "/orders", "")).path("orders").get(0).asText())
+                    .isEqualTo(orderUrl);
+
+            // An authorization deactivated on B invalidates its order on A.
+            AcmeResponse second = c.post("new-order", dnsOrder("second.example.org"));
+            c.acme = b.acme();
+            c.postUrl(json(second).path("authorizations").get(0).asText(), "{\"status\":\"deactivated\"}");
+            c.acme = a.acme();
+            assertThat(json(c.postUrl(second.headers().get("Location"), "")).path("status").asText())
+                    .isEqualTo("invalid");
+
+            // Key rollover on B; A knows the new key at once.
+            com.nimbusds.jose.jwk.ECKey newKey = new ECKeyGenerator(Curve.P_256).generate();
+            c.acme = b.acme();
+            com.nimbusds.jose.JWSHeader inner = new com.nimbusds.jose.JWSHeader.Builder(
+                    com.nimbusds.jose.JWSAlgorithm.ES256).jwk(newKey.toPublicJWK())
+                    .customParam("url", TestAcme.BASE + "/key-change").build();
+            byte[] innerJws = TestJws.sign(inner, "{\"account\":\"" + c.kid + "\",\"oldKey\":"
+                    + c.key.toPublicJWK().toJSONString() + "}", new com.nimbusds.jose.crypto.ECDSASigner(newKey));
+            assertThat(c.post("key-change", new String(innerJws, java.nio.charset.StandardCharsets.UTF_8)).status())
+                    .isEqualTo(200);
+            c.key = newKey;
+            c.acme = a.acme();
+            assertThat(c.post(TestClient.path(c.kid), "").status()).isEqualTo(200);
         }
     }
 }
