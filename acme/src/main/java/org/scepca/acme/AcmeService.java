@@ -622,7 +622,8 @@ public final class AcmeService {
         PKCS10CertificationRequest csr;
         try {
             csr = new PKCS10CertificationRequest(Base64.getUrlDecoder().decode(csrText));
-        } catch (IOException | IllegalArgumentException | ClassCastException e) {
+        } catch (IOException | RuntimeException e) {
+            // Whatever the parser throws on hostile input is the client's badCSR, never our serverInternal.
             throw new AcmeProblem(Type.BAD_CSR, "csr is not a base64url DER PKCS#10 request");
         }
         List<Authorization> authz = order.authorizationIds().stream()
