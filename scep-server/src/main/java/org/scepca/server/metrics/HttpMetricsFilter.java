@@ -56,6 +56,9 @@ final class HttpMetricsFilter implements Filter {
         if (uri.equals("/ocsp") || uri.startsWith("/ocsp/")) {
             return "ocsp";
         }
+        if (uri.startsWith("/acme/")) {
+            return "acme";
+        }
         if (uri.startsWith("/ca/") || uri.startsWith("/crl/")) {
             return "ca-files";
         }
