@@ -65,9 +65,14 @@ public final class DeviceAllowList {
         return deviceId.toUpperCase(Locale.ROOT);
     }
 
+    /** Whether {@code endpoint} is an endpoint name as the endpoint model has them. */
+    public static boolean isEndpointName(String endpoint) {
+        return endpoint != null && ChallengeOrigin.ENDPOINT_NAME.matcher(endpoint).matches();
+    }
+
     /** An endpoint name as the endpoint model has it; {@link IllegalArgumentException} otherwise. */
     public static String checkEndpoint(String endpoint) {
-        if (endpoint == null || !ChallengeOrigin.ENDPOINT_NAME.matcher(endpoint).matches()) {
+        if (!isEndpointName(endpoint)) {
             throw new IllegalArgumentException("not an endpoint name ([a-z0-9][a-z0-9-]{0,31}): " + printable(endpoint));
         }
         return endpoint;
