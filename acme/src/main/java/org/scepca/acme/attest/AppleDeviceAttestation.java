@@ -84,6 +84,7 @@ public final class AppleDeviceAttestation {
     static final String OID_OS_VERSION = "1.2.840.113635.100.8.10.1";
     static final String OID_SEPOS_VERSION = "1.2.840.113635.100.8.10.2";
     static final String OID_FRESHNESS_CODE = "1.2.840.113635.100.8.11.1";
+    private static final String APPLE_ATTESTATION_ARC = "1.2.840.113635.100.8.";
     private static final Set<String> APPLE_OIDS = Set.of(OID_SERIAL_NUMBER, OID_UDID, OID_OS_VERSION,
             OID_SEPOS_VERSION, OID_FRESHNESS_CODE);
 
@@ -438,8 +439,10 @@ public final class AppleDeviceAttestation {
     }
 
     /**
-     * Declares Apple's attestation extensions understood, so that PKIX does not refuse a leaf that marks one
-     * critical; their values are checked above.
+     * Declares Apple's attestation extensions (the arc 1.2.840.113635.100.8) understood, so that PKIX does not refuse
+     * a leaf that marks one critical: those this class reads are checked above, the others (macOS boot security,
+     * 100.8.13.*) are properties Apple reports, not constraints on the chain. Any other critical extension PKIX does
+     * not know still fails the chain (RFC 5280 section 4.2).
      */
     private static final class AppleExtensions extends PKIXCertPathChecker {
         @Override
@@ -458,7 +461,7 @@ public final class AppleDeviceAttestation {
 
         @Override
         public void check(Certificate cert, Collection<String> unresolvedCritExts) {
-            unresolvedCritExts.removeAll(APPLE_OIDS);
+            unresolvedCritExts.removeIf(oid -> oid.startsWith(APPLE_ATTESTATION_ARC));
         }
     }
 }

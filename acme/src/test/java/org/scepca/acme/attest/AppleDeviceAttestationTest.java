@@ -76,6 +76,19 @@ class AppleDeviceAttestationTest {
     }
 
     @Test
+    void criticalExtensions_applesArcIsUnderstood_anyOtherFailsTheChain() {
+        // macOS boot security (SIP status, DER INTEGER 0): a property Apple reports, not a constraint.
+        byte[] sip = pki.leaf(TOKEN).criticalExtension("1.2.840.113635.100.8.13.1", new byte[] {0x02, 0x01, 0x00})
+                .attestationObject();
+        assertThat(verifier.verify(sip, TOKEN, DeviceIdentifier.permanent(TestAttestations.SERIAL)).serialNumber())
+                .contains(TestAttestations.SERIAL);
+        byte[] unknown = pki.leaf(TOKEN).criticalExtension("1.3.6.1.4.1.99999.1", new byte[] {0x05, 0x00})
+                .attestationObject();
+        refused(() -> verifier.verify(unknown, TOKEN, DeviceIdentifier.permanent(TestAttestations.SERIAL)),
+                Type.BAD_ATTESTATION_STATEMENT, "does not chain");
+    }
+
+    @Test
     void ok_rootAppendedToX5c() {
         X509Certificate leaf = pki.leaf(TOKEN).certificate();
         byte[] obj = TestAttestations.attestationObject("apple", List.of(leaf, pki.intermediate, pki.root));

@@ -152,6 +152,7 @@ public final class TestAttestations {
         private Instant notAfter;
         private X509Certificate issuer;
         private PrivateKey issuerKey;
+        private final Map<String, byte[]> criticalExtras = new LinkedHashMap<>();
 
         Leaf(TestAttestations pki, String token) {
             this.pki = pki;
@@ -196,6 +197,12 @@ public final class TestAttestations {
             return this;
         }
 
+        /** One more extension, marked critical, with {@code value} as its extnValue content. */
+        public Leaf criticalExtension(String oid, byte[] value) {
+            criticalExtras.put(oid, value);
+            return this;
+        }
+
         public Leaf issuedBy(X509Certificate cert, PrivateKey signer) {
             this.issuer = cert;
             this.issuerKey = signer;
@@ -216,6 +223,9 @@ public final class TestAttestations {
                 if (nonce != null) {
                     b.addExtension(new ASN1ObjectIdentifier(AppleDeviceAttestation.OID_FRESHNESS_CODE), critical,
                             wrapValues ? new DEROctetString(nonce).getEncoded() : nonce);
+                }
+                for (Map.Entry<String, byte[]> e : criticalExtras.entrySet()) {
+                    b.addExtension(new ASN1ObjectIdentifier(e.getKey()), true, e.getValue());
                 }
                 return sign(b, issuerKey);
             } catch (Exception e) {
