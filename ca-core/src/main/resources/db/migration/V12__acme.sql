@@ -36,19 +36,29 @@ CREATE TABLE acme_orders (
     created_at  TIMESTAMP WITH TIME ZONE NOT NULL
 );
 CREATE INDEX acme_orders_account ON acme_orders (account_id);
+-- Revocation by account (section 7.6) finds the order that issued a serial.
+CREATE INDEX acme_orders_cert ON acme_orders (cert_serial);
 
--- Authorizations (section 7.1.4), one per identifier of an order.
+-- Authorizations (section 7.1.4), one per identifier of an order. bound_key: the public key (SubjectPublicKeyInfo,
+-- base64) a validator bound the authorization to (device-attest-01 attests a key); finalize then requires the CSR's
+-- key to be that key. note: what the validator learnt (an attested device's OS versions), kept with the certificate.
 CREATE TABLE acme_authorizations (
     id               VARCHAR(64) PRIMARY KEY,
     order_id         VARCHAR(64) NOT NULL REFERENCES acme_orders (id),
+    account_id       VARCHAR(64) NOT NULL REFERENCES acme_accounts (id),
     identifier_type  VARCHAR(32) NOT NULL,
     identifier_value VARCHAR(255) NOT NULL,
     status           VARCHAR(16) NOT NULL,
-    expires_at       TIMESTAMP WITH TIME ZONE NOT NULL
+    expires_at       TIMESTAMP WITH TIME ZONE NOT NULL,
+    bound_key        VARCHAR(4096),
+    note             VARCHAR(256)
 );
 CREATE INDEX acme_authorizations_order ON acme_authorizations (order_id);
 
--- Challenges (section 7.1.5): the type names the validator (http-01 now; dns-01, device-attest-01 later).
+-- Challenges (section 7.1.5): the type names the validator (http-01, dns-01, device-attest-01). A challenge being
+-- validated is 'processing' with a lease: the replica that took it validates it; if that replica dies, any replica
+-- that sees the lease run out (a client polling) takes it over. response: the client's challenge payload (section
+-- 7.5.1; device-attest-01 posts its attestation there), kept so that the replica taking over has it.
 CREATE TABLE acme_challenges (
     id           VARCHAR(64) PRIMARY KEY,
     authz_id     VARCHAR(64) NOT NULL REFERENCES acme_authorizations (id),
@@ -56,6 +66,8 @@ CREATE TABLE acme_challenges (
     token        VARCHAR(128) NOT NULL,
     status       VARCHAR(16) NOT NULL,
     validated_at TIMESTAMP WITH TIME ZONE,
-    error        VARCHAR(4096)
+    error        VARCHAR(4096),
+    lease_until  TIMESTAMP WITH TIME ZONE,
+    response     VARCHAR(65536)
 );
 CREATE INDEX acme_challenges_authz ON acme_challenges (authz_id);

@@ -8,7 +8,6 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.text.ParseException;
 import java.time.Clock;
-import java.util.Base64;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -63,9 +62,7 @@ public final class AccountStore implements JwsVerifier.AccountKeys {
             if (existing.isPresent()) {
                 return existing.get();
             }
-            byte[] raw = new byte[16];
-            random.nextBytes(raw);
-            String id = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+            String id = OrderStore.randomId(random, 16);
             try (PreparedStatement s = c.prepareStatement("INSERT INTO acme_accounts (id, endpoint, thumbprint, jwk,"
                     + " status, contact, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
                 s.setString(1, id);
@@ -105,14 +102,57 @@ public final class AccountStore implements JwsVerifier.AccountKeys {
         });
     }
 
-    /** Only valid accounts of this endpoint sign requests: a deactivated one is as good as absent. */
+    /** Accounts of this endpoint only; a deactivated one is reported so, and its requests refused (section 7.3.6). */
     @Override
-    public Optional<JWK> keyOf(String accountUrl) {
+    public Optional<JwsVerifier.AccountKey> keyOf(String accountUrl) {
+        return idOf(accountUrl).flatMap(this::find)
+                .map(a -> new JwsVerifier.AccountKey(a.key(), a.status() == Status.VALID));
+    }
+
+    /** The account id of one of this endpoint's account URLs. */
+    public Optional<String> idOf(String accountUrl) {
         String prefix = url("");
-        if (accountUrl == null || !accountUrl.startsWith(prefix)) {
+        if (accountUrl == null || !accountUrl.startsWith(prefix) || accountUrl.length() == prefix.length()) {
             return Optional.empty();
         }
-        return find(accountUrl.substring(prefix.length())).filter(a -> a.status() == Status.VALID).map(Account::key);
+        return Optional.of(accountUrl.substring(prefix.length()));
+    }
+
+    /**
+     * Key rollover (section 7.3.5), durable. The thumbprint's uniqueness per endpoint is the database's: a key held
+     * by another account (even one taken by a racing replica a moment ago) is refused with that account's id.
+     *
+     * @return empty when the key changed; the id of the account that holds {@code newKey} otherwise
+     */
+    public Optional<String> changeKey(String id, JWK oldKey, JWK newKey) {
+        JWK pub = newKey.toPublicJWK();
+        String thumbprint = JwsVerifier.thumbprint(pub);
+        try {
+            return db.inDurableTransaction(c -> {
+                Optional<Account> holder = byThumbprint(c, thumbprint);
+                if (holder.isPresent()) {
+                    return Optional.of(holder.get().id());
+                }
+                try (PreparedStatement s = c.prepareStatement("UPDATE acme_accounts SET jwk = ?, thumbprint = ?"
+                        + " WHERE id = ? AND endpoint = ? AND thumbprint = ? AND status = ?")) {
+                    s.setString(1, pub.toJSONString());
+                    s.setString(2, thumbprint);
+                    s.setString(3, id);
+                    s.setString(4, endpoint);
+                    s.setString(5, JwsVerifier.thumbprint(oldKey));
+                    s.setString(6, Status.VALID.name());
+                    if (s.executeUpdate() != 1) {
+                        throw new AcmeProblem(AcmeProblem.Type.MALFORMED, "the account's key changed meanwhile");
+                    }
+                }
+                return Optional.<String>empty();
+            });
+        } catch (org.scepca.ca.store.StoreException e) {
+            // The unique constraint caught a racing rollover to the same key.
+            return findByKey(pub).map(Account::id).or(() -> {
+                throw e;
+            });
+        }
     }
 
     private Optional<Account> byThumbprint(Connection c, String thumbprint) throws SQLException {

@@ -24,6 +24,11 @@ public final class AcmeProblem extends RuntimeException {
         BAD_REVOCATION_REASON("badRevocationReason", 400),
         CONNECTION("connection", 400),
         INCORRECT_RESPONSE("incorrectResponse", 403),
+        DNS("dns", 400),
+        UNSUPPORTED_CONTACT("unsupportedContact", 400),
+        EXTERNAL_ACCOUNT_REQUIRED("externalAccountRequired", 400),
+        /** draft-ietf-acme-device-attest: the attestation statement does not verify (device-attest-01). */
+        BAD_ATTESTATION_STATEMENT("badAttestationStatement", 400),
         SERVER_INTERNAL("serverInternal", 500);
 
         private final String name;
@@ -44,14 +49,39 @@ public final class AcmeProblem extends RuntimeException {
     }
 
     private final Type type;
+    private final int status;
+    private final java.util.Map<String, String> headers;
 
     public AcmeProblem(Type type, String detail) {
-        super(Objects.requireNonNull(detail, "detail is null"));
+        this(type, detail, type.status(), java.util.Map.of());
+    }
+
+    /**
+     * A problem with another HTTP status than its type's (404 for an unknown resource, 409 for a key rollover to a
+     * key another account holds: section 7.3.5) and headers (that account's Location).
+     */
+    public AcmeProblem(Type type, String detail, int status, java.util.Map<String, String> headers) {
+        super(Objects.requireNonNull(detail, "detail is null"), null, false, false);
         this.type = Objects.requireNonNull(type, "type is null");
+        this.status = status;
+        this.headers = java.util.Map.copyOf(headers);
+    }
+
+    /** A resource that does not exist here (or is not the requester's to know about). */
+    public static AcmeProblem notFound(String what) {
+        return new AcmeProblem(Type.MALFORMED, "no such " + what, 404, java.util.Map.of());
     }
 
     public Type type() {
         return type;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public java.util.Map<String, String> headers() {
+        return headers;
     }
 
     public String detail() {

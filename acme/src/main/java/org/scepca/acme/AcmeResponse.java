@@ -26,12 +26,18 @@ public record AcmeResponse(int status, Map<String, String> headers, byte[] body)
     /** An RFC 7807 problem document with its ACME type (RFC 8555 section 6.7). */
     public static AcmeResponse problem(AcmeProblem p, Map<String, String> headers) {
         Map<String, String> h = new LinkedHashMap<>(headers);
+        h.putAll(p.headers());
         h.put("Content-Type", "application/problem+json");
+        return new AcmeResponse(p.status(), h, write(problemDocument(p)));
+    }
+
+    /** The problem document alone: answers, and the {@code error} of a challenge, authorization or order. */
+    public static Map<String, Object> problemDocument(AcmeProblem p) {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("type", p.type().urn());
         doc.put("detail", p.detail());
-        doc.put("status", p.type().status());
-        return new AcmeResponse(p.type().status(), h, write(doc));
+        doc.put("status", p.status());
+        return doc;
     }
 
     public String bodyText() {

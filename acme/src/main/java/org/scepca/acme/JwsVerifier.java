@@ -36,10 +36,17 @@ public final class JwsVerifier {
     private static final int MIN_RSA_BITS = 2048;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Finds the key of an account by its URL ({@code kid}); empty if there is no such (valid) account. */
+    /** Finds the key of an account by its URL ({@code kid}); empty if there is no such account. */
     @FunctionalInterface
     public interface AccountKeys {
-        Optional<JWK> keyOf(String accountUrl);
+        Optional<AccountKey> keyOf(String accountUrl);
+    }
+
+    /** @param active false once the account is deactivated (section 7.3.6: its requests are unauthorized) */
+    public record AccountKey(JWK key, boolean active) {
+        public AccountKey {
+            Objects.requireNonNull(key, "key is null");
+        }
     }
 
     /** Which key the request must be signed with. */
@@ -80,6 +87,92 @@ public final class JwsVerifier {
      * @throws AcmeProblem malformed, badSignatureAlgorithm, badPublicKey, unauthorized, accountDoesNotExist, badNonce
      */
     public Verified verify(byte[] body, String requestUrl, KeyForm form) {
+        Parsed parsed = parse(body);
+        String alg = parsed.alg();
+        JWSObject jws = parsed.jws();
+        JWSHeader header = jws.getHeader();
+        boolean hasJwk = header.getJWK() != null;
+        boolean hasKid = header.getKeyID() != null;
+        if (hasJwk == hasKid) {
+            throw new AcmeProblem(Type.MALFORMED, "the protected header must carry exactly one of jwk and kid");
+        }
+        if (form == KeyForm.JWK && !hasJwk) {
+            throw new AcmeProblem(Type.MALFORMED, "this request must be signed with the jwk in its header");
+        }
+        if (form == KeyForm.KID && !hasKid) {
+            throw new AcmeProblem(Type.MALFORMED, "this request must be signed by an account (kid)");
+        }
+        if (!(header.getCustomParam("url") instanceof String url)) {
+            throw new AcmeProblem(Type.MALFORMED, "the protected header has no url");
+        }
+        if (!url.equals(requestUrl)) {
+            // Section 6.4: the url binds the signature to the resource; a signed request replayed elsewhere is refused.
+            throw new AcmeProblem(Type.UNAUTHORIZED, "the url in the protected header is not the request URL");
+        }
+        if (!(header.getCustomParam("nonce") instanceof String nonce)) {
+            throw new AcmeProblem(Type.BAD_NONCE, "the protected header has no nonce");
+        }
+        JWK key;
+        boolean active = true;
+        if (hasJwk) {
+            key = header.getJWK();
+            if (key.isPrivate()) {
+                throw new AcmeProblem(Type.MALFORMED, "the jwk must be a public key");
+            }
+        } else {
+            AccountKey account = accounts.keyOf(header.getKeyID()).orElseThrow(() -> new AcmeProblem(
+                    Type.ACCOUNT_DOES_NOT_EXIST, "no account at " + header.getKeyID()));
+            key = account.key();
+            active = account.active();
+        }
+        if (!signatureValid(jws, alg, key)) {
+            throw new AcmeProblem(Type.MALFORMED, "the JWS signature does not verify with the account key");
+        }
+        if (!active) {
+            // Section 7.3.6: a deactivated account's requests are refused with unauthorized, whatever they ask.
+            throw new AcmeProblem(Type.UNAUTHORIZED, "the account is deactivated");
+        }
+        if (!nonces.consume(nonce)) {
+            throw new AcmeProblem(Type.BAD_NONCE, "the nonce is unknown, expired or already used");
+        }
+        return new Verified(header, key, hasKid ? Optional.of(header.getKeyID()) : Optional.empty(),
+                jws.getPayload().toBytes());
+    }
+
+    /**
+     * The inner JWS of a key rollover (section 7.3.5): signed by the new key, carried in its own {@code jwk}, with
+     * the outer request's {@code url} and no {@code nonce} (the outer JWS is the one that is replay-protected).
+     *
+     * @return the new key and the inner payload
+     * @throws AcmeProblem malformed, badSignatureAlgorithm, badPublicKey
+     */
+    public Verified verifyInner(byte[] body, String requestUrl) {
+        Parsed parsed = parse(body);
+        JWSHeader header = parsed.jws().getHeader();
+        if (header.getJWK() == null || header.getKeyID() != null) {
+            throw new AcmeProblem(Type.MALFORMED, "the inner JWS must carry the new key as jwk, and no kid");
+        }
+        if (header.getCustomParam("nonce") != null) {
+            throw new AcmeProblem(Type.MALFORMED, "the inner JWS must not carry a nonce");
+        }
+        if (!requestUrl.equals(header.getCustomParam("url"))) {
+            throw new AcmeProblem(Type.MALFORMED, "the inner JWS's url must be the outer request's url");
+        }
+        JWK key = header.getJWK();
+        if (key.isPrivate()) {
+            throw new AcmeProblem(Type.MALFORMED, "the jwk must be a public key");
+        }
+        if (!signatureValid(parsed.jws(), parsed.alg(), key)) {
+            throw new AcmeProblem(Type.MALFORMED, "the inner JWS signature does not verify with its jwk");
+        }
+        return new Verified(header, key, Optional.empty(), parsed.jws().getPayload().toBytes());
+    }
+
+    private record Parsed(String alg, JWSObject jws) {
+    }
+
+    /** Flattened JSON only, the algorithm checked on the raw header before Nimbus parses it. */
+    private static Parsed parse(byte[] body) {
         JsonNode root;
         try {
             root = JSON.readTree(body);
@@ -108,53 +201,12 @@ public final class JwsVerifier {
             throw new AcmeProblem(Type.BAD_SIGNATURE_ALGORITHM,
                     "alg " + alg + " is not accepted; use one of " + String.join(", ", ALGORITHMS.stream().sorted().toList()));
         }
-        JWSObject jws;
         try {
-            jws = new JWSObject(protectedPart, new Base64URL(root.get("payload").asText()),
-                    new Base64URL(root.get("signature").asText()));
+            return new Parsed(alg, new JWSObject(protectedPart, new Base64URL(root.get("payload").asText()),
+                    new Base64URL(root.get("signature").asText())));
         } catch (ParseException e) {
             throw new AcmeProblem(Type.MALFORMED, "the protected header is not a JWS header");
         }
-        JWSHeader header = jws.getHeader();
-        boolean hasJwk = header.getJWK() != null;
-        boolean hasKid = header.getKeyID() != null;
-        if (hasJwk == hasKid) {
-            throw new AcmeProblem(Type.MALFORMED, "the protected header must carry exactly one of jwk and kid");
-        }
-        if (form == KeyForm.JWK && !hasJwk) {
-            throw new AcmeProblem(Type.MALFORMED, "this request must be signed with the jwk in its header");
-        }
-        if (form == KeyForm.KID && !hasKid) {
-            throw new AcmeProblem(Type.MALFORMED, "this request must be signed by an account (kid)");
-        }
-        if (!(header.getCustomParam("url") instanceof String url)) {
-            throw new AcmeProblem(Type.MALFORMED, "the protected header has no url");
-        }
-        if (!url.equals(requestUrl)) {
-            // Section 6.4: the url binds the signature to the resource; a signed request replayed elsewhere is refused.
-            throw new AcmeProblem(Type.UNAUTHORIZED, "the url in the protected header is not the request URL");
-        }
-        if (!(header.getCustomParam("nonce") instanceof String nonce)) {
-            throw new AcmeProblem(Type.BAD_NONCE, "the protected header has no nonce");
-        }
-        JWK key;
-        if (hasJwk) {
-            key = header.getJWK();
-            if (key.isPrivate()) {
-                throw new AcmeProblem(Type.MALFORMED, "the jwk must be a public key");
-            }
-        } else {
-            key = accounts.keyOf(header.getKeyID()).orElseThrow(() -> new AcmeProblem(Type.ACCOUNT_DOES_NOT_EXIST,
-                    "no valid account at " + header.getKeyID()));
-        }
-        if (!signatureValid(jws, alg, key)) {
-            throw new AcmeProblem(Type.MALFORMED, "the JWS signature does not verify with the account key");
-        }
-        if (!nonces.consume(nonce)) {
-            throw new AcmeProblem(Type.BAD_NONCE, "the nonce is unknown, expired or already used");
-        }
-        return new Verified(header, key, hasKid ? Optional.of(header.getKeyID()) : Optional.empty(),
-                jws.getPayload().toBytes());
     }
 
     private static boolean signatureValid(JWSObject jws, String alg, JWK key) {

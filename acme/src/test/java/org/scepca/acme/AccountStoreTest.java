@@ -54,7 +54,7 @@ class AccountStoreTest {
         assertThat(again.id()).isEqualTo(a.id());
         assertThat(again.contact()).contains("mailto:ops@example.org");
 
-        assertThat(web.keyOf(web.url(a.id()))).contains(key.toPublicJWK());
+        assertThat(web.keyOf(web.url(a.id()))).contains(new JwsVerifier.AccountKey(key.toPublicJWK(), true));
         assertThat(web.keyOf("https://ca.example/acme/web/acct/nobody")).isEmpty();
         // Another endpoint knows neither the account nor its URL.
         assertThat(other.keyOf(web.url(a.id()))).isEmpty();
@@ -63,12 +63,13 @@ class AccountStoreTest {
     }
 
     @Test
-    void aDeactivatedAccountNoLongerSigns() throws Exception {
+    void aDeactivatedAccountIsKnownAsDeactivated() throws Exception {
         ECKey key = new ECKeyGenerator(Curve.P_256).generate();
         AccountStore.Account a = web.findOrCreate(key, Optional.empty());
         assertThat(web.deactivate(a.id())).isTrue();
         assertThat(web.deactivate(a.id())).isFalse();
-        assertThat(web.keyOf(web.url(a.id()))).isEmpty();
+        // Known, so that its requests are refused with unauthorized rather than accountDoesNotExist (7.3.6).
+        assertThat(web.keyOf(web.url(a.id()))).contains(new JwsVerifier.AccountKey(key.toPublicJWK(), false));
         assertThat(web.findByKey(key).orElseThrow().status()).isEqualTo(AccountStore.Status.DEACTIVATED);
     }
 }

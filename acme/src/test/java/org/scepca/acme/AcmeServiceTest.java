@@ -31,23 +31,20 @@ class AcmeServiceTest {
 
     @TempDir
     Path dir;
-    Database db;
+    TestAcme fixture;
     AcmeService acme;
     ECKey key;
 
     @BeforeEach
     void open() throws Exception {
-        db = Database.openH2(dir, dir.resolve("pw"), 2);
-        Directory directory = new Directory(BASE, Optional.empty(), false);
-        NonceStore nonces = new NonceStore(db, Clock.systemUTC(), Duration.ofMinutes(10), new SecureRandom());
-        acme = new AcmeService(directory, nonces,
-                new AccountStore(db, directory, "web", Clock.systemUTC(), new SecureRandom()));
+        fixture = TestAcme.open(dir);
+        acme = fixture.acme();
         key = new ECKeyGenerator(Curve.P_256).generate();
     }
 
     @AfterEach
     void close() {
-        db.close();
+        fixture.close();
     }
 
     @Test
@@ -84,9 +81,15 @@ class AcmeServiceTest {
 
         AcmeResponse off = post(path, kid(url, url), "{\"status\":\"deactivated\"}");
         assertThat(JSON.readTree(off.body()).path("status").asText()).isEqualTo("deactivated");
+        // Section 7.3.6: a deactivated account's requests are unauthorized.
         AcmeResponse after = post(path, kid(url, url), "");
-        assertThat(after.status()).isEqualTo(400);
-        assertThat(after.bodyText()).contains("urn:ietf:params:acme:error:accountDoesNotExist");
+        assertThat(after.status()).isEqualTo(403);
+        assertThat(after.bodyText()).contains("urn:ietf:params:acme:error:unauthorized");
+        AcmeResponse order = post("new-order", kid(url, BASE + "/new-order"),
+                "{\"identifiers\":[{\"type\":\"dns\",\"value\":\"www.example.org\"}]}");
+        assertThat(order.bodyText()).contains("urn:ietf:params:acme:error:unauthorized");
+        AcmeResponse again2 = post("new-account", jwk(BASE + "/new-account"), "{}");
+        assertThat(again2.bodyText()).contains("urn:ietf:params:acme:error:unauthorized");
     }
 
     @Test

@@ -59,7 +59,8 @@ class JwsVerifierTest {
         nonces = new NonceStore(db, Clock.systemUTC(), Duration.ofMinutes(10), new SecureRandom());
         accountKey = new ECKeyGenerator(Curve.P_256).generate();
         Map<String, JWK> accounts = Map.of(ACCOUNT, accountKey.toPublicJWK());
-        verifier = new JwsVerifier(nonces, url -> Optional.ofNullable(accounts.get(url)));
+        verifier = new JwsVerifier(nonces, url -> Optional.ofNullable(accounts.get(url))
+                .map(k -> new JwsVerifier.AccountKey(k, true)));
     }
 
     @AfterEach

@@ -15,7 +15,12 @@ public enum Authorization {
     /** Intune's own challenge, validated with Intune's SCEP validation API for every request. */
     INTUNE("intune"),
     /** No challenge: every request waits for an operator's approval. */
-    NONE("none");
+    NONE("none"),
+    /**
+     * An ACME endpoint ({@code protocol=acme}): orders are authorised by ACME challenges (RFC 8555 section 8), never
+     * by a SCEP challenge password. Set by the protocol key, not by {@code auth}.
+     */
+    ACME("acme");
 
     private final String id;
 

@@ -40,7 +40,13 @@ public final class Endpoints {
             "approval", "subject-attributes", "subject-template", "subject-pattern", "subject-required", "san-types",
             "san-dns-pattern", "san-email-pattern", "san-uri-pattern", "san-upn-pattern", "san-templates",
             "san-required", "eku", "validity-days", "min-validity-days", "rsa-min-bits", "rsa-max-bits", "ec-curves",
-            "renewal", "renewal-window-days", "supersede-on-renewal", "getcacert-include-root", "report-to");
+            "renewal", "renewal-window-days", "supersede-on-renewal", "getcacert-include-root", "report-to",
+            "protocol", "acme-challenges", "acme-allow-private-targets", "acme-http-port", "acme-dns-resolver",
+            "acme-base-url", "acme-terms-of-service");
+    /** Keys of SCEP's enrollment (challenges, approval, SCEP renewal, name templates) that an ACME endpoint refuses. */
+    static final Set<String> SCEP_ONLY_KEYS = Set.of("auth", "static-challenge", "static-challenge-file", "approval",
+            "subject-template", "subject-pattern", "subject-required", "san-templates", "san-required", "renewal",
+            "renewal-window-days", "supersede-on-renewal", "getcacert-include-root", "report-to");
     private static final Set<String> CURVES = Set.of("secp256r1", "secp384r1", "secp521r1");
 
     private final Map<String, EnrollmentEndpoint> byName;
@@ -111,12 +117,12 @@ public final class Endpoints {
         EnrollmentEndpoint base = legacyDefault(config);
         List<EnrollmentEndpoint> out = new ArrayList<>();
         EnrollmentEndpoint def = keys.containsKey(ChallengeOrigin.DEFAULT_ENDPOINT)
-                ? build(ChallengeOrigin.DEFAULT_ENDPOINT, keys.get(ChallengeOrigin.DEFAULT_ENDPOINT), base, configDir)
+                ? build(ChallengeOrigin.DEFAULT_ENDPOINT, keys.get(ChallengeOrigin.DEFAULT_ENDPOINT), base, configDir, config)
                 : base;
         out.add(def);
         for (var e : keys.entrySet()) {
             if (!e.getKey().equals(ChallengeOrigin.DEFAULT_ENDPOINT)) {
-                out.add(build(e.getKey(), e.getValue(), def, configDir));
+                out.add(build(e.getKey(), e.getValue(), def, configDir, config));
             }
         }
         return of(out);
@@ -134,14 +140,29 @@ public final class Endpoints {
                 config.includeRootInCaCert(), false);
     }
 
-    private static EnrollmentEndpoint build(String name, Map<String, String> k, EnrollmentEndpoint base, Path configDir) {
+    private static EnrollmentEndpoint build(String name, Map<String, String> k, EnrollmentEndpoint base, Path configDir,
+            CaConfig config) {
         String prefix = "endpoint." + name + ".";
+        String protocol = k.getOrDefault("protocol", "scep").toLowerCase(Locale.ROOT);
+        if (protocol.equals("acme")) {
+            return acme(name, prefix, k, base, config);
+        }
+        if (!protocol.equals("scep")) {
+            throw new InvalidConfigException(prefix + "protocol must be scep or acme, not '" + protocol + "'");
+        }
+        for (String key : k.keySet()) {
+            if (key.startsWith("acme-")) {
+                throw new InvalidConfigException(prefix + key + " is for ACME endpoints; set " + prefix
+                        + "protocol=acme or remove it");
+            }
+        }
         Set<Authorization> auth = base.authorization();
         if (k.containsKey("auth")) {
             auth = EnumSet.noneOf(Authorization.class);
             for (String a : k.get("auth").split(",")) {
-                auth.add(Authorization.of(a).orElseThrow(() -> new InvalidConfigException(prefix + "auth: unknown '"
-                        + a.strip() + "'; one or more of one-time, static, jamf; or intune; or none")));
+                auth.add(Authorization.of(a).filter(x -> x != Authorization.ACME).orElseThrow(() ->
+                        new InvalidConfigException(prefix + "auth: unknown '" + a.strip() + "'; one or more of one-time,"
+                                + " static, jamf; or intune; or none (ACME endpoints: " + prefix + "protocol=acme)")));
             }
             if ((auth.contains(Authorization.INTUNE) || auth.contains(Authorization.NONE)) && auth.size() > 1) {
                 throw new InvalidConfigException(prefix + "auth: intune and none stand alone, not with other kinds");
@@ -191,6 +212,76 @@ public final class Endpoints {
         }
         return new EnrollmentEndpoint(name, auth, staticChallenge, manual, policy, names,
                 new EnrollmentEndpoint.Renewal(renewal, Duration.ofDays(window), supersede), root, report.equals("intune"));
+    }
+
+    /**
+     * An ACME endpoint: the default's issuance policy refined by the endpoint's policy keys, and the protocol's own
+     * keys. SCEP's enrollment keys are refused rather than ignored (an operator who sets approval=manual on an ACME
+     * endpoint must not believe requests wait for approval).
+     */
+    private static EnrollmentEndpoint acme(String name, String prefix, Map<String, String> k, EnrollmentEndpoint base,
+            CaConfig config) {
+        if (name.equals(ChallengeOrigin.DEFAULT_ENDPOINT)) {
+            throw new InvalidConfigException(prefix + "protocol: the default endpoint is /scep; give the ACME endpoint"
+                    + " a name (endpoint.NAME.protocol=acme)");
+        }
+        for (String key : new TreeSet<>(k.keySet())) {
+            if (SCEP_ONLY_KEYS.contains(key)) {
+                throw new InvalidConfigException(prefix + key + " is a SCEP enrollment key; an ACME endpoint ("
+                        + prefix + "protocol=acme) is authorised by its challenges and takes names from its orders");
+            }
+        }
+        Set<String> challenges = new TreeSet<>();
+        for (String c : list(k.getOrDefault("acme-challenges", "http-01"))) {
+            String t = c.toLowerCase(Locale.ROOT);
+            if (!AcmeOptions.CHALLENGE_TYPES.contains(t)) {
+                throw new InvalidConfigException(prefix + "acme-challenges: unknown challenge type '" + c + "'; one or"
+                        + " more of " + new TreeSet<>(AcmeOptions.CHALLENGE_TYPES));
+            }
+            challenges.add(t);
+        }
+        if (challenges.isEmpty()) {
+            throw new InvalidConfigException(prefix + "acme-challenges must name at least one challenge type");
+        }
+        IssuancePolicy policy = policy(prefix, k, base.policy(), false);
+        if ((challenges.contains("http-01") || challenges.contains("dns-01")) && !policy.sanTypes().contains(SanType.DNS)) {
+            throw new InvalidConfigException(prefix + "acme-challenges: http-01 and dns-01 validate dns identifiers,"
+                    + " but " + prefix + "san-types does not allow dns");
+        }
+        Optional<java.net.URI> baseUrl = k.containsKey("acme-base-url")
+                ? Optional.of(url(prefix + "acme-base-url", k.get("acme-base-url")))
+                : config.publicBaseUrl();
+        if (baseUrl.isEmpty()) {
+            throw new InvalidConfigException(prefix + "protocol=acme needs public-base-url (or " + prefix
+                    + "acme-base-url): ACME clients sign the directory's absolute URLs, which must not come from a Host"
+                    + " header");
+        }
+        Optional<java.net.URI> tos = k.containsKey("acme-terms-of-service")
+                ? Optional.of(url(prefix + "acme-terms-of-service", k.get("acme-terms-of-service"))) : Optional.empty();
+        Optional<String> resolver = Optional.ofNullable(k.get("acme-dns-resolver")).filter(v -> !v.isEmpty());
+        if (resolver.isPresent() && !resolver.get().matches("[A-Za-z0-9.:\\[\\]-]{1,255}")) {
+            throw new InvalidConfigException(prefix + "acme-dns-resolver must be host or host:port, not '"
+                    + resolver.get() + "'");
+        }
+        AcmeOptions options = new AcmeOptions(baseUrl.get(), challenges,
+                bool(prefix + "acme-allow-private-targets", k.get("acme-allow-private-targets"), false),
+                intValue(prefix + "acme-http-port", k.get("acme-http-port"), 80, 1, 65535), resolver, tos);
+        return new EnrollmentEndpoint(name, EnumSet.of(Authorization.ACME), Optional.empty(), false, policy,
+                NameTemplate.NONE, new EnrollmentEndpoint.Renewal(false, Duration.ZERO, false), false, false,
+                Optional.of(options));
+    }
+
+    private static java.net.URI url(String key, String v) {
+        try {
+            java.net.URI u = new java.net.URI(v);
+            if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme())) || u.getHost() == null
+                    || u.getQuery() != null || u.getFragment() != null) {
+                throw new InvalidConfigException(key + " must be an http(s) URL with a host, no query: " + v);
+            }
+            return u;
+        } catch (java.net.URISyntaxException e) {
+            throw new InvalidConfigException(key + " is not a URL: " + v);
+        }
     }
 
     private static Optional<String> staticChallenge(String prefix, Map<String, String> k, Path configDir) {

@@ -22,10 +22,19 @@ import org.scepca.ca.store.ChallengeOrigin;
  * @param renewal             whether and when a certificate of this endpoint may renew over SCEP (RenewalReq)
  * @param includeRootInCaCert GetCACert sends the root too (Apple clients like it; Intune wants the issuer only)
  * @param reportToIntune      successNotification / failureNotification to Intune (Intune endpoints only)
+ * @param acme                present for an ACME endpoint ({@code protocol=acme}, authorization {@link Authorization#ACME})
  */
 public record EnrollmentEndpoint(String name, Set<Authorization> authorization, Optional<String> staticChallenge,
         boolean manualApproval, IssuancePolicy policy, NameTemplate names, Renewal renewal,
-        boolean includeRootInCaCert, boolean reportToIntune) {
+        boolean includeRootInCaCert, boolean reportToIntune, Optional<AcmeOptions> acme) {
+
+    /** A SCEP endpoint. */
+    public EnrollmentEndpoint(String name, Set<Authorization> authorization, Optional<String> staticChallenge,
+            boolean manualApproval, IssuancePolicy policy, NameTemplate names, Renewal renewal,
+            boolean includeRootInCaCert, boolean reportToIntune) {
+        this(name, authorization, staticChallenge, manualApproval, policy, names, renewal, includeRootInCaCert,
+                reportToIntune, Optional.empty());
+    }
 
     /**
      * @param enabled   renewal over SCEP is accepted
@@ -60,12 +69,25 @@ public record EnrollmentEndpoint(String name, Set<Authorization> authorization, 
         if (reportToIntune && !authorization.contains(Authorization.INTUNE)) {
             throw new IllegalArgumentException("only an Intune endpoint reports to Intune");
         }
+        Objects.requireNonNull(acme, "acme is null");
+        if (acme.isPresent() != authorization.contains(Authorization.ACME)
+                || (acme.isPresent() && (authorization.size() != 1 || manualApproval || renewal.enabled()))) {
+            throw new IllegalArgumentException("an ACME endpoint is authorised by ACME challenges alone (no approval,"
+                    + " no SCEP renewal), and only an ACME endpoint is");
+        }
+        if (acme.isPresent() && ChallengeOrigin.DEFAULT_ENDPOINT.equals(name)) {
+            throw new IllegalArgumentException("the default endpoint is /scep; ACME endpoints have names");
+        }
+    }
+
+    public boolean isAcme() {
+        return acme.isPresent();
     }
 
     /** The same endpoint with approval, GetCACert chain and supersession set by hand (tests, tools). */
     public EnrollmentEndpoint withSettings(boolean manual, boolean includeRoot, boolean supersede) {
         return new EnrollmentEndpoint(name, authorization, staticChallenge, manual || allows(Authorization.NONE), policy,
-                names, new Renewal(renewal.enabled(), renewal.window(), supersede), includeRoot, reportToIntune);
+                names, new Renewal(renewal.enabled(), renewal.window(), supersede), includeRoot, reportToIntune, acme);
     }
 
     public boolean isDefault() {
@@ -81,11 +103,11 @@ public record EnrollmentEndpoint(String name, Set<Authorization> authorization, 
      * for the others, so that one field tells protocol and endpoint apart from the admin API and the CLI.
      */
     public String auditName() {
-        return isDefault() ? "scep" : "scep/" + name;
+        return isDefault() ? "scep" : (isAcme() ? "acme/" : "scep/") + name;
     }
 
     /** The URL path of this endpoint. */
     public String path() {
-        return isDefault() ? "/scep" : "/scep/" + name;
+        return isDefault() ? "/scep" : isAcme() ? "/acme/" + name + "/directory" : "/scep/" + name;
     }
 }

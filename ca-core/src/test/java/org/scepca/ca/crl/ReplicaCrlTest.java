@@ -17,7 +17,6 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -52,16 +51,7 @@ class ReplicaCrlTest {
         new CaInitializer(Clock.systemUTC(), new SecureRandom()).create(new CaDirectory(dirA), TestPki.fastOptions(),
                 TestPki.PASSPHRASE);
         Path dirB = tmp.resolve("b");
-        try (Stream<Path> files = Files.walk(dirA)) {
-            for (Path f : (Iterable<Path>) files::iterator) {
-                Path to = dirB.resolve(dirA.relativize(f).toString());
-                if (Files.isDirectory(f)) {
-                    Files.createDirectories(to);
-                } else if (!f.startsWith(dirA.resolve("db")) && !f.startsWith(dirA.resolve("crl"))) {
-                    Files.copy(f, to);
-                }
-            }
-        }
+        TestPki.copyForReplica(dirA, dirB);
         CaConfig config = CaConfig.defaults().withDatabase(new DatabaseConfig(Optional.of(PgCluster.shared().newDatabase()),
                 PgCluster.USER, Optional.of(PgCluster.PASSWORD), 4));
         a = CertificateAuthority.open(new CaDirectory(dirA), TestPki.PASSPHRASE, config, Clock.systemUTC(), new SecureRandom());

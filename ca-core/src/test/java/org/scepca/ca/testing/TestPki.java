@@ -43,6 +43,23 @@ public final class TestPki {
         return CertificateAuthority.open(d, PASSPHRASE, config, clock, new SecureRandom());
     }
 
+    /**
+     * A second host's copy of a CA's data folder (key material, configuration), without its own database and CRL
+     * files: a replica of the CA in {@code from} once both are opened on one PostgreSQL database.
+     */
+    public static void copyForReplica(Path from, Path to) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(from)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Path target = to.resolve(from.relativize(f).toString());
+                if (java.nio.file.Files.isDirectory(f)) {
+                    java.nio.file.Files.createDirectories(target);
+                } else if (!f.startsWith(from.resolve("db")) && !f.startsWith(from.resolve("crl"))) {
+                    java.nio.file.Files.copy(f, target);
+                }
+            }
+        }
+    }
+
     public static CertificateAuthority create(Path dir) {
         return create(dir, CaConfig.defaults());
     }

@@ -120,6 +120,9 @@ public final class Running implements AutoCloseable {
                     options.withMaxPkiOperations(serverConfig.limits().maxConcurrentPkiOperations()));
             java.util.Map<String, ScepService> endpoints = new java.util.LinkedHashMap<>();
             for (EnrollmentEndpoint e : ca.endpoints().all()) {
+                if (e.isAcme()) {
+                    continue; // served by AcmeEndpoints at /acme/NAME, never at /scep/NAME
+                }
                 endpoints.put(e.name(), new ScepService(ca, ScepSettings.from(config), e, integrations.validatorFor(e),
                         random, metrics));
             }
@@ -127,9 +130,16 @@ public final class Running implements AutoCloseable {
             OcspResponder ocsp = ocspResponder(ca, dir, passphrase, clock, random);
             ProfileService profiles = ProfileService.create(ca, scep, passphrase);
             org.scepca.server.metrics.ServerMetrics m = metrics;
+            AcmeEndpoints acme = AcmeEndpoints.start(ca, clock, random);
             Server server = ScepServer.newServer(serverConfig,
                     new ScepServer.Services(ca, endpoints, ocsp, java.util.Optional.of(profiles),
-                            integrations::warnings, membership::liveReplicas, m::ocsp), nanoTime);
+                            integrations::warnings, membership::liveReplicas, m::ocsp, acme.services()), nanoTime);
+            server.addEventListener(new org.eclipse.jetty.util.component.LifeCycle.Listener() {
+                @Override
+                public void lifeCycleStopped(org.eclipse.jetty.util.component.LifeCycle event) {
+                    acme.close();
+                }
+            });
             AdminServer.attach(server, adminConfig, ca, java.util.Optional.of(profiles), nanoTime,
                     java.util.Optional.of(m::scrape), integrations::warnings);
             metrics.instrument(server);

@@ -14,6 +14,7 @@ import org.eclipse.jetty.server.handler.SizeLimitHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.scepca.ca.CertificateAuthority;
 import org.scepca.scep.ScepService;
+import org.scepca.server.http.AcmeServlet;
 import org.scepca.server.http.CaFilesServlet;
 import org.scepca.server.http.GuardFilter;
 import org.scepca.server.http.HealthServlet;
@@ -37,7 +38,16 @@ public final class ScepServer {
     public record Services(CertificateAuthority ca, java.util.Map<String, ScepService> endpoints, OcspResponder ocsp,
             Optional<ProfileService> profiles, java.util.function.Supplier<java.util.List<String>> readinessWarnings,
             java.util.function.IntSupplier replicas,
-            java.util.function.Consumer<org.scepca.server.ocsp.OcspResult> ocspObserver) {
+            java.util.function.Consumer<org.scepca.server.ocsp.OcspResult> ocspObserver,
+            java.util.Map<String, org.scepca.acme.AcmeService> acme) {
+        /** Without ACME endpoints. */
+        public Services(CertificateAuthority ca, java.util.Map<String, ScepService> endpoints, OcspResponder ocsp,
+                Optional<ProfileService> profiles, java.util.function.Supplier<java.util.List<String>> readinessWarnings,
+                java.util.function.IntSupplier replicas,
+                java.util.function.Consumer<org.scepca.server.ocsp.OcspResult> ocspObserver) {
+            this(ca, endpoints, ocsp, profiles, readinessWarnings, replicas, ocspObserver, java.util.Map.of());
+        }
+
         /** Without OCSP metrics. */
         public Services(CertificateAuthority ca, java.util.Map<String, ScepService> endpoints, OcspResponder ocsp,
                 Optional<ProfileService> profiles, java.util.function.Supplier<java.util.List<String>> readinessWarnings,
@@ -58,6 +68,7 @@ public final class ScepServer {
             Objects.requireNonNull(readinessWarnings, "readinessWarnings is null");
             Objects.requireNonNull(ca, "ca is null");
             endpoints = java.util.Map.copyOf(endpoints);
+            acme = java.util.Map.copyOf(acme);
             Objects.requireNonNull(ocsp, "ocsp is null");
             Objects.requireNonNull(profiles, "profiles is null");
             if (!endpoints.containsKey(org.scepca.ca.store.ChallengeOrigin.DEFAULT_ENDPOINT)) {
@@ -120,6 +131,10 @@ public final class ScepServer {
         ctx.addServlet(new ServletHolder("scep-sub", scep), "/scep/*");
         // Some clients hard-code the path Cisco's first SCEP server used.
         ctx.addServlet(new ServletHolder("scep-legacy", scep), "/cgi-bin/pkiclient.exe");
+        if (!services.acme().isEmpty()) {
+            // RFC 8555: /acme/NAME/directory and the resources it names, behind the same guard and rate limits.
+            ctx.addServlet(new ServletHolder("acme", new AcmeServlet(services.acme())), "/acme/*");
+        }
         CaFilesServlet files = new CaFilesServlet(services.ca());
         ctx.addServlet(new ServletHolder("ca-files", files), "/ca/*");
         ctx.addServlet(new ServletHolder("crl-files", files), "/crl/*");

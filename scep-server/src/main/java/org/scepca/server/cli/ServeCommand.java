@@ -98,7 +98,10 @@ final class ServeCommand implements Callable<Integer> {
         out.println("scepca is running (started in " + (System.nanoTime() - t0) / 1_000_000 + " ms)");
         out.println("  SCEP URL:        " + base + "/scep");
         for (var e : running.ca().endpoints().all()) {
-            if (!e.isDefault()) {
+            if (e.isAcme()) {
+                out.println("  ACME directory:  " + e.acme().get().base(e.name()) + "/directory   ("
+                        + String.join(",", new java.util.TreeSet<>(e.acme().get().challenges())) + ")");
+            } else if (!e.isDefault()) {
                 out.println("  SCEP endpoint:   " + base + e.path() + "   (" + e.authorization().stream()
                         .map(org.scepca.ca.endpoint.Authorization::id).sorted()
                         .collect(java.util.stream.Collectors.joining(",")) + ")");
