@@ -47,12 +47,14 @@ import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
 import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.ASN1Primitive;
 import org.bouncycastle.asn1.ASN1String;
+import org.scepca.acme.AcmeProblem;
+import org.scepca.acme.Identifier;
 
 /**
  * Verifies the answer of an Apple device to a device-attest-01 challenge (draft-ietf-acme-device-attest section 5,
  * Apple Managed Device Attestation). The answer's {@code attObj} is a CBOR map {@code {fmt: "apple", attStmt: {x5c:
  * [leaf, intermediate...]}, authData}}; Apple vouches for the device in the leaf certificate it issued for a key in
- * the device's Secure Enclave. This class checks, and refuses with {@link AttestationProblem} otherwise:
+ * the device's Secure Enclave. This class checks, and refuses with {@link AcmeProblem} otherwise:
  * <ol>
  * <li>the CBOR is well formed (one item, no duplicate keys, bounded), {@code fmt} is {@code apple}, {@code x5c} is a
  * non-empty array of certificates;</li>
@@ -159,38 +161,38 @@ public final class AppleDeviceAttestation {
      * Verifies a device-attest-01 challenge response: the JWS payload {@code {"attObj": "<base64url>"}}
      * (draft-ietf-acme-device-attest section 5).
      */
-    public AttestedDevice verifyChallengeResponse(byte[] payload, String token, DeviceIdentifier identifier) {
+    public AttestedDevice verifyChallengeResponse(byte[] payload, String token, Identifier identifier) {
         Objects.requireNonNull(payload, "payload is null");
         JsonNode node;
         try {
             node = JSON.readTree(payload);
         } catch (IOException e) {
-            throw AttestationProblem.badStatement("the challenge response is not JSON");
+            throw badStatement("the challenge response is not JSON");
         }
         JsonNode attObj = node == null ? null : node.get("attObj");
         if (attObj == null || !attObj.isTextual()) {
-            throw AttestationProblem.badStatement("the challenge response has no attObj string");
+            throw badStatement("the challenge response has no attObj string");
         }
         return verify(attObj.textValue(), token, identifier);
     }
 
     /** Verifies {@code attObj} as sent: base64url of the CBOR attestation object, unpadded (padding tolerated). */
-    public AttestedDevice verify(String attObjBase64Url, String token, DeviceIdentifier identifier) {
+    public AttestedDevice verify(String attObjBase64Url, String token, Identifier identifier) {
         Objects.requireNonNull(attObjBase64Url, "attObjBase64Url is null");
         if (attObjBase64Url.length() > MAX_ATTESTATION_OBJECT * 4 / 3 + 4) {
-            throw AttestationProblem.badStatement("attObj is larger than " + MAX_ATTESTATION_OBJECT + " bytes");
+            throw badStatement("attObj is larger than " + MAX_ATTESTATION_OBJECT + " bytes");
         }
         byte[] raw;
         try {
             raw = Base64.getUrlDecoder().decode(attObjBase64Url);
         } catch (IllegalArgumentException e) {
-            throw AttestationProblem.badStatement("attObj is not base64url");
+            throw badStatement("attObj is not base64url");
         }
         return verify(raw, token, identifier);
     }
 
     /** Verifies the CBOR attestation object for the challenge {@code token} and the order's {@code identifier}. */
-    public AttestedDevice verify(byte[] attestationObject, String token, DeviceIdentifier identifier) {
+    public AttestedDevice verify(byte[] attestationObject, String token, Identifier identifier) {
         Objects.requireNonNull(attestationObject, "attestationObject is null");
         Objects.requireNonNull(token, "token is null");
         Objects.requireNonNull(identifier, "identifier is null");
@@ -200,10 +202,10 @@ public final class AppleDeviceAttestation {
         X509Certificate leaf = chain.get(0);
 
         byte[] expected = sha256(token.getBytes(StandardCharsets.UTF_8));
-        byte[] freshness = freshnessCode(leaf).orElseThrow(() -> AttestationProblem.badStatement(
+        byte[] freshness = freshnessCode(leaf).orElseThrow(() -> badStatement(
                 "the attestation has no freshness code (OID " + OID_FRESHNESS_CODE + "); it is required"));
         if (!MessageDigest.isEqual(expected, freshness)) {
-            throw AttestationProblem.badStatement(
+            throw badStatement(
                     "the attestation's freshness code is not the SHA-256 of this challenge's token");
         }
 
@@ -217,7 +219,7 @@ public final class AppleDeviceAttestation {
             // report lower-case), and the case carries no identity. Serial numbers are compared exactly.
             match = AttestedDevice.Match.UDID;
         } else {
-            throw new AttestationProblem(AttestationProblem.Type.UNAUTHORIZED, "the attestation is not for device \""
+            throw new AcmeProblem(AcmeProblem.Type.UNAUTHORIZED, "the attestation is not for device \""
                     + wanted + "\": neither its serial number nor its UDID is that identifier");
         }
         return new AttestedDevice(serial, udid, match, text(leaf, OID_OS_VERSION), text(leaf, OID_SEPOS_VERSION),
@@ -225,14 +227,14 @@ public final class AppleDeviceAttestation {
     }
 
     /** The identifier's value, or a refusal that names the problem (the value is echoed only when it is sane). */
-    private static String checkIdentifier(DeviceIdentifier identifier) {
-        if (!DeviceIdentifier.PERMANENT_IDENTIFIER.equals(identifier.type())) {
-            throw new AttestationProblem(AttestationProblem.Type.REJECTED_IDENTIFIER,
+    private static String checkIdentifier(Identifier identifier) {
+        if (!Identifier.PERMANENT.equals(identifier.type())) {
+            throw new AcmeProblem(AcmeProblem.Type.REJECTED_IDENTIFIER,
                     CHALLENGE_TYPE + " proves permanent-identifier identifiers only");
         }
         if (!DeviceAllowList.isWellFormed(identifier.value())) {
-            throw new AttestationProblem(AttestationProblem.Type.REJECTED_IDENTIFIER,
-                    "the permanent-identifier is not a serial number or UDID (1 to " + DeviceIdentifier.MAX_VALUE
+            throw new AcmeProblem(AcmeProblem.Type.REJECTED_IDENTIFIER,
+                    "the permanent-identifier is not a serial number or UDID (1 to " + DeviceAllowList.MAX_DEVICE_ID
                             + " letters, digits and hyphens)");
         }
         return identifier.value();
@@ -240,61 +242,61 @@ public final class AppleDeviceAttestation {
 
     private static List<X509Certificate> parse(byte[] attestationObject) {
         if (attestationObject.length == 0) {
-            throw AttestationProblem.badStatement("attObj is empty");
+            throw badStatement("attObj is empty");
         }
         if (attestationObject.length > MAX_ATTESTATION_OBJECT) {
-            throw AttestationProblem.badStatement("attObj is larger than " + MAX_ATTESTATION_OBJECT + " bytes");
+            throw badStatement("attObj is larger than " + MAX_ATTESTATION_OBJECT + " bytes");
         }
         JsonNode root;
         try {
             root = CBOR.readTree(attestationObject);
         } catch (JsonProcessingException e) {
-            throw AttestationProblem.badStatement("attObj is not well-formed CBOR (one map, unique keys)");
+            throw badStatement("attObj is not well-formed CBOR (one map, unique keys)");
         } catch (IOException e) {
-            throw AttestationProblem.badStatement("attObj is not well-formed CBOR");
+            throw badStatement("attObj is not well-formed CBOR");
         }
         if (root == null || !root.isObject()) {
-            throw AttestationProblem.badStatement("attObj is not a CBOR map");
+            throw badStatement("attObj is not a CBOR map");
         }
         JsonNode fmt = root.get("fmt");
         if (fmt == null || !fmt.isTextual()) {
-            throw AttestationProblem.badStatement("attObj has no fmt");
+            throw badStatement("attObj has no fmt");
         }
         if (!FORMAT.equals(fmt.textValue())) {
-            throw AttestationProblem.badStatement("attestation format " + printable(fmt.textValue())
+            throw badStatement("attestation format " + printable(fmt.textValue())
                     + " is not supported; this server verifies \"" + FORMAT + "\" (Apple)");
         }
         JsonNode stmt = root.get("attStmt");
         if (stmt == null || !stmt.isObject()) {
-            throw AttestationProblem.badStatement("attObj has no attStmt map");
+            throw badStatement("attObj has no attStmt map");
         }
         JsonNode x5c = stmt.get("x5c");
         if (x5c == null || !x5c.isArray()) {
-            throw AttestationProblem.badStatement("attStmt has no x5c array");
+            throw badStatement("attStmt has no x5c array");
         }
         if (x5c.isEmpty()) {
-            throw AttestationProblem.badStatement("x5c is empty");
+            throw badStatement("x5c is empty");
         }
         if (x5c.size() > MAX_CHAIN) {
-            throw AttestationProblem.badStatement("x5c has more than " + MAX_CHAIN + " certificates");
+            throw badStatement("x5c has more than " + MAX_CHAIN + " certificates");
         }
         List<X509Certificate> chain = new ArrayList<>();
         try {
             CertificateFactory factory = CertificateFactory.getInstance("X.509");
             for (JsonNode entry : x5c) {
                 if (!entry.isBinary()) {
-                    throw AttestationProblem.badStatement("x5c holds something other than byte strings");
+                    throw badStatement("x5c holds something other than byte strings");
                 }
                 byte[] der = entry.binaryValue();
                 ByteArrayInputStream in = new ByteArrayInputStream(der);
                 Certificate cert = factory.generateCertificate(in);
                 if (in.available() != 0 || !(cert instanceof X509Certificate x509)) {
-                    throw AttestationProblem.badStatement("x5c holds a malformed certificate");
+                    throw badStatement("x5c holds a malformed certificate");
                 }
                 chain.add(x509);
             }
         } catch (CertificateException | IOException e) {
-            throw AttestationProblem.badStatement("x5c holds a malformed certificate");
+            throw badStatement("x5c holds a malformed certificate");
         }
         return chain;
     }
@@ -322,7 +324,7 @@ public final class AppleDeviceAttestation {
                     .validate(CertificateFactory.getInstance("X.509").generateCertPath(path), params);
             checkValidity(result.getTrustAnchor().getTrustedCert(), now);
         } catch (CertPathValidatorException e) {
-            throw AttestationProblem.badStatement("x5c does not chain to Apple Enterprise Attestation Root CA"
+            throw badStatement("x5c does not chain to Apple Enterprise Attestation Root CA"
                     + reason(e));
         } catch (InvalidAlgorithmParameterException | NoSuchAlgorithmException | CertificateException e) {
             throw new IllegalStateException("PKIX validation is unavailable", e);
@@ -342,9 +344,9 @@ public final class AppleDeviceAttestation {
         try {
             cert.checkValidity(now);
         } catch (CertificateExpiredException e) {
-            throw AttestationProblem.badStatement("a certificate of the attestation has expired");
+            throw badStatement("a certificate of the attestation has expired");
         } catch (CertificateNotYetValidException e) {
-            throw AttestationProblem.badStatement("a certificate of the attestation is not yet valid");
+            throw badStatement("a certificate of the attestation is not yet valid");
         }
     }
 
@@ -361,14 +363,14 @@ public final class AppleDeviceAttestation {
         if (v.length == SHA256_LENGTH + 2 && v[0] == 0x04 && v[1] == SHA256_LENGTH) {
             return Optional.of(Arrays.copyOfRange(v, 2, v.length));
         }
-        throw AttestationProblem.badStatement("the attestation's freshness code is not a SHA-256 value");
+        throw badStatement("the attestation's freshness code is not a SHA-256 value");
     }
 
     /** A serial number or UDID: refused when present but not one (Apple signed it, so that is not a device's). */
     private static Optional<String> identity(X509Certificate leaf, String oid, String what) {
         Optional<String> value = text(leaf, oid);
         if (value.isPresent() && !DeviceAllowList.isWellFormed(value.get())) {
-            throw AttestationProblem.badStatement("the attested " + what + " is malformed");
+            throw badStatement("the attested " + what + " is malformed");
         }
         return value;
     }
@@ -381,8 +383,8 @@ public final class AppleDeviceAttestation {
         }
         byte[] v = content.get();
         String s = derString(v).orElseGet(() -> utf8(v, oid));
-        if (s.isEmpty() || s.length() > DeviceIdentifier.MAX_VALUE || !s.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
-            throw AttestationProblem.badStatement("the attestation's extension " + oid + " is malformed");
+        if (s.isEmpty() || s.length() > DeviceAllowList.MAX_DEVICE_ID || !s.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            throw badStatement("the attestation's extension " + oid + " is malformed");
         }
         return Optional.of(s);
     }
@@ -407,7 +409,7 @@ public final class AppleDeviceAttestation {
             return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(v)).toString();
         } catch (CharacterCodingException e) {
-            throw AttestationProblem.badStatement("the attestation's extension " + oid + " is malformed");
+            throw badStatement("the attestation's extension " + oid + " is malformed");
         }
     }
 
@@ -420,8 +422,12 @@ public final class AppleDeviceAttestation {
         try {
             return Optional.of(ASN1OctetString.getInstance(wrapped).getOctets());
         } catch (IllegalArgumentException e) {
-            throw AttestationProblem.badStatement("the attestation's extension " + oid + " is malformed");
+            throw badStatement("the attestation's extension " + oid + " is malformed");
         }
+    }
+
+    private static AcmeProblem badStatement(String detail) {
+        return new AcmeProblem(AcmeProblem.Type.BAD_ATTESTATION_STATEMENT, detail);
     }
 
     private static byte[] sha256(byte[] data) {

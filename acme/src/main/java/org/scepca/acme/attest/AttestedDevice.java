@@ -11,6 +11,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Stream;
 
+import org.scepca.acme.AcmeProblem;
+
 /**
  * What a verified Apple attestation proves: the device (serial number and/or UDID, and which of them the order's
  * identifier named), the key the Secure Enclave holds (the leaf's public key, which the CSR at finalize must carry),
@@ -69,7 +71,7 @@ public record AttestedDevice(Optional<String> serialNumber, Optional<String> udi
         byte[] expected = attestedThumbprint.getBytes(StandardCharsets.US_ASCII);
         byte[] actual = keyThumbprint(csrKey).getBytes(StandardCharsets.US_ASCII);
         if (!MessageDigest.isEqual(expected, actual)) {
-            throw new AttestationProblem(AttestationProblem.Type.BAD_CSR,
+            throw new AcmeProblem(AcmeProblem.Type.BAD_CSR,
                     "the CSR's public key is not the key attested by the device");
         }
     }

@@ -27,8 +27,10 @@ import org.scepca.ca.store.Database;
  * removing an unlisted one changes nothing, also when two replicas do it at the same moment.
  */
 public final class DeviceAllowList {
+    /** Serials are 10 to 12 characters, UDIDs 25, 36 (UUID form) or 40 (older devices); 64 leaves room. */
+    public static final int MAX_DEVICE_ID = 64;
     /** Letters, digits and hyphens: serial numbers (C02XL0GHJGH5), UDIDs (00008030-001A2D3E0C38802E, 40 hex). */
-    private static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z0-9-]{1," + DeviceIdentifier.MAX_VALUE + "}");
+    private static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z0-9-]{1," + MAX_DEVICE_ID + "}");
     static final int MAX_ACTOR = 128;
     /** One CLI call or API request changes at most this many devices (a bound on one transaction). */
     public static final int MAX_PER_CHANGE = 1000;
@@ -59,7 +61,7 @@ public final class DeviceAllowList {
     /** The stored form of a serial number or UDID; {@link IllegalArgumentException} naming the value otherwise. */
     public static String normalize(String deviceId) {
         if (!isWellFormed(deviceId)) {
-            throw new IllegalArgumentException("not a serial number or UDID (1 to " + DeviceIdentifier.MAX_VALUE
+            throw new IllegalArgumentException("not a serial number or UDID (1 to " + MAX_DEVICE_ID
                     + " letters, digits and hyphens): " + printable(deviceId));
         }
         return deviceId.toUpperCase(Locale.ROOT);

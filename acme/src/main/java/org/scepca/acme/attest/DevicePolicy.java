@@ -3,6 +3,8 @@ package org.scepca.acme.attest;
 import java.util.Locale;
 import java.util.Objects;
 
+import org.scepca.acme.AcmeProblem;
+
 /**
  * Which attested devices an ACME endpoint lets enroll: every device Apple attests ({@code any}), or only those on
  * the endpoint's {@link DeviceAllowList} ({@code allow-list}). Applied after the attestation is verified, to the
@@ -46,7 +48,7 @@ public enum DevicePolicy {
         }
         Objects.requireNonNull(allowList, "allowList is null");
         if (!allowList.containsAny(endpoint, device.identities())) {
-            throw new AttestationProblem(AttestationProblem.Type.REJECTED_IDENTIFIER,
+            throw new AcmeProblem(AcmeProblem.Type.REJECTED_IDENTIFIER,
                     "this device is not on the endpoint's list of devices allowed to enroll");
         }
     }

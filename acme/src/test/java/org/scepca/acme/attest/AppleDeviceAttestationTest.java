@@ -2,6 +2,7 @@ package org.scepca.acme.attest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.scepca.acme.attest.TestAttestations.permanent;
 
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
@@ -20,7 +21,9 @@ import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.junit.jupiter.api.Test;
-import org.scepca.acme.attest.AttestationProblem.Type;
+import org.scepca.acme.AcmeProblem;
+import org.scepca.acme.AcmeProblem.Type;
+import org.scepca.acme.Identifier;
 
 /**
  * device-attest-01 with attestation objects built under a test root: what is accepted (serial, UDID, both encodings)
@@ -38,7 +41,7 @@ class AppleDeviceAttestationTest {
     void ok_serialNumber_givesTheAttestedKeyAndVersions() {
         TestAttestations.Leaf leaf = pki.leaf(TOKEN);
         AttestedDevice d = verifier.verify(leaf.attestationObject(), TOKEN,
-                DeviceIdentifier.permanent(TestAttestations.SERIAL));
+                permanent(TestAttestations.SERIAL));
 
         assertThat(d.matchedBy()).isEqualTo(AttestedDevice.Match.SERIAL_NUMBER);
         assertThat(d.serialNumber()).contains(TestAttestations.SERIAL);
@@ -53,24 +56,24 @@ class AppleDeviceAttestationTest {
     @Test
     void ok_udid_inEitherCase() {
         byte[] obj = pki.leaf(TOKEN).attestationObject();
-        AttestedDevice d = verifier.verify(obj, TOKEN, DeviceIdentifier.permanent(TestAttestations.UDID));
+        AttestedDevice d = verifier.verify(obj, TOKEN, permanent(TestAttestations.UDID));
         assertThat(d.matchedBy()).isEqualTo(AttestedDevice.Match.UDID);
         AttestedDevice lower = verifier.verify(obj, TOKEN,
-                DeviceIdentifier.permanent(TestAttestations.UDID.toLowerCase()));
+                permanent(TestAttestations.UDID.toLowerCase()));
         assertThat(lower.matchedBy()).isEqualTo(AttestedDevice.Match.UDID);
     }
 
     @Test
     void ok_challengeResponsePayload_base64urlOfCbor() {
         byte[] payload = TestAttestations.challengeResponse(pki.leaf(TOKEN).attestationObject());
-        assertThat(verifier.verifyChallengeResponse(payload, TOKEN, DeviceIdentifier.permanent(TestAttestations.SERIAL))
+        assertThat(verifier.verifyChallengeResponse(payload, TOKEN, permanent(TestAttestations.SERIAL))
                 .matchedBy()).isEqualTo(AttestedDevice.Match.SERIAL_NUMBER);
     }
 
     @Test
     void ok_valuesWrappedInDer_andAppleExtensionsCritical() {
         byte[] obj = pki.leaf(TOKEN).wrapped().critical().attestationObject();
-        AttestedDevice d = verifier.verify(obj, TOKEN, DeviceIdentifier.permanent(TestAttestations.SERIAL));
+        AttestedDevice d = verifier.verify(obj, TOKEN, permanent(TestAttestations.SERIAL));
         assertThat(d.udid()).contains(TestAttestations.UDID);
         assertThat(d.osVersion()).contains("17.2");
     }
@@ -80,11 +83,11 @@ class AppleDeviceAttestationTest {
         // macOS boot security (SIP status, DER INTEGER 0): a property Apple reports, not a constraint.
         byte[] sip = pki.leaf(TOKEN).criticalExtension("1.2.840.113635.100.8.13.1", new byte[] {0x02, 0x01, 0x00})
                 .attestationObject();
-        assertThat(verifier.verify(sip, TOKEN, DeviceIdentifier.permanent(TestAttestations.SERIAL)).serialNumber())
+        assertThat(verifier.verify(sip, TOKEN, permanent(TestAttestations.SERIAL)).serialNumber())
                 .contains(TestAttestations.SERIAL);
         byte[] unknown = pki.leaf(TOKEN).criticalExtension("1.3.6.1.4.1.99999.1", new byte[] {0x05, 0x00})
                 .attestationObject();
-        refused(() -> verifier.verify(unknown, TOKEN, DeviceIdentifier.permanent(TestAttestations.SERIAL)),
+        refused(() -> verifier.verify(unknown, TOKEN, permanent(TestAttestations.SERIAL)),
                 Type.BAD_ATTESTATION_STATEMENT, "does not chain");
     }
 
@@ -92,14 +95,14 @@ class AppleDeviceAttestationTest {
     void ok_rootAppendedToX5c() {
         X509Certificate leaf = pki.leaf(TOKEN).certificate();
         byte[] obj = TestAttestations.attestationObject("apple", List.of(leaf, pki.intermediate, pki.root));
-        assertThat(verifier.verify(obj, TOKEN, DeviceIdentifier.permanent(TestAttestations.SERIAL)).serialNumber())
+        assertThat(verifier.verify(obj, TOKEN, permanent(TestAttestations.SERIAL)).serialNumber())
                 .contains(TestAttestations.SERIAL);
     }
 
     @Test
     void ok_deviceWithUdidOnly() {
         byte[] obj = pki.leaf(TOKEN).serial(null).attestationObject();
-        AttestedDevice d = verifier.verify(obj, TOKEN, DeviceIdentifier.permanent(TestAttestations.UDID));
+        AttestedDevice d = verifier.verify(obj, TOKEN, permanent(TestAttestations.UDID));
         assertThat(d.serialNumber()).isEmpty();
     }
 
@@ -107,7 +110,7 @@ class AppleDeviceAttestationTest {
     void attestedKey_mustBeTheCsrKey() {
         TestAttestations.Leaf leaf = pki.leaf(TOKEN);
         AttestedDevice d = verifier.verify(leaf.attestationObject(), TOKEN,
-                DeviceIdentifier.permanent(TestAttestations.SERIAL));
+                permanent(TestAttestations.SERIAL));
         d.requireAttestedKey(leaf.key.getPublic());
         AttestedDevice.requireAttestedKey(d.keyThumbprint(), leaf.key.getPublic());
 
@@ -119,43 +122,43 @@ class AppleDeviceAttestationTest {
     @Test
     void fail_wrongNonce() {
         byte[] obj = pki.leaf(TOKEN).attestationObject();
-        refused(() -> verifier.verify(obj, "another-token", DeviceIdentifier.permanent(TestAttestations.SERIAL)),
+        refused(() -> verifier.verify(obj, "another-token", permanent(TestAttestations.SERIAL)),
                 Type.BAD_ATTESTATION_STATEMENT, "freshness code is not the SHA-256 of this challenge's token");
         byte[] raw = pki.leaf(TOKEN).nonce(TOKEN.getBytes(StandardCharsets.UTF_8)).attestationObject();
-        refused(() -> verifier.verify(raw, TOKEN, DeviceIdentifier.permanent(TestAttestations.SERIAL)),
+        refused(() -> verifier.verify(raw, TOKEN, permanent(TestAttestations.SERIAL)),
                 Type.BAD_ATTESTATION_STATEMENT, "freshness code is not a SHA-256 value");
         byte[] flipped = TestAttestations.sha256(TOKEN);
         flipped[31] ^= 1;
         byte[] near = pki.leaf(TOKEN).nonce(flipped).attestationObject();
-        refused(() -> verifier.verify(near, TOKEN, DeviceIdentifier.permanent(TestAttestations.SERIAL)),
+        refused(() -> verifier.verify(near, TOKEN, permanent(TestAttestations.SERIAL)),
                 Type.BAD_ATTESTATION_STATEMENT, "freshness code is not the SHA-256");
     }
 
     @Test
     void fail_missingNonce_isNeverSkipped() {
         byte[] obj = pki.leaf(TOKEN).nonce(null).attestationObject();
-        refused(() -> verifier.verify(obj, TOKEN, DeviceIdentifier.permanent(TestAttestations.SERIAL)),
+        refused(() -> verifier.verify(obj, TOKEN, permanent(TestAttestations.SERIAL)),
                 Type.BAD_ATTESTATION_STATEMENT, "no freshness code (OID 1.2.840.113635.100.8.11.1); it is required");
     }
 
     @Test
     void fail_wrongSerialOrUdid() {
         byte[] obj = pki.leaf(TOKEN).attestationObject();
-        refused(() -> verifier.verify(obj, TOKEN, DeviceIdentifier.permanent("C02OTHERDEV1")), Type.UNAUTHORIZED,
+        refused(() -> verifier.verify(obj, TOKEN, permanent("C02OTHERDEV1")), Type.UNAUTHORIZED,
                 "not for device \"C02OTHERDEV1\"");
-        refused(() -> verifier.verify(obj, TOKEN, DeviceIdentifier.permanent("00008030-0000000000000000")),
+        refused(() -> verifier.verify(obj, TOKEN, permanent("00008030-0000000000000000")),
                 Type.UNAUTHORIZED, "neither its serial number nor its UDID");
         // Serial numbers are compared exactly: only UDIDs (hexadecimal) ignore case.
-        refused(() -> verifier.verify(obj, TOKEN, DeviceIdentifier.permanent(TestAttestations.SERIAL.toLowerCase())),
+        refused(() -> verifier.verify(obj, TOKEN, permanent(TestAttestations.SERIAL.toLowerCase())),
                 Type.UNAUTHORIZED, "not for device");
     }
 
     @Test
     void fail_identifierOfAnotherTypeOrShape() {
         byte[] obj = pki.leaf(TOKEN).attestationObject();
-        refused(() -> verifier.verify(obj, TOKEN, new DeviceIdentifier("dns", "host.example.org")),
+        refused(() -> verifier.verify(obj, TOKEN, new Identifier("dns", "host.example.org")),
                 Type.REJECTED_IDENTIFIER, "permanent-identifier identifiers only");
-        refused(() -> verifier.verify(obj, TOKEN, DeviceIdentifier.permanent("C02 XL0\n")),
+        refused(() -> verifier.verify(obj, TOKEN, permanent("C02 XL0\n")),
                 Type.REJECTED_IDENTIFIER, "not a serial number or UDID");
     }
 
@@ -171,11 +174,11 @@ class AppleDeviceAttestationTest {
                 foreignRoot, foreignKey.getPrivate(), NOW.minus(Duration.ofDays(1)), NOW.plus(Duration.ofDays(100)));
         X509Certificate leaf = pki.leaf(TOKEN).issuedBy(foreignSub, subKey.getPrivate()).certificate();
         byte[] obj = TestAttestations.attestationObject("apple", List.of(leaf, foreignSub));
-        refused(() -> verifier.verify(obj, TOKEN, DeviceIdentifier.permanent(TestAttestations.SERIAL)),
+        refused(() -> verifier.verify(obj, TOKEN, permanent(TestAttestations.SERIAL)),
                 Type.BAD_ATTESTATION_STATEMENT, "does not chain to Apple Enterprise Attestation Root CA");
         // Sending the foreign root along changes nothing: only pinned anchors are trusted.
         byte[] withRoot = TestAttestations.attestationObject("apple", List.of(leaf, foreignSub, foreignRoot));
-        refused(() -> verifier.verify(withRoot, TOKEN, DeviceIdentifier.permanent(TestAttestations.SERIAL)),
+        refused(() -> verifier.verify(withRoot, TOKEN, permanent(TestAttestations.SERIAL)),
                 Type.BAD_ATTESTATION_STATEMENT, "does not chain");
     }
 
@@ -183,7 +186,7 @@ class AppleDeviceAttestationTest {
     void fail_testRootWithoutTheTestOnlyConstructor() {
         AppleDeviceAttestation production = new AppleDeviceAttestation(clock);
         byte[] obj = pki.leaf(TOKEN).attestationObject();
-        refused(() -> production.verify(obj, TOKEN, DeviceIdentifier.permanent(TestAttestations.SERIAL)),
+        refused(() -> production.verify(obj, TOKEN, permanent(TestAttestations.SERIAL)),
                 Type.BAD_ATTESTATION_STATEMENT, "does not chain to Apple Enterprise Attestation Root CA");
     }
 
@@ -191,7 +194,7 @@ class AppleDeviceAttestationTest {
     void fail_leafSkippingTheIntermediate() {
         X509Certificate leaf = pki.leaf(TOKEN).certificate();
         byte[] obj = TestAttestations.attestationObject("apple", List.of(leaf));
-        refused(() -> verifier.verify(obj, TOKEN, DeviceIdentifier.permanent(TestAttestations.SERIAL)),
+        refused(() -> verifier.verify(obj, TOKEN, permanent(TestAttestations.SERIAL)),
                 Type.BAD_ATTESTATION_STATEMENT, "does not chain");
     }
 
@@ -199,17 +202,17 @@ class AppleDeviceAttestationTest {
     void fail_expiredAttestationCertificate() {
         byte[] expired = pki.leaf(TOKEN).validity(NOW.minus(Duration.ofDays(2)), NOW.minusSeconds(1))
                 .attestationObject();
-        refused(() -> verifier.verify(expired, TOKEN, DeviceIdentifier.permanent(TestAttestations.SERIAL)),
+        refused(() -> verifier.verify(expired, TOKEN, permanent(TestAttestations.SERIAL)),
                 Type.BAD_ATTESTATION_STATEMENT, "has expired");
         byte[] early = pki.leaf(TOKEN).validity(NOW.plusSeconds(60), NOW.plus(Duration.ofDays(1)))
                 .attestationObject();
-        refused(() -> verifier.verify(early, TOKEN, DeviceIdentifier.permanent(TestAttestations.SERIAL)),
+        refused(() -> verifier.verify(early, TOKEN, permanent(TestAttestations.SERIAL)),
                 Type.BAD_ATTESTATION_STATEMENT, "not yet valid");
         // The same attestation a day later: the clock decides, not the certificate alone.
         AppleDeviceAttestation later = new AppleDeviceAttestation(
                 Clock.fixed(NOW.plus(Duration.ofDays(2)), ZoneOffset.UTC), List.of(pki.root));
         byte[] fresh = pki.leaf(TOKEN).attestationObject();
-        refused(() -> later.verify(fresh, TOKEN, DeviceIdentifier.permanent(TestAttestations.SERIAL)),
+        refused(() -> later.verify(fresh, TOKEN, permanent(TestAttestations.SERIAL)),
                 Type.BAD_ATTESTATION_STATEMENT, "has expired");
     }
 
@@ -221,7 +224,7 @@ class AppleDeviceAttestationTest {
                 NOW.minus(Duration.ofDays(1)));
         X509Certificate leaf = pki.leaf(TOKEN).issuedBy(oldSub, subKey.getPrivate()).certificate();
         byte[] obj = TestAttestations.attestationObject("apple", List.of(leaf, oldSub));
-        refused(() -> verifier.verify(obj, TOKEN, DeviceIdentifier.permanent(TestAttestations.SERIAL)),
+        refused(() -> verifier.verify(obj, TOKEN, permanent(TestAttestations.SERIAL)),
                 Type.BAD_ATTESTATION_STATEMENT, "has expired");
 
         X500Name rootName = new X500Name("CN=Expired Root,O=scepca tests");
@@ -233,14 +236,14 @@ class AppleDeviceAttestationTest {
         X509Certificate leaf2 = pki.leaf(TOKEN).issuedBy(sub, subKey.getPrivate()).certificate();
         AppleDeviceAttestation trustsExpired = new AppleDeviceAttestation(clock, List.of(expiredRoot));
         byte[] obj2 = TestAttestations.attestationObject("apple", List.of(leaf2, sub));
-        refused(() -> trustsExpired.verify(obj2, TOKEN, DeviceIdentifier.permanent(TestAttestations.SERIAL)),
+        refused(() -> trustsExpired.verify(obj2, TOKEN, permanent(TestAttestations.SERIAL)),
                 Type.BAD_ATTESTATION_STATEMENT, "has expired");
     }
 
     @Test
     void fail_malformedCbor() {
         byte[] good = pki.leaf(TOKEN).attestationObject();
-        DeviceIdentifier id = DeviceIdentifier.permanent(TestAttestations.SERIAL);
+        Identifier id = permanent(TestAttestations.SERIAL);
         refused(() -> verifier.verify("not CBOR at all".getBytes(StandardCharsets.UTF_8), TOKEN, id),
                 Type.BAD_ATTESTATION_STATEMENT, "attObj");
         refused(() -> verifier.verify(Arrays.copyOf(good, good.length / 2), TOKEN, id),
@@ -267,13 +270,13 @@ class AppleDeviceAttestationTest {
     void fail_wrongFormat() {
         X509Certificate leaf = pki.leaf(TOKEN).certificate();
         byte[] obj = TestAttestations.attestationObject("packed", List.of(leaf, pki.intermediate));
-        refused(() -> verifier.verify(obj, TOKEN, DeviceIdentifier.permanent(TestAttestations.SERIAL)),
+        refused(() -> verifier.verify(obj, TOKEN, permanent(TestAttestations.SERIAL)),
                 Type.BAD_ATTESTATION_STATEMENT, "attestation format \"packed\" is not supported");
     }
 
     @Test
     void fail_emptyOrMissingOrMalformedX5c() throws Exception {
-        DeviceIdentifier id = DeviceIdentifier.permanent(TestAttestations.SERIAL);
+        Identifier id = permanent(TestAttestations.SERIAL);
         refused(() -> verifier.verify(TestAttestations.attestationObject("apple", List.of()), TOKEN, id),
                 Type.BAD_ATTESTATION_STATEMENT, "x5c is empty");
         CBORMapper cbor = new CBORMapper();
@@ -304,7 +307,7 @@ class AppleDeviceAttestationTest {
     }
 
     private static void refused(ThrowingCallable call, Type type, String detail) {
-        assertThatThrownBy(call).isInstanceOfSatisfying(AttestationProblem.class, p -> {
+        assertThatThrownBy(call).isInstanceOfSatisfying(AcmeProblem.class, p -> {
             assertThat(p.type()).isEqualTo(type);
             assertThat(p.detail()).contains(detail);
         });

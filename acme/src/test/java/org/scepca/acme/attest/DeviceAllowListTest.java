@@ -2,6 +2,7 @@ package org.scepca.acme.attest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.scepca.acme.attest.TestAttestations.permanent;
 
 import java.nio.file.Path;
 import java.time.Clock;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.scepca.acme.AcmeProblem;
 import org.scepca.ca.store.Database;
 
 /** The device allow-list on a real H2 store (V13), and the endpoint policy applied to verified attestations. */
@@ -80,12 +82,12 @@ class DeviceAllowListTest {
     void policy_anyAdmitsEveryAttestedDevice_allowListOnlyListedOnes() {
         TestAttestations pki = new TestAttestations(Clock.fixed(NOW, ZoneOffset.UTC));
         AttestedDevice device = pki.verifier().verify(pki.leaf(TOKEN).attestationObject(), TOKEN,
-                DeviceIdentifier.permanent(TestAttestations.SERIAL));
+                permanent(TestAttestations.SERIAL));
 
         DevicePolicy.ANY.requireAdmitted("ios", device, list);
         assertThatThrownBy(() -> DevicePolicy.ALLOW_LIST.requireAdmitted("ios", device, list))
-                .isInstanceOfSatisfying(AttestationProblem.class, p -> {
-                    assertThat(p.type()).isEqualTo(AttestationProblem.Type.REJECTED_IDENTIFIER);
+                .isInstanceOfSatisfying(AcmeProblem.class, p -> {
+                    assertThat(p.type()).isEqualTo(AcmeProblem.Type.REJECTED_IDENTIFIER);
                     assertThat(p.detail()).contains("not on the endpoint's list");
                 });
 
@@ -93,7 +95,7 @@ class DeviceAllowListTest {
         list.add("ios", List.of(TestAttestations.UDID.toLowerCase()), "cli:ops");
         DevicePolicy.ALLOW_LIST.requireAdmitted("ios", device, list);
         assertThatThrownBy(() -> DevicePolicy.ALLOW_LIST.requireAdmitted("macs", device, list))
-                .isInstanceOf(AttestationProblem.class);
+                .isInstanceOf(AcmeProblem.class);
 
         list.remove("ios", List.of(TestAttestations.UDID));
         list.add("ios", List.of(TestAttestations.SERIAL), "cli:ops");

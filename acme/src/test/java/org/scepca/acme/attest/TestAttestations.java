@@ -31,6 +31,7 @@ import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.scepca.acme.Identifier;
 
 /**
  * A test stand-in for Apple's attestation PKI: a root (trusted only by {@link #verifier}), an intermediate, and
@@ -61,6 +62,11 @@ public final class TestAttestations {
         intermediate = ca(new X500Name("CN=Test Enterprise Attestation Sub CA 1,O=scepca tests"),
                 intermediateKey.getPublic(), root, rootKey.getPrivate(), now.minus(Duration.ofDays(30)),
                 now.plus(Duration.ofDays(365)));
+    }
+
+    /** A permanent-identifier, as a device's order names it. */
+    public static Identifier permanent(String value) {
+        return new Identifier(Identifier.PERMANENT, value);
     }
 
     /** The verifier trusting Apple's root and this test root (the package-private, test-only constructor). */
