@@ -222,8 +222,8 @@ public final class AppleDeviceAttestation {
             throw new AcmeProblem(AcmeProblem.Type.UNAUTHORIZED, "the attestation is not for device \""
                     + wanted + "\": neither its serial number nor its UDID is that identifier");
         }
-        return new AttestedDevice(serial, udid, match, text(leaf, OID_OS_VERSION), text(leaf, OID_SEPOS_VERSION),
-                leaf.getPublicKey(), chain);
+        return new AttestedDevice(serial, udid, match, version(leaf, OID_OS_VERSION),
+                version(leaf, OID_SEPOS_VERSION), leaf.getPublicKey(), chain);
     }
 
     /** The identifier's value, or a refusal that names the problem (the value is echoed only when it is sane). */
@@ -375,6 +375,19 @@ public final class AppleDeviceAttestation {
         return value;
     }
 
+    /**
+     * An OS or sepOS version, only recorded: printable ASCII (spaces allowed, "17.2 (21C62)") of at most 64
+     * characters, else left out rather than refusing an attestation over a value no decision depends on.
+     */
+    private static Optional<String> version(X509Certificate leaf, String oid) {
+        try {
+            return text(leaf, oid).filter(v -> !v.isEmpty() && v.length() <= DeviceAllowList.MAX_DEVICE_ID
+                    && v.chars().allMatch(c -> c >= 0x20 && c < 0x7f));
+        } catch (AcmeProblem notUtf8) {
+            return Optional.empty();
+        }
+    }
+
     /** A text value: the extension's content as UTF-8, or a DER string when it is exactly one. */
     private static Optional<String> text(X509Certificate leaf, String oid) {
         Optional<byte[]> content = extensionContent(leaf, oid);
@@ -382,11 +395,7 @@ public final class AppleDeviceAttestation {
             return Optional.empty();
         }
         byte[] v = content.get();
-        String s = derString(v).orElseGet(() -> utf8(v, oid));
-        if (s.isEmpty() || s.length() > DeviceAllowList.MAX_DEVICE_ID || !s.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
-            throw badStatement("the attestation's extension " + oid + " is malformed");
-        }
-        return Optional.of(s);
+        return Optional.of(derString(v).orElseGet(() -> utf8(v, oid)));
     }
 
     private static Optional<String> derString(byte[] v) {

@@ -107,6 +107,19 @@ class AppleDeviceAttestationTest {
     }
 
     @Test
+    void versionsAreOnlyRecorded_identitiesMustBeWellFormed() {
+        AttestedDevice spaced = verifier.verify(pki.leaf(TOKEN).osVersion("14.2.1 (23C71)").attestationObject(), TOKEN,
+                permanent(TestAttestations.SERIAL));
+        assertThat(spaced.osVersion()).contains("14.2.1 (23C71)");
+        AttestedDevice odd = verifier.verify(pki.leaf(TOKEN).osVersion("17\n2").attestationObject(), TOKEN,
+                permanent(TestAttestations.SERIAL));
+        assertThat(odd.osVersion()).as("left out, not refused").isEmpty();
+        byte[] badSerial = pki.leaf(TOKEN).serial("C02 XL0").attestationObject();
+        refused(() -> verifier.verify(badSerial, TOKEN, permanent(TestAttestations.UDID)),
+                Type.BAD_ATTESTATION_STATEMENT, "attested serial number is malformed");
+    }
+
+    @Test
     void attestedKey_mustBeTheCsrKey() {
         TestAttestations.Leaf leaf = pki.leaf(TOKEN);
         AttestedDevice d = verifier.verify(leaf.attestationObject(), TOKEN,

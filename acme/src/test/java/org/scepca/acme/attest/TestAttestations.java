@@ -185,6 +185,11 @@ public final class TestAttestations {
             return this;
         }
 
+        public Leaf osVersion(String value) {
+            this.osVersion = value;
+            return this;
+        }
+
         /** Each value wrapped once more (DER UTF8String, OCTET STRING) instead of raw. */
         public Leaf wrapped() {
             this.wrapValues = true;
