@@ -2,6 +2,7 @@ package org.scepca.server.admin;
 
 import java.util.List;
 
+import org.scepca.ca.audit.AuditLine;
 import org.slf4j.LoggerFactory;
 
 import ch.qos.logback.classic.Level;
@@ -9,10 +10,10 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 
-/** The audit lines a test's server writes, captured from the {@code scepca.audit} logger until {@link #close()}. */
+/** Collects the audit lines written while it is open. */
 final class AuditCapture implements AutoCloseable {
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
-    private final Logger logger = (Logger) LoggerFactory.getLogger("scepca.audit");
+    private final Logger logger = (Logger) LoggerFactory.getLogger(AuditLine.LOGGER);
 
     AuditCapture() {
         appender.start();
@@ -20,10 +21,8 @@ final class AuditCapture implements AutoCloseable {
         logger.addAppender(appender);
     }
 
-    /** The captured lines of operation {@code op}. */
-    List<String> lines(String op) {
-        return appender.list.stream().map(ILoggingEvent::getFormattedMessage).filter(l -> l.contains("op=" + op + " "))
-                .toList();
+    List<String> lines() {
+        return appender.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
     }
 
     @Override
