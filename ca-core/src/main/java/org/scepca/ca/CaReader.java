@@ -101,6 +101,8 @@ public final class CaReader implements AutoCloseable {
     /** True when the root's private key is in the data folder (it may be kept offline). */
     public boolean rootKeyOnline() { return Files.exists(dir.rootKey()); }
     public Endpoints endpoints() { return config.endpoints(); }
+    /** The store, read-only in spirit: for listings of tables that have no store class in ca-core (ACME's). */
+    public Database database() { return database; }
     public CertificateStore certificates() { return new JdbcCertificateStore(database); }
     public ChallengeStore challenges() { return new JdbcChallengeStore(database); }
     public RequestStore requests() { return new JdbcRequestStore(database); }

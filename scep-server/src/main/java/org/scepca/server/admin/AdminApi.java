@@ -103,6 +103,7 @@ final class AdminApi {
         r.add(Route.delete("/challenges/{id}", AdminRole.ADMIN, this::deleteChallenge));
         r.add(Route.get("/certificates", AdminRole.VIEWER, this::listCertificates));
         r.addAll(new OperationsApi(ca).routes());
+        r.addAll(new AcmeDevicesApi(ca).routes());
         r.add(Route.get("/certificates/{serial}", AdminRole.VIEWER, this::showCertificate));
         r.add(Route.post("/certificates/{serial}/revoke", AdminRole.ADMIN, this::revoke));
         r.add(Route.get("/requests", AdminRole.VIEWER, this::listRequests));

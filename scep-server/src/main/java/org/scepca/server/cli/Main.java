@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         subcommands = {InitCommand.class, ServeCommand.class, CaCommand.class, CertCommand.class,
                 ChallengeCommand.class, RequestCommand.class, ProfileCommand.class, NginxConfigCommand.class,
                 NginxMapCommand.class, P12Command.class, AdminCommand.class, DbCommand.class, NotifyCommand.class,
-                CompletionCommand.class, CommandLine.HelpCommand.class})
+                AcmeCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
