@@ -18,11 +18,22 @@ import java.util.Set;
  * @param httpPort            the port http-01 validation connects to (RFC 8555 section 8.3: 80)
  * @param dnsResolver         the DNS server dns-01 asks (host or host:port); empty: the system's resolvers
  * @param termsOfService      a terms-of-service URL named in the directory
+ * @param devicePolicy        which attested devices device-attest-01 admits: {@code allow-list} (the default: only
+ *                            serials/UDIDs added with {@code scepca acme devices add}; Apple attests every managed
+ *                            device, including those of another organisation's MDM) or {@code any}
  */
 public record AcmeOptions(URI baseUrl, Set<String> challenges, boolean allowPrivateTargets, int httpPort,
-        Optional<String> dnsResolver, Optional<URI> termsOfService) {
+        Optional<String> dnsResolver, Optional<URI> termsOfService, String devicePolicy) {
     /** Every challenge type the configuration may name. */
     public static final Set<String> CHALLENGE_TYPES = Set.of("http-01", "dns-01", "device-attest-01");
+    /** The values of {@code acme-device-policy}. */
+    public static final Set<String> DEVICE_POLICIES = Set.of("allow-list", "any");
+
+    /** The options without device-attest-01's device policy (its safe default applies). */
+    public AcmeOptions(URI baseUrl, Set<String> challenges, boolean allowPrivateTargets, int httpPort,
+            Optional<String> dnsResolver, Optional<URI> termsOfService) {
+        this(baseUrl, challenges, allowPrivateTargets, httpPort, dnsResolver, termsOfService, "allow-list");
+    }
 
     public AcmeOptions {
         Objects.requireNonNull(baseUrl, "baseUrl is null");
@@ -35,6 +46,9 @@ public record AcmeOptions(URI baseUrl, Set<String> challenges, boolean allowPriv
         }
         Objects.requireNonNull(dnsResolver, "dnsResolver is null");
         Objects.requireNonNull(termsOfService, "termsOfService is null");
+        if (!DEVICE_POLICIES.contains(devicePolicy)) {
+            throw new IllegalArgumentException("devicePolicy must be one of " + DEVICE_POLICIES);
+        }
     }
 
     /** The endpoint's ACME base, {@code <base URL>/acme/NAME}, without a trailing slash. */

@@ -42,7 +42,7 @@ public final class Endpoints {
             "san-required", "eku", "validity-days", "min-validity-days", "rsa-min-bits", "rsa-max-bits", "ec-curves",
             "renewal", "renewal-window-days", "supersede-on-renewal", "getcacert-include-root", "report-to",
             "protocol", "acme-challenges", "acme-allow-private-targets", "acme-http-port", "acme-dns-resolver",
-            "acme-base-url", "acme-terms-of-service");
+            "acme-base-url", "acme-terms-of-service", "acme-device-policy");
     /** Keys of SCEP's enrollment (challenges, approval, SCEP renewal, name templates) that an ACME endpoint refuses. */
     static final Set<String> SCEP_ONLY_KEYS = Set.of("auth", "static-challenge", "static-challenge-file", "approval",
             "subject-template", "subject-pattern", "subject-required", "san-templates", "san-required", "renewal",
@@ -263,9 +263,19 @@ public final class Endpoints {
             throw new InvalidConfigException(prefix + "acme-dns-resolver must be host or host:port, not '"
                     + resolver.get() + "'");
         }
+        String devicePolicy = k.getOrDefault("acme-device-policy", "allow-list").strip().toLowerCase(Locale.ROOT);
+        if (!AcmeOptions.DEVICE_POLICIES.contains(devicePolicy)) {
+            throw new InvalidConfigException(prefix + "acme-device-policy must be allow-list or any, not '"
+                    + k.get("acme-device-policy") + "'");
+        }
+        if (k.containsKey("acme-device-policy") && !challenges.contains("device-attest-01")) {
+            throw new InvalidConfigException(prefix + "acme-device-policy applies to device-attest-01, which "
+                    + prefix + "acme-challenges does not offer");
+        }
         AcmeOptions options = new AcmeOptions(baseUrl.get(), challenges,
                 bool(prefix + "acme-allow-private-targets", k.get("acme-allow-private-targets"), false),
-                intValue(prefix + "acme-http-port", k.get("acme-http-port"), 80, 1, 65535), resolver, tos);
+                intValue(prefix + "acme-http-port", k.get("acme-http-port"), 80, 1, 65535), resolver, tos,
+                devicePolicy);
         return new EnrollmentEndpoint(name, EnumSet.of(Authorization.ACME), Optional.empty(), false, policy,
                 NameTemplate.NONE, new EnrollmentEndpoint.Renewal(false, Duration.ZERO, false), false, false,
                 Optional.of(options));

@@ -53,6 +53,23 @@ class AcmeEndpointConfigTest {
         assertThat(o.dnsResolver()).contains("10.0.0.53:53");
         assertThat(o.base("web")).isEqualTo("https://acme.example.org/acme/web");
         assertThat(o.termsOfService().orElseThrow()).hasToString("https://example.org/tos");
+        assertThat(o.devicePolicy()).isEqualTo("allow-list");
+    }
+
+    @Test
+    void deviceAttestationAdmitsTheAllowListUnlessToldAny() {
+        AcmeOptions listed = endpoints("public-base-url", "https://ca.example.org", "endpoint.devices.protocol", "acme",
+                "endpoint.devices.acme-challenges", "device-attest-01").get("devices").acme().orElseThrow();
+        assertThat(listed.devicePolicy()).isEqualTo("allow-list");
+        AcmeOptions any = endpoints("public-base-url", "https://ca.example.org", "endpoint.devices.protocol", "acme",
+                "endpoint.devices.acme-challenges", "device-attest-01", "endpoint.devices.acme-device-policy", "Any")
+                .get("devices").acme().orElseThrow();
+        assertThat(any.devicePolicy()).isEqualTo("any");
+        refused("endpoint.devices.acme-device-policy must be allow-list or any, not 'everyone'", "public-base-url",
+                "https://ca.example.org", "endpoint.devices.protocol", "acme", "endpoint.devices.acme-challenges",
+                "device-attest-01", "endpoint.devices.acme-device-policy", "everyone");
+        refused("endpoint.web.acme-device-policy applies to device-attest-01", "public-base-url",
+                "https://ca.example.org", "endpoint.web.protocol", "acme", "endpoint.web.acme-device-policy", "any");
     }
 
     @Test

@@ -20,10 +20,15 @@ import org.scepca.acme.Http01Validator;
 import org.scepca.acme.NonceStore;
 import org.scepca.acme.OrderStore;
 import org.scepca.acme.Targets;
+import org.scepca.acme.attest.AppleDeviceAttestation;
+import org.scepca.acme.attest.DeviceAllowList;
+import org.scepca.acme.attest.DeviceAttest01Validator;
+import org.scepca.acme.attest.DevicePolicy;
 import org.scepca.ca.CertificateAuthority;
 import org.scepca.ca.config.CaConfig.InvalidConfigException;
 import org.scepca.ca.endpoint.AcmeOptions;
 import org.scepca.ca.endpoint.EnrollmentEndpoint;
+import org.scepca.ca.store.Database;
 
 /**
  * The ACME endpoints of the configuration ({@code endpoint.NAME.protocol=acme}), each an {@link AcmeService} on the
@@ -65,14 +70,14 @@ public final class AcmeEndpoints implements AutoCloseable {
                     List.of(ca.material().intermediateCertificate()));
             services.put(e.name(), new AcmeService(e.name(), directory, nonces,
                     new AccountStore(ca.database(), directory, e.name(), clock, random),
-                    new OrderStore(ca.database(), e.name(), clock, random), validators(e.name(), o), issuer, executor,
-                    clock));
+                    new OrderStore(ca.database(), e.name(), clock, random), validators(e.name(), o, ca.database(), clock), issuer,
+                    executor, clock));
         }
         return new AcmeEndpoints(services, executor);
     }
 
     /** The validators an endpoint's {@code acme-challenges} names, in a stable order. */
-    static Map<String, ChallengeValidator> validators(String name, AcmeOptions o) {
+    static Map<String, ChallengeValidator> validators(String name, AcmeOptions o, Database db, Clock clock) {
         Map<String, ChallengeValidator> v = new LinkedHashMap<>();
         for (String type : List.of("http-01", "dns-01", "device-attest-01")) {
             if (!o.challenges().contains(type)) {
@@ -81,7 +86,10 @@ public final class AcmeEndpoints implements AutoCloseable {
             switch (type) {
                 case "http-01" -> v.put(type, new Http01Validator(new Targets(o.allowPrivateTargets()), o.httpPort()));
                 case "dns-01" -> v.put(type, new Dns01Validator(Dns01Validator.jndi(o.dnsResolver(), DNS_TIMEOUT)));
-                // device-attest-01 is built in org.scepca.acme.attest (issue 15) and registered here once merged.
+                // Apple's attestation under the pinned Enterprise Attestation Root; the device policy is applied to
+                // what Apple attested, the bound key is then required of the CSR at finalize.
+                case "device-attest-01" -> v.put(type, new DeviceAttest01Validator(new AppleDeviceAttestation(clock),
+                        DevicePolicy.parse(o.devicePolicy()), new DeviceAllowList(db, clock)));
                 default -> throw new InvalidConfigException("endpoint." + name + ".acme-challenges: " + type
                         + " is not available in this build");
             }
