@@ -109,7 +109,7 @@ public final class AuditLine {
     /**
      * The endpoint an actor string comes from, by the actors' prefixes: "token:" (admin API token), "basic:" (the
      * HTTP Basic credential of Jamf Pro's webhook), "mtls:" (admin client certificate), "cli" (the command line),
-     * "scep:" (a device).
+     * "scep:" and "est:" (a device, by protocol).
      */
     public static String endpointOf(String actor) {
         if (actor == null) {
@@ -126,6 +126,9 @@ public final class AuditLine {
         }
         if (actor.startsWith("scep:")) {
             return "scep";
+        }
+        if (actor.startsWith("est:")) {
+            return "est";
         }
         return "internal";
     }

@@ -22,10 +22,19 @@ import org.scepca.ca.store.ChallengeOrigin;
  * @param renewal             whether and when a certificate of this endpoint may renew over SCEP (RenewalReq)
  * @param includeRootInCaCert GetCACert sends the root too (Apple clients like it; Intune wants the issuer only)
  * @param reportToIntune      successNotification / failureNotification to Intune (Intune endpoints only)
+ * @param est                 the endpoint also answers EST (RFC 7030) at {@link #estPath()}, over HTTPS only
  */
 public record EnrollmentEndpoint(String name, Set<Authorization> authorization, Optional<String> staticChallenge,
         boolean manualApproval, IssuancePolicy policy, NameTemplate names, Renewal renewal,
-        boolean includeRootInCaCert, boolean reportToIntune) {
+        boolean includeRootInCaCert, boolean reportToIntune, boolean est) {
+
+    /** An endpoint that answers SCEP only. */
+    public EnrollmentEndpoint(String name, Set<Authorization> authorization, Optional<String> staticChallenge,
+            boolean manualApproval, IssuancePolicy policy, NameTemplate names, Renewal renewal,
+            boolean includeRootInCaCert, boolean reportToIntune) {
+        this(name, authorization, staticChallenge, manualApproval, policy, names, renewal, includeRootInCaCert,
+                reportToIntune, false);
+    }
 
     /**
      * @param enabled   renewal over SCEP is accepted
@@ -60,12 +69,16 @@ public record EnrollmentEndpoint(String name, Set<Authorization> authorization, 
         if (reportToIntune && !authorization.contains(Authorization.INTUNE)) {
             throw new IllegalArgumentException("only an Intune endpoint reports to Intune");
         }
+        if (est && authorization.contains(Authorization.INTUNE)) {
+            // Intune's challenge is an encrypted blob for SCEP's challengePassword; Intune never validates EST.
+            throw new IllegalArgumentException("an Intune endpoint cannot answer EST");
+        }
     }
 
     /** The same endpoint with approval, GetCACert chain and supersession set by hand (tests, tools). */
     public EnrollmentEndpoint withSettings(boolean manual, boolean includeRoot, boolean supersede) {
         return new EnrollmentEndpoint(name, authorization, staticChallenge, manual || allows(Authorization.NONE), policy,
-                names, new Renewal(renewal.enabled(), renewal.window(), supersede), includeRoot, reportToIntune);
+                names, new Renewal(renewal.enabled(), renewal.window(), supersede), includeRoot, reportToIntune, est);
     }
 
     public boolean isDefault() {
@@ -87,5 +100,18 @@ public record EnrollmentEndpoint(String name, Set<Authorization> authorization, 
     /** The URL path of this endpoint. */
     public String path() {
         return isDefault() ? "/scep" : "/scep/" + name;
+    }
+
+    /**
+     * The EST path of this endpoint (RFC 7030 §3.2.2): {@code /.well-known/est} for the default endpoint, the
+     * endpoint's name as the optional label for the others.
+     */
+    public String estPath() {
+        return isDefault() ? "/.well-known/est" : "/.well-known/est/" + name;
+    }
+
+    /** The endpoint as EST audit lines name it: {@code est} or {@code est/NAME} (like {@link #auditName()}). */
+    public String estAuditName() {
+        return isDefault() ? "est" : "est/" + name;
     }
 }
