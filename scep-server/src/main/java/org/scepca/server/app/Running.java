@@ -285,6 +285,11 @@ public final class Running implements AutoCloseable {
         return ScepServer.port(server);
     }
 
+    /** The public HTTPS port ({@code public.tls-port}; EST is served there), or -1 if there is none. */
+    public int tlsPort() {
+        return ScepServer.tlsPort(server);
+    }
+
     /** The plain-HTTP admin port, or -1 when the admin connector is off. */
     public int adminPort() {
         return AdminServer.port(server, AdminServer.CONNECTOR);

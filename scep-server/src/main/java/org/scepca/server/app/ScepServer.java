@@ -13,8 +13,10 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.SizeLimitHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.scepca.ca.CertificateAuthority;
+import org.scepca.est.EstService;
 import org.scepca.scep.ScepService;
 import org.scepca.server.http.CaFilesServlet;
+import org.scepca.server.http.EstServlet;
 import org.scepca.server.http.GuardFilter;
 import org.scepca.server.http.HealthServlet;
 import org.scepca.server.http.NotFoundServlet;
@@ -29,6 +31,8 @@ import org.scepca.server.profiles.ProfileService;
 public final class ScepServer {
     /** Name of the SCEP connector (Jetty matches contexts to connectors by name). */
     public static final String CONNECTOR = "scep";
+    /** Name of the public HTTPS connector ({@code public.tls-port}): the same context, plus EST. */
+    public static final String TLS_CONNECTOR = "scep-tls";
 
     private ScepServer() {
     }
@@ -109,17 +113,33 @@ public final class ScepServer {
         connector.setPort(config.port());
         connector.setIdleTimeout(config.idleTimeout().toMillis());
         server.addConnector(connector);
+        config.tls().ifPresent(tls -> {
+            ServerCertificates.TlsFiles files = ServerCertificates.forPublicConnector(services.ca(), tls,
+                    services.ca().directory().root(), services.ca().config().publicBaseUrl());
+            // Client certificates wanted, not needed: EST's simplereenroll authenticates with one of ours, and
+            // nothing else on this port asks for one (RFC 7030 §3.3.2).
+            server.addConnector(TlsConnectors.connector(server, TlsConnectors.sslContext(files.chain(), files.key(),
+                    services.ca(), TlsConnectors.ClientAuth.WANT, "public."), TLS_CONNECTOR, config.host(), tls.port()));
+        });
 
         ServletContextHandler ctx = new ServletContextHandler(ServletContextHandler.NO_SESSIONS);
         ctx.setContextPath("/");
         ctx.getServletHandler().setDecodeAmbiguousURIs(true);
-        // Answer only on the SCEP connector: the admin connectors have their own context.
-        ctx.setVirtualHosts(java.util.List.of("@" + CONNECTOR));
+        // Answer only on the public connectors: the admin connectors have their own context.
+        ctx.setVirtualHosts(java.util.List.of("@" + CONNECTOR, "@" + TLS_CONNECTOR));
         ScepServlet scep = new ScepServlet(services.endpoints(), config.maxMessageBytes());
         ctx.addServlet(new ServletHolder("scep", scep), "/scep");
         ctx.addServlet(new ServletHolder("scep-sub", scep), "/scep/*");
         // Some clients hard-code the path Cisco's first SCEP server used.
         ctx.addServlet(new ServletHolder("scep-legacy", scep), "/cgi-bin/pkiclient.exe");
+        // EST (RFC 7030) for the endpoints configured with endpoint.NAME.est; the servlet refuses plain HTTP.
+        java.util.Map<String, EstService> est = new java.util.LinkedHashMap<>();
+        for (org.scepca.ca.endpoint.EnrollmentEndpoint e : services.ca().endpoints().all()) {
+            if (e.est()) {
+                est.put(e.name(), new EstService(services.ca(), e));
+            }
+        }
+        ctx.addServlet(new ServletHolder("est", new EstServlet(est, config.maxMessageBytes())), EstServlet.PATH + "/*");
         CaFilesServlet files = new CaFilesServlet(services.ca());
         ctx.addServlet(new ServletHolder("ca-files", files), "/ca/*");
         ctx.addServlet(new ServletHolder("crl-files", files), "/crl/*");
@@ -151,5 +171,15 @@ public final class ScepServer {
     /** The port a started server listens on (for port 0). */
     public static int port(Server server) {
         return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+    }
+
+    /** The public HTTPS port of a started server, or -1 without {@code public.tls-port}. */
+    public static int tlsPort(Server server) {
+        for (org.eclipse.jetty.server.Connector c : server.getConnectors()) {
+            if (TLS_CONNECTOR.equals(c.getName()) && c instanceof ServerConnector sc) {
+                return sc.getLocalPort();
+            }
+        }
+        return -1;
     }
 }
