@@ -88,8 +88,18 @@ public final class ScepServer {
         return newServer(config, services, System::nanoTime);
     }
 
-    /** @param nanoTime the clock of the rate limits (tests step it by hand) */
+    /**
+     * @param nanoTime the clock of the rate limits (tests step it by hand)
+     * @throws IllegalArgumentException with {@code public.tls-port} but neither its files nor the server's own
+     *                                  certificate (which needs the CA passphrase: {@link Running#start})
+     */
     public static Server newServer(ServerConfig config, Services services, java.util.function.LongSupplier nanoTime) {
+        return newServer(config, services, nanoTime, Optional.empty());
+    }
+
+    /** @param publicTls the public HTTPS connector's key and chain ({@link PublicTlsIdentity}) */
+    public static Server newServer(ServerConfig config, Services services, java.util.function.LongSupplier nanoTime,
+            Optional<PublicTlsIdentity.KeyAndChain> publicTls) {
         QueuedThreadPool threads = new QueuedThreadPool(config.maxThreads(), Math.min(8, config.maxThreads()));
         threads.setName("scepca-http");
         Server server = new Server(threads);
@@ -113,14 +123,16 @@ public final class ScepServer {
         connector.setPort(config.port());
         connector.setIdleTimeout(config.idleTimeout().toMillis());
         server.addConnector(connector);
-        config.tls().ifPresent(tls -> {
-            ServerCertificates.TlsFiles files = ServerCertificates.forPublicConnector(services.ca(), tls,
-                    services.ca().directory().root(), services.ca().config().publicBaseUrl());
+        if (config.tls().isPresent()) {
+            ServerConfig.PublicTls tls = config.tls().get();
+            PublicTlsIdentity.KeyAndChain identity = publicTls.orElseThrow(() -> new IllegalArgumentException(
+                    "public.tls-port: the connector's key and certificate are missing"));
             // Client certificates wanted, not needed: EST's simplereenroll authenticates with one of ours, and
             // nothing else on this port asks for one (RFC 7030 §3.3.2).
-            server.addConnector(TlsConnectors.connector(server, TlsConnectors.sslContext(files.chain(), files.key(),
-                    services.ca(), TlsConnectors.ClientAuth.WANT, "public."), TLS_CONNECTOR, config.host(), tls.port()));
-        });
+            server.addConnector(TlsConnectors.connector(server, TlsConnectors.sslContext(identity.key(),
+                    identity.chain(), services.ca(), TlsConnectors.ClientAuth.WANT), TLS_CONNECTOR, config.host(),
+                    tls.port()));
+        }
 
         ServletContextHandler ctx = new ServletContextHandler(ServletContextHandler.NO_SESSIONS);
         ctx.setContextPath("/");
@@ -175,11 +187,21 @@ public final class ScepServer {
 
     /** The public HTTPS port of a started server, or -1 without {@code public.tls-port}. */
     public static int tlsPort(Server server) {
+        return publicConnector(server).map(ServerConnector::getLocalPort).orElse(-1);
+    }
+
+    /** The TLS settings of the public HTTPS connector, to serve a renewed certificate ({@code reload}). */
+    static Optional<org.eclipse.jetty.util.ssl.SslContextFactory.Server> publicSsl(Server server) {
+        return publicConnector(server).map(c -> c.getConnectionFactory(org.eclipse.jetty.server.SslConnectionFactory.class))
+                .map(org.eclipse.jetty.server.SslConnectionFactory::getSslContextFactory);
+    }
+
+    private static Optional<ServerConnector> publicConnector(Server server) {
         for (org.eclipse.jetty.server.Connector c : server.getConnectors()) {
             if (TLS_CONNECTOR.equals(c.getName()) && c instanceof ServerConnector sc) {
-                return sc.getLocalPort();
+                return Optional.of(sc);
             }
         }
-        return -1;
+        return Optional.empty();
     }
 }

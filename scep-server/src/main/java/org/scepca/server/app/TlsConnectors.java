@@ -34,38 +34,43 @@ public final class TlsConnectors {
     }
 
     /**
-     * @param keyPrefix the configuration keys' prefix ({@code admin.} or {@code public.}), for errors naming the key
+     * From PEM files (the admin connector's {@code admin.tls-cert} and {@code admin.tls-key}).
+     *
+     * @param keyPrefix the configuration keys' prefix ({@code admin.}), for errors naming the key
      * @throws InvalidConfigException if the files cannot be read
      */
     public static SslContextFactory.Server sslContext(Path certificateChain, Path privateKey, CertificateAuthority ca,
             ClientAuth clientAuth, String keyPrefix) {
+        List<X509Certificate> chain;
+        PrivateKey key;
+        try {
+            chain = Pem.readKeyAndCertificates(certificateChain, null).certificates();
+            key = Pem.readKeyAndCertificates(privateKey, null).key();
+        } catch (IOException | RuntimeException e) {
+            throw new InvalidConfigException("cannot load " + keyPrefix + "tls-cert or " + keyPrefix + "tls-key: "
+                    + e.getClass().getSimpleName());
+        }
+        if (chain.isEmpty() || key == null) {
+            throw new InvalidConfigException(keyPrefix + "tls-cert must hold the server certificate (PEM) and "
+                    + keyPrefix + "tls-key its unencrypted private key");
+        }
+        return sslContext(key, chain, ca, clientAuth);
+    }
+
+    /** With a key and its chain (server certificate first); client certificates are checked against this CA only. */
+    public static SslContextFactory.Server sslContext(PrivateKey key, List<X509Certificate> chain, CertificateAuthority ca,
+            ClientAuth clientAuth) {
         SslContextFactory.Server ssl = new SslContextFactory.Server();
         try {
-            List<X509Certificate> chain = Pem.readKeyAndCertificates(certificateChain, null).certificates();
-            PrivateKey key = Pem.readKeyAndCertificates(privateKey, null).key();
-            if (chain.isEmpty() || key == null) {
-                throw new InvalidConfigException(keyPrefix + "tls-cert must hold the server certificate (PEM) and "
-                        + keyPrefix + "tls-key its unencrypted private key");
-            }
-            byte[] pw = new byte[16];
-            new SecureRandom().nextBytes(pw);
-            // In-memory key store only: the password protects nothing on disk, it is just required by the API.
-            char[] password = HexFormat.of().formatHex(pw).toCharArray();
-            KeyStore keys = KeyStore.getInstance("PKCS12");
-            keys.load(null, null);
-            keys.setKeyEntry("server", key, password, chain.toArray(new X509Certificate[0]));
             KeyStore trust = KeyStore.getInstance("PKCS12");
             trust.load(null, null);
             trust.setCertificateEntry("root", ca.material().root());
             trust.setCertificateEntry("issuing", ca.material().intermediateCertificate());
-            ssl.setKeyStore(keys);
-            ssl.setKeyStorePassword(new String(password));
-            Arrays.fill(password, '\0');
             ssl.setTrustStore(trust);
         } catch (IOException | GeneralSecurityException e) {
-            throw new InvalidConfigException("cannot load " + keyPrefix + "tls-cert or " + keyPrefix + "tls-key: "
-                    + e.getClass().getSimpleName());
+            throw new IllegalStateException("cannot build the trust store: " + e.getClass().getSimpleName());
         }
+        setIdentity(ssl, key, chain);
         if (clientAuth == ClientAuth.NEED) {
             ssl.setNeedClientAuth(true);
         } else {
@@ -73,6 +78,27 @@ public final class TlsConnectors {
         }
         ssl.setIncludeProtocols("TLSv1.3", "TLSv1.2");
         return ssl;
+    }
+
+    /**
+     * Sets the server key and chain: before start, or inside {@link SslContextFactory#reload} to serve a renewed
+     * certificate without a restart.
+     */
+    public static void setIdentity(SslContextFactory ssl, PrivateKey key, List<X509Certificate> chain) {
+        try {
+            byte[] pw = new byte[16];
+            new SecureRandom().nextBytes(pw);
+            // In-memory key store only: the password protects nothing on disk, it is just required by the API.
+            char[] password = HexFormat.of().formatHex(pw).toCharArray();
+            KeyStore keys = KeyStore.getInstance("PKCS12");
+            keys.load(null, null);
+            keys.setKeyEntry("server", key, password, chain.toArray(new X509Certificate[0]));
+            ssl.setKeyStore(keys);
+            ssl.setKeyStorePassword(new String(password));
+            Arrays.fill(password, '\0');
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException("cannot build the key store: " + e.getClass().getSimpleName());
+        }
     }
 
     /** An HTTPS connector named {@code name} (Jetty routes contexts to connectors by name). */

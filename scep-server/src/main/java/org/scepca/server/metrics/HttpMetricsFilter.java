@@ -56,6 +56,9 @@ final class HttpMetricsFilter implements Filter {
         if (uri.equals("/ocsp") || uri.startsWith("/ocsp/")) {
             return "ocsp";
         }
+        if (uri.equals("/.well-known/est") || uri.startsWith("/.well-known/est/")) {
+            return "est";
+        }
         if (uri.startsWith("/ca/") || uri.startsWith("/crl/")) {
             return "ca-files";
         }
