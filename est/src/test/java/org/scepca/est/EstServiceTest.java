@@ -48,7 +48,8 @@ class EstServiceTest {
     @BeforeEach
     void open() {
         ca = TestPki.create(dir, config("endpoint.default.est", "true", "endpoint.approve.auth", "none",
-                "endpoint.approve.est", "true"));
+                "endpoint.approve.est", "true", "endpoint.keep.auth", "one-time", "endpoint.keep.est", "true",
+                "endpoint.keep.supersede-on-renewal", "false"));
         est = new EstService(ca, ca.endpoints().defaultEndpoint());
     }
 
@@ -199,6 +200,22 @@ class EstServiceTest {
         X509Certificate third = issued(est.simpleReenroll(csr(newKeys, "CN=phone-1", "phone-1.example.com"),
                 EstCredentials.certificate(renewed)));
         assertThat(third.getSerialNumber()).isNotEqualTo(renewed.getSerialNumber());
+    }
+
+    @Test
+    void withoutSupersession_theRenewalLinkStillMakesReenrollOneShot() throws Exception {
+        EstService keep = new EstService(ca, ca.endpoints().get("keep"));
+        MintedChallenge c = challenge("keep", Optional.empty());
+        X509Certificate old = issued(keep.simpleEnroll(csr(TestKeys.ec("secp256r1"), "CN=tablet-1"),
+                EstCredentials.password(c.secret())));
+        issued(keep.simpleReenroll(csr(TestKeys.ec("secp256r1"), "CN=tablet-1"), EstCredentials.certificate(old)));
+        assertThat(ca.certificates().find(old.getSerialNumber()).orElseThrow().status()).isEqualTo(CertificateStatus.VALID);
+        EstReply second = keep.simpleReenroll(csr(TestKeys.ec("secp256r1"), "CN=tablet-1"), EstCredentials.certificate(old));
+        assertThat(refusal(second)).isEqualTo(EstReply.Kind.FORBIDDEN);
+        assertThat(((EstReply.Refused) second).reason()).contains("renewed already");
+        // And a certificate renews only on the endpoint that issued it.
+        assertThat(refusal(est.simpleReenroll(csr(TestKeys.ec("secp256r1"), "CN=tablet-1"),
+                EstCredentials.certificate(old)))).isEqualTo(EstReply.Kind.FORBIDDEN);
     }
 
     @Test
