@@ -118,12 +118,12 @@ public final class EstServlet extends HttpServlet {
             return;
         }
         byte[] body;
+        // Base64 is 4/3 the size of the DER it carries, plus line breaks; the policy bounds the CSR itself.
+        int limit = maxMessageBytes * 2;
         try {
-            // Base64 is 4/3 the size of the DER it carries, plus line breaks.
-            body = Bodies.read(req, maxMessageBytes * 2);
+            body = Bodies.read(req, limit);
         } catch (Bodies.TooLargeException e) {
-            Problem.send(resp, 413, "too-large", "Request too large", "the CSR may be at most " + maxMessageBytes
-                    + " bytes");
+            Problem.send(resp, 413, "too-large", "Request too large", "the body may be at most " + limit + " bytes");
             return;
         }
         Optional<byte[]> csr = decode(body);
