@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -37,6 +36,7 @@ import org.scepca.ca.store.RequestStatus;
 import org.scepca.ca.testing.Csrs;
 import org.scepca.ca.testing.TestKeys;
 import org.scepca.ca.testing.TestPki;
+import org.scepca.ca.testing.TestProperties;
 
 /** The EST core against a real CA and H2 store: what each enrollment comes to, and what it leaves in the store. */
 class EstServiceTest {
@@ -59,11 +59,7 @@ class EstServiceTest {
     }
 
     static CaConfig config(String... kv) {
-        Properties p = new Properties();
-        for (int i = 0; i < kv.length; i += 2) {
-            p.setProperty(kv[i], kv[i + 1]);
-        }
-        return CaConfig.from(p);
+        return CaConfig.from(TestProperties.of(kv));
     }
 
     MintedChallenge challenge(String endpoint, Optional<NameBinding> binding) {

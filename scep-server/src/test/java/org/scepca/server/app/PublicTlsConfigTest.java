@@ -10,17 +10,14 @@ import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.scepca.ca.config.CaConfig;
 import org.scepca.ca.config.CaConfig.InvalidConfigException;
+import org.scepca.ca.testing.TestProperties;
 
 /** The public.tls-* keys: typed, validated at start, errors naming the key; known to CaConfig (same file). */
 class PublicTlsConfigTest {
     private static final Path BASE = Path.of("/data");
 
     private static Properties props(String... kv) {
-        Properties p = new Properties();
-        for (int i = 0; i < kv.length; i += 2) {
-            p.setProperty(kv[i], kv[i + 1]);
-        }
-        return p;
+        return TestProperties.of(kv);
     }
 
     @Test
