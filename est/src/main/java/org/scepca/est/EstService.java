@@ -129,6 +129,7 @@ public final class EstService {
             outcome = Outcome.refused(EstReply.Kind.INTERNAL, "internal error", "internal error");
         }
         audit(op, outcome, trace, (System.nanoTime() - start) / 1_000_000);
+        publishRefusal(outcome, trace);
         return outcome.reply();
     }
 
@@ -141,6 +142,7 @@ public final class EstService {
                     "malformed CSR");
         }
         trace.subject = csr.getSubject().toString();
+        trace.sans = requestedSans(csr);
         String csrHash = Pem.sha256Hex(csrDer);
         trace.txid = TRANSACTION_PREFIX + csrHash;
 
@@ -281,6 +283,7 @@ public final class EstService {
             return Outcome.refused(EstReply.Kind.FORBIDDEN, e.getMessage(), e.getMessage());
         } catch (PolicyViolationException e) {
             // The policy's reasons name what in the request is not allowed (key, names): the client may see them.
+            trace.badAlg = e.kind() == PolicyViolationException.Kind.BAD_ALGORITHM;
             return Outcome.refused(EstReply.Kind.BAD_REQUEST, e.getMessage(), e.getMessage());
         }
     }
@@ -396,6 +399,37 @@ public final class EstService {
         line.token("ms", ms).log();
     }
 
+    /**
+     * An enrollment refused: the webhooks' {@code refused} event, as SCEP sends it (failInfo in SCEP's terms:
+     * badAlg for a refused key or signature algorithm, else badRequest, as SCEP answers the same refusals), with the
+     * actor {@code est} to tell the protocols apart. Queued without waiting; not for an unavailable database (the
+     * request may be fine, as SCEP does).
+     */
+    private void publishRefusal(Outcome outcome, Trace trace) {
+        if (ca.webhooks().isEmpty() || !(outcome.reply() instanceof EstReply.Refused refused)
+                || refused.kind() == EstReply.Kind.UNAVAILABLE) {
+            return;
+        }
+        ca.webhooks().get().publishRefusal(org.scepca.ca.events.CaEvent.refused(clock.instant(),
+                Optional.of(trace.txid).filter(t -> !t.equals("-")), Optional.of(trace.subject).filter(t -> !t.isEmpty()),
+                trace.sans, trace.badAlg ? "badAlg" : "badRequest", outcome.detail(), "est")
+                .withEndpoint(endpoint.name()).withRefusedDevice(trace.device, trace.challengeId));
+    }
+
+    /** The SANs a CSR asks for, as "type:value" (for the refusal event; the policy reads them itself). */
+    private static List<String> requestedSans(PKCS10CertificationRequest csr) {
+        try {
+            org.bouncycastle.asn1.x509.Extensions ext = csr.getRequestedExtensions();
+            org.bouncycastle.asn1.x509.GeneralNames names = ext == null ? null
+                    : org.bouncycastle.asn1.x509.GeneralNames.fromExtensions(ext,
+                            org.bouncycastle.asn1.x509.Extension.subjectAlternativeName);
+            return names == null ? List.of() : java.util.Arrays.stream(names.getNames())
+                    .map(org.scepca.ca.policy.SanText::of).toList();
+        } catch (RuntimeException e) {
+            return List.of(); // the policy refuses what cannot be read
+        }
+    }
+
     /** The names the request's authority allows; a refusal from it is told apart from other policy refusals. */
     private record NamesGuard(NameRule names) implements NameRule {
         @Override
@@ -428,6 +462,8 @@ public final class EstService {
         String renewer;
         String device;
         boolean repeat;
+        boolean badAlg;
+        List<String> sans = List.of();
 
         Trace(boolean reenroll) {
             this.reenroll = reenroll;
