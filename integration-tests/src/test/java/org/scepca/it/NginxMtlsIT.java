@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.math.BigInteger;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.URL;
@@ -73,7 +70,6 @@ import org.scepca.ca.testing.TestKeys;
 import org.scepca.ca.testing.TestPki;
 import org.scepca.server.app.Running;
 import org.scepca.server.app.ServerConfig;
-import org.scepca.server.cli.Main;
 import org.scepca.server.cli.Providers;
 
 import com.sun.net.httpserver.Headers;
@@ -497,11 +493,7 @@ class NginxMtlsIT {
 
     /** Runs scepca through its real entry point; fails the test on a non-zero exit. */
     private static String cli(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        assertThat(code).as("scepca %s: %s", String.join(" ", args), err).isZero();
-        return out.toString();
+        return ScepcaCli.run(args);
     }
 
     private static Path writePem(String name, String pem) throws IOException {
@@ -511,9 +503,7 @@ class NginxMtlsIT {
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+        return ScepcaCli.freePort();
     }
 
     record ProcessResult(int exitCode, String output) {

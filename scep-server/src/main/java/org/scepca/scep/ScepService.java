@@ -590,17 +590,10 @@ public final class ScepService {
         }
         List<String> sans = req.payload().filter(p -> p instanceof CsrPayload)
                 .map(p -> CsrAttributes.requestedSans(((CsrPayload) p).csr())).orElse(List.of());
-        java.util.Map<String, String> device = new java.util.LinkedHashMap<>();
-        if (trace.device != null) {
-            device.put("device", trace.device);
-        }
-        if (!"-".equals(trace.challengeId)) {
-            device.put("challengeId", trace.challengeId);
-        }
         ca.webhooks().get().publishRefusal(org.scepca.ca.events.CaEvent.refused(clock.instant(),
                 Optional.of(req.transactionId().value()), Optional.of(outcome.subject()).filter(s -> !s.isEmpty()), sans,
                 outcome.rep().failInfo().get().name(), outcome.detail(), trace.intune != null ? "scep:intune" : "scep")
-                .withEndpoint(endpoint.name()).withDevice(device));
+                .withEndpoint(endpoint.name()).withRefusedDevice(trace.device, trace.challengeId));
     }
 
     /** The request's signer if it is a certificate of ours (name and signature; the store is not asked). */

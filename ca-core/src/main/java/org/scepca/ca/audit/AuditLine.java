@@ -109,7 +109,7 @@ public final class AuditLine {
     /**
      * The endpoint an actor string comes from, by the actors' prefixes: "token:" (admin API token), "basic:" (the
      * HTTP Basic credential of Jamf Pro's webhook), "mtls:" (admin client certificate), "cli" (the command line),
-     * "scep:" (a device), "acme:" (an ACME account).
+     * "scep:" and "est:" (a device, by protocol), "acme:" (an ACME account).
      */
     public static String endpointOf(String actor) {
         if (actor == null) {
@@ -129,6 +129,9 @@ public final class AuditLine {
         }
         if (actor.startsWith("acme:")) {
             return "acme";
+        }
+        if (actor.startsWith("est:")) {
+            return "est";
         }
         return "internal";
     }

@@ -87,7 +87,9 @@ public record CaConfig(IssuancePolicy policy, Duration crlNextUpdate, Duration r
             // Read by the server's ServerConfig (rate limits on the public port).
             "limits.enabled", "limits.per-source-rps", "limits.per-source-burst", "limits.pkioperation-per-source-rps",
             "limits.pkioperation-per-source-burst", "limits.max-concurrent-pkioperations", "limits.exempt-loopback",
-            "limits.trust-forwarded-for");
+            "limits.trust-forwarded-for",
+            // Read by the server's ServerConfig (the public HTTPS connector that EST needs).
+            "public.tls-port", "public.tls-cert", "public.tls-key");
 
     /**
      * The {@code intune.*} keys. IntuneConfig (mdm-integrations) owns the family and takes its list from here, where

@@ -40,13 +40,13 @@ public final class Endpoints {
             "approval", "subject-attributes", "subject-template", "subject-pattern", "subject-required", "san-types",
             "san-dns-pattern", "san-email-pattern", "san-uri-pattern", "san-upn-pattern", "san-templates",
             "san-required", "eku", "validity-days", "min-validity-days", "rsa-min-bits", "rsa-max-bits", "ec-curves",
-            "renewal", "renewal-window-days", "supersede-on-renewal", "getcacert-include-root", "report-to",
+            "renewal", "renewal-window-days", "supersede-on-renewal", "getcacert-include-root", "report-to", "est",
             "protocol", "acme-challenges", "acme-allow-private-targets", "acme-http-port", "acme-dns-resolver",
             "acme-base-url", "acme-terms-of-service", "acme-device-policy");
     /** Keys of SCEP's enrollment (challenges, approval, SCEP renewal, name templates) that an ACME endpoint refuses. */
     static final Set<String> SCEP_ONLY_KEYS = Set.of("auth", "static-challenge", "static-challenge-file", "approval",
             "subject-template", "subject-pattern", "subject-required", "san-templates", "san-required", "renewal",
-            "renewal-window-days", "supersede-on-renewal", "getcacert-include-root", "report-to");
+            "renewal-window-days", "supersede-on-renewal", "getcacert-include-root", "report-to", "est");
     private static final Set<String> CURVES = Set.of("secp256r1", "secp384r1", "secp521r1");
 
     private final Map<String, EnrollmentEndpoint> byName;
@@ -210,8 +210,15 @@ public final class Endpoints {
             throw new InvalidConfigException(prefix + "report-to intune needs auth intune: Intune only accepts reports"
                     + " of requests it validated");
         }
+        // Each endpoint opts in (never inherited from the default): EST is another door to the same policy.
+        boolean est = bool(prefix + "est", k.get("est"), false);
+        if (est && intune) {
+            throw new InvalidConfigException(prefix + "est: an Intune endpoint cannot answer EST (Intune validates"
+                    + " its challenge for SCEP only); give EST an endpoint of its own with auth one-time");
+        }
         return new EnrollmentEndpoint(name, auth, staticChallenge, manual, policy, names,
-                new EnrollmentEndpoint.Renewal(renewal, Duration.ofDays(window), supersede), root, report.equals("intune"));
+                new EnrollmentEndpoint.Renewal(renewal, Duration.ofDays(window), supersede), root, report.equals("intune"),
+                est);
     }
 
     /**

@@ -23,17 +23,34 @@ import org.scepca.ca.store.ChallengeOrigin;
  * @param includeRootInCaCert GetCACert sends the root too (Apple clients like it; Intune wants the issuer only)
  * @param reportToIntune      successNotification / failureNotification to Intune (Intune endpoints only)
  * @param acme                present for an ACME endpoint ({@code protocol=acme}, authorization {@link Authorization#ACME})
+ * @param est                 the endpoint also answers EST (RFC 7030) at {@link #estPath()}, over HTTPS only
  */
 public record EnrollmentEndpoint(String name, Set<Authorization> authorization, Optional<String> staticChallenge,
         boolean manualApproval, IssuancePolicy policy, NameTemplate names, Renewal renewal,
-        boolean includeRootInCaCert, boolean reportToIntune, Optional<AcmeOptions> acme) {
+        boolean includeRootInCaCert, boolean reportToIntune, Optional<AcmeOptions> acme, boolean est) {
+
+    /** An ACME endpoint, or one that answers SCEP only. */
+    public EnrollmentEndpoint(String name, Set<Authorization> authorization, Optional<String> staticChallenge,
+            boolean manualApproval, IssuancePolicy policy, NameTemplate names, Renewal renewal,
+            boolean includeRootInCaCert, boolean reportToIntune, Optional<AcmeOptions> acme) {
+        this(name, authorization, staticChallenge, manualApproval, policy, names, renewal, includeRootInCaCert,
+                reportToIntune, acme, false);
+    }
+
+    /** A SCEP endpoint that may also answer EST. */
+    public EnrollmentEndpoint(String name, Set<Authorization> authorization, Optional<String> staticChallenge,
+            boolean manualApproval, IssuancePolicy policy, NameTemplate names, Renewal renewal,
+            boolean includeRootInCaCert, boolean reportToIntune, boolean est) {
+        this(name, authorization, staticChallenge, manualApproval, policy, names, renewal, includeRootInCaCert,
+                reportToIntune, Optional.empty(), est);
+    }
 
     /** A SCEP endpoint. */
     public EnrollmentEndpoint(String name, Set<Authorization> authorization, Optional<String> staticChallenge,
             boolean manualApproval, IssuancePolicy policy, NameTemplate names, Renewal renewal,
             boolean includeRootInCaCert, boolean reportToIntune) {
         this(name, authorization, staticChallenge, manualApproval, policy, names, renewal, includeRootInCaCert,
-                reportToIntune, Optional.empty());
+                reportToIntune, Optional.empty(), false);
     }
 
     /**
@@ -78,6 +95,13 @@ public record EnrollmentEndpoint(String name, Set<Authorization> authorization, 
         if (acme.isPresent() && ChallengeOrigin.DEFAULT_ENDPOINT.equals(name)) {
             throw new IllegalArgumentException("the default endpoint is /scep; ACME endpoints have names");
         }
+        if (est && authorization.contains(Authorization.INTUNE)) {
+            // Intune's challenge is an encrypted blob for SCEP's challengePassword; Intune never validates EST.
+            throw new IllegalArgumentException("an Intune endpoint cannot answer EST");
+        }
+        if (est && acme.isPresent()) {
+            throw new IllegalArgumentException("an ACME endpoint does not answer EST");
+        }
     }
 
     public boolean isAcme() {
@@ -87,7 +111,8 @@ public record EnrollmentEndpoint(String name, Set<Authorization> authorization, 
     /** The same endpoint with approval, GetCACert chain and supersession set by hand (tests, tools). */
     public EnrollmentEndpoint withSettings(boolean manual, boolean includeRoot, boolean supersede) {
         return new EnrollmentEndpoint(name, authorization, staticChallenge, manual || allows(Authorization.NONE), policy,
-                names, new Renewal(renewal.enabled(), renewal.window(), supersede), includeRoot, reportToIntune, acme);
+                names, new Renewal(renewal.enabled(), renewal.window(), supersede), includeRoot, reportToIntune, acme,
+                est);
     }
 
     public boolean isDefault() {
@@ -109,5 +134,18 @@ public record EnrollmentEndpoint(String name, Set<Authorization> authorization, 
     /** The URL path of this endpoint. */
     public String path() {
         return isDefault() ? "/scep" : isAcme() ? "/acme/" + name + "/directory" : "/scep/" + name;
+    }
+
+    /**
+     * The EST path of this endpoint (RFC 7030 §3.2.2): {@code /.well-known/est} for the default endpoint, the
+     * endpoint's name as the optional label for the others.
+     */
+    public String estPath() {
+        return isDefault() ? "/.well-known/est" : "/.well-known/est/" + name;
+    }
+
+    /** The endpoint as EST audit lines name it: {@code est} or {@code est/NAME} (like {@link #auditName()}). */
+    public String estAuditName() {
+        return isDefault() ? "est" : "est/" + name;
     }
 }

@@ -217,6 +217,21 @@ public record CaEvent(UUID id, Type type, Instant occurredAt, Optional<String> s
                 identity, actor, reason, failInfo, thresholdDays);
     }
 
+    /**
+     * A refused enrollment's device identity: the device (as the audit line names it) and the one-time challenge
+     * it presented, each when known (null, or "-" for no challenge, leaves it out).
+     */
+    public CaEvent withRefusedDevice(String device, String challengeId) {
+        Map<String, String> identity = new java.util.LinkedHashMap<>();
+        if (device != null) {
+            identity.put("device", device);
+        }
+        if (challengeId != null && !"-".equals(challengeId)) {
+            identity.put("challengeId", challengeId);
+        }
+        return withDevice(identity);
+    }
+
     private static String cut(String s, int max) {
         return s.length() <= max ? s : s.substring(0, max);
     }

@@ -38,6 +38,7 @@ import org.bouncycastle.operator.DigestCalculatorProvider;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.scepca.ca.pem.Asn1Times;
+import org.scepca.ca.pem.CertsOnly;
 
 /** CMS building blocks shared by the reply encoders. Stateless; all methods are thread-safe. */
 final class CmsSupport {
@@ -53,43 +54,12 @@ final class CmsSupport {
         }
     }
 
-    /**
-     * A degenerate certificates-only SignedData (RFC 8894 §3.4) as a ContentInfo.
-     *
-     * <p>The certificates keep the caller's order. A DER SET OF would sort them by encoding, which put
-     * the CA certificate first and made iOS match it against the device key (error 22008,
-     * NeySlim/ultimate-ca-manager#228). So the sets are BER sets (never sorted) and the whole structure
-     * is written in definite-length form, which strict parsers also accept.
-     */
+    /** A degenerate certificates-only SignedData (RFC 8894 §3.4) as a ContentInfo, order kept ({@link CertsOnly}). */
     static byte[] degenerate(List<X509Certificate> certificates, List<X509CRL> crls) {
-        ASN1Set certSet = certificates.isEmpty() ? null : berSet(certificates.stream().map(CmsSupport::asn1).toList());
-        ASN1Set crlSet = crls.isEmpty() ? null : berSet(crls.stream().map(CmsSupport::asn1).toList());
-        SignedData signedData = new SignedData(new DLSet(), new ContentInfo(CMSObjectIdentifiers.data, null),
-                certSet, crlSet, new DLSet());
         try {
-            return new ContentInfo(CMSObjectIdentifiers.signedData, signedData).getEncoded(ASN1Encoding.DL);
-        } catch (IOException e) {
+            return CertsOnly.encode(certificates, crls);
+        } catch (IllegalStateException e) {
             throw new ScepEncodingException("degenerate SignedData cannot be encoded", e);
-        }
-    }
-
-    private static ASN1Set berSet(List<ASN1Encodable> elements) {
-        return new BERSet(elements.toArray(ASN1Encodable[]::new));
-    }
-
-    private static ASN1Encodable asn1(X509Certificate certificate) {
-        try {
-            return Certificate.getInstance(certificate.getEncoded());
-        } catch (CertificateEncodingException e) {
-            throw new IllegalArgumentException("certificate cannot be encoded", e);
-        }
-    }
-
-    private static ASN1Encodable asn1(X509CRL crl) {
-        try {
-            return CertificateList.getInstance(crl.getEncoded());
-        } catch (CRLException e) {
-            throw new IllegalArgumentException("CRL cannot be encoded", e);
         }
     }
 

@@ -1,14 +1,7 @@
 package org.scepca.server.admin;
 
 import java.io.IOException;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.PrivateKey;
-import java.security.SecureRandom;
-import java.security.cert.X509Certificate;
-import java.util.Arrays;
 import java.util.EnumSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -21,20 +14,16 @@ import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
-import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.server.handler.SizeLimitHandler;
-import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.scepca.ca.CertificateAuthority;
-import org.scepca.ca.config.CaConfig.InvalidConfigException;
-import org.scepca.ca.pem.Pem;
 import org.scepca.server.http.GuardFilter;
 import org.scepca.server.http.HealthServlet;
 import org.scepca.server.http.Problem;
 import org.scepca.server.profiles.ProfileService;
 import org.scepca.server.app.ScepServer;
+import org.scepca.server.app.TlsConnectors;
 
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -159,48 +148,8 @@ public final class AdminServer {
      * handshake fails for anyone without a certificate we issued.
      */
     private static ServerConnector tlsConnector(Server server, AdminConfig.Tls tls, CertificateAuthority ca) {
-        SslContextFactory.Server ssl = new SslContextFactory.Server();
-        try {
-            List<X509Certificate> chain = Pem.readKeyAndCertificates(tls.certificateChain(), null).certificates();
-            PrivateKey key = Pem.readKeyAndCertificates(tls.privateKey(), null).key();
-            if (chain.isEmpty() || key == null) {
-                throw new InvalidConfigException("admin.tls-cert must hold the server certificate (PEM) and"
-                        + " admin.tls-key its unencrypted private key");
-            }
-            byte[] pw = new byte[16];
-            new SecureRandom().nextBytes(pw);
-            // In-memory key store only: the password protects nothing on disk, it is just required by the API.
-            char[] password = HexFormat.of().formatHex(pw).toCharArray();
-            KeyStore keys = KeyStore.getInstance("PKCS12");
-            keys.load(null, null);
-            keys.setKeyEntry("server", key, password, chain.toArray(new X509Certificate[0]));
-            KeyStore trust = KeyStore.getInstance("PKCS12");
-            trust.load(null, null);
-            trust.setCertificateEntry("root", ca.material().root());
-            trust.setCertificateEntry("issuing", ca.material().intermediateCertificate());
-            ssl.setKeyStore(keys);
-            ssl.setKeyStorePassword(new String(password));
-            Arrays.fill(password, '\0');
-            ssl.setTrustStore(trust);
-        } catch (IOException | GeneralSecurityException e) {
-            throw new InvalidConfigException("cannot load the admin TLS certificate or key: " + e.getClass().getSimpleName());
-        }
-        ssl.setNeedClientAuth(true);
-        ssl.setIncludeProtocols("TLSv1.3", "TLSv1.2");
-        HttpConfiguration https = new HttpConfiguration();
-        https.setSendServerVersion(false);
-        https.setSendXPoweredBy(false);
-        SecureRequestCustomizer secure = new SecureRequestCustomizer();
-        // Admins may reach the server by IP or an internal name that is not in its certificate.
-        secure.setSniHostCheck(false);
-        https.addCustomizer(secure);
-        ServerConnector c = new ServerConnector(server, new SslConnectionFactory(ssl, "http/1.1"),
-                new HttpConnectionFactory(https));
-        c.setName(TLS_CONNECTOR);
-        c.setHost(tls.host());
-        c.setPort(tls.port());
-        c.setIdleTimeout(30_000);
-        return c;
+        return TlsConnectors.connector(server, TlsConnectors.sslContext(tls.certificateChain(), tls.privateKey(), ca,
+                TlsConnectors.ClientAuth.NEED, "admin."), TLS_CONNECTOR, tls.host(), tls.port());
     }
 
     /** {@code /} goes to the console; anything else unmapped is a problem JSON 404. */

@@ -44,9 +44,16 @@ public final class Running implements AutoCloseable {
     /** How often each process copies a newer CRL from the database to its crl/ folder (what nginx reads). */
     public static final java.time.Duration CRL_SYNC = java.time.Duration.ofSeconds(2);
 
+    private final java.util.Optional<PublicTlsIdentity> publicTls;
+    /** The serial of the certificate the public HTTPS connector serves. */
+    private final java.util.concurrent.atomic.AtomicReference<String> tlsSerial;
+
     private Running(CertificateAuthority ca, ScepService scep, OcspResponder ocsp, Server server,
             ScheduledExecutorService housekeeping, Integrations integrations, Membership membership,
-            org.scepca.server.metrics.ServerMetrics metrics) {
+            org.scepca.server.metrics.ServerMetrics metrics, java.util.Optional<PublicTlsIdentity> publicTls,
+            java.util.concurrent.atomic.AtomicReference<String> tlsSerial) {
+        this.publicTls = publicTls;
+        this.tlsSerial = tlsSerial;
         this.metrics = metrics;
         this.integrations = integrations;
         this.membership = membership;
@@ -131,9 +138,16 @@ public final class Running implements AutoCloseable {
             ProfileService profiles = ProfileService.create(ca, scep, passphrase);
             org.scepca.server.metrics.ServerMetrics m = metrics;
             AcmeEndpoints acme = AcmeEndpoints.start(ca, clock, random);
+            // The public HTTPS connector's identity: configured files, or our own certificate shared by the replicas.
+            java.util.Optional<PublicTlsIdentity> publicTls = serverConfig.tls()
+                    .map(t -> new PublicTlsIdentity(ca, t, passphrase));
+            java.util.concurrent.atomic.AtomicReference<String> tlsSerial = new java.util.concurrent.atomic.AtomicReference<>();
+            java.util.Optional<PublicTlsIdentity.KeyAndChain> tlsIdentity = publicTls.map(PublicTlsIdentity::current);
+            tlsIdentity.ifPresent(k -> tlsSerial.set(k.serialHex()));
             Server server = ScepServer.newServer(serverConfig,
                     new ScepServer.Services(ca, endpoints, ocsp, java.util.Optional.of(profiles),
-                            integrations::warnings, membership::liveReplicas, m::ocsp, acme.services()), nanoTime);
+                            integrations::warnings, membership::liveReplicas, m::ocsp, acme.services()), nanoTime,
+                    tlsIdentity);
             server.addEventListener(new org.eclipse.jetty.util.component.LifeCycle.Listener() {
                 @Override
                 public void lifeCycleStopped(org.eclipse.jetty.util.component.LifeCycle event) {
@@ -173,6 +187,7 @@ public final class Running implements AutoCloseable {
                 }
                 warnings.check();
                 auditPurge.run();
+                refreshPublicTls(publicTls, server, tlsSerial);
                 try {
                     // Used and expired challenges are worthless after a week (kept that long for troubleshooting).
                     ca.challenges().purge(java.time.Duration.ofDays(7));
@@ -197,7 +212,7 @@ public final class Running implements AutoCloseable {
                     LOG.warn("CRL file sync failed: {}", e.toString());
                 }
             }, CRL_SYNC.toMillis(), CRL_SYNC.toMillis(), TimeUnit.MILLISECONDS);
-            return new Running(ca, scep, ocsp, server, hk, integrations, membership, metrics);
+            return new Running(ca, scep, ocsp, server, hk, integrations, membership, metrics, publicTls, tlsSerial);
         } catch (Exception e) {
             hk.shutdownNow();
             if (metrics != null) {
@@ -291,8 +306,42 @@ public final class Running implements AutoCloseable {
         return integrations;
     }
 
+    /** What the housekeeping beat does for the public HTTPS connector (tests call it instead of waiting). */
+    void refreshPublicTls() {
+        refreshPublicTls(publicTls, server, tlsSerial);
+    }
+
+    /**
+     * Serves the public connector's renewed certificate without a restart: renewed here when due, or by another
+     * replica (same shared credential), it is swapped into the running connector for new handshakes. Configured
+     * files are the operator's to renew (a restart reads them).
+     */
+    private static void refreshPublicTls(java.util.Optional<PublicTlsIdentity> identity, Server server,
+            java.util.concurrent.atomic.AtomicReference<String> inUse) {
+        if (identity.isEmpty() || identity.get().fromConfiguredFiles()) {
+            return;
+        }
+        try {
+            PublicTlsIdentity.KeyAndChain now = identity.get().current();
+            if (now.serialHex().equals(inUse.get())) {
+                return;
+            }
+            var ssl = ScepServer.publicSsl(server).orElseThrow();
+            ssl.reload(f -> TlsConnectors.setIdentity(f, now.key(), now.chain()));
+            inUse.set(now.serialHex());
+            LOG.info("public HTTPS connector now serves certificate {}", now.serialHex());
+        } catch (Exception e) {
+            LOG.error("public TLS certificate renewal failed: {}", e.toString());
+        }
+    }
+
     public int port() {
         return ScepServer.port(server);
+    }
+
+    /** The public HTTPS port ({@code public.tls-port}; EST is served there), or -1 if there is none. */
+    public int tlsPort() {
+        return ScepServer.tlsPort(server);
     }
 
     /** The plain-HTTP admin port, or -1 when the admin connector is off. */

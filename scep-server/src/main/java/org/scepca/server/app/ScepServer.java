@@ -13,9 +13,11 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.SizeLimitHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.scepca.ca.CertificateAuthority;
+import org.scepca.est.EstService;
 import org.scepca.scep.ScepService;
 import org.scepca.server.http.AcmeServlet;
 import org.scepca.server.http.CaFilesServlet;
+import org.scepca.server.http.EstServlet;
 import org.scepca.server.http.GuardFilter;
 import org.scepca.server.http.HealthServlet;
 import org.scepca.server.http.NotFoundServlet;
@@ -30,6 +32,8 @@ import org.scepca.server.profiles.ProfileService;
 public final class ScepServer {
     /** Name of the SCEP connector (Jetty matches contexts to connectors by name). */
     public static final String CONNECTOR = "scep";
+    /** Name of the public HTTPS connector ({@code public.tls-port}): the same context, plus EST. */
+    public static final String TLS_CONNECTOR = "scep-tls";
 
     private ScepServer() {
     }
@@ -95,8 +99,18 @@ public final class ScepServer {
         return newServer(config, services, System::nanoTime);
     }
 
-    /** @param nanoTime the clock of the rate limits (tests step it by hand) */
+    /**
+     * @param nanoTime the clock of the rate limits (tests step it by hand)
+     * @throws IllegalArgumentException with {@code public.tls-port} but neither its files nor the server's own
+     *                                  certificate (which needs the CA passphrase: {@link Running#start})
+     */
     public static Server newServer(ServerConfig config, Services services, java.util.function.LongSupplier nanoTime) {
+        return newServer(config, services, nanoTime, Optional.empty());
+    }
+
+    /** @param publicTls the public HTTPS connector's key and chain ({@link PublicTlsIdentity}) */
+    public static Server newServer(ServerConfig config, Services services, java.util.function.LongSupplier nanoTime,
+            Optional<PublicTlsIdentity.KeyAndChain> publicTls) {
         QueuedThreadPool threads = new QueuedThreadPool(config.maxThreads(), Math.min(8, config.maxThreads()));
         threads.setName("scepca-http");
         Server server = new Server(threads);
@@ -120,12 +134,22 @@ public final class ScepServer {
         connector.setPort(config.port());
         connector.setIdleTimeout(config.idleTimeout().toMillis());
         server.addConnector(connector);
+        if (config.tls().isPresent()) {
+            ServerConfig.PublicTls tls = config.tls().get();
+            PublicTlsIdentity.KeyAndChain identity = publicTls.orElseThrow(() -> new IllegalArgumentException(
+                    "public.tls-port: the connector's key and certificate are missing"));
+            // Client certificates wanted, not needed: EST's simplereenroll authenticates with one of ours, and
+            // nothing else on this port asks for one (RFC 7030 §3.3.2).
+            server.addConnector(TlsConnectors.connector(server, TlsConnectors.sslContext(identity.key(),
+                    identity.chain(), services.ca(), TlsConnectors.ClientAuth.WANT), TLS_CONNECTOR, config.host(),
+                    tls.port()));
+        }
 
         ServletContextHandler ctx = new ServletContextHandler(ServletContextHandler.NO_SESSIONS);
         ctx.setContextPath("/");
         ctx.getServletHandler().setDecodeAmbiguousURIs(true);
-        // Answer only on the SCEP connector: the admin connectors have their own context.
-        ctx.setVirtualHosts(java.util.List.of("@" + CONNECTOR));
+        // Answer only on the public connectors: the admin connectors have their own context.
+        ctx.setVirtualHosts(java.util.List.of("@" + CONNECTOR, "@" + TLS_CONNECTOR));
         ScepServlet scep = new ScepServlet(services.endpoints(), config.maxMessageBytes());
         ctx.addServlet(new ServletHolder("scep", scep), "/scep");
         ctx.addServlet(new ServletHolder("scep-sub", scep), "/scep/*");
@@ -135,6 +159,14 @@ public final class ScepServer {
             // RFC 8555: /acme/NAME/directory and the resources it names, behind the same guard and rate limits.
             ctx.addServlet(new ServletHolder("acme", new AcmeServlet(services.acme())), "/acme/*");
         }
+        // EST (RFC 7030) for the endpoints configured with endpoint.NAME.est; the servlet refuses plain HTTP.
+        java.util.Map<String, EstService> est = new java.util.LinkedHashMap<>();
+        for (org.scepca.ca.endpoint.EnrollmentEndpoint e : services.ca().endpoints().all()) {
+            if (e.est()) {
+                est.put(e.name(), new EstService(services.ca(), e));
+            }
+        }
+        ctx.addServlet(new ServletHolder("est", new EstServlet(est, config.maxMessageBytes())), EstServlet.PATH + "/*");
         CaFilesServlet files = new CaFilesServlet(services.ca());
         ctx.addServlet(new ServletHolder("ca-files", files), "/ca/*");
         ctx.addServlet(new ServletHolder("crl-files", files), "/crl/*");
@@ -166,5 +198,25 @@ public final class ScepServer {
     /** The port a started server listens on (for port 0). */
     public static int port(Server server) {
         return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+    }
+
+    /** The public HTTPS port of a started server, or -1 without {@code public.tls-port}. */
+    public static int tlsPort(Server server) {
+        return publicConnector(server).map(ServerConnector::getLocalPort).orElse(-1);
+    }
+
+    /** The TLS settings of the public HTTPS connector, to serve a renewed certificate ({@code reload}). */
+    static Optional<org.eclipse.jetty.util.ssl.SslContextFactory.Server> publicSsl(Server server) {
+        return publicConnector(server).map(c -> c.getConnectionFactory(org.eclipse.jetty.server.SslConnectionFactory.class))
+                .map(org.eclipse.jetty.server.SslConnectionFactory::getSslContextFactory);
+    }
+
+    private static Optional<ServerConnector> publicConnector(Server server) {
+        for (org.eclipse.jetty.server.Connector c : server.getConnectors()) {
+            if (TLS_CONNECTOR.equals(c.getName()) && c instanceof ServerConnector sc) {
+                return Optional.of(sc);
+            }
+        }
+        return Optional.empty();
     }
 }

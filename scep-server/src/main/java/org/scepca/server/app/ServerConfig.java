@@ -3,6 +3,7 @@ package org.scepca.server.app;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 
 import org.scepca.ca.config.CaConfig;
@@ -20,9 +21,39 @@ import org.scepca.server.http.RateLimits;
  * @param idleTimeout     connection idle timeout
  * @param maxThreads      request threads
  * @param limits          per-source rate and concurrency limits on this port ({@code limits.*} keys)
+ * @param tls             the public HTTPS connector ({@code public.tls-*} keys), which EST needs
  */
 public record ServerConfig(String host, int port, int maxMessageBytes, int maxRequestBytes, Duration idleTimeout,
-        int maxThreads, RateLimits limits) {
+        int maxThreads, RateLimits limits, Optional<PublicTls> tls) {
+    /**
+     * The public HTTPS connector: the same servlets as the plain port (SCEP, OCSP, CA files) plus EST, which is
+     * served over TLS only (RFC 7030 §3.2). Client certificates are asked for but not required (EST's simplereenroll
+     * authenticates with one; everything else does not), and only certificates from this CA are accepted.
+     *
+     * @param port             0 picks a free port (tests)
+     * @param certificateChain server certificate chain (PEM); empty: the server issues its own from this CA for the
+     *                         host of public-base-url, on first start (kept in the data folder, renewed when near expiry)
+     * @param privateKey       its unencrypted private key (PEM); present exactly when {@code certificateChain} is
+     */
+    public record PublicTls(int port, Optional<Path> certificateChain, Optional<Path> privateKey) {
+        public PublicTls {
+            Objects.requireNonNull(certificateChain, "certificateChain is null");
+            Objects.requireNonNull(privateKey, "privateKey is null");
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port must be between 0 and 65535");
+            }
+            if (certificateChain.isPresent() != privateKey.isPresent()) {
+                throw new InvalidConfigException("public.tls-cert and public.tls-key go together");
+            }
+        }
+    }
+
+    /** Without a public HTTPS connector. */
+    public ServerConfig(String host, int port, int maxMessageBytes, int maxRequestBytes, Duration idleTimeout,
+            int maxThreads, RateLimits limits) {
+        this(host, port, maxMessageBytes, maxRequestBytes, idleTimeout, maxThreads, limits, Optional.empty());
+    }
+
     /** The {@code limits.*} keys of scepca.properties (also listed in CaConfig.KEYS, which reads the same file). */
     public static final java.util.Set<String> KEYS = java.util.Set.of("limits.enabled", "limits.per-source-rps",
             "limits.per-source-burst", "limits.pkioperation-per-source-rps", "limits.pkioperation-per-source-burst",
@@ -32,6 +63,7 @@ public record ServerConfig(String host, int port, int maxMessageBytes, int maxRe
         Objects.requireNonNull(host, "host is null");
         Objects.requireNonNull(idleTimeout, "idleTimeout is null");
         Objects.requireNonNull(limits, "limits is null");
+        Objects.requireNonNull(tls, "tls is null");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be between 0 and 65535");
         }
@@ -45,12 +77,44 @@ public record ServerConfig(String host, int port, int maxMessageBytes, int maxRe
     }
 
     public ServerConfig withLimits(RateLimits l) {
-        return new ServerConfig(host, port, maxMessageBytes, maxRequestBytes, idleTimeout, maxThreads, l);
+        return new ServerConfig(host, port, maxMessageBytes, maxRequestBytes, idleTimeout, maxThreads, l, tls);
     }
 
-    /** Defaults with the {@code limits.*} keys of {@code file} (scepca.properties), validated; errors name the key. */
+    public ServerConfig withTls(Optional<PublicTls> t) {
+        return new ServerConfig(host, port, maxMessageBytes, maxRequestBytes, idleTimeout, maxThreads, limits, t);
+    }
+
+    /**
+     * Defaults with the {@code limits.*} and {@code public.tls-*} keys of {@code file} (scepca.properties), validated;
+     * errors name the key.
+     */
     public static ServerConfig load(String host, int port, Path file) {
-        return defaults(host, port).withLimits(limits(CaConfig.read(file)));
+        Properties p = CaConfig.read(file);
+        return defaults(host, port).withLimits(limits(p)).withTls(publicTls(p, file.toAbsolutePath().getParent(), port));
+    }
+
+    /** The {@code public.tls-*} keys (also listed in CaConfig.KEYS); relative files resolve against {@code baseDir}. */
+    public static Optional<PublicTls> publicTls(Properties p, Path baseDir, int plainPort) {
+        String port = p.getProperty("public.tls-port");
+        String cert = p.getProperty("public.tls-cert");
+        String key = p.getProperty("public.tls-key");
+        if (port == null) {
+            if (cert != null || key != null) {
+                throw new InvalidConfigException("public.tls-cert and public.tls-key need public.tls-port");
+            }
+            return Optional.empty();
+        }
+        int tp = CaConfig.intValue(p, "public.tls-port", 0, 1, 65535);
+        if (tp == plainPort) {
+            throw new InvalidConfigException("public.tls-port must differ from the plain-HTTP port (" + plainPort + ")");
+        }
+        if ((cert == null) != (key == null)) {
+            throw new InvalidConfigException((cert == null ? "public.tls-cert" : "public.tls-key") + " is missing:"
+                    + " give both public.tls-cert and public.tls-key (e.g. from 'scepca cert issue-server'), or neither"
+                    + " for a certificate the server issues itself for the host of public-base-url");
+        }
+        return Optional.of(new PublicTls(tp, Optional.ofNullable(cert).map(c -> baseDir.resolve(c.strip())),
+                Optional.ofNullable(key).map(k -> baseDir.resolve(k.strip()))));
     }
 
     public static RateLimits limits(Properties p) {

@@ -107,6 +107,16 @@ final class ServeCommand implements Callable<Integer> {
                         .collect(java.util.stream.Collectors.joining(",")) + ")");
             }
         }
+        if (running.tlsPort() > 0) {
+            String httpsBase = "https://" + config.publicBaseUrl().map(java.net.URI::getHost).orElse(shown) + ":"
+                    + running.tlsPort();
+            out.println("  HTTPS:           " + httpsBase + "/scep");
+            for (var e : running.ca().endpoints().all()) {
+                if (e.est()) {
+                    out.println("  EST:             " + httpsBase + e.estPath() + "/");
+                }
+            }
+        }
         out.println("  Root CA SHA-256: " + Pem.fingerprint("SHA-256", root));
         out.println("  Root CA SHA-1:   " + Pem.fingerprint("SHA-1", root));
         out.println("  Root CA:         " + base + "/ca/root.pem   CRL: " + base + "/crl/intermediate.crl");

@@ -105,10 +105,15 @@ public final class RateLimitFilter implements Filter {
     }
 
     /**
-     * PKIOperation by its query parameter, read from the raw query string: getParameter would read a form body.
-     * Everything else on this port is cheap (GetCACaps, GetCACert, CRL and CA files, OCSP, health).
+     * PKIOperation by its query parameter, read from the raw query string: getParameter would read a form body; and
+     * EST's simpleenroll and simplereenroll, which sign as much. Everything else on this port is cheap (GetCACaps,
+     * GetCACert, cacerts, csrattrs, CRL and CA files, OCSP, health).
      */
     static boolean isPkiOperation(HttpServletRequest request) {
+        String uri = request.getRequestURI();
+        if (uri != null && uri.startsWith(EstServlet.PATH + "/") && uri.endsWith("enroll")) {
+            return true;
+        }
         String q = request.getQueryString();
         if (q == null) {
             return false;

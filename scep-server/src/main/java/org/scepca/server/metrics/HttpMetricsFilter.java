@@ -59,6 +59,9 @@ final class HttpMetricsFilter implements Filter {
         if (uri.startsWith("/acme/")) {
             return "acme";
         }
+        if (uri.equals("/.well-known/est") || uri.startsWith("/.well-known/est/")) {
+            return "est";
+        }
         if (uri.startsWith("/ca/") || uri.startsWith("/crl/")) {
             return "ca-files";
         }

@@ -1,0 +1,33 @@
+package org.scepca.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+
+import org.scepca.server.cli.Main;
+
+/** The operator's side of a scenario: {@code scepca} commands in this process, and a free loopback port. */
+final class ScepcaCli {
+    private ScepcaCli() {
+    }
+
+    /** Runs {@code scepca args...}, asserts it succeeded, and returns what it printed. */
+    static String run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        assertThat(code).as("scepca %s: %s", String.join(" ", args), err).isZero();
+        return out.toString();
+    }
+
+    /** A port free a moment ago (callers retry when it was taken in between). */
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+}
