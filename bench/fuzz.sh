@@ -18,6 +18,7 @@ all=(
   RequestParametersFuzzTest#scepQuery RequestParametersFuzzTest#base64Spellings RequestParametersFuzzTest#ocspGetPath
   OcspResponderFuzzTest#derRequest OcspResponderFuzzTest#ourCertIds
   AdminBodiesFuzzTest#jsonBody
+  AcmeRequestFuzzTest#jwsBody AcmeRequestFuzzTest#signedRequest EstEnrollFuzzTest#enrollRequest EstEnrollFuzzTest#csrDer
   HttpServerFuzzTest#publicPort HttpServerFuzzTest#caFilePath HttpServerFuzzTest#adminPort
 )
 seconds=300
@@ -59,9 +60,11 @@ for t in "${targets[@]}"; do
   # One target per JVM (Jazzer fuzzes one test per run). The heap limit makes an unbounded allocation a finding
   # (OutOfMemoryError); libFuzzer's RSS limit catches native growth; -timeout makes one input running longer a hang.
   # JUnit's own @Timeout is for regression runs: in fuzzing mode it would apply to the whole run, so it is off.
-  # Low priority: the machine is shared.
+  # Low priority: the machine is shared. test-compile before surefire:test makes Maven put the reactor's target/classes
+  # on the class path (surefire:test alone takes acme, est and ca-core from ~/.m2, possibly stale, and Jazzer only
+  # instruments class directories, so those modules would get no coverage feedback).
   JAZZER_FUZZ=1 JAZZER_MAX_DURATION="${seconds}s" JAVA_TOOL_OPTIONS="-Xmx$heap" \
-    nice -n 10 mvn "${mvn_flags[@]}" surefire:test -pl scep-server -am -Dtest="$t" \
+    nice -n 10 mvn "${mvn_flags[@]}" test-compile surefire:test -pl scep-server -am -Dtest="$t" \
       -Dsurefire.failIfNoSpecifiedTests=false -Djunit.jupiter.execution.timeout.mode=disabled \
       -Djazzer.internal.arg.0=scepca-fuzz -Djazzer.internal.arg.1=-rss_limit_mb="$rss_mb" \
       -Djazzer.internal.arg.2=-timeout="$timeout" -Djazzer.internal.arg.3=-print_final_stats=1 >"$log" 2>&1 || rc=$?

@@ -290,6 +290,10 @@ public final class AcmeService {
         }
         JWK oldKey;
         try {
+            // A missing oldKey would serialise to "", which Nimbus parses to no object at all (a NullPointerException).
+            if (!p.path("oldKey").isObject()) {
+                throw new java.text.ParseException("oldKey is not a JSON object", 0);
+            }
             oldKey = JWK.parse(JSON.writeValueAsString(p.path("oldKey")));
         } catch (java.text.ParseException | JsonProcessingException e) {
             throw new AcmeProblem(Type.MALFORMED, "the inner payload's oldKey is not a JWK");

@@ -135,13 +135,17 @@ public final class EstService {
 
     private Outcome enroll(byte[] csrDer, EstCredentials credentials, boolean reenroll, Trace trace) {
         PKCS10CertificationRequest csr;
+        String subject;
         try {
             csr = new ReceivedCsr(csrDer);
+            // Bouncy Castle decodes the subject's strings only when rendered: a UTF8String that is not UTF-8 throws
+            // IllegalArgumentException here, which is the client's malformed request, not an internal error.
+            subject = csr.getSubject().toString();
         } catch (IOException | RuntimeException e) {
             return Outcome.refused(EstReply.Kind.BAD_REQUEST, "the body is not a PKCS#10 certification request",
                     "malformed CSR");
         }
-        trace.subject = csr.getSubject().toString();
+        trace.subject = subject;
         trace.sans = requestedSans(csr);
         String csrHash = Pem.sha256Hex(csrDer);
         trace.txid = TRANSACTION_PREFIX + csrHash;

@@ -35,6 +35,11 @@ public final class FuzzCa {
     /** Written into a file at the root of the data folder and under ca/: no answer may ever contain it. */
     public static final String CANARY = "fuzz-canary-7f3c9a1e-not-for-any-client";
 
+    /** The fuzz CA's public base URL (ACME URLs are built from it, never from a request). */
+    public static final String ACME_BASE_URL = "http://ca.fuzz.test";
+    /** The ACME endpoint's name: its directory is {@code ACME_BASE_URL/acme/ACME_ENDPOINT/directory}. */
+    public static final String ACME_ENDPOINT = "acme";
+
     private static FuzzCa instance;
 
     private final Path dir;
@@ -52,6 +57,12 @@ public final class FuzzCa {
         Files.writeString(dir.resolve("ca").resolve("canary.txt"), CANARY);
         Properties p = new Properties();
         p.setProperty("scep.static-challenge", STATIC_CHALLENGE);
+        // EST on the default endpoint (its static challenge is the Basic password) and one ACME endpoint with both
+        // challenge types that need no outbound traffic from a fuzz run (AcmeRequestFuzzTest, EstEnrollFuzzTest).
+        p.setProperty("public-base-url", ACME_BASE_URL);
+        p.setProperty("endpoint.default.est", "true");
+        p.setProperty("endpoint." + ACME_ENDPOINT + ".protocol", "acme");
+        p.setProperty("endpoint." + ACME_ENDPOINT + ".acme-challenges", "dns-01,device-attest-01");
         running = Running.start(new CaDirectory(dir), TestPki.PASSPHRASE, CaConfig.from(p),
                 ServerConfig.defaults("127.0.0.1", 0), AdminConfig.loopback(0));
         adminToken = running.ca().tokens().create("fuzz", AdminRole.ADMIN).token();

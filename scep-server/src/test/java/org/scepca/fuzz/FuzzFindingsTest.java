@@ -7,9 +7,24 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.scepca.est.EstCredentials;
+import org.scepca.est.EstReply;
+import org.scepca.est.EstService;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSObject;
+import com.nimbusds.jose.Payload;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 
 /**
  * What the fuzz targets found, each as a plain test over real HTTP against the fuzz CA (the inputs stay in the
@@ -82,5 +97,68 @@ class FuzzFindingsTest {
                 .header("Content-Type", "application/json; charset=x")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"ttl\":60}")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(201);
+    }
+
+    /** ACME key rollover (RFC 8555 section 7.3.5) whose inner payload names the account but has no oldKey. */
+    @Test
+    void acmeKeyChangeWithoutOldKey_isAMalformedProblem_notServerInternal() throws Exception {
+        String base = FuzzCa.ACME_BASE_URL + "/acme/" + FuzzCa.ACME_ENDPOINT + "/";
+        ECKey key = new ECKeyGenerator(Curve.P_256).generate();
+        ECKey newKey = new ECKeyGenerator(Curve.P_256).generate();
+        HttpResponse<String> account = acmePost("new-account", new JWSHeader.Builder(JWSAlgorithm.ES256)
+                .jwk(key.toPublicJWK()).customParam("url", base + "new-account").customParam("nonce", acmeNonce())
+                .build(), "{\"termsOfServiceAgreed\":true}", key);
+        assertThat(account.statusCode()).as(account.body()).isEqualTo(201);
+        String kid = account.headers().firstValue("Location").orElseThrow();
+        JWSObject inner = new JWSObject(new JWSHeader.Builder(JWSAlgorithm.ES256).jwk(newKey.toPublicJWK())
+                .customParam("url", base + "key-change").build(), new Payload("{\"account\":\"" + kid + "\"}"));
+        inner.sign(new ECDSASigner(newKey));
+        HttpResponse<String> r = acmePost("key-change", new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(kid)
+                .customParam("url", base + "key-change").customParam("nonce", acmeNonce()).build(),
+                flattened(inner), key);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+        assertThat(r.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(r.body()).contains("urn:ietf:params:acme:error:malformed").contains("oldKey");
+    }
+
+    private static String acmeNonce() throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(acmeUrl("new-nonce"))).method("HEAD",
+                HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding()).headers()
+                .firstValue("Replay-Nonce").orElseThrow();
+    }
+
+    private static HttpResponse<String> acmePost(String path, JWSHeader header, String payload, ECKey key)
+            throws Exception {
+        JWSObject jws = new JWSObject(header, new Payload(payload));
+        jws.sign(new ECDSASigner(key));
+        return http.send(HttpRequest.newBuilder(URI.create(acmeUrl(path))).header("Content-Type", "application/jose+json")
+                .POST(HttpRequest.BodyPublishers.ofString(flattened(jws))).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String acmeUrl(String path) {
+        return "http://127.0.0.1:" + ca.running().port() + "/acme/" + FuzzCa.ACME_ENDPOINT + "/" + path;
+    }
+
+    private static String flattened(JWSObject jws) {
+        return "{\"protected\":\"" + jws.getHeader().toBase64URL() + "\",\"payload\":\"" + jws.getPayload().toBase64URL()
+                + "\",\"signature\":\"" + jws.getSignature() + "\"}";
+    }
+
+    /**
+     * An EST CSR whose subject has a UTF8String that is not UTF-8 (the corpus input, past its layout byte): Bouncy
+     * Castle throws only when the name is rendered, which was after the CSR parse and so an internal error.
+     */
+    @Test
+    void estCsrWithASubjectThatIsNotUtf8_isABadRequest_notAnInternalError() throws Exception {
+        byte[] input = Objects.requireNonNull(FuzzFindingsTest.class.getResourceAsStream(
+                "/org/scepca/server/http/EstEnrollFuzzTestInputs/csrDer/crash-subject-utf8string-not-utf8"))
+                .readAllBytes();
+        byte[] csr = java.util.Arrays.copyOfRange(input, 1, input.length);
+        EstService est = new EstService(ca.running().ca(), ca.running().ca().endpoints().defaultEndpoint());
+        EstCredentials password = new EstCredentials(Optional.of(FuzzCa.STATIC_CHALLENGE), Optional.empty());
+        for (EstReply reply : List.of(est.simpleEnroll(csr, password), est.simpleReenroll(csr, password))) {
+            assertThat(reply).isInstanceOfSatisfying(EstReply.Refused.class,
+                    r -> assertThat(r.kind()).isEqualTo(EstReply.Kind.BAD_REQUEST));
+        }
     }
 }

@@ -148,6 +148,89 @@ class FuzzSeeds {
         write(jetty + "adminPort/seed-requests-all", frame(0, 0, ascii("/requests?status=all&limit=10")));
     }
 
+    /**
+     * AcmeRequestFuzzTest and EstEnrollFuzzTest: real ACME requests (what certbot and Apple devices send, in the
+     * targets' layouts) and real EST enrollments. Run alone with {@code -Dtest=FuzzSeeds#writeAcmeEst}.
+     */
+    @Test
+    void writeAcmeEst() throws Exception {
+        String acme = "org/scepca/server/http/AcmeRequestFuzzTestInputs/";
+        var key = new com.nimbusds.jose.jwk.gen.ECKeyGenerator(com.nimbusds.jose.jwk.Curve.P_256).generate();
+        String base = FuzzCa.ACME_BASE_URL + "/acme/" + FuzzCa.ACME_ENDPOINT + "/";
+        byte[] csr = org.scepca.ca.testing.Csrs.csr().subject("CN=fin.fuzz.test").dns("fin.fuzz.test").build().getEncoded();
+        String csrPayload = "{\"csr\":\"" + b64url(csr) + "\"}";
+        String revoke = "{\"certificate\":\"" + b64url(FuzzCa.get().raCertificate().getEncoded()) + "\",\"reason\":1}";
+        // jwsBody: byte 0 the resource (AcmeRequestFuzzTest.PATHS), then the flattened JWS as a client signed it (its
+        // nonce is long spent by the time the seed is replayed: badNonce, after the JWS has been parsed).
+        write(acme + "jwsBody/seed-new-account-jwk", concat(new byte[] {0}, acmeJws(key, true, base + "new-account",
+                "{\"termsOfServiceAgreed\":true,\"contact\":[\"mailto:fuzz@example.org\"]}")));
+        write(acme + "jwsBody/seed-new-order-kid", concat(new byte[] {1}, acmeJws(key, false, base + "new-order",
+                "{\"identifiers\":[{\"type\":\"dns\",\"value\":\"www.fuzz.test\"}]}")));
+        write(acme + "jwsBody/seed-finalize", concat(new byte[] {7}, acmeJws(key, false, base + "order/x/finalize",
+                csrPayload)));
+        write(acme + "jwsBody/seed-revoke-cert", concat(new byte[] {3}, acmeJws(key, true, base + "revoke-cert", revoke)));
+        write(acme + "jwsBody/seed-post-as-get", concat(new byte[] {8}, acmeJws(key, false, base + "authz/x", "")));
+        // signedRequest: byte 0 the resource, byte 1 the header flags, extra header members, 0, payload.
+        String signed = acme + "signedRequest/";
+        write(signed + "seed-new-account", frame(0, 1, ascii("\0{\"termsOfServiceAgreed\":true,\"contact\":"
+                + "[\"mailto:fuzz@example.org\"]}")));
+        write(signed + "seed-new-account-only-existing", frame(0, 1, ascii("\0{\"onlyReturnExisting\":true}")));
+        write(signed + "seed-new-order-dns", frame(1, 0, ascii("\0{\"identifiers\":[{\"type\":\"dns\",\"value\":"
+                + "\"www.fuzz.test\"},{\"type\":\"dns\",\"value\":\"*.fuzz.test\"}],\"notAfter\":\"2027-01-01T00:00:00Z\"}")));
+        write(signed + "seed-new-order-permanent-identifier", frame(1, 0, ascii("\0{\"identifiers\":[{\"type\":"
+                + "\"permanent-identifier\",\"value\":\"FUZZSERIAL02\"}]}")));
+        write(signed + "seed-new-order-extra-header", frame(1, 0, ascii("\"crit\":[\"b64\"],\"b64\":false\0{\"identifiers\":[]}")));
+        write(signed + "seed-finalize-csr", frame(12, 0, ascii("\0" + csrPayload)));
+        write(signed + "seed-revoke-cert-kid", frame(3, 0, ascii("\0" + revoke)));
+        write(signed + "seed-revoke-cert-jwk", frame(3, 1, ascii("\0" + revoke)));
+        write(signed + "seed-key-change", frame(2, 0x80, ascii("\0{\"account\":\"@acct@\",\"oldKey\":@oldkey@}")));
+        write(signed + "seed-account-update", frame(4, 0, ascii("\0{\"contact\":[\"mailto:new@example.org\"]}")));
+        write(signed + "seed-account-deactivate", frame(4, 0, ascii("\0{\"status\":\"deactivated\"}")));
+        write(signed + "seed-authz-deactivate", frame(8, 0, ascii("\0{\"status\":\"deactivated\"}")));
+        write(signed + "seed-dns-challenge", frame(10, 0, ascii("\0{}")));
+        // device-attest-01's response (draft-ietf-acme-device-attest section 5): {"attObj": base64url(CBOR)}, here a
+        // CBOR map of the WebAuthn shape, {"fmt":"apple","attStmt":{},"authData":h''}.
+        write(signed + "seed-device-attest-attobj", frame(11, 0x40, concat(new byte[] {0}, new byte[] {(byte) 0xa3,
+                0x63}, ascii("fmt"), new byte[] {0x65}, ascii("apple"), new byte[] {0x67}, ascii("attStmt"),
+                new byte[] {(byte) 0xa0, 0x68}, ascii("authData"), new byte[] {0x40})));
+        write(signed + "seed-order-post-as-get", frame(6, 0xc0, new byte[0]));
+        write(signed + "seed-orders-list", frame(5, 0xc0, new byte[0]));
+
+        String est = "org/scepca/server/http/EstEnrollFuzzTestInputs/";
+        byte[] device = org.scepca.ca.testing.Csrs.csr().subject("CN=est-fuzz-device,O=Fuzz").build().getEncoded();
+        byte[] wrapped = Base64.getMimeEncoder(64, new byte[] {'\r', '\n'}).encode(device);
+        // enrollRequest: byte 0 the operation, byte 1 the Content-Type, byte 2 the credentials, then the body.
+        write(est + "enrollRequest/seed-simpleenroll-password", concat(new byte[] {0, 0, 1}, wrapped));
+        write(est + "enrollRequest/seed-simpleenroll-no-credentials", concat(new byte[] {0, 0, 0}, wrapped));
+        write(est + "enrollRequest/seed-simpleenroll-wrong-password", concat(new byte[] {0, 0, 2}, wrapped));
+        write(est + "enrollRequest/seed-simpleenroll-raw-authorization", concat(new byte[] {0, 1, 3}, ascii(
+                "bAsIc " + Base64.getEncoder().encodeToString(ascii("curl:" + FuzzCa.STATIC_CHALLENGE)) + "\n"),
+                Base64.getEncoder().encode(device)));
+        write(est + "enrollRequest/seed-simplereenroll-no-certificate", concat(new byte[] {1, 0, 1}, wrapped));
+        write(est + "enrollRequest/seed-cacerts", new byte[] {3, 3, 0});
+        write(est + "enrollRequest/seed-csrattrs", new byte[] {4, 3, 0});
+        // csrDer: byte 0 reenroll and line width, then the DER.
+        write(est + "csrDer/seed-device-64", concat(new byte[] {2}, device));
+        write(est + "csrDer/seed-dns-unwrapped", concat(new byte[] {0}, csr));
+        write(est + "csrDer/seed-reenroll-76", concat(new byte[] {5}, device));
+    }
+
+    /** A flattened JWS as ACME clients send it (ES256; jwk for newAccount and revocation by key, kid otherwise). */
+    private static byte[] acmeJws(com.nimbusds.jose.jwk.ECKey key, boolean jwk, String url, String payload)
+            throws Exception {
+        var h = new com.nimbusds.jose.JWSHeader.Builder(com.nimbusds.jose.JWSAlgorithm.ES256)
+                .customParam("url", url).customParam("nonce", "c2VlZC1ub25jZQ");
+        h = jwk ? h.jwk(key.toPublicJWK()) : h.keyID(FuzzCa.ACME_BASE_URL + "/acme/" + FuzzCa.ACME_ENDPOINT + "/acct/1");
+        var jws = new com.nimbusds.jose.JWSObject(h.build(), new com.nimbusds.jose.Payload(payload));
+        jws.sign(new com.nimbusds.jose.crypto.ECDSASigner(key));
+        return ascii("{\"protected\":\"" + jws.getHeader().toBase64URL() + "\",\"payload\":\""
+                + jws.getPayload().toBase64URL() + "\",\"signature\":\"" + jws.getSignature() + "\"}");
+    }
+
+    private static String b64url(byte[] b) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+
     private static byte[] jscep(TestPki pki, X509Certificate ra, PkiMessage<?> message) throws Exception {
         PkiMessageEncoder encoder = new PkiMessageEncoder(pki.requesterKeys.getPrivate(), pki.requesterCert,
                 new PkcsPkiEnvelopeEncoder(ra, "AES"), "SHA256withRSA");

@@ -1,8 +1,5 @@
 package org.scepca.server.admin;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.lang.reflect.Proxy;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -14,18 +11,13 @@ import org.scepca.ca.testing.TestPki;
 import org.scepca.ca.tokens.AdminRole;
 import org.scepca.fuzz.FuzzCa;
 import org.scepca.fuzz.FuzzStats;
+import org.scepca.fuzz.ServletStandIns;
 import org.scepca.server.app.Running;
 import org.scepca.server.profiles.ProfileService;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import jakarta.servlet.ReadListener;
-import jakarta.servlet.ServletInputStream;
-import jakarta.servlet.ServletOutputStream;
-import jakarta.servlet.WriteListener;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
 
 /**
  * Fuzzes the admin API's JSON request bodies below HTTP: each POST handler gets an admin identity and the fuzz input as
@@ -33,9 +25,8 @@ import jakarta.servlet.http.HttpServletResponse;
  * A handler may answer (2xx) or refuse with an {@link ApiException} of status 4xx (the servlet turns it into problem
  * JSON); any other exception would reach GuardFilter as a 500.
  *
- * <p>The request and response are minimal stand-ins (dynamic proxies) for the few servlet methods the handlers use;
- * any other method throws, so a handler that starts using one shows up here rather than passing silently. Routing,
- * authentication and Jetty itself are covered by HttpServerFuzzTest.adminPort.
+ * <p>The request and response are {@link ServletStandIns}. Routing, authentication and Jetty itself are covered by
+ * HttpServerFuzzTest.adminPort.
  *
  * <p>Input layout: byte 0 picks the route, byte 1 the Content-Type, the rest is the body.
  */
@@ -85,15 +76,16 @@ class AdminBodiesFuzzTest {
         byte[] body = Arrays.copyOfRange(input, 2, input.length);
         Route route = routes.stream().filter(r -> r.method().equals(target.method()) && r.path().equals(target.path()))
                 .findFirst().orElseThrow();
-        Response response = new Response();
+        ServletStandIns.Response response = new ServletStandIns.Response();
         String outcome;
         try {
-            route.handler().handle(new Exchange(request(contentType, body), response.proxy(), target.params(),
-                    Optional.of(ADMIN), JSON));
-            if (response.status < 200 || response.status > 299) {
-                throw new AssertionError(target.path() + " answered " + response.status + " without an ApiException");
+            Map<String, String> headers = contentType == null ? Map.of() : Map.of("Content-Type", contentType);
+            route.handler().handle(new Exchange(ServletStandIns.request("POST", null, false, headers, body),
+                    response.proxy(), target.params(), Optional.of(ADMIN), JSON));
+            if (response.status() < 200 || response.status() > 299) {
+                throw new AssertionError(target.path() + " answered " + response.status() + " without an ApiException");
             }
-            outcome = String.valueOf(response.status);
+            outcome = String.valueOf(response.status());
         } catch (ApiException e) {
             if (e.status() < 400 || e.status() > 499) {
                 throw new AssertionError(target.path() + " refused with status " + e.status(), e);
@@ -101,85 +93,5 @@ class AdminBodiesFuzzTest {
             outcome = e.status() + ":" + e.type();
         }
         FuzzStats.of("AdminBodiesFuzzTest.jsonBody").record(outcome);
-    }
-
-    private static HttpServletRequest request(String contentType, byte[] body) {
-        ByteArrayInputStream in = new ByteArrayInputStream(body);
-        ServletInputStream stream = new ServletInputStream() {
-            @Override
-            public int read() {
-                return in.read();
-            }
-
-            @Override
-            public int read(byte[] b, int off, int len) {
-                return in.read(b, off, len);
-            }
-
-            @Override
-            public boolean isFinished() {
-                return in.available() == 0;
-            }
-
-            @Override
-            public boolean isReady() {
-                return true;
-            }
-
-            @Override
-            public void setReadListener(ReadListener listener) {
-                throw new UnsupportedOperationException();
-            }
-        };
-        return (HttpServletRequest) Proxy.newProxyInstance(AdminBodiesFuzzTest.class.getClassLoader(),
-                new Class<?>[] {HttpServletRequest.class}, (proxy, method, args) -> switch (method.getName()) {
-                    case "getContentType", "getHeader" -> method.getName().equals("getHeader")
-                            && !"Content-Type".equalsIgnoreCase((String) args[0]) ? null : contentType;
-                    case "getContentLengthLong" -> (long) body.length;
-                    case "getContentLength" -> body.length;
-                    case "getInputStream" -> stream;
-                    case "getParameter", "getParameterValues" -> null;
-                    case "getServerName" -> "127.0.0.1";
-                    default -> throw new UnsupportedOperationException("request." + method.getName());
-                });
-    }
-
-    /** Collects status and body; headers are accepted and dropped. */
-    private static final class Response {
-        int status = 200;
-        final ByteArrayOutputStream body = new ByteArrayOutputStream();
-
-        HttpServletResponse proxy() {
-            ServletOutputStream out = new ServletOutputStream() {
-                @Override
-                public void write(int b) {
-                    body.write(b);
-                }
-
-                @Override
-                public boolean isReady() {
-                    return true;
-                }
-
-                @Override
-                public void setWriteListener(WriteListener listener) {
-                    throw new UnsupportedOperationException();
-                }
-            };
-            return (HttpServletResponse) Proxy.newProxyInstance(AdminBodiesFuzzTest.class.getClassLoader(),
-                    new Class<?>[] {HttpServletResponse.class}, (proxy, method, args) -> {
-                        switch (method.getName()) {
-                            case "setStatus" -> status = (Integer) args[0];
-                            case "getOutputStream" -> {
-                                return out;
-                            }
-                            case "setHeader", "addHeader", "setContentType", "setCharacterEncoding", "setContentLength",
-                                    "setContentLengthLong" -> {
-                            }
-                            default -> throw new UnsupportedOperationException("response." + method.getName());
-                        }
-                        return null;
-                    });
-        }
     }
 }
