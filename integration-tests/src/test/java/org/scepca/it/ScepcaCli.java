@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 
 import org.scepca.server.cli.Main;
 
@@ -26,8 +24,6 @@ final class ScepcaCli {
 
     /** A port free a moment ago (callers retry when it was taken in between). */
     static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+        return org.scepca.it.FreePorts.next();
     }
 }

@@ -62,6 +62,7 @@ public final class ConfigEnvironment {
             "SCEPCA_REQUIRE_POSTGRES", "tests: fail instead of skipping when PostgreSQL is missing (CI)",
             "SCEPCA_PG_BIN", "tests: the folder of PostgreSQL's initdb and pg_ctl",
             "SCEPCA_REQUIRE_PROMTOOL", "tests: fail instead of skipping when promtool (alert rule check) is missing (CI)",
+            "SCEPCA_REQUIRE_CERTBOT", "tests: fail instead of skipping when certbot (ACME interop) is missing (CI)",
             // Not a variable but the H2 function SCEPCA_SYNC() (store durability): reserved so that no key takes it.
             "SCEPCA_SYNC", "reserved: the name of the store's H2 durability function, not read from the environment");
 

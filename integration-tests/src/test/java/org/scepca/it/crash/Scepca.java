@@ -1,7 +1,6 @@
 package org.scepca.it.crash;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -111,10 +110,7 @@ final class Scepca {
     }
 
     static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
-        }
+        return org.scepca.it.FreePorts.next();
     }
 
     /** Starts {@code scepca serve} on {@code data} with fresh ports; returns once it runs (not yet ready). */
