@@ -7,7 +7,6 @@ import java.util.Map;
 
 import org.scepca.server.http.Problem;
 
-import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
@@ -15,7 +14,7 @@ import jakarta.servlet.http.HttpServletResponse;
  * The web console's static files, served from the jar (no CDN). A fixed list: nothing else on the classpath can be
  * reached through this servlet. Files are read once at start.
  */
-final class ConsoleServlet extends HttpServlet {
+final class ConsoleServlet extends org.scepca.server.http.MethodCheckingServlet {
     private static final Map<String, String> FILES = Map.of(
             "index.html", "text/html; charset=utf-8",
             "app.js", "text/javascript; charset=utf-8",

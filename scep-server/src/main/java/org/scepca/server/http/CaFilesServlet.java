@@ -13,7 +13,6 @@ import org.scepca.ca.CertificateAuthority;
 import org.scepca.ca.crl.CrlService;
 import org.scepca.ca.pem.Pem;
 
-import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
@@ -21,7 +20,7 @@ import jakarta.servlet.http.HttpServletResponse;
  * Public CA material for devices and relying parties: certificates under {@code /ca/}, CRLs under {@code /crl/}.
  * CRL responses carry caching headers derived from nextUpdate, so caches never serve a CRL past its life.
  */
-public final class CaFilesServlet extends HttpServlet {
+public final class CaFilesServlet extends MethodCheckingServlet {
     private final transient CertificateAuthority ca;
 
     public CaFilesServlet(CertificateAuthority ca) {

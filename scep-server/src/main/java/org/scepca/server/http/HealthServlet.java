@@ -10,7 +10,6 @@ import org.scepca.ca.CertificateAuthority;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
@@ -19,7 +18,7 @@ import jakarta.servlet.http.HttpServletResponse;
  * JSON, type {@code not-ready}) naming the failing checks when one fails, else 200 with status {@code ok} or
  * {@code degraded}, the warnings and every check.
  */
-public final class HealthServlet extends HttpServlet {
+public final class HealthServlet extends MethodCheckingServlet {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final transient Readiness readiness;
 

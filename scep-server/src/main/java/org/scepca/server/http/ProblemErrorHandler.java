@@ -21,6 +21,15 @@ public final class ProblemErrorHandler extends ErrorHandler {
         setShowMessageInTitle(false);
     }
 
+    /**
+     * Every method gets its problem document: Jetty's default writes an error body only for GET, POST and HEAD, so a
+     * PUT or DELETE that a servlet refused went out with an empty body.
+     */
+    @Override
+    public boolean errorPageForMethod(String method) {
+        return true;
+    }
+
     @Override
     protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
             Callback callback) {

@@ -12,7 +12,6 @@ import org.scepca.scep.ScepReply;
 import org.scepca.scep.ScepService;
 import org.scepca.scep.message.MalformedScepMessageException;
 
-import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
@@ -21,7 +20,7 @@ import jakarta.servlet.http.HttpServletResponse;
  * body or a base64 {@code message} in a GET. Only transport problems get HTTP errors; protocol refusals are signed
  * CertReps from {@link ScepService}.
  */
-public final class ScepServlet extends HttpServlet {
+public final class ScepServlet extends MethodCheckingServlet {
     private final transient Map<String, ScepService> endpoints;
     private final int maxMessageBytes;
 

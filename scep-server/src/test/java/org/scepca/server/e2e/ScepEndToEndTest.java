@@ -378,6 +378,32 @@ class ScepEndToEndTest {
         assertThat(trace.body()).doesNotContain("echo-me");
     }
 
+    /** RFC 9110 §15.5.6: a 405 names the allowed methods; ours is a problem document for every method, PUT too. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({
+            "PUT,    /scep,          'GET, HEAD, POST, OPTIONS'",
+            "DELETE, /scep,          'GET, HEAD, POST, OPTIONS'",
+            "PUT,    /ca/root.pem,   'GET, HEAD, OPTIONS'",
+            "DELETE, /crl/root.crl,  'GET, HEAD, OPTIONS'",
+            "POST,   /ca/root.pem,   'GET, HEAD, OPTIONS'",
+            "PUT,    /healthz,       'GET, HEAD, OPTIONS'",
+            "DELETE, /readyz,        'GET, HEAD, OPTIONS'"})
+    void aMethodAServletDoesNotImplementIs405WithAllowAndAProblemDocument(String method, String path, String allow)
+            throws Exception {
+        String base = url.substring(0, url.length() - "/scep".length());
+        var resp = HTTP.send(HttpRequest.newBuilder(URI.create(base + path))
+                .method(method, HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(resp.statusCode()).isEqualTo(405);
+        assertThat(resp.headers().firstValue("Allow")).hasValue(allow);
+        assertThat(resp.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t)
+                .isEqualTo("application/problem+json"));
+        assertThat(resp.body()).contains("\"status\":405").contains("method-not-allowed");
+        var options = HTTP.send(HttpRequest.newBuilder(URI.create(base + path))
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(options.statusCode()).isEqualTo(204);
+        assertThat(options.headers().firstValue("Allow")).hasValue(allow);
+    }
+
     @Test
     void noServerVersionIsSent() throws Exception {
         var resp = HTTP.send(HttpRequest.newBuilder(URI.create(url + "?operation=GetCACaps")).GET().build(),
