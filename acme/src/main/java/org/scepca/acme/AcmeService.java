@@ -657,10 +657,13 @@ public final class AcmeService {
         if (!orders.beginFinalize(id)) {
             throw new AcmeProblem(Type.ORDER_NOT_READY, "the order is being finalized or was finalized already");
         }
+        Optional<String> note = authz.stream().map(Authorization::note).flatMap(Optional::stream).findFirst();
+        // An attested device's serial number and UDID go into the record's device columns, so that device search,
+        // expiry notices and the console find ACME devices as they find SCEP ones.
+        org.scepca.acme.attest.DeviceAttest01Validator.DeviceIds ids = org.scepca.acme.attest.DeviceAttest01Validator
+                .deviceIds(note.orElse(null));
         IssuedFor issuedFor = new IssuedFor(Optional.of(endpoint), Optional.empty(),
-                authz.stream().map(Authorization::note).flatMap(Optional::stream).findFirst()
-                        .or(() -> Optional.of("acme order " + id)),
-                Optional.empty(), Optional.empty(), Optional.empty());
+                note.or(() -> Optional.of("acme order " + id)), ids.serial(), ids.udid(), Optional.empty());
         try {
             IssuedCertificate issued = issuer.issue(new IssuanceRequest(csr, "acme:" + accountId,
                     device ? CertificateProfile.CLIENT : CertificateProfile.SERVER, IssuanceEffects.none(), names,

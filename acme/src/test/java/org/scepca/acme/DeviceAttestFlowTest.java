@@ -118,6 +118,11 @@ class DeviceAttestFlowTest {
         assertThat(record.profile()).isEqualTo(CertificateProfile.CLIENT);
         assertThat(record.issuedFor().note()).get().asString().contains("serial=" + TestAttestations.SERIAL)
                 .contains("os=17.2").contains("sepos=21.3.51");
+        // the device columns: search by serial or UDID finds the ACME device as it finds a SCEP one
+        assertThat(record.issuedFor().deviceSerial()).hasValue(TestAttestations.SERIAL);
+        assertThat(record.issuedFor().deviceUdid()).hasValue(TestAttestations.UDID);
+        assertThat(ca.certificates().activeWithDevice(java.time.Instant.now(), 10))
+                .extracting(CertificateRecord::serialHex).contains(record.serialHex());
     }
 
     @Test

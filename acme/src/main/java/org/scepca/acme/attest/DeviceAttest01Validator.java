@@ -75,4 +75,39 @@ public final class DeviceAttest01Validator implements ChallengeValidator {
         String note = j.toString();
         return note.length() > MAX_NOTE ? note.substring(0, MAX_NOTE) : note;
     }
+
+    /** The serial number and UDID an attested authorization's note names (as {@link #note} wrote it). */
+    public record DeviceIds(Optional<String> serial, Optional<String> udid) {
+        public DeviceIds {
+            Objects.requireNonNull(serial, "serial is null");
+            Objects.requireNonNull(udid, "udid is null");
+        }
+    }
+
+    /**
+     * Reads back what {@link #note} wrote: the attested serial number and UDID, each only if it is a valid device
+     * identifier ({@link org.scepca.ca.store.ChallengeOrigin#normalizeDevice}). Empty for any other note.
+     */
+    public static DeviceIds deviceIds(String note) {
+        Optional<String> serial = Optional.empty();
+        Optional<String> udid = Optional.empty();
+        if (note != null && note.startsWith("apple-attested ")) {
+            for (String part : note.substring("apple-attested ".length()).split(" ")) {
+                if (part.startsWith("serial=") && serial.isEmpty()) {
+                    serial = device(part.substring("serial=".length()));
+                } else if (part.startsWith("udid=") && udid.isEmpty()) {
+                    udid = device(part.substring("udid=".length()));
+                }
+            }
+        }
+        return new DeviceIds(serial, udid);
+    }
+
+    private static Optional<String> device(String value) {
+        try {
+            return org.scepca.ca.store.ChallengeOrigin.normalizeDevice(Optional.of(value), "device");
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
 }

@@ -63,6 +63,23 @@ class DeviceAttest01ValidatorTest {
     }
 
     @Test
+    void deviceIds_readBackWhatTheNoteWrote_andNothingFromOtherNotes() {
+        var ids = DeviceAttest01Validator.deviceIds(
+                "apple-attested serial=C02XL0GHJGH5 udid=00008030-001A2D3E0C38802E os=17.2 sepos=21.3.51");
+        assertThat(ids.serial()).hasValue("C02XL0GHJGH5");
+        assertThat(ids.udid()).hasValue("00008030-001A2D3E0C38802E");
+        assertThat(DeviceAttest01Validator.deviceIds("apple-attested udid=abc-1 os=17").serial()).isEmpty();
+        assertThat(DeviceAttest01Validator.deviceIds("apple-attested udid=abc-1 os=17").udid()).hasValue("ABC-1");
+        // not ours, not valid identifiers, or a second value: nothing (or the first) is taken
+        assertThat(DeviceAttest01Validator.deviceIds("acme order 42 serial=C02XL0GHJGH5").serial()).isEmpty();
+        assertThat(DeviceAttest01Validator.deviceIds(null).serial()).isEmpty();
+        assertThat(DeviceAttest01Validator.deviceIds("apple-attested serial=a/b udid=" + "x".repeat(65)))
+                .isEqualTo(new DeviceAttest01Validator.DeviceIds(java.util.Optional.empty(), java.util.Optional.empty()));
+        assertThat(DeviceAttest01Validator.deviceIds("apple-attested serial=FIRST serial=SECOND").serial())
+                .hasValue("FIRST");
+    }
+
+    @Test
     void valid_bindsTheAttestedKey_andNotesTheDevice() throws Exception {
         DeviceAttest01Validator v = new DeviceAttest01Validator(pki.verifier(), DevicePolicy.ANY, allowList);
         TestAttestations.Leaf leaf = pki.leaf(TOKEN);

@@ -295,10 +295,16 @@ public final class Integrations implements AutoCloseable {
         }
     }
 
-    /** Active certificates that name a Jamf device, for the device sync. */
+    /**
+     * Active certificates that name a Jamf device, for the device sync. Certificates of ACME endpoints name the device
+     * Apple attested, which no Jamf event vouched for (another MDM may manage it): the sync leaves them alone.
+     */
     static List<JamfDeviceSync.DeviceCertificate> activeJamfCertificates(CertificateAuthority ca) {
         List<JamfDeviceSync.DeviceCertificate> out = new ArrayList<>();
         for (CertificateRecord r : ca.certificates().activeWithDevice(ca.clock().instant(), 1_000_000)) {
+            if (ca.endpoints().find(r.endpointName()).map(e -> e.allows(Authorization.ACME)).orElse(false)) {
+                continue;
+            }
             Set<String> ids = new HashSet<>();
             r.issuedFor().deviceSerial().ifPresent(ids::add);
             r.issuedFor().deviceUdid().ifPresent(ids::add);

@@ -66,6 +66,27 @@ class AcmeHttpTest {
         assertThat(r.headers().firstValue("Link")).contains("<http://ca.example.org/acme/web/directory>;rel=\"index\"");
     }
 
+    /**
+     * An attested ACME device's certificate records its serial number (device search finds it), but the Jamf device
+     * sync, which revokes certificates of devices Jamf no longer lists, leaves it alone: no Jamf event vouched for
+     * it. A SCEP endpoint's certificate for a device is in the sync's scope.
+     */
+    @Test
+    void theJamfDeviceSyncLeavesAcmeDeviceCertificatesAlone() {
+        java.util.function.BiFunction<String, String, java.math.BigInteger> issue = (endpoint, device) -> server.ca()
+                .issuance().issue(new org.scepca.ca.issuance.IssuanceRequest(
+                        org.scepca.ca.testing.Csrs.csr().subject("CN=" + device + ",O=Test").build(), "test",
+                        org.scepca.ca.policy.CertificateProfile.CLIENT, org.scepca.ca.store.IssuanceEffects.none(),
+                        org.scepca.ca.policy.NameRule.any(), new org.scepca.ca.store.IssuedFor(
+                                java.util.Optional.of(endpoint), java.util.Optional.empty(), java.util.Optional.empty(),
+                                java.util.Optional.of(device), java.util.Optional.empty(), java.util.Optional.empty())))
+                .record().serial();
+        java.math.BigInteger acme = issue.apply("web", "C02ACMEDEV01");
+        java.math.BigInteger scep = issue.apply("default", "C02SCEPDEV01");
+        assertThat(org.scepca.server.integrations.IntegrationsAccess.activeJamfCertificates(server.ca()))
+                .extracting(org.scepca.jamf.JamfDeviceSync.DeviceCertificate::serial).contains(scep).doesNotContain(acme);
+    }
+
     @Test
     void theDirectoryNamesTheConfiguredUrlsNotTheOneTheRequestCameTo() throws Exception {
         HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(base + "/acme/web/directory")));
