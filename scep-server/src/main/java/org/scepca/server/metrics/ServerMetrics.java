@@ -92,6 +92,10 @@ public final class ServerMetrics implements ScepObserver, AutoCloseable {
             // hikaricp_connections_*{pool=...}; a pool's tracker can be set once, here, while it runs.
             pool.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(r));
         }
+        // One count per audit line: enrollments and renewals of every protocol (SCEP, ACME finalize, EST),
+        // revocations, challenges, admin changes. The key is this registry's own, so the audit trail's sink (keyed by
+        // the store) still writes each line once.
+        m.binders.add(org.scepca.ca.audit.AuditSinks.register("metrics@" + System.identityHashCode(m), m::audited));
         m.fleet = new FleetGauges(ca, storeTtl);
         m.fleet.register(r);
         m.binders.add(m.fleet);
@@ -149,6 +153,24 @@ public final class ServerMetrics implements ScepObserver, AutoCloseable {
                             result, "fail_info", failInfo, "reason", e.refusal().map(Refusal::id).orElse("none"))
                     .register(registry).increment();
         }
+    }
+
+    /** Label values of {@code scepca_audit_operations_total}: the code's own tokens; anything else is "other". */
+    private static final java.util.regex.Pattern AUDIT_LABEL = java.util.regex.Pattern.compile(
+            "[A-Za-z0-9][A-Za-z0-9_.:/-]{0,47}");
+
+    /** The audit sink: counts the line by op, endpoint and outcome (never by subject, serial or any requester value). */
+    void audited(org.scepca.ca.audit.AuditLine line) {
+        Counter.builder("scepca.audit.operations")
+                .description("Audited operations (one per audit line) by op, endpoint and outcome: enrollments and"
+                        + " renewals of every protocol, revocations, challenges, admin changes")
+                .tags("op", auditLabel(line.field("op")), "audit_endpoint", auditLabel(line.field("endpoint")),
+                        "outcome", auditLabel(line.field("outcome")))
+                .register(registry).increment();
+    }
+
+    private static String auditLabel(java.util.Optional<String> value) {
+        return value.map(v -> AUDIT_LABEL.matcher(v).matches() ? v : "other").orElse("none");
     }
 
     /** The OCSP servlet's observer: one count per certificate answered, or per error response. */

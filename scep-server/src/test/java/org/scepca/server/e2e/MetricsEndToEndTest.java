@@ -153,6 +153,10 @@ class MetricsEndToEndTest {
         assertThat(d.of("scepca_scep_enrollments_total", "scep_endpoint", "default", "kind", "enrollment",
                 "outcome", "refused", "fail_info", "badRequest", "reason", "challenge")).isEqualTo(1);
         assertThat(d.of("scepca_scep_enrollments_total")).isEqualTo(2);
+        // One count per audit line, for every protocol alike (ACME finalize, EST enrollments count the same way).
+        assertThat(d.of("scepca_audit_operations_total", "op", "PKCSReq", "audit_endpoint", "scep", "outcome", "issued"))
+                .isEqualTo(1);
+        assertThat(d.of("scepca_audit_operations_total", "op", "PKCSReq")).isEqualTo(2);
         assertThat(d.of("scepca_scep_requests_seconds_count", "operation", "PKCSReq", "outcome", "success",
                 "fail_info", "none")).isEqualTo(1);
         assertThat(d.of("scepca_scep_requests_seconds_count", "operation", "PKCSReq", "outcome", "failure",
