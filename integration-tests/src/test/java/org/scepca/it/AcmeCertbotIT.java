@@ -59,16 +59,13 @@ class AcmeCertbotIT {
         assumeTrue(Files.isExecutable(CERTBOT), "certbot not installed");
     }
 
-    static int freePort() throws Exception {
-        return org.scepca.it.FreePorts.next();
-    }
 
     @Test
     void certbotIssuesRenewsAndRevokes(@TempDir Path tmp) throws Exception {
         requireCertbot();
         Path dir = tmp.resolve("data");
-        int port = freePort();
-        int httpPort = freePort();
+        int port = org.scepca.it.FreePorts.next();
+        int httpPort = org.scepca.it.FreePorts.next();
         String base = "http://127.0.0.1:" + port;
         Path props = tmp.resolve("scepca.properties");
         Files.writeString(props, String.join("\n",

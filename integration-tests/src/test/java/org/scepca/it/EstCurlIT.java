@@ -93,8 +93,8 @@ class EstCurlIT {
      */
     private static Running startServer(String store) throws Exception {
         for (int attempt = 1; ; attempt++) {
-            int port = freePort();
-            int tlsPort = freePort();
+            int port = org.scepca.it.FreePorts.next();
+            int tlsPort = org.scepca.it.FreePorts.next();
             http = "http://127.0.0.1:" + port;
             https = "https://localhost:" + tlsPort;
             Path config = new CaDirectory(data).configFile();
@@ -380,7 +380,4 @@ class EstCurlIT {
         return ScepcaCli.run(args);
     }
 
-    private static int freePort() throws IOException {
-        return ScepcaCli.freePort();
-    }
 }

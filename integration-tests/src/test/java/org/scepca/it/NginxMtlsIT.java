@@ -136,7 +136,7 @@ class NginxMtlsIT {
         Path serverFiles = tmp.resolve("tls");
         cli("cert", "issue-server", "--data", data.toString(), "--passphrase-file", passphraseFile.toString(),
                 "--dns", "localhost", "--ip", "127.0.0.1", "--out", serverFiles.toString());
-        nginxPort = freePort();
+        nginxPort = org.scepca.it.FreePorts.next();
         String serverBlock = cli("nginx-config", "--data", data.toString(), "--server-name", "localhost",
                 "--listen", "127.0.0.1:" + nginxPort, "--cert", serverFiles.resolve("server-chain.pem").toString(),
                 "--key", serverFiles.resolve("server.key").toString(),
@@ -288,7 +288,7 @@ class NginxMtlsIT {
         Path map = tmp.resolve("scepca-devices.map");
         assertThat(cli("nginx-map", "--data", data.toString(), "--passphrase-file", passphraseFile.toString(),
                 "--out", map.toString())).contains("wrote");
-        int port = freePort();
+        int port = org.scepca.it.FreePorts.next();
         Path serverFiles = tmp.resolve("tls");
         CaDirectory dir = new CaDirectory(data);
         String block = "    include " + map + ";\n"
@@ -378,7 +378,7 @@ class NginxMtlsIT {
     /** Our server on a loopback port that its public-base-url (CDP and OCSP URLs in certificates) names. */
     private static Running startServer() throws Exception {
         for (int attempt = 1; ; attempt++) {
-            int port = freePort();
+            int port = org.scepca.it.FreePorts.next();
             base = "http://127.0.0.1:" + port;
             Path config = new CaDirectory(data).configFile();
             Files.writeString(config, "public-base-url=" + base + "\n" + store);
@@ -502,9 +502,6 @@ class NginxMtlsIT {
         return p;
     }
 
-    private static int freePort() throws IOException {
-        return ScepcaCli.freePort();
-    }
 
     record ProcessResult(int exitCode, String output) {
     }

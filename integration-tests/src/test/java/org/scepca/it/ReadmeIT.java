@@ -155,9 +155,9 @@ class ReadmeIT {
         Files.writeString(launcher, "#!/bin/sh\nexec '" + Path.of(System.getProperty("java.home"), "bin", "java") + "' @'"
                 + repo.resolve("scep-server/jvm.options") + "' -jar '" + jar + "' \"$@\"\n");
         Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
-        port = freePort();
+        port = org.scepca.it.FreePorts.next();
         env.put("SCEPCA_PORT", Integer.toString(port));
-        env.put("SCEPCA_ADMIN_PORT", Integer.toString(freePort()));
+        env.put("SCEPCA_ADMIN_PORT", Integer.toString(org.scepca.it.FreePorts.next()));
     }
 
     /** Runs one README line; a line ending in {@code &} starts the server and waits until it answers. */
@@ -240,9 +240,6 @@ class ReadmeIT {
         return m.group(1);
     }
 
-    private static int freePort() throws IOException {
-        return org.scepca.it.FreePorts.next();
-    }
 
     static Path repoRoot() {
         Path here = Path.of("").toAbsolutePath();

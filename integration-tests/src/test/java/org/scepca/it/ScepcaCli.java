@@ -2,13 +2,12 @@ package org.scepca.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 
 import org.scepca.server.cli.Main;
 
-/** The operator's side of a scenario: {@code scepca} commands in this process, and a free loopback port. */
+/** The operator's side of a scenario: {@code scepca} commands in this process. */
 final class ScepcaCli {
     private ScepcaCli() {
     }
@@ -20,10 +19,5 @@ final class ScepcaCli {
         int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
         assertThat(code).as("scepca %s: %s", String.join(" ", args), err).isZero();
         return out.toString();
-    }
-
-    /** A port free a moment ago (callers retry when it was taken in between). */
-    static int freePort() throws IOException {
-        return org.scepca.it.FreePorts.next();
     }
 }

@@ -81,7 +81,7 @@ class ReplicasBehindNginxIT {
         b = scepca.serve(dataB, tmp.resolve("b.log"));
         assertThat(a.awaitReady(Duration.ofSeconds(60))).as(a.logTail(30)).isTrue();
         assertThat(b.awaitReady(Duration.ofSeconds(60))).as(b.logTail(30)).isTrue();
-        nginxPort = Scepca.freePort();
+        nginxPort = org.scepca.it.FreePorts.next();
         nginx = startNginx(a.port, b.port);
     }
 

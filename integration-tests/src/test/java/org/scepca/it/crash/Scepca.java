@@ -109,16 +109,13 @@ final class Scepca {
         Files.write(file, lines);
     }
 
-    static int freePort() throws IOException {
-        return org.scepca.it.FreePorts.next();
-    }
 
     /** Starts {@code scepca serve} on {@code data} with fresh ports; returns once it runs (not yet ready). */
     Server serve(Path data, Path log) throws IOException {
-        int port = freePort();
-        int adminPort = freePort();
+        int port = org.scepca.it.FreePorts.next();
+        int adminPort = org.scepca.it.FreePorts.next();
         while (adminPort == port) {
-            adminPort = freePort();
+            adminPort = org.scepca.it.FreePorts.next();
         }
         setAdminPort(data, adminPort);
         Process p = new ProcessBuilder(java(List.of("serve", "--data", data.toString(), "--host", "127.0.0.1", "--port",

@@ -65,7 +65,4 @@ final class ImageLayout {
         }
     }
 
-    static int freePort() throws IOException {
-        return org.scepca.it.FreePorts.next();
-    }
 }
