@@ -40,6 +40,10 @@ public final class FuzzCa {
     /** The ACME endpoint's name: its directory is {@code ACME_BASE_URL/acme/ACME_ENDPOINT/directory}. */
     public static final String ACME_ENDPOINT = "acme";
 
+    private static final String PREFIX = "scepca-fuzz";
+    /** The file in a fuzz data folder that names the process using it. */
+    private static final String OWNER = "owner.pid";
+
     private static FuzzCa instance;
 
     private final Path dir;
@@ -51,7 +55,9 @@ public final class FuzzCa {
         Providers.register();
         // One audit line per request would be millions of lines in a soak; refusals are counted by the targets.
         ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("scepca.audit")).setLevel(ch.qos.logback.classic.Level.WARN);
-        dir = Files.createTempDirectory("scepca-fuzz");
+        removeAbandoned(scratch());
+        dir = Files.createTempDirectory(scratch(), PREFIX);
+        Files.writeString(dir.resolve(OWNER), Long.toString(ProcessHandle.current().pid()));
         TestPki.create(dir).close();
         Files.writeString(dir.resolve("canary.txt"), CANARY);
         Files.writeString(dir.resolve("ca").resolve("canary.txt"), CANARY);
@@ -70,6 +76,47 @@ public final class FuzzCa {
                 Csrs.csr().subject("CN=fuzz-device,O=Fuzz").dns("fuzz-device.test").build(), "fuzz",
                 CertificateProfile.CLIENT, IssuanceEffects.none())).record().serial();
         Runtime.getRuntime().addShutdownHook(new Thread(this::close, "fuzz-ca-close"));
+    }
+
+    /**
+     * Where the throwaway data folder goes: {@code /dev/shm} (tmpfs) where there is one. The store still commits and
+     * syncs exactly as in production, but a sync on tmpfs costs nothing, and on the development machine's virtual disk
+     * (about 5 ms per fsync) the syncs were most of the time of the targets that write (a fresh ACME nonce per input,
+     * orders, accounts, one-time challenges). What a fuzz input tests is the decoders' and the answers' behaviour;
+     * durability is the crash soak's business (docs/crash-safety.md).
+     */
+    private static Path scratch() {
+        Path shm = Path.of("/dev/shm");
+        return Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
+    }
+
+    /**
+     * Removes the data folders of fuzz runs whose process is gone. A fuzzing run ends in libFuzzer's exit, which runs
+     * no shutdown hook, so {@link #close} never removes its folder; on tmpfs each would hold memory (a store that an
+     * hour of fuzzing grew to gigabytes) until the next reboot. A folder without an owner file is removed once it is an
+     * hour old (one from before owner files, or one whose owner died before writing it).
+     */
+    private static void removeAbandoned(Path parent) {
+        try (Stream<Path> folders = Files.list(parent)) {
+            folders.filter(f -> f.getFileName().toString().startsWith(PREFIX) && Files.isDirectory(f))
+                    .filter(FuzzCa::abandoned).forEach(FuzzCa::delete);
+        } catch (IOException | UncheckedIOException e) {
+            LoggerFactory.getLogger(FuzzCa.class).warn("could not look for abandoned fuzz folders in {}: {}", parent,
+                    e.toString());
+        }
+    }
+
+    private static boolean abandoned(Path folder) {
+        try {
+            Path owner = folder.resolve(OWNER);
+            if (Files.exists(owner)) {
+                long pid = Long.parseLong(Files.readString(owner).strip());
+                return ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true);
+            }
+            return Files.getLastModifiedTime(folder).toInstant().isBefore(java.time.Instant.now().minusSeconds(3600));
+        } catch (IOException | NumberFormatException e) {
+            return false;
+        }
     }
 
     /** The shared instance, started on first use. */
@@ -104,6 +151,10 @@ public final class FuzzCa {
 
     private void close() {
         running.close();
+        delete(dir);
+    }
+
+    private static void delete(Path dir) {
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
         } catch (IOException e) {
