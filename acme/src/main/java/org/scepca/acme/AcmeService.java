@@ -77,6 +77,8 @@ public final class AcmeService {
     static final String RETRY_AFTER = "2";
     static final int MAX_ORDERS_LISTED = 100;
     private static final Pattern PERMANENT_ID = Pattern.compile("[A-Za-z0-9-]{1,64}");
+    /** One device's identifiers: a serial number, a UDID, or both (each attested with the one key the CSR has). */
+    private static final int MAX_DEVICE_IDENTIFIERS = 2;
     private static final Pattern ALL_DIGITS_LABEL = Pattern.compile(".*\\.[0-9]+$|[0-9]+");
 
     private final String endpoint;
@@ -362,6 +364,10 @@ public final class AcmeService {
         boolean dns = wanted.stream().anyMatch(Identifier::isDns);
         if (dns && wanted.stream().anyMatch(i -> !i.isDns())) {
             throw new AcmeProblem(Type.REJECTED_IDENTIFIER, "an order is for dns names or for one device, not both");
+        }
+        if (wanted.stream().filter(i -> i.type().equals(Identifier.PERMANENT)).count() > MAX_DEVICE_IDENTIFIERS) {
+            throw new AcmeProblem(Type.REJECTED_IDENTIFIER, "an order is for one device: its serial number, its UDID"
+                    + " or both");
         }
         List<Identifier> list = new ArrayList<>(wanted);
         List<List<String>> challenges = new ArrayList<>();
@@ -665,9 +671,11 @@ public final class AcmeService {
         IssuedFor issuedFor = new IssuedFor(Optional.of(endpoint), Optional.empty(),
                 note.or(() -> Optional.of("acme order " + id)), ids.serial(), ids.udid(), Optional.empty());
         try {
+            // A device certificate names what the attestation proved, as RFC 4043 PermanentIdentifiers the CA writes.
+            List<String> attested = device ? order.identifiers().stream().map(Identifier::value).toList() : List.of();
             IssuedCertificate issued = issuer.issue(new IssuanceRequest(csr, "acme:" + accountId,
                     device ? CertificateProfile.CLIENT : CertificateProfile.SERVER, IssuanceEffects.none(), names,
-                    issuedFor));
+                    issuedFor, attested));
             orders.endFinalize(id, Optional.of(issued.record().serialHex()), Optional.empty());
             audit(order, "issued", issued.record().serialHex(), "", start);
         } catch (PolicyViolationException e) {

@@ -114,6 +114,9 @@ class DeviceAttestFlowTest {
                 new ByteArrayInputStream(c.postUrl(json(ok).path("certificate").asText(), "").body())).iterator()
                 .next();
         assertThat(cert.getPublicKey()).isEqualTo(leaf.key.getPublic());
+        // The attested identifier is in the certificate, written by the CA (RFC 4043), not taken from the CSR.
+        assertThat(org.scepca.ca.issuance.IssuanceEngine.sanStrings(cert))
+                .containsExactly("permanent-id:" + TestAttestations.SERIAL);
         CertificateRecord record = ca.certificates().find(cert.getSerialNumber()).orElseThrow();
         assertThat(record.profile()).isEqualTo(CertificateProfile.CLIENT);
         assertThat(record.issuedFor().note()).get().asString().contains("serial=" + TestAttestations.SERIAL)
@@ -142,5 +145,20 @@ class DeviceAttestFlowTest {
         assertThat(replayed.path("error").path("type").asText())
                 .isEqualTo("urn:ietf:params:acme:error:badAttestationStatement");
         assertThat(replayed.path("error").path("detail").asText()).contains("freshness code");
+    }
+
+    @Test
+    void aDeviceOrderNamesOneDevice_itsSerialNumberItsUdidOrBoth() throws Exception {
+        TestClient c = new TestClient(acme).register();
+        AcmeResponse both = c.post("new-order", "{\"identifiers\":[{\"type\":\"permanent-identifier\",\"value\":\""
+                + TestAttestations.SERIAL + "\"},{\"type\":\"permanent-identifier\",\"value\":\"" + TestAttestations.UDID
+                + "\"}]}");
+        assertThat(both.status()).as(both.bodyText()).isEqualTo(201);
+        AcmeResponse three = c.post("new-order", "{\"identifiers\":[{\"type\":\"permanent-identifier\",\"value\":"
+                + "\"A1\"},{\"type\":\"permanent-identifier\",\"value\":\"B2\"},{\"type\":\"permanent-identifier\","
+                + "\"value\":\"C3\"}]}");
+        assertThat(three.status()).isEqualTo(400);
+        assertThat(json(three).path("type").asText()).isEqualTo("urn:ietf:params:acme:error:rejectedIdentifier");
+        assertThat(json(three).path("detail").asText()).contains("one device");
     }
 }

@@ -42,6 +42,7 @@ import org.scepca.ca.policy.CertificateProfile;
 import org.scepca.ca.policy.CsrValidator;
 import org.scepca.ca.policy.IssuancePolicy;
 import org.scepca.ca.policy.NameRule;
+import org.scepca.ca.policy.PermanentIdentifiers;
 import org.scepca.ca.policy.PolicyViolationException;
 import org.scepca.ca.policy.SanText;
 import org.scepca.ca.policy.ValidatedCsr;
@@ -159,7 +160,7 @@ public final class IssuanceEngine {
         for (int attempt = 1; ; attempt++) {
             Instant now = clock.instant();
             BigInteger serial = serials.next();
-            Signed signed = build(csr, request.profile(), serial, now);
+            Signed signed = build(csr, request.profile(), request.attestedIdentifiers(), serial, now);
             X509Certificate cert = Pem.certificate(signed.holder());
             CertificateRecord record = record(cert, signed, request, now);
             try {
@@ -216,7 +217,8 @@ public final class IssuanceEngine {
     private record Signed(X509CertificateHolder holder, Instant notBefore, Instant notAfter) {
     }
 
-    private Signed build(ValidatedCsr csr, CertificateProfile profile, BigInteger serial, Instant now) {
+    private Signed build(ValidatedCsr csr, CertificateProfile profile, List<String> attested, BigInteger serial,
+            Instant now) {
         // Whole seconds, as encoded, so the stored record matches the certificate exactly.
         Instant notBefore = now.minus(policy.backdate()).truncatedTo(ChronoUnit.SECONDS);
         Instant notAfter = now.plus(policy.validity()).truncatedTo(ChronoUnit.SECONDS);
@@ -247,10 +249,12 @@ public final class IssuanceEngine {
             }
             b.addExtension(Extension.subjectKeyIdentifier, false, extensionUtils.createSubjectKeyIdentifier(spki));
             b.addExtension(Extension.authorityKeyIdentifier, false, issuer.authorityKeyIdentifier());
-            if (!csr.subjectAltNames().isEmpty()) {
+            List<GeneralName> sans = new ArrayList<>(csr.subjectAltNames());
+            attested.forEach(a -> sans.add(PermanentIdentifiers.generalName(a)));
+            if (!sans.isEmpty()) {
                 // RFC 5280 §4.2.1.6: critical when the subject is empty.
                 b.addExtension(Extension.subjectAlternativeName, csr.subject().getRDNs().length == 0,
-                        new GeneralNames(csr.subjectAltNames().toArray(new GeneralName[0])));
+                        new GeneralNames(sans.toArray(new GeneralName[0])));
             }
             if (crlDistributionPoints != null) {
                 b.addExtension(crlDistributionPoints);

@@ -1,6 +1,8 @@
 package org.scepca.ca.issuance;
 
+import java.util.List;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.scepca.ca.policy.CertificateProfile;
@@ -12,9 +14,23 @@ import org.scepca.ca.store.IssuedFor;
  * A CSR plus what the front end vouches for: who asked (for the audit trail), which profile, which names the
  * authority behind the request allows (the renewed certificate's, a bound challenge's), and what must happen
  * atomically with storing the certificate (consume a challenge, record the SCEP transaction, supersede a renewal).
+ *
+ * <p>{@code attestedIdentifiers} are device identities that an attestation proved (ACME device-attest-01: the serial
+ * number or UDID Apple's attestation certifies). The engine writes each into the certificate as an RFC 4043
+ * PermanentIdentifier subjectAltName, which no CSR can ask for ({@link org.scepca.ca.policy.CsrValidator} refuses
+ * that otherName): the one name in a device certificate that the CA, not the requester, vouches for.
  */
 public record IssuanceRequest(PKCS10CertificationRequest csr, String requester, CertificateProfile profile,
-        IssuanceEffects effects, NameRule names, IssuedFor issuedFor) {
+        IssuanceEffects effects, NameRule names, IssuedFor issuedFor, List<String> attestedIdentifiers) {
+    /** What a permanent identifier may be: a serial number or UDID (draft-ietf-acme-device-attest). */
+    private static final Pattern DEVICE_IDENTIFIER = Pattern.compile("[A-Za-z0-9-]{1,64}");
+
+    /** Nothing attested. */
+    public IssuanceRequest(PKCS10CertificationRequest csr, String requester, CertificateProfile profile,
+            IssuanceEffects effects, NameRule names, IssuedFor issuedFor) {
+        this(csr, requester, profile, effects, names, issuedFor, List.of());
+    }
+
     /** Not issued for a device (the CLI's certificates). */
     public IssuanceRequest(PKCS10CertificationRequest csr, String requester, CertificateProfile profile,
             IssuanceEffects effects, NameRule names) {
@@ -28,6 +44,11 @@ public record IssuanceRequest(PKCS10CertificationRequest csr, String requester, 
         Objects.requireNonNull(profile, "profile is null");
         Objects.requireNonNull(effects, "effects is null");
         Objects.requireNonNull(names, "names is null");
+        attestedIdentifiers = List.copyOf(Objects.requireNonNull(attestedIdentifiers, "attestedIdentifiers is null"));
+        if (attestedIdentifiers.size() > 4 || !attestedIdentifiers.stream().allMatch(
+                i -> DEVICE_IDENTIFIER.matcher(i).matches())) {
+            throw new IllegalArgumentException("attested identifiers are at most 4 serial numbers or UDIDs");
+        }
         if (effects.adminGrant().isPresent() != (profile == CertificateProfile.ADMIN_CLIENT)) {
             throw new IllegalArgumentException("an ADMIN_CLIENT certificate, and only one, carries an admin grant");
         }

@@ -503,6 +503,10 @@ public final class CsrValidator {
         } catch (RuntimeException e) {
             throw new PolicyViolationException("subjectAltName otherName is malformed");
         }
+        if (PermanentIdentifiers.OID.equals(type)) {
+            throw new PolicyViolationException("subjectAltName permanentIdentifier is not requested: the CA writes it"
+                    + " for an identifier an attestation proved");
+        }
         if (!UPN_OID.equals(type)) {
             throw new PolicyViolationException("subjectAltName otherName " + type.getId() + " is not allowed");
         }

@@ -30,6 +30,9 @@ public final class SanText {
             }
             case GeneralName.otherName -> {
                 ASN1Sequence seq = ASN1Sequence.getInstance(n.getName());
+                if (PermanentIdentifiers.is(seq)) {
+                    yield PermanentIdentifiers.SAN_PREFIX + PermanentIdentifiers.of(seq).orElse("?");
+                }
                 ASN1Encodable v = ASN1TaggedObject.getInstance(seq.getObjectAt(1)).getExplicitBaseObject();
                 yield "upn:" + (v instanceof ASN1String s ? s.getString() : "?");
             }

@@ -6,6 +6,7 @@ import static org.scepca.ca.testing.Csrs.csr;
 
 import java.math.BigInteger;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -19,6 +20,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.ASN1Sequence;
+import org.bouncycastle.asn1.ASN1TaggedObject;
+import org.bouncycastle.asn1.x500.RDN;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.asn1.DERUTF8String;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
@@ -28,10 +36,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.scepca.ca.CertificateAuthority;
 import org.scepca.ca.config.CaConfig;
+import org.scepca.ca.pem.Pem;
 import org.scepca.ca.policy.CertificateProfile;
+import org.scepca.ca.policy.NameRule;
 import org.scepca.ca.policy.PolicyViolationException;
 import org.scepca.ca.store.CertificateQuery;
 import org.scepca.ca.store.IssuanceEffects;
+import org.scepca.ca.store.IssuedFor;
+import org.scepca.ca.testing.OpenSsl;
 import org.scepca.ca.testing.TestPki;
 
 class IssuanceEngineTest {
@@ -167,5 +179,64 @@ class IssuanceEngineTest {
         assertThatThrownBy(() -> ca.issuance().issue(new IssuanceRequest(csr().build(), "test",
                 CertificateProfile.PROFILE_SIGNING, IssuanceEffects.none())))
                 .isInstanceOf(PolicyViolationException.class).hasMessageContaining("not issued from CSRs");
+    }
+
+    private static IssuedCertificate issueAttested(org.bouncycastle.pkcs.PKCS10CertificationRequest req,
+            List<String> attested) {
+        return ca.issuance().issue(new IssuanceRequest(req, "acme:test", CertificateProfile.CLIENT,
+                IssuanceEffects.none(), NameRule.any(), IssuedFor.NONE, attested));
+    }
+
+    @Test
+    void attestedIdentifiersBecomePermanentIdentifierNamesThatTheCaWrites() throws Exception {
+        IssuedCertificate issued = issueAttested(csr().subject("CN=ipad-1,O=Acme").dns("ipad-1.acme.test").build(),
+                List.of("C02XK0AAJGH5"));
+        X509Certificate c = issued.certificate();
+        GeneralName[] names = GeneralNames.getInstance(JcaX509ExtensionUtils.parseExtensionValue(
+                c.getExtensionValue(Extension.subjectAlternativeName.getId()))).getNames();
+        // The CSR's dNSName, then the CA's otherName: id-on-permanentIdentifier, [0] EXPLICIT SEQUENCE { UTF8String }.
+        assertThat(names).hasSize(2);
+        assertThat(names[0].getTagNo()).isEqualTo(GeneralName.dNSName);
+        assertThat(names[1].getTagNo()).isEqualTo(GeneralName.otherName);
+        ASN1Sequence other = ASN1Sequence.getInstance(names[1].getName());
+        assertThat(other.getObjectAt(0)).isEqualTo(new ASN1ObjectIdentifier("1.3.6.1.5.5.7.8.3"));
+        ASN1TaggedObject value = ASN1TaggedObject.getInstance(other.getObjectAt(1));
+        assertThat(value.getTagNo()).isZero();
+        assertThat(value.isExplicit()).isTrue();
+        ASN1Sequence permanentIdentifier = ASN1Sequence.getInstance(value.getExplicitBaseObject());
+        assertThat(permanentIdentifier.size()).as("identifierValue only, no assigner").isEqualTo(1);
+        assertThat(DERUTF8String.getInstance(permanentIdentifier.getObjectAt(0)).getString()).isEqualTo("C02XK0AAJGH5");
+        assertThat(c.getCriticalExtensionOIDs()).doesNotContain(Extension.subjectAlternativeName.getId());
+        // Stored and searchable as the other names are.
+        assertThat(issued.record().subjectAltNames()).containsExactly("dns:ipad-1.acme.test",
+                "permanent-id:C02XK0AAJGH5");
+        assertThat(ca.certificates().find(issued.record().serial()).orElseThrow().subjectAltNames())
+                .contains("permanent-id:C02XK0AAJGH5");
+        if (OpenSsl.available()) {
+            Path pem = Files.createTempFile(dir, "attested", ".pem");
+            Files.writeString(pem, Pem.encode(c));
+            OpenSsl.Result text = OpenSsl.run("x509", "-in", pem.toString(), "-noout", "-ext", "subjectAltName");
+            assertThat(text.ok()).as(text.output()).isTrue();
+            // OpenSSL 3.0 knows the type (3.2 and later also print the value; the structure is checked above).
+            assertThat(text.output()).contains("DNS:ipad-1.acme.test").contains("othername: Permanent Identifier:");
+        }
+    }
+
+    @Test
+    void withAnEmptySubjectTheNamesAreCritical() throws Exception {
+        X509Certificate c = issueAttested(csr().subject(new X500Name(new RDN[0])).dns("mac-2.acme.test").build(),
+                List.of("00008030-001A2D8E3C38802E", "C02XK0AAJGH6")).certificate();
+        assertThat(c.getCriticalExtensionOIDs()).contains(Extension.subjectAlternativeName.getId());
+        assertThat(IssuanceEngine.sanStrings(c)).containsExactly("dns:mac-2.acme.test",
+                "permanent-id:00008030-001A2D8E3C38802E", "permanent-id:C02XK0AAJGH6");
+    }
+
+    @Test
+    void attestedIdentifiersAreSerialNumbersOrUdidsOnly() {
+        for (List<String> bad : List.of(List.of("C02 XK0"), List.of("x".repeat(65)), List.of(""),
+                List.of("a\nop=issued"), List.of("1", "2", "3", "4", "5"))) {
+            assertThatThrownBy(() -> issueAttested(csr().build(), bad)).as(bad.toString())
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
     }
 }

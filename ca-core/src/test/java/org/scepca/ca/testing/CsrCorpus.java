@@ -164,6 +164,9 @@ public final class CsrCorpus {
         c.add(fail("fail/cnIsOcspResponder", () -> csr().subject("CN=Test Issuing CA OCSP Responder"),
                 "name of this CA", false));
         c.add(fail("fail/sanIsRootName", () -> csr().san(upn("Test Root CA")), "name of this CA", false));
+        // ---- names only the CA writes ----
+        c.add(fail("fail/permanentIdentifierRequested", () -> csr().san(
+                org.scepca.ca.policy.PermanentIdentifiers.generalName("C02XK0AAJGH5")), "the CA writes it", true));
         return List.copyOf(c);
     }
 
