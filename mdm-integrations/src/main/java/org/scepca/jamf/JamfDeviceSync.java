@@ -34,6 +34,11 @@ import org.slf4j.LoggerFactory;
  * the inventory (a re-enrolled device may have a new UDID but keeps its serial number).
  *
  * <p>Each revocation is one audit line, written by the {@link Revoker} with actor {@value #ACTOR} and the device.
+ *
+ * <p>An {@link InventoryListener} (the ACME device allow-lists fed from Jamf, {@code acme-device-list-from=jamf}) is
+ * handed the inventory's serial numbers and UDIDs after every complete read that holds at least one, before any
+ * revocation; with a listener the inventory is read even when no certificate names a Jamf device. A failed, partial
+ * or empty read reaches no listener, so nothing is taken off a list because Jamf could not be read.
  */
 public final class JamfDeviceSync implements Runnable {
     public static final String ACTOR = "jamf-sync";
@@ -45,6 +50,13 @@ public final class JamfDeviceSync implements Runnable {
     public interface InventorySource {
         /** The whole inventory, or an exception: never part of it. */
         JamfInventory readInventory() throws JamfException;
+    }
+
+    /** Told the identifiers of each complete, non-empty inventory read. Its exceptions are logged, not thrown. */
+    @FunctionalInterface
+    public interface InventoryListener {
+        /** @param identifiers every serial number and UDID in the inventory, {@linkplain JamfDevice#normalize normalized} */
+        void inventoryRead(Set<String> identifiers);
     }
 
     /**
@@ -129,11 +141,18 @@ public final class JamfDeviceSync implements Runnable {
     private final ActiveCertificates certificates;
     private final Revoker revoker;
     private final int maxRevocationsPerRun;
+    private final java.util.Optional<InventoryListener> listener;
     /** Certificates whose device was missing in the last successful read. */
     private Set<BigInteger> missingLastTime = Set.of();
 
     public JamfDeviceSync(InventorySource inventory, ActiveCertificates certificates, Revoker revoker,
             int maxRevocationsPerRun) {
+        this(inventory, certificates, revoker, maxRevocationsPerRun, java.util.Optional.empty());
+    }
+
+    public JamfDeviceSync(InventorySource inventory, ActiveCertificates certificates, Revoker revoker,
+            int maxRevocationsPerRun, java.util.Optional<InventoryListener> listener) {
+        this.listener = Objects.requireNonNull(listener, "listener is null");
         this.inventory = Objects.requireNonNull(inventory, "inventory is null");
         this.certificates = Objects.requireNonNull(certificates, "certificates is null");
         this.revoker = Objects.requireNonNull(revoker, "revoker is null");
@@ -157,7 +176,10 @@ public final class JamfDeviceSync implements Runnable {
         List<DeviceCertificate> held = certificates.activeJamfCertificates();
         if (held.isEmpty()) {
             missingLastTime = Set.of();
-            return new Report(Outcome.NOTHING_TO_CHECK, 0, 0, List.of(), List.of(), "no active certificate names a Jamf device");
+            if (listener.isEmpty()) {
+                return new Report(Outcome.NOTHING_TO_CHECK, 0, 0, List.of(), List.of(),
+                        "no active certificate names a Jamf device");
+            }
         }
         JamfInventory read;
         try {
@@ -171,10 +193,22 @@ public final class JamfDeviceSync implements Runnable {
         if (present.isEmpty()) {
             // Not counted as a successful read: the misses it would record are not believable.
             String detail = "Jamf Pro's inventory (" + read.devices().size() + " devices) holds no serial number or"
-                    + " UDID while " + held.size() + " certificates name Jamf devices; nothing revoked (check the API"
-                    + " role's privileges and site)";
+                    + " UDID while " + held.size() + " certificates name Jamf devices; nothing revoked"
+                    + (listener.isPresent() ? " and no device list changed" : "") + " (check the API role's privileges"
+                    + " and site)";
             LOG.warn("Jamf device sync: {}", detail);
             return new Report(Outcome.REFUSED, read.devices().size(), held.size(), List.of(), List.of(), detail);
+        }
+        listener.ifPresent(l -> {
+            try {
+                l.inventoryRead(present);
+            } catch (RuntimeException e) {
+                LOG.warn("Jamf device sync: updating the device lists from the inventory failed: {}", e.toString());
+            }
+        });
+        if (held.isEmpty()) {
+            return new Report(Outcome.SYNCED, read.devices().size(), 0, List.of(), List.of(), read.devices().size()
+                    + " devices in Jamf Pro, no certificate naming a Jamf device");
         }
         List<DeviceCertificate> missing = held.stream()
                 .filter(c -> c.deviceIds().stream().noneMatch(present::contains)).toList();

@@ -231,6 +231,52 @@ class JamfDeviceSyncTest {
     }
 
     @Test
+    void aListener_isToldEveryCompleteNonEmptyRead_evenWithoutJamfCertificates_andNoOtherRead() {
+        List<Set<String>> told = new ArrayList<>();
+        JamfDeviceSync sync = new JamfDeviceSync(client, () -> List.copyOf(active), revoker, 50,
+                Optional.of(told::add));
+        // Nothing to revoke, but the allow-lists want the inventory: Jamf is read.
+        jamf.computers(List.of(mac(1)));
+        jamf.mobileDevices(List.of(ipad(2)));
+        Report r = sync.runOnce();
+        assertThat(r.outcome()).isEqualTo(Outcome.SYNCED);
+        assertThat(r.detail()).contains("2 devices in Jamf Pro");
+        assertThat(told).containsExactly(Set.of("C02MAC1", "564D1-UDID", "DMPIPAD2", "00008103-IPAD2"));
+
+        // A failed read, a partial read and an empty inventory tell it nothing: no list shrinks for lack of a read.
+        jamf.failPage(FakeJamfPro.COMPUTERS, 0, 500);
+        assertThat(sync.runOnce().outcome()).isEqualTo(Outcome.READ_FAILED);
+        jamf.computers(List.of(mac(1), mac(2), mac(3)));
+        jamf.shortPage(FakeJamfPro.COMPUTERS, 1);
+        assertThat(sync.runOnce().outcome()).isEqualTo(Outcome.READ_FAILED);
+        jamf.computers(List.of());
+        jamf.mobileDevices(List.of());
+        Report empty = sync.runOnce();
+        assertThat(empty.outcome()).isEqualTo(Outcome.REFUSED);
+        assertThat(empty.detail()).contains("no device list changed");
+        assertThat(told).hasSize(1);
+
+        // With certificates too, the listener hears first, and revocation goes on as without it.
+        jamf.computers(List.of(mac(1)));
+        active.add(cert(0x91, "C02MAC9"));
+        assertThat(sync.runOnce().missingOnce()).containsExactly(BigInteger.valueOf(0x91));
+        assertThat(told).hasSize(2);
+    }
+
+    @Test
+    void aListenerThatThrows_isLogged_andTheRevocationsStillHappen() {
+        jamf.computers(List.of(mac(1)));
+        active.add(cert(0xa1, "C02MAC7"));
+        JamfDeviceSync sync = new JamfDeviceSync(client, () -> List.copyOf(active), revoker, 50,
+                Optional.of(ids -> {
+                    throw new IllegalStateException("store unavailable");
+                }));
+        sync.runOnce();
+        assertThat(sync.runOnce().revoked()).containsExactly(BigInteger.valueOf(0xa1));
+        assertThat(warnings()).anySatisfy(w -> assertThat(w).contains("device lists").contains("store unavailable"));
+    }
+
+    @Test
     void aRevocationThatFails_isRetriedOnTheNextRun_andTheOthersProceed() {
         jamf.computers(List.of(mac(1)));
         active.addAll(List.of(cert(0x81, "C02MAC8"), cert(0x82, "C02MAC9")));

@@ -129,6 +129,69 @@ public final class DeviceAllowList {
         });
     }
 
+    /** What {@link #mirror} changed: devices listed, entries taken off, inventory values that were no device id. */
+    public record Mirrored(int added, int removed, int skipped) {
+        public boolean changed() {
+            return added > 0 || removed > 0;
+        }
+    }
+
+    /**
+     * Makes the entries that {@code source} added to {@code endpoint}'s list follow {@code deviceIds} (a Jamf Pro
+     * inventory read): lists each device not yet listed, with {@code source} as who added it, and takes off the
+     * entries {@code source} added whose device is no longer in {@code deviceIds}. Entries added by anyone else (by
+     * hand, through the CLI or the API) are never touched, also when the device is in {@code deviceIds}. Values that
+     * cannot be a serial number or UDID are skipped and counted. Written durably, at most {@link #MAX_PER_CHANGE}
+     * changes per transaction, so a large inventory never makes one huge transaction; a crash in between leaves
+     * every written change in place and the next read completes the rest.
+     */
+    public Mirrored mirror(String endpoint, Collection<String> deviceIds, String source) {
+        checkEndpoint(endpoint);
+        String by = checkActor(source);
+        Set<String> wanted = new java.util.TreeSet<>();
+        int skipped = 0;
+        for (String id : deviceIds) {
+            if (isWellFormed(id)) {
+                wanted.add(normalize(id));
+            } else {
+                skipped++;
+            }
+        }
+        java.util.Map<String, String> listed = new java.util.HashMap<>();
+        for (Entry e : list(endpoint)) {
+            listed.put(e.deviceId(), e.addedBy());
+        }
+        List<String> toAdd = wanted.stream().filter(id -> !listed.containsKey(id)).toList();
+        List<String> toRemove = listed.entrySet().stream().filter(e -> e.getValue().equals(by)
+                && !wanted.contains(e.getKey())).map(java.util.Map.Entry::getKey).sorted().toList();
+        int added = 0;
+        for (int i = 0; i < toAdd.size(); i += MAX_PER_CHANGE) {
+            added += add(endpoint, toAdd.subList(i, Math.min(toAdd.size(), i + MAX_PER_CHANGE)), by).size();
+        }
+        int removed = 0;
+        for (int i = 0; i < toRemove.size(); i += MAX_PER_CHANGE) {
+            removed += removeAddedBy(endpoint, toRemove.subList(i, Math.min(toRemove.size(), i + MAX_PER_CHANGE)), by);
+        }
+        return new Mirrored(added, removed, skipped);
+    }
+
+    /** Takes off those of {@code ids} that {@code by} added (an entry re-added by hand meanwhile stays). */
+    private int removeAddedBy(String endpoint, List<String> ids, String by) {
+        return db.inDurableTransaction(c -> {
+            int n = 0;
+            try (PreparedStatement s = c.prepareStatement(
+                    "DELETE FROM acme_device_allowlist WHERE endpoint = ? AND device_id = ? AND added_by = ?")) {
+                for (String id : ids) {
+                    s.setString(1, endpoint);
+                    s.setString(2, id);
+                    s.setString(3, by);
+                    n += s.executeUpdate();
+                }
+            }
+            return n;
+        });
+    }
+
     /** The endpoint's entries, by device id. */
     public List<Entry> list(String endpoint) {
         checkEndpoint(endpoint);

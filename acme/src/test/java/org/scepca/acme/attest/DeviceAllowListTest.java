@@ -66,6 +66,39 @@ class DeviceAllowListTest {
     }
 
     @Test
+    void mirror_followsTheInventory_butNeverTouchesEntriesAddedByHand() {
+        list.add("ios", List.of("HANDADDED01", "BOTH0000001"), "cli:ops");
+        DeviceAllowList.Mirrored first = list.mirror("ios", List.of("c02xl0ghjgh5", "BOTH0000001", "F2LXK1ABCDEF",
+                "not a device"), "jamf-sync");
+        assertThat(first).isEqualTo(new DeviceAllowList.Mirrored(2, 0, 1));
+        assertThat(list.list("ios")).extracting(e -> e.deviceId() + " " + e.addedBy()).containsExactly(
+                "BOTH0000001 cli:ops", "C02XL0GHJGH5 jamf-sync", "F2LXK1ABCDEF jamf-sync", "HANDADDED01 cli:ops");
+        // The same read again changes nothing.
+        assertThat(list.mirror("ios", List.of("C02XL0GHJGH5", "BOTH0000001", "F2LXK1ABCDEF"), "jamf-sync").changed())
+                .isFalse();
+        // Devices gone from the inventory leave the list, unless a person listed them; other endpoints are untouched.
+        list.add("macs", List.of("F2LXK1ABCDEF"), "jamf-sync");
+        assertThat(list.mirror("ios", List.of("NEWDEVICE01"), "jamf-sync"))
+                .isEqualTo(new DeviceAllowList.Mirrored(1, 2, 0));
+        assertThat(list.list("ios")).extracting(e -> e.deviceId() + " " + e.addedBy()).containsExactly(
+                "BOTH0000001 cli:ops", "HANDADDED01 cli:ops", "NEWDEVICE01 jamf-sync");
+        assertThat(list.contains("macs", "F2LXK1ABCDEF")).isTrue();
+    }
+
+    @Test
+    void mirror_writesALargeInventoryInBoundedTransactions() {
+        List<String> fleet = new java.util.ArrayList<>();
+        for (int i = 0; i < 2_500; i++) {
+            fleet.add(String.format("C02%09d", i));
+        }
+        assertThat(list.mirror("ios", fleet, "jamf-sync")).isEqualTo(new DeviceAllowList.Mirrored(2_500, 0, 0));
+        assertThat(list.list("ios")).hasSize(2_500);
+        assertThat(list.mirror("ios", fleet.subList(0, 10), "jamf-sync"))
+                .isEqualTo(new DeviceAllowList.Mirrored(0, 2_490, 0));
+        assertThat(list.list("ios")).hasSize(10);
+    }
+
+    @Test
     void aChangeWithOneBadValueChangesNothing() {
         assertThatThrownBy(() -> list.add("ios", List.of("C02XL0GHJGH5", "bad value"), "cli:ops"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("\"bad value\"");

@@ -21,13 +21,22 @@ import java.util.Set;
  * @param devicePolicy        which attested devices device-attest-01 admits: {@code allow-list} (the default: only
  *                            serials/UDIDs added with {@code scepca acme devices add}; Apple attests every managed
  *                            device, including those of another organisation's MDM) or {@code any}
+ * @param deviceListFromJamf  the allow-list also holds every serial number and UDID in Jamf Pro's inventory, kept in
+ *                            step by the Jamf device sync ({@code acme-device-list-from=jamf}); entries added by hand
+ *                            stay as they are
  */
 public record AcmeOptions(URI baseUrl, Set<String> challenges, boolean allowPrivateTargets, int httpPort,
-        Optional<String> dnsResolver, Optional<URI> termsOfService, String devicePolicy) {
+        Optional<String> dnsResolver, Optional<URI> termsOfService, String devicePolicy, boolean deviceListFromJamf) {
     /** Every challenge type the configuration may name. */
     public static final Set<String> CHALLENGE_TYPES = Set.of("http-01", "dns-01", "device-attest-01");
     /** The values of {@code acme-device-policy}. */
     public static final Set<String> DEVICE_POLICIES = Set.of("allow-list", "any");
+
+    /** The options without a device list fed from Jamf Pro. */
+    public AcmeOptions(URI baseUrl, Set<String> challenges, boolean allowPrivateTargets, int httpPort,
+            Optional<String> dnsResolver, Optional<URI> termsOfService, String devicePolicy) {
+        this(baseUrl, challenges, allowPrivateTargets, httpPort, dnsResolver, termsOfService, devicePolicy, false);
+    }
 
     /** The options without device-attest-01's device policy (its safe default applies). */
     public AcmeOptions(URI baseUrl, Set<String> challenges, boolean allowPrivateTargets, int httpPort,
@@ -48,6 +57,9 @@ public record AcmeOptions(URI baseUrl, Set<String> challenges, boolean allowPriv
         Objects.requireNonNull(termsOfService, "termsOfService is null");
         if (!DEVICE_POLICIES.contains(devicePolicy)) {
             throw new IllegalArgumentException("devicePolicy must be one of " + DEVICE_POLICIES);
+        }
+        if (deviceListFromJamf && !(devicePolicy.equals("allow-list") && challenges.contains("device-attest-01"))) {
+            throw new IllegalArgumentException("a device list from Jamf Pro needs device-attest-01 and the allow-list");
         }
     }
 

@@ -42,7 +42,7 @@ public final class Endpoints {
             "san-required", "eku", "validity-days", "min-validity-days", "rsa-min-bits", "rsa-max-bits", "ec-curves",
             "renewal", "renewal-window-days", "supersede-on-renewal", "getcacert-include-root", "report-to", "est",
             "protocol", "acme-challenges", "acme-allow-private-targets", "acme-http-port", "acme-dns-resolver",
-            "acme-base-url", "acme-terms-of-service", "acme-device-policy");
+            "acme-base-url", "acme-terms-of-service", "acme-device-policy", "acme-device-list-from");
     /** Keys of SCEP's enrollment (challenges, approval, SCEP renewal, name templates) that an ACME endpoint refuses. */
     static final Set<String> SCEP_ONLY_KEYS = Set.of("auth", "static-challenge", "static-challenge-file", "approval",
             "subject-template", "subject-pattern", "subject-required", "san-templates", "san-required", "renewal",
@@ -279,10 +279,24 @@ public final class Endpoints {
             throw new InvalidConfigException(prefix + "acme-device-policy applies to device-attest-01, which "
                     + prefix + "acme-challenges does not offer");
         }
+        boolean fromJamf = false;
+        if (k.containsKey("acme-device-list-from")) {
+            String from = k.get("acme-device-list-from").strip().toLowerCase(Locale.ROOT);
+            if (!from.equals("jamf")) {
+                throw new InvalidConfigException(prefix + "acme-device-list-from must be jamf (the allow-list fed from"
+                        + " Jamf Pro's inventory), not '" + k.get("acme-device-list-from") + "'");
+            }
+            if (!challenges.contains("device-attest-01") || !devicePolicy.equals("allow-list")) {
+                throw new InvalidConfigException(prefix + "acme-device-list-from feeds the allow-list of"
+                        + " device-attest-01: it needs device-attest-01 in " + prefix + "acme-challenges and "
+                        + prefix + "acme-device-policy=allow-list");
+            }
+            fromJamf = true;
+        }
         AcmeOptions options = new AcmeOptions(baseUrl.get(), challenges,
                 bool(prefix + "acme-allow-private-targets", k.get("acme-allow-private-targets"), false),
                 intValue(prefix + "acme-http-port", k.get("acme-http-port"), 80, 1, 65535), resolver, tos,
-                devicePolicy);
+                devicePolicy, fromJamf);
         return new EnrollmentEndpoint(name, EnumSet.of(Authorization.ACME), Optional.empty(), false, policy,
                 NameTemplate.NONE, new EnrollmentEndpoint.Renewal(false, Duration.ZERO, false), false, false,
                 Optional.of(options));

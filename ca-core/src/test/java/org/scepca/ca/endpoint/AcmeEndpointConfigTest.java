@@ -73,6 +73,25 @@ class AcmeEndpointConfigTest {
     }
 
     @Test
+    void theAllowListCanBeFedFromJamf_onlyForDeviceAttestationWithTheAllowList() {
+        assertThat(endpoints("public-base-url", "https://ca.example.org", "endpoint.devices.protocol", "acme",
+                "endpoint.devices.acme-challenges", "device-attest-01").get("devices").acme().orElseThrow()
+                .deviceListFromJamf()).isFalse();
+        assertThat(endpoints("public-base-url", "https://ca.example.org", "endpoint.devices.protocol", "acme",
+                "endpoint.devices.acme-challenges", "device-attest-01", "endpoint.devices.acme-device-list-from", " Jamf")
+                .get("devices").acme().orElseThrow().deviceListFromJamf()).isTrue();
+        refused("endpoint.devices.acme-device-list-from must be jamf", "public-base-url", "https://ca.example.org",
+                "endpoint.devices.protocol", "acme", "endpoint.devices.acme-challenges", "device-attest-01",
+                "endpoint.devices.acme-device-list-from", "intune");
+        refused("endpoint.devices.acme-device-list-from feeds the allow-list", "public-base-url",
+                "https://ca.example.org", "endpoint.devices.protocol", "acme", "endpoint.devices.acme-challenges",
+                "device-attest-01", "endpoint.devices.acme-device-policy", "any", "endpoint.devices.acme-device-list-from",
+                "jamf");
+        refused("endpoint.web.acme-device-list-from feeds the allow-list", "public-base-url",
+                "https://ca.example.org", "endpoint.web.protocol", "acme", "endpoint.web.acme-device-list-from", "jamf");
+    }
+
+    @Test
     void refusals() {
         refused("endpoint.web.protocol=acme needs public-base-url", "endpoint.web.protocol", "acme");
         refused("endpoint.web.protocol must be scep or acme", "endpoint.web.protocol", "est",

@@ -15,8 +15,11 @@ import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLContext;
 
+import org.scepca.acme.attest.DeviceAllowList;
 import org.scepca.ca.CertificateAuthority;
+import org.scepca.ca.audit.AuditLine;
 import org.scepca.ca.config.CaConfig.InvalidConfigException;
+import org.scepca.ca.endpoint.AcmeOptions;
 import org.scepca.ca.endpoint.Authorization;
 import org.scepca.ca.endpoint.EnrollmentEndpoint;
 import org.scepca.ca.events.Webhooks;
@@ -109,6 +112,12 @@ public final class Integrations implements AutoCloseable {
             throw new InvalidConfigException("endpoint." + intuneEndpoints.get(0).name() + ".auth = intune needs"
                     + " intune.tenant-id, intune.client-id and intune.client-secret-file (or a client certificate)");
         }
+        List<String> jamfFed = jamfFedDeviceLists(ca);
+        if (!jamfFed.isEmpty() && jamf.flatMap(JamfConfig::api).flatMap(JamfConfig.Api::deviceSyncInterval).isEmpty()) {
+            throw new InvalidConfigException("endpoint." + jamfFed.get(0) + ".acme-device-list-from = jamf needs the"
+                    + " Jamf Pro API (jamf.url, jamf.client-id, jamf.client-secret-file) and jamf.device-sync-interval:"
+                    + " the device sync is what reads the inventory");
+        }
         // Validated before anything starts: a bad notify.* key stops the server with an error naming it.
         ExpiryMonitor expiry = ExpiryMonitor.create(ca, options.smtpTls());
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -156,7 +165,8 @@ public final class Integrations implements AutoCloseable {
             JamfClient jamfClient = new JamfClient(api.url(), api.clientId(), api.clientSecret(), options.jamfTls(), clock,
                     JamfClient.DEFAULT_PAGE_SIZE);
             JamfDeviceSync sync = new JamfDeviceSync(jamfClient, () -> activeJamfCertificates(ca),
-                    (s, r, a, d) -> ca.revocation().revoke(s, r, a, d).changed(), api.maxRevocationsPerRun());
+                    (s, r, a, d) -> ca.revocation().revoke(s, r, a, d).changed(), api.maxRevocationsPerRun(),
+                    jamfFed.isEmpty() ? Optional.empty() : Optional.of(deviceListFeed(ca, jamfFed)));
             scheduler.scheduleWithFixedDelay(leased(leases, "jamf-device-sync", every.multipliedBy(3), sync), 60,
                     every.toSeconds(), TimeUnit.SECONDS);
             LOG.info("Jamf Pro device sync every {}", every);
@@ -293,6 +303,32 @@ public final class Integrations implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             return false;
         }
+    }
+
+    /** The ACME endpoints whose device-attest-01 allow-list follows Jamf Pro's inventory. */
+    static List<String> jamfFedDeviceLists(CertificateAuthority ca) {
+        return ca.endpoints().all().stream().filter(e -> e.acme().map(AcmeOptions::deviceListFromJamf).orElse(false))
+                .map(EnrollmentEndpoint::name).toList();
+    }
+
+    /**
+     * Keeps the allow-lists of {@code endpoints} in step with each inventory read: every serial number and UDID in
+     * Jamf Pro is listed (added by {@value JamfDeviceSync#ACTOR}), and what the sync listed leaves the list once Jamf
+     * no longer has it; devices listed by hand stay. One audit line per endpoint whose list changed.
+     */
+    static JamfDeviceSync.InventoryListener deviceListFeed(CertificateAuthority ca, List<String> endpoints) {
+        DeviceAllowList lists = new DeviceAllowList(ca.database(), ca.clock());
+        return identifiers -> {
+            for (String endpoint : endpoints) {
+                DeviceAllowList.Mirrored m = lists.mirror(endpoint, identifiers, JamfDeviceSync.ACTOR);
+                if (m.changed() || m.skipped() > 0) {
+                    AuditLine.op("acme-device-sync").token("acme_endpoint", endpoint).token("added", m.added())
+                            .token("removed", m.removed()).token("skipped", m.skipped()).token("outcome", "synced")
+                            .token("actor", JamfDeviceSync.ACTOR).token("endpoint", "internal").token("txid", "-")
+                            .token("serial", "-").text("subject", "-").token("device", "-").log();
+                }
+            }
+        };
     }
 
     /**

@@ -16,4 +16,13 @@ public final class IntegrationsAccess {
     public static Revoker intuneRevoker(CertificateAuthority ca, String issuer) {
         return Integrations.intuneRevoker(ca, issuer);
     }
+
+    public static java.util.List<String> jamfFedDeviceLists(CertificateAuthority ca) {
+        return Integrations.jamfFedDeviceLists(ca);
+    }
+
+    public static org.scepca.jamf.JamfDeviceSync.InventoryListener deviceListFeed(CertificateAuthority ca,
+            java.util.List<String> endpoints) {
+        return Integrations.deviceListFeed(ca, endpoints);
+    }
 }
