@@ -53,6 +53,12 @@ class DeviceAllowListPgTest {
                 pool.shutdownNow();
             }
             assertThat(two.list("ios")).hasSize(50);
+
+            // The Jamf feed on PostgreSQL: the replica-added entries are someone else's and stay; its own follow.
+            assertThat(one.mirror("ios", List.of("C02TEST00000", "JAMFONLY001"), "jamf-sync"))
+                    .isEqualTo(new DeviceAllowList.Mirrored(1, 0, 0));
+            assertThat(two.mirror("ios", List.of(), "jamf-sync")).isEqualTo(new DeviceAllowList.Mirrored(0, 1, 0));
+            assertThat(one.list("ios")).hasSize(50);
         }
     }
 }
