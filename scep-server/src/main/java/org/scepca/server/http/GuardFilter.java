@@ -39,7 +39,7 @@ public final class GuardFilter implements Filter {
             return;
         }
         try {
-            chain.doFilter(req, res);
+            chain.doFilter(new AsSent((jakarta.servlet.http.HttpServletRequest) req), res);
         } catch (org.eclipse.jetty.io.EofException e) {
             // the client went away mid-response: nobody to answer, nothing wrong here
         } catch (ServletException | IOException | RuntimeException e) {
@@ -55,6 +55,14 @@ public final class GuardFilter implements Filter {
                         "the database cannot be reached; try again shortly");
                 return;
             }
+            if (t instanceof java.nio.charset.UnsupportedCharsetException
+                    || t instanceof java.nio.charset.IllegalCharsetNameException) {
+                // Decoding the request in a charset it names that this JVM lacks (a form body, a reader): the client's
+                // format, not our fault (RFC 9110 §15.5.16).
+                Problem.send(resp, 415, "unsupported-media-type", "Unsupported media type",
+                        "the request names a charset this server does not know");
+                return;
+            }
             if (t instanceof org.eclipse.jetty.http.HttpException bad && bad.getCode() >= 400 && bad.getCode() < 500) {
                 Problem.send(resp, bad.getCode(), "bad-request", "Bad request", null);
                 return;
@@ -62,6 +70,35 @@ public final class GuardFilter implements Filter {
             LOG.error("unhandled {} on {}: {}", t.getClass().getSimpleName(),
                     ((jakarta.servlet.http.HttpServletRequest) req).getRequestURI(), t.getMessage());
             Problem.send(resp, 500, "internal", "Internal error", "the server could not complete the request");
+        }
+    }
+
+    /**
+     * The request as the client sent it, to every servlet: Jetty's {@code getContentType()} and
+     * {@code getCharacterEncoding()} throw {@code UnsupportedCharsetException} on a charset parameter the JVM does not
+     * know ({@code application/jose+json; charset=x}), which escaped as a 500 from each servlet that asked (fuzzing
+     * found it in the OCSP responder, the admin API and then ACME). Here the Content-Type is the header itself, and a
+     * charset nobody can decode in is no charset: each servlet judges the media type as it does for any other value,
+     * and none decodes a body by the client's charset (SCEP, OCSP, ACME and EST bodies are binary or ASCII, JSON is
+     * UTF-8 by RFC 8259 §8.1).
+     */
+    static final class AsSent extends jakarta.servlet.http.HttpServletRequestWrapper {
+        AsSent(jakarta.servlet.http.HttpServletRequest request) {
+            super(request);
+        }
+
+        @Override
+        public String getContentType() {
+            return getHeader("Content-Type");
+        }
+
+        @Override
+        public String getCharacterEncoding() {
+            try {
+                return super.getCharacterEncoding();
+            } catch (IllegalArgumentException e) { // UnsupportedCharsetException, IllegalCharsetNameException
+                return null;
+            }
         }
     }
 }
