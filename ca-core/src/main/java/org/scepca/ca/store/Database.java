@@ -29,9 +29,19 @@ public final class Database implements AutoCloseable {
     /** Present for H2, whose COMMIT does not reach the disk; PostgreSQL's does (synchronous_commit=on). */
     private final GroupSync durability;
 
-    private Database(HikariDataSource dataSource, boolean syncAfterCommit) {
+    /**
+     * For an H2 file store, one connection outside the pool, held from the open to {@link #close}: H2 closes a
+     * database when its last connection closes, and HikariCP retires every connection after its lifetime and idle
+     * ones after the idle timeout, so the pool alone could hold none for a moment. H2 then closed the store and the
+     * next request opened it again, without {@code openH2}'s recovery scan, on another AUTO_SERVER port, and a request
+     * in between failed as "database unavailable" (H2StaysOpenTest).
+     */
+    private final Connection anchor;
+
+    private Database(HikariDataSource dataSource, boolean syncAfterCommit, Connection anchor) {
         this.dataSource = dataSource;
         this.durability = syncAfterCommit ? new GroupSync(this::checkpointSync) : null;
+        this.anchor = anchor;
     }
 
     /**
@@ -312,7 +322,17 @@ public final class Database implements AutoCloseable {
                 throw new StoreException("cannot prepare the database: " + rootMessage(e), e);
             }
         }
-        return new Database(ds, h2File);
+        Connection anchor = null;
+        if (jdbcUrl.startsWith("jdbc:h2:file:")) {
+            try {
+                anchor = ds.getDataSource() != null ? ds.getDataSource().getConnection()
+                        : java.sql.DriverManager.getConnection(jdbcUrl, user, password);
+            } catch (SQLException e) {
+                ds.close();
+                throw new StoreException("cannot open the database: " + rootMessage(e), e);
+            }
+        }
+        return new Database(ds, h2File, anchor);
     }
 
     /**
@@ -495,8 +515,20 @@ public final class Database implements AutoCloseable {
         T run(Connection c) throws SQLException;
     }
 
+    /** The pool itself, for tests that make it do what it does over hours (retire connections). */
+    HikariDataSource pool() {
+        return dataSource;
+    }
+
     @Override
     public void close() {
         dataSource.close();
+        if (anchor != null) {
+            try {
+                anchor.close(); // the last connection: H2 closes the store now, as it did when the pool closed
+            } catch (SQLException e) {
+                throw new StoreException("closing the database failed: " + e.getSQLState(), e);
+            }
+        }
     }
 }
