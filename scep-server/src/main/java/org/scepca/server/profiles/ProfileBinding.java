@@ -39,7 +39,14 @@ final class ProfileBinding {
         if (variable[0]) {
             return Optional.empty();
         }
-        return NameBinding.of(Optional.of(dn(subject)), sanList);
+        try {
+            return NameBinding.of(Optional.of(dn(subject)), sanList);
+        } catch (IllegalArgumentException e) {
+            // The binding's own limits (pattern length, count): a subject or SAN the device could be sent but that
+            // no challenge can be bound to is the request's problem, named (found by fuzzing the admin API's bodies).
+            throw new ProfileOptionException("subject", "too long to bind the profile's challenge to: "
+                    + e.getMessage());
+        }
     }
 
     private static void add(List<String> out, boolean[] variable, String type, String value) {
