@@ -44,8 +44,8 @@ final class ProfileBinding {
         } catch (IllegalArgumentException e) {
             // The binding's own limits (pattern length, count): a subject or SAN the device could be sent but that
             // no challenge can be bound to is the request's problem, named (found by fuzzing the admin API's bodies).
-            throw new ProfileOptionException("subject", "too long to bind the profile's challenge to: "
-                    + e.getMessage());
+            throw new ProfileOptionException("subject", "too long to bind the profile's challenge to (at most 512"
+                    + " characters once written as a pattern)");
         }
     }
 
