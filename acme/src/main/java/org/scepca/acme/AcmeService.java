@@ -76,7 +76,7 @@ public final class AcmeService {
     /** What a client waits before polling a challenge, authorization or order that is being processed (7.5.1). */
     static final String RETRY_AFTER = "2";
     static final int MAX_ORDERS_LISTED = 100;
-    private static final Pattern PERMANENT_ID = Pattern.compile("[A-Za-z0-9-]{1,64}");
+    private static final Pattern PERMANENT_ID = org.scepca.ca.policy.PermanentIdentifiers.VALUE;
     /** One device's identifiers: a serial number, a UDID, or both (each attested with the one key the CSR has). */
     private static final int MAX_DEVICE_IDENTIFIERS = 2;
     private static final Pattern ALL_DIGITS_LABEL = Pattern.compile(".*\\.[0-9]+$|[0-9]+");

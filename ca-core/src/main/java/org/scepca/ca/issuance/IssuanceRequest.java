@@ -2,7 +2,6 @@ package org.scepca.ca.issuance;
 
 import java.util.List;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.scepca.ca.policy.CertificateProfile;
@@ -22,9 +21,6 @@ import org.scepca.ca.store.IssuedFor;
  */
 public record IssuanceRequest(PKCS10CertificationRequest csr, String requester, CertificateProfile profile,
         IssuanceEffects effects, NameRule names, IssuedFor issuedFor, List<String> attestedIdentifiers) {
-    /** What a permanent identifier may be: a serial number or UDID (draft-ietf-acme-device-attest). */
-    private static final Pattern DEVICE_IDENTIFIER = Pattern.compile("[A-Za-z0-9-]{1,64}");
-
     /** Nothing attested. */
     public IssuanceRequest(PKCS10CertificationRequest csr, String requester, CertificateProfile profile,
             IssuanceEffects effects, NameRule names, IssuedFor issuedFor) {
@@ -46,7 +42,7 @@ public record IssuanceRequest(PKCS10CertificationRequest csr, String requester, 
         Objects.requireNonNull(names, "names is null");
         attestedIdentifiers = List.copyOf(Objects.requireNonNull(attestedIdentifiers, "attestedIdentifiers is null"));
         if (attestedIdentifiers.size() > 4 || !attestedIdentifiers.stream().allMatch(
-                i -> DEVICE_IDENTIFIER.matcher(i).matches())) {
+                i -> org.scepca.ca.policy.PermanentIdentifiers.VALUE.matcher(i).matches())) {
             throw new IllegalArgumentException("attested identifiers are at most 4 serial numbers or UDIDs");
         }
         if (effects.adminGrant().isPresent() != (profile == CertificateProfile.ADMIN_CLIENT)) {

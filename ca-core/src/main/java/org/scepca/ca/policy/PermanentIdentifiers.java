@@ -27,6 +27,8 @@ import org.bouncycastle.asn1.x509.GeneralName;
 public final class PermanentIdentifiers {
     /** id-on-permanentIdentifier (RFC 4043 section 2). */
     public static final ASN1ObjectIdentifier OID = new ASN1ObjectIdentifier("1.3.6.1.5.5.7.8.3");
+    /** What a permanent identifier may be: a serial number or UDID (letters, digits, hyphens; at most 64). */
+    public static final java.util.regex.Pattern VALUE = java.util.regex.Pattern.compile("[A-Za-z0-9-]{1,64}");
     /** How the name reads in the store, in search and in the policy's measures. */
     public static final String SAN_PREFIX = "permanent-id:";
 
