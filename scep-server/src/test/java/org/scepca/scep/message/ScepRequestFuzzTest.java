@@ -89,7 +89,7 @@ class ScepRequestFuzzTest {
         TestRequests request = TestRequests.pkcsReq(TestPki.PKI).recipient(ca.raCertificate())
                 .messageType(MESSAGE_TYPES.get((input[0] & 0xff) % MESSAGE_TYPES.size()))
                 .cipher(CIPHERS.get(flags & 3)).transactionId(transactionId).senderNonce(nonce)
-                .messageData(java.util.Arrays.copyOfRange(input, 2, input.length));
+                .messageData(java.util.Arrays.copyOfRange(input, 2, input.length)).signWithDefaultProviders();
         if ((flags & 4) != 0) {
             request.oaep();
         }
