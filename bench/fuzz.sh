@@ -4,11 +4,14 @@
 #   ./bench/fuzz.sh [--seconds 300] [--heap 1g] [--rss-mb 2560] [--timeout 20] [Class#method ...]
 #                                                         (default: every target, 300 s each, one at a time)
 #   ./bench/fuzz.sh --list
+#   ./bench/fuzz.sh --totals [runs.tsv ...]              (executions per target summed over recorded runs;
+#                                                         default docs/fuzzing-runs.tsv)
 # A finding (exception, 500, hang past the target's @Timeout, Java OutOfMemoryError within --heap, RSS past
 # --rss-mb) stops that target; Jazzer writes the input as crash-* next to the target's regression inputs
 # (scep-server/src/test/resources/.../<Class>Inputs/<method>/), where 'mvn verify' replays it from then on.
 # The corpus each run grows is kept in scep-server/.cifuzz-corpus/ (gitignored), so a later run continues from it.
-# Logs: bench-results/fuzz/<target>.log. Not part of 'mvn verify' (which replays the regression inputs only).
+# Logs: bench-results/fuzz/<target>.log; each run adds a line to bench-results/fuzz/runs.tsv (the ledger's format).
+# Not part of 'mvn verify' (which replays the regression inputs only).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
@@ -33,7 +36,16 @@ while [ $# -gt 0 ]; do
     --rss-mb) rss_mb="$2"; shift 2 ;;
     --timeout) timeout="$2"; shift 2 ;;
     --list) printf '%s\n' "${all[@]}"; exit 0 ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    --totals)
+      shift
+      [ $# -gt 0 ] || set -- docs/fuzzing-runs.tsv
+      # Columns: started, commit, target, executions, seconds, findings, note. A row per run (one per target sums
+      # the runs from before the ledger began), so the totals the docs quote can be added up again from the file.
+      awk -F'\t' '!/^#/ && NF >= 6 && $4 ~ /^[0-9]+$/ { n[$3] += $4; runs[$3]++; f[$3] += $6 }
+        END { for (t in n) printf "%-44s %12d %5d %9d  %s\n", t, n[t], runs[t], f[t], (n[t] >= 10000000 ? "reached" : "below 10^7") }' "$@" |
+        sort -k2,2nr | { printf '%-44s %12s %5s %9s  %s\n' target executions rows findings "10^7"; cat; }
+      exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *#*) targets+=("$1"); shift ;;
     *) echo "unknown argument: $1 (targets look like Class#method; see --list)" >&2; exit 2 ;;
   esac
@@ -55,6 +67,7 @@ for t in "${targets[@]}"; do
   name="${t/\#/.}"
   stats="scep-server/target/fuzz-stats/$name.txt"
   rm -f "$stats"
+  started="$(date -u +%FT%TZ)"
   log="$out/$name.log"
   rc=0
   # One target per JVM (Jazzer fuzzes one test per run). The heap limit makes an unbounded allocation a finding
@@ -88,5 +101,8 @@ for t in "${targets[@]}"; do
   peak="$(sed -nE 's/^stat::peak_rss_mb: *([0-9]+).*/\1 MB/p' "$log" | tail -1)"
   printf '%-40s %12s %8s %7s %8s %8s  %s; %s\n' "$t" "$execs" "$rate" "$secs" "${slowest:--}" "${peak:--}" "$findings" \
     "$outcomes"
+  # The run's line for the ledger (docs/fuzzing-runs.tsv keeps the runs the documented totals add up).
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$started" "$(git rev-parse --short HEAD 2>/dev/null || echo -)" "$t" "$execs" \
+    "$secs" "$([ "$rc" -eq 0 ] && echo 0 || echo 1)" "${findings:0:160}" >> "$out/runs.tsv"
 done
 exit $status
