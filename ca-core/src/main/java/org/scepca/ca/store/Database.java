@@ -37,11 +37,14 @@ public final class Database implements AutoCloseable {
      * in between failed as "database unavailable" (H2StaysOpenTest).
      */
     private final Connection anchor;
+    /** Bounded compaction steps for the H2 file this process has open (null otherwise): see {@link H2Compaction}. */
+    private final H2Compaction compaction;
 
-    private Database(HikariDataSource dataSource, boolean syncAfterCommit, Connection anchor) {
+    private Database(HikariDataSource dataSource, boolean syncAfterCommit, Connection anchor, H2Compaction compaction) {
         this.dataSource = dataSource;
         this.durability = syncAfterCommit ? new GroupSync(this::checkpointSync) : null;
         this.anchor = anchor;
+        this.compaction = compaction;
     }
 
     /**
@@ -143,14 +146,17 @@ public final class Database implements AutoCloseable {
 
     /**
      * The JDBC URL of the embedded store. CIPHER=AES: the file is encrypted (the password is "key password");
-     * TRACE_LEVEL_FILE=0: no {@code scepca.trace.db}, which would hold refused statements and their values.
+     * TRACE_LEVEL_FILE=0: no {@code scepca.trace.db}, which would hold refused statements and their values;
+     * AUTO_COMPACT_FILL_RATE=0: H2's background writer does not compact (it would hold the store lock, and so every
+     * write, for as long as it moves tens of megabytes); {@link H2Compaction} does it in bounded steps instead.
      */
     static String h2Url(Path dir, boolean exclusive) {
         if (!exclusive) {
             requireLoopbackListener();
         }
         return "jdbc:h2:file:" + dir.toAbsolutePath().resolve("scepca")
-                + ";CIPHER=AES;TRACE_LEVEL_FILE=0;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH"
+                + ";CIPHER=AES;TRACE_LEVEL_FILE=0;AUTO_COMPACT_FILL_RATE=0;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE"
+                + ";DEFAULT_NULL_ORDERING=HIGH"
                 + (exclusive ? ";IFEXISTS=TRUE" : ";AUTO_SERVER=TRUE;CACHE_SIZE=65536");
     }
 
@@ -323,16 +329,18 @@ public final class Database implements AutoCloseable {
             }
         }
         Connection anchor = null;
+        H2Compaction compaction = null;
         if (jdbcUrl.startsWith("jdbc:h2:file:")) {
             try {
                 anchor = ds.getDataSource() != null ? ds.getDataSource().getConnection()
                         : java.sql.DriverManager.getConnection(jdbcUrl, user, password);
+                compaction = H2Compaction.start(anchor).orElse(null);
             } catch (SQLException e) {
                 ds.close();
                 throw new StoreException("cannot open the database: " + rootMessage(e), e);
             }
         }
-        return new Database(ds, h2File, anchor);
+        return new Database(ds, h2File, anchor, compaction);
     }
 
     /**
@@ -515,6 +523,13 @@ public final class Database implements AutoCloseable {
         T run(Connection c) throws SQLException;
     }
 
+    /** Stops the compaction rounds, for tests that run {@link H2Compaction#step} themselves and measure each step. */
+    void stopCompaction() {
+        if (compaction != null) {
+            compaction.close();
+        }
+    }
+
     /** The pool itself, for tests that make it do what it does over hours (retire connections). */
     HikariDataSource pool() {
         return dataSource;
@@ -522,6 +537,9 @@ public final class Database implements AutoCloseable {
 
     @Override
     public void close() {
+        if (compaction != null) {
+            compaction.close();
+        }
         dataSource.close();
         if (anchor != null) {
             try {
