@@ -22,6 +22,7 @@ import org.scepca.server.admin.AdminConfig;
 import org.scepca.server.app.Running;
 import org.scepca.server.app.ServerConfig;
 import org.scepca.server.cli.Providers;
+import org.scepca.server.integrations.Integrations;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -69,8 +70,12 @@ public final class FuzzCa {
         p.setProperty("endpoint.default.est", "true");
         p.setProperty("endpoint." + ACME_ENDPOINT + ".protocol", "acme");
         p.setProperty("endpoint." + ACME_ENDPOINT + ".acme-challenges", "dns-01,device-attest-01");
+        // No expiry check (its first run would be a minute after start): this CA lives as long as the JVM, and in
+        // 'mvn verify' that JVM runs the other tests too; its daily expiry-summary audit line landed in
+        // ExpiryOnReplicasTest's capture of the audit log as a second summary for the day.
         running = Running.start(new CaDirectory(dir), TestPki.PASSPHRASE, CaConfig.from(p),
-                ServerConfig.defaults("127.0.0.1", 0), AdminConfig.loopback(0));
+                ServerConfig.defaults("127.0.0.1", 0), AdminConfig.loopback(0), System::nanoTime,
+                Integrations.Options.DEFAULT.withExpiry(java.util.Optional.empty(), java.time.Duration.ofDays(3650)));
         adminToken = running.ca().tokens().create("fuzz", AdminRole.ADMIN).token();
         issuedSerial = running.ca().issuance().issue(new IssuanceRequest(
                 Csrs.csr().subject("CN=fuzz-device,O=Fuzz").dns("fuzz-device.test").build(), "fuzz",
