@@ -4,11 +4,14 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * Debian's nginx run by a test: everything it writes (logs, pid, temp folders) stays under its prefix folder, in the
@@ -67,6 +70,39 @@ public final class Nginx implements AutoCloseable {
 
     public Path prefix() {
         return prefix;
+    }
+
+    /**
+     * {@code nginx -s reload}, then waits until every worker that ran before it has exited and a new one runs. A
+     * reload is asynchronous: the master starts workers with the new configuration and asks the old ones to finish, and
+     * until an old worker has handled that it may still accept a connection and answer from the old configuration (its
+     * old CRL, its old map). One answer from a new worker therefore does not mean the next comes from one too.
+     */
+    public void reload(Duration wait) throws Exception {
+        Set<Long> before = workers().collect(Collectors.toSet());
+        String p = prefix.toString();
+        Process reload = new ProcessBuilder(BINARY.toString(), "-p", p, "-e", p + "/error.log", "-c", p + "/nginx.conf",
+                "-s", "reload").redirectErrorStream(true).start();
+        reload.getOutputStream().close();
+        String output = new String(reload.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!reload.waitFor(wait.toSeconds(), TimeUnit.SECONDS) || reload.exitValue() != 0) {
+            throw new AssertionError("nginx -s reload failed: " + output + "\n" + logs());
+        }
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (System.nanoTime() < deadline) {
+            List<Long> now = workers().toList();
+            if (now.stream().noneMatch(before::contains) && !now.isEmpty()) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("nginx still ran workers from before the reload (" + before + ") after " + wait
+                + ":\n" + logs());
+    }
+
+    /** The master's live child processes (workers; this configuration has no cache processes). */
+    private java.util.stream.Stream<Long> workers() {
+        return process.children().filter(ProcessHandle::isAlive).map(ProcessHandle::pid);
     }
 
     /** What nginx printed and logged, for failure messages. */
