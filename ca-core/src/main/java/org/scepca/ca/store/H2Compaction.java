@@ -7,8 +7,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
-import org.h2.engine.SessionLocal;
-import org.h2.jdbc.JdbcConnection;
 import org.h2.mvstore.MVStore;
 import org.h2.mvstore.RandomAccessStore;
 import org.slf4j.Logger;
@@ -63,16 +61,7 @@ final class H2Compaction implements AutoCloseable {
 
     /** Starts compacting the store {@code owner} belongs to, if this process has the file open itself. */
     static Optional<H2Compaction> start(Connection owner) throws SQLException {
-        return storeOf(owner).filter(s -> s.getFileStore() instanceof RandomAccessStore).map(H2Compaction::new);
-    }
-
-    /** The MVStore behind a connection of this JVM's own H2 engine; empty for a remote (AUTO_SERVER) session. */
-    static Optional<MVStore> storeOf(Connection c) throws SQLException {
-        if (!c.isWrapperFor(JdbcConnection.class)
-                || !(c.unwrap(JdbcConnection.class).getSession() instanceof SessionLocal session)) {
-            return Optional.empty();
-        }
-        return Optional.ofNullable(session.getDatabase().getStore()).map(s -> s.getMvStore());
+        return H2Durability.localStore(owner).filter(s -> s.getFileStore() instanceof RandomAccessStore).map(H2Compaction::new);
     }
 
     private void round() {

@@ -2,6 +2,7 @@ package org.scepca.ca.store;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Optional;
 
 import org.h2.engine.SessionLocal;
 import org.h2.jdbc.JdbcConnection;
@@ -40,11 +41,8 @@ public final class H2Durability {
      * @return the MVStore version that is now on stable storage
      */
     public static long sync(Connection conn) throws SQLException {
-        JdbcConnection jdbc = conn.unwrap(JdbcConnection.class);
-        if (!(jdbc.getSession() instanceof SessionLocal session)) {
-            throw new SQLException("SCEPCA_SYNC must run inside the database engine");
-        }
-        MVStore store = session.getDatabase().getStore().getMvStore();
+        MVStore store = localStore(conn)
+                .orElseThrow(() -> new SQLException("SCEPCA_SYNC must run inside the database engine"));
         FileStore<?> file = store.getFileStore();
         if (file == null) {
             return store.getCurrentVersion(); // in-memory database: nothing to sync
@@ -52,5 +50,17 @@ public final class H2Durability {
         store.commit();
         file.executeFileStoreOperation(file::sync);
         return store.getCurrentVersion();
+    }
+
+    /**
+     * The MVStore behind a connection of this JVM's own H2 engine; empty for a remote (AUTO_SERVER) session, which
+     * has no store to call.
+     */
+    static Optional<MVStore> localStore(Connection c) throws SQLException {
+        if (!c.isWrapperFor(JdbcConnection.class)
+                || !(c.unwrap(JdbcConnection.class).getSession() instanceof SessionLocal session)) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(session.getDatabase().getStore()).map(s -> s.getMvStore());
     }
 }

@@ -118,7 +118,7 @@ class H2CompactionTest {
                 return null;
             });
         }
-        return d.inTransaction(c -> H2Compaction.storeOf(c).orElseThrow());
+        return d.inTransaction(c -> H2Durability.localStore(c).orElseThrow());
     }
 
     private static void assertKept(Database d) {
