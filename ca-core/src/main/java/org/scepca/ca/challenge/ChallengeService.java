@@ -137,6 +137,11 @@ public final class ChallengeService {
         return store.listActive(clock.instant(), limit);
     }
 
+    /** How many challenges can still be used now (all of them, unlike {@link #listActive}'s page). */
+    public long countActive() {
+        return store.countActive(clock.instant());
+    }
+
     /** Removes challenges that expired or were used more than {@code age} ago; returns how many. */
     public int purge(Duration age) {
         return store.purge(clock.instant().minus(age));

@@ -15,6 +15,9 @@ public interface ChallengeStore {
     /** Unconsumed, unexpired challenges, newest first. */
     List<ChallengeRecord> listActive(Instant now, int limit);
 
+    /** How many challenges are unconsumed and unexpired at {@code now}, counted by the store (no row is read). */
+    long countActive(Instant now);
+
     boolean delete(String id);
 
     /** Consumes a challenge on its own (no certificate yet: a pending request). True if it was usable and is now used. */

@@ -87,6 +87,20 @@ public final class JdbcChallengeStore implements ChallengeStore {
     }
 
     @Override
+    public long countActive(Instant now) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM challenges WHERE consumed_at IS NULL"
+                    + " AND expires_at > ?")) {
+                Sql.setInstant(ps, 1, now);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        });
+    }
+
+    @Override
     public boolean delete(String id) {
         return db.inDurableTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM challenges WHERE id = ?")) {

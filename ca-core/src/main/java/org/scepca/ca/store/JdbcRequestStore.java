@@ -135,6 +135,19 @@ public final class JdbcRequestStore implements RequestStore {
     }
 
     @Override
+    public long count(RequestStatus status) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM requests WHERE status = ?")) {
+                ps.setString(1, status.name());
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        });
+    }
+
+    @Override
     public boolean reject(String transactionId, String reason, Instant at) {
         return db.inDurableTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE requests SET status = 'REJECTED', reason = ?,"

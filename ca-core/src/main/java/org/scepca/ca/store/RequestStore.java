@@ -17,6 +17,9 @@ public interface RequestStore {
 
     List<RequestRecord> list(Optional<RequestStatus> status, int limit);
 
+    /** How many requests have {@code status}, counted by the store (no row is read). */
+    long count(RequestStatus status);
+
     /** PENDING to REJECTED. False if the request is not pending. */
     boolean reject(String transactionId, String reason, Instant at);
 }

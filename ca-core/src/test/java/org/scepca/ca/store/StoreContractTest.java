@@ -251,6 +251,35 @@ public abstract class StoreContractTest {
     }
 
     @Test
+    void countActive_countsUnusedUnexpiredChallenges_beyondAnyListingPage() {
+        long before = challenges.countActive(now);
+        for (int i = 0; i < 12; i++) {
+            challenges.insert(challenge("count-" + i, now.plusSeconds(60)));
+        }
+        challenges.insert(challenge("count-expired", now.minusSeconds(1)));
+        challenges.insert(challenge("count-used", now.plusSeconds(60)));
+        assertThat(challenges.consume("count-used", now)).isTrue();
+        assertThat(challenges.countActive(now)).isEqualTo(before + 12);
+        assertThat(challenges.listActive(now, 5)).hasSize(5);
+        Instant later = now.plusSeconds(61);
+        assertThat(challenges.countActive(later)).as("these expired by then")
+                .isEqualTo(challenges.listActive(later, Integer.MAX_VALUE).size())
+                .isLessThanOrEqualTo(before);
+    }
+
+    @Test
+    void countByStatus_countsEveryRequestWithThatStatus() {
+        long pending = requests.count(RequestStatus.PENDING);
+        requests.insertPending(request("tx-c1", "csrC1"), Optional.empty());
+        requests.insertPending(request("tx-c2", "csrC2"), Optional.empty());
+        assertThat(requests.count(RequestStatus.PENDING)).isEqualTo(pending + 2);
+        long rejected = requests.count(RequestStatus.REJECTED);
+        assertThat(requests.reject("tx-c1", "not ours", now)).isTrue();
+        assertThat(requests.count(RequestStatus.PENDING)).isEqualTo(pending + 1);
+        assertThat(requests.count(RequestStatus.REJECTED)).isEqualTo(rejected + 1);
+    }
+
+    @Test
     void pendingRequestsCanBeRejectedOnce() {
         requests.insertPending(request("tx-p", "csr"), Optional.empty());
         assertThat(requests.list(Optional.of(RequestStatus.PENDING), 10)).extracting(RequestRecord::transactionId).contains("tx-p");

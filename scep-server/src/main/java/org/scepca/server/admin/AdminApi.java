@@ -122,8 +122,8 @@ final class AdminApi {
     public record IdentityView(String name, String role, String authenticatedBy) {
     }
 
-    public record DashboardView(CountsView certificates, int expiringWithinDays, int pendingRequests,
-            int activeChallenges, String issuingCaNotAfter, long issuingCaDaysLeft, String rootNotAfter,
+    public record DashboardView(CountsView certificates, int expiringWithinDays, long pendingRequests,
+            long activeChallenges, String issuingCaNotAfter, long issuingCaDaysLeft, String rootNotAfter,
             boolean nextCaStaged, List<String> warnings) {
     }
 
@@ -163,8 +163,7 @@ final class AdminApi {
         CertificateCounts counts = ca.certificates().counts(now, now.plus(Duration.ofDays(EXPIRING_SOON_DAYS)));
         Instant caNotAfter = ca.material().intermediateCertificate().getNotAfter().toInstant();
         ex.json(200, new DashboardView(CountsView.of(counts), EXPIRING_SOON_DAYS,
-                ca.requests().list(Optional.of(RequestStatus.PENDING), 1000).size(),
-                ca.challenges().listActive(1000).size(), caNotAfter.toString(),
+                ca.requests().count(RequestStatus.PENDING), ca.challenges().countActive(), caNotAfter.toString(),
                 Duration.between(now, caNotAfter).toDays(),
                 ca.material().root().getNotAfter().toInstant().toString(), ca.material().next().isPresent(),
                 org.scepca.ca.material.CaLifetime.warning(ca.material().intermediateCertificate(), now)

@@ -532,6 +532,19 @@ class AdminApiTest {
         assertThat(d.path("nextCaStaged").asBoolean()).isFalse();
     }
 
+    /** The dashboard counts in the store: it once listed 1,000 rows to count them, so it never showed more. */
+    @Test
+    void dashboard_countsEveryActiveChallenge_notOnePageOfThem() {
+        long before = running.ca().challenges().countActive();
+        for (int i = 0; i < 1001; i++) {
+            running.ca().challenges().mint(java.time.Duration.ofMinutes(10), Optional.empty());
+        }
+        JsonNode d = http.get("/api/v1/dashboard", viewer).json();
+        assertThat(d.path("activeChallenges").asLong()).isEqualTo(before + 1001)
+                .isEqualTo(running.ca().challenges().countActive());
+        assertThat(d.path("pendingRequests").asLong()).isEqualTo(running.ca().requests().count(RequestStatus.PENDING));
+    }
+
     @Test
     void openApiDocument_isPublic() {
         var r = http.get("/api/v1/openapi.json", null);
