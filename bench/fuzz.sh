@@ -68,6 +68,8 @@ for t in "${targets[@]}"; do
   stats="scep-server/target/fuzz-stats/$name.txt"
   rm -f "$stats"
   started="$(date -u +%FT%TZ)"
+  # The commit this run's classes are built from, taken now: the checkout may move on while a long run goes on.
+  commit="$(git rev-parse --short HEAD 2>/dev/null || echo -)"
   log="$out/$name.log"
   rc=0
   # One target per JVM (Jazzer fuzzes one test per run). The heap limit makes an unbounded allocation a finding
@@ -102,7 +104,7 @@ for t in "${targets[@]}"; do
   printf '%-40s %12s %8s %7s %8s %8s  %s; %s\n' "$t" "$execs" "$rate" "$secs" "${slowest:--}" "${peak:--}" "$findings" \
     "$outcomes"
   # The run's line for the ledger (docs/fuzzing-runs.tsv keeps the runs the documented totals add up).
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$started" "$(git rev-parse --short HEAD 2>/dev/null || echo -)" "$t" "$execs" \
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$started" "$commit" "$t" "$execs" \
     "$secs" "$([ "$rc" -eq 0 ] && echo 0 || echo 1)" "${findings:0:160}" >> "$out/runs.tsv"
 done
 exit $status
