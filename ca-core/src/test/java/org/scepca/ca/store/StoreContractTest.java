@@ -267,6 +267,87 @@ public abstract class StoreContractTest {
                 .isLessThanOrEqualTo(before);
     }
 
+    /**
+     * The transactions listing (admin API, console, CLI) over a store that holds a row per enrollment: the newest first,
+     * of one status or all, and read from an index in that order instead of sorting every row (V16; before it, H2
+     * scanned and sorted the table, PostgreSQL sorted all rows of the status).
+     */
+    @Test
+    void requestListing_newestFirst_readFromAnIndexInOrder() throws Exception {
+        int rows = 20_000;
+        List<String> all = new ArrayList<>();
+        List<String> issued = new ArrayList<>();
+        db.inTransaction(c -> {
+            try (var ps = c.prepareStatement("INSERT INTO requests (transaction_id, csr_sha256, csr_der, subject_dn,"
+                    + " status, requester, created_at, updated_at) VALUES (?, 'h', ?, 'CN=x', ?, 'scep', ?, ?)")) {
+                for (int i = 0; i < rows; i++) {
+                    // Ids out of time order; several rows a second, so ids break ties; a few pending and rejected.
+                    String id = String.format("tx-%05d", (i * 7919) % rows);
+                    RequestStatus st = i % 50 == 0 ? RequestStatus.PENDING : i % 50 == 1 ? RequestStatus.REJECTED
+                            : RequestStatus.ISSUED;
+                    java.sql.Timestamp at = java.sql.Timestamp.from(now.minusSeconds(rows - i / 4));
+                    ps.setString(1, id);
+                    ps.setBytes(2, new byte[] {1});
+                    ps.setString(3, st.name());
+                    ps.setTimestamp(4, at);
+                    ps.setTimestamp(5, at);
+                    ps.addBatch();
+                    all.add(0, id);
+                    if (st == RequestStatus.ISSUED) {
+                        issued.add(0, id);
+                    }
+                }
+                ps.executeBatch();
+            }
+            if (c.getMetaData().getDatabaseProductName().contains("PostgreSQL")) {
+                try (var st = c.createStatement()) {
+                    st.execute("ANALYZE requests"); // the planner's statistics, as autovacuum would have them
+                }
+            }
+            return null;
+        });
+        // Within one second (4 rows) the ids decide, ascending.
+        java.util.function.UnaryOperator<List<String>> tiesById = l -> {
+            List<String> out = new ArrayList<>(l);
+            for (int i = 0; i + 4 <= out.size(); i += 4) {
+                java.util.Collections.sort(out.subList(i, i + 4));
+            }
+            return out;
+        };
+        assertThat(requests.list(Optional.empty(), 40).stream().map(RequestRecord::transactionId))
+                .containsExactlyElementsOf(tiesById.apply(all).subList(0, 40));
+        assertThat(requests.list(Optional.of(RequestStatus.PENDING), 1000)).hasSize(rows / 50)
+                .allMatch(r -> r.status() == RequestStatus.PENDING);
+        List<String> newestIssued = requests.list(Optional.of(RequestStatus.ISSUED), 40).stream()
+                .map(RequestRecord::transactionId).toList();
+        assertThat(newestIssued).hasSize(40).isSubsetOf(issued.subList(0, 45));
+
+        for (boolean byStatus : new boolean[] {false, true}) {
+            String plan = db.inTransaction(c -> {
+                boolean pg = c.getMetaData().getDatabaseProductName().contains("PostgreSQL");
+                try (var ps = c.prepareStatement("EXPLAIN " + JdbcRequestStore.listSql(byStatus))) {
+                    int i = 1;
+                    if (byStatus) {
+                        ps.setString(i++, RequestStatus.ISSUED.name());
+                    }
+                    ps.setInt(i, 50);
+                    StringBuilder b = new StringBuilder(pg ? "postgresql\n" : "h2\n");
+                    try (var rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            b.append(rs.getString(1)).append('\n');
+                        }
+                    }
+                    return b.toString();
+                }
+            });
+            if (plan.startsWith("h2")) {
+                assertThat(plan).as("by status: %s", byStatus).contains("/* index sorted */");
+            } else {
+                assertThat(plan).as("by status: %s", byStatus).contains("Index Scan").doesNotContain("Sort");
+            }
+        }
+    }
+
     @Test
     void countByStatus_countsEveryRequestWithThatStatus() {
         long pending = requests.count(RequestStatus.PENDING);
