@@ -195,14 +195,21 @@ public final class OrderStore {
     }
 
     /**
+     * The statement behind {@link #startValidation}. The authorization is looked up by its key (correlated EXISTS):
+     * written as {@code authz_id IN (SELECT id FROM acme_authorizations WHERE status = 'PENDING')}, H2 read every pending
+     * authorization of every account on each challenge response, and orders nobody finishes stay pending.
+     */
+    static final String START_VALIDATION = "UPDATE acme_challenges SET status = ?, response = ?, lease_until = ?"
+            + " WHERE id = ? AND status = ? AND EXISTS (SELECT 1 FROM acme_authorizations a"
+            + " WHERE a.id = acme_challenges.authz_id AND a.status = ?)";
+
+    /**
      * The client asked for validation (section 7.5.1): pending becomes processing, with the client's response and a
      * lease, only while the authorization is pending. False if another request got there first.
      */
     public boolean startValidation(String challengeId, String response, Instant leaseUntil) {
         return db.inDurableTransaction(c -> {
-            try (PreparedStatement s = c.prepareStatement("UPDATE acme_challenges SET status = ?, response = ?,"
-                    + " lease_until = ? WHERE id = ? AND status = ? AND authz_id IN (SELECT id FROM"
-                    + " acme_authorizations WHERE status = ?)")) {
+            try (PreparedStatement s = c.prepareStatement(START_VALIDATION)) {
                 s.setString(1, Status.PROCESSING.name());
                 s.setString(2, response);
                 s.setTimestamp(3, Timestamp.from(leaseUntil));
