@@ -169,7 +169,7 @@ public final class Running implements AutoCloseable {
             server.start();
             CaLifetimeWarnings warnings = new CaLifetimeWarnings(ca);
             warnings.check();
-            AuditPurge auditPurge = new AuditPurge(ca);
+            DailyPurges dailyPurges = new DailyPurges(ca);
             hk.scheduleWithFixedDelay(() -> {
                 try {
                     if (ca.crls().refreshIfDue()) {
@@ -186,7 +186,7 @@ public final class Running implements AutoCloseable {
                     LOG.error("OCSP responder renewal failed: {}", e.toString());
                 }
                 warnings.check();
-                auditPurge.run();
+                dailyPurges.run();
                 refreshPublicTls(publicTls, server, tlsSerial);
                 try {
                     // Used and expired challenges are worthless after a week (kept that long for troubleshooting).
@@ -230,15 +230,18 @@ public final class Running implements AutoCloseable {
     }
 
     /**
-     * Deletes the searchable audit trail's rows older than {@code audit.retention-days}, once a day (housekeeping
-     * runs every 10 minutes; the first run is 10 minutes after start). Every replica runs it: a delete by age is
-     * idempotent, the later ones find nothing. The log files are not touched.
+     * Once a day (housekeeping runs every 10 minutes; the first run is 10 minutes after start): deletes the searchable
+     * audit trail's rows older than {@code audit.retention-days}, and ACME orders that expired over
+     * {@link #ACME_ORDERS_KEPT} ago without a certificate, with their authorizations and challenges. Every replica
+     * runs it: a delete by age is idempotent, the later ones find nothing. The log files are not touched.
      */
-    private static final class AuditPurge implements Runnable {
+    private static final class DailyPurges implements Runnable {
+        /** Unfinished ACME orders are kept this long past their expiry, for troubleshooting. */
+        static final java.time.Duration ACME_ORDERS_KEPT = java.time.Duration.ofDays(30);
         private final CertificateAuthority ca;
         private Instant lastRun = Instant.MIN;
 
-        AuditPurge(CertificateAuthority ca) {
+        DailyPurges(CertificateAuthority ca) {
             this.ca = ca;
         }
 
@@ -256,6 +259,15 @@ public final class Running implements AutoCloseable {
                 }
             } catch (RuntimeException e) {
                 LOG.warn("audit trail purge failed: {}", e.toString());
+            }
+            try {
+                int n = new org.scepca.acme.AcmePurge(ca.database()).purge(now.minus(ACME_ORDERS_KEPT));
+                if (n > 0) {
+                    LOG.info("acme: {} order(s) that expired over {} days ago without a certificate purged", n,
+                            ACME_ORDERS_KEPT.toDays());
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("acme order purge failed: {}", e.toString());
             }
         }
     }
