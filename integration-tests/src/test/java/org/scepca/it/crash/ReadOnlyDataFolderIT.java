@@ -68,8 +68,10 @@ class ReadOnlyDataFolderIT {
         Path log = tmp.resolve("server.log");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         Scepca.Server server = new Scepca.Server(p, port, adminPort, log);
+        List<ProcessHandle> jvm = List.of();
         try {
             assertThat(server.awaitReady(Duration.ofSeconds(60))).as(server.logTail(40)).isTrue();
+            jvm = p.descendants().toList(); // runuser forks the server's JVM and waits for it
             AdminClient admin = new AdminClient(server.adminBase(), t.out().strip());
             ScepDevice device = ScepDevice.against(server.base(), ScepDevice.caCertificates(server.base()).ra());
             KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
@@ -84,6 +86,8 @@ class ReadOnlyDataFolderIT {
         } finally {
             server.kill();
         }
+        // Killing runuser alone left the JVM running as an orphan after every build (found on 1 December 2026).
+        assertThat(jvm).as("the server's JVM, runuser's child").isNotEmpty().noneMatch(ProcessHandle::isAlive);
         assertThat(snapshot(data)).as("every file of the data folder, before and after").isEqualTo(before);
         assertThat(server.logTail(200)).doesNotContain("Read-only", "AccessDenied");
     }

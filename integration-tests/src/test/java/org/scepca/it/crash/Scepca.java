@@ -166,10 +166,24 @@ final class Scepca {
             return false;
         }
 
-        /** SIGKILL (on Linux destroyForcibly is kill -9): no shutdown hook, no H2 close, nothing flushed by Java. */
+        /**
+         * SIGKILL (on Linux destroyForcibly is kill -9): no shutdown hook, no H2 close, nothing flushed by Java. A
+         * server started through a wrapper (runuser, which forks the JVM and waits) is the wrapper's child: the whole
+         * tree is killed, the children first (killed after the wrapper, they would be orphans no longer in the tree),
+         * and each is waited for.
+         */
         void kill() throws InterruptedException {
+            List<ProcessHandle> children = process.descendants().toList();
+            children.forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
             process.waitFor();
+            for (ProcessHandle child : children) {
+                try {
+                    child.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                    throw new IllegalStateException("process " + child.pid() + " survived SIGKILL", e);
+                }
+            }
         }
 
         /** The last lines of the server's log, for a failure message. */
