@@ -51,6 +51,7 @@ class HttpServerFuzzTest {
     @BeforeAll
     static void start() {
         ca = FuzzCa.get();
+        StallReport.start();
     }
 
     /**
@@ -175,7 +176,8 @@ class HttpServerFuzzTest {
             out.flush();
             raw = readAll(s.getInputStream());
         } catch (SocketTimeoutException e) {
-            throw new AssertionError("no answer within " + TIMEOUT_MILLIS + " ms: " + method + " " + target, e);
+            throw new AssertionError("no answer within " + TIMEOUT_MILLIS + " ms: " + method + " " + target + " "
+                    + StallReport.describe(TIMEOUT_MILLIS), e);
         } catch (IOException e) {
             // Jetty may reset a connection it refused before reading the body; that is no answer, not an error.
             FuzzStats.of("HttpServerFuzzTest.connection").record("reset");
