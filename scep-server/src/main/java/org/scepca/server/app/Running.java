@@ -229,49 +229,6 @@ public final class Running implements AutoCloseable {
         }
     }
 
-    /**
-     * Once a day (housekeeping runs every 10 minutes; the first run is 10 minutes after start): deletes the searchable
-     * audit trail's rows older than {@code audit.retention-days}, and ACME orders that expired over
-     * {@link #ACME_ORDERS_KEPT} ago without a certificate, with their authorizations and challenges. Every replica
-     * runs it: a delete by age is idempotent, the later ones find nothing. The log files are not touched.
-     */
-    private static final class DailyPurges implements Runnable {
-        /** Unfinished ACME orders are kept this long past their expiry, for troubleshooting. */
-        static final java.time.Duration ACME_ORDERS_KEPT = java.time.Duration.ofDays(30);
-        private final CertificateAuthority ca;
-        private Instant lastRun = Instant.MIN;
-
-        DailyPurges(CertificateAuthority ca) {
-            this.ca = ca;
-        }
-
-        @Override
-        public void run() {
-            Instant now = ca.clock().instant();
-            if (lastRun.plus(java.time.Duration.ofDays(1)).isAfter(now)) {
-                return;
-            }
-            lastRun = now;
-            try {
-                int n = ca.auditTrail().purge(java.time.Duration.ofDays(ca.config().audit().retentionDays()));
-                if (n > 0) {
-                    LOG.info("audit trail: {} row(s) older than {} days purged", n, ca.config().audit().retentionDays());
-                }
-            } catch (RuntimeException e) {
-                LOG.warn("audit trail purge failed: {}", e.toString());
-            }
-            try {
-                int n = new org.scepca.acme.AcmePurge(ca.database()).purge(now.minus(ACME_ORDERS_KEPT));
-                if (n > 0) {
-                    LOG.info("acme: {} order(s) that expired over {} days ago without a certificate purged", n,
-                            ACME_ORDERS_KEPT.toDays());
-                }
-            } catch (RuntimeException e) {
-                LOG.warn("acme order purge failed: {}", e.toString());
-            }
-        }
-    }
-
     /** Logs the issuing CA's lifetime warning at start-up and then once a day (housekeeping runs every 10 minutes). */
     private static final class CaLifetimeWarnings {
         private final CertificateAuthority ca;
