@@ -155,6 +155,12 @@ class HttpServerFuzzTest {
     }
 
     private static Reply send(int port, String method, String target, String contentType, String token, byte[] body) {
+        return send(port, method, target, contentType, token, body, TIMEOUT_MILLIS);
+    }
+
+    /** One request on its own connection ({@code Connection: close}): the answer is everything up to the close. */
+    static Reply send(int port, String method, String target, String contentType, String token, byte[] body,
+            int timeoutMillis) {
         StringBuilder head = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\n")
                 .append("Host: 127.0.0.1\r\nConnection: close\r\n");
         if (contentType != null) {
@@ -167,22 +173,25 @@ class HttpServerFuzzTest {
             head.append("Content-Length: ").append(body.length).append("\r\n");
         }
         head.append("\r\n");
-        byte[] raw;
+        ByteArrayOutputStream got = new ByteArrayOutputStream();
         try (Socket s = new Socket("127.0.0.1", port)) {
-            s.setSoTimeout(TIMEOUT_MILLIS);
+            s.setSoTimeout(timeoutMillis);
             OutputStream out = s.getOutputStream();
             out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
             out.write(body);
             out.flush();
-            raw = readAll(s.getInputStream());
+            readAll(s.getInputStream(), got);
         } catch (SocketTimeoutException e) {
-            throw new AssertionError("no answer within " + TIMEOUT_MILLIS + " ms: " + method + " " + target + " "
-                    + StallReport.describe(TIMEOUT_MILLIS), e);
+            // Whether the server answered and left the connection open (a server defect of its own, told apart from
+            // not answering at all), and whether this JVM had the CPU while it waited.
+            throw new AssertionError("no answer within " + timeoutMillis + " ms: " + method + " " + target + " "
+                    + received(got) + " " + StallReport.describe(timeoutMillis), e);
         } catch (IOException e) {
             // Jetty may reset a connection it refused before reading the body; that is no answer, not an error.
             FuzzStats.of("HttpServerFuzzTest.connection").record("reset");
             return new Reply(0, null, new byte[0]);
         }
+        byte[] raw = got.toByteArray();
         return check(parse(raw), method + " " + target,
                 target + new String(body, StandardCharsets.ISO_8859_1));
     }
@@ -207,8 +216,18 @@ class HttpServerFuzzTest {
         return r;
     }
 
-    private static byte[] readAll(InputStream in) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
+    /** What a connection that timed out had delivered: nothing, or the first line of an answer never closed. */
+    static String received(ByteArrayOutputStream got) {
+        if (got.size() == 0) {
+            return "[nothing received]";
+        }
+        String text = got.toString(StandardCharsets.ISO_8859_1);
+        int eol = text.indexOf('\r');
+        return "[received " + got.size() + " bytes, but the connection stayed open: "
+                + (eol < 0 ? text : text.substring(0, eol)).replaceAll("[^\\x20-\\x7e]", "?") + "]";
+    }
+
+    private static void readAll(InputStream in, ByteArrayOutputStream out) throws IOException {
         byte[] buf = new byte[16 * 1024];
         int n;
         while ((n = in.read(buf)) > 0) {
@@ -217,7 +236,6 @@ class HttpServerFuzzTest {
                 throw new AssertionError("answer larger than " + MAX_RESPONSE_BYTES + " bytes");
             }
         }
-        return out.toByteArray();
     }
 
     /** Status, Content-Type and body of an HTTP/1.1 response (Connection: close, so the body runs to the end). */
