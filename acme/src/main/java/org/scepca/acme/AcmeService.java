@@ -53,6 +53,7 @@ import org.scepca.ca.policy.ValidatedCsr;
 import org.scepca.ca.revocation.RevocationReason;
 import org.scepca.ca.store.CertificateRecord;
 import org.scepca.ca.store.CertificateStatus;
+import org.scepca.ca.store.ConflictException;
 import org.scepca.ca.store.IssuanceEffects;
 import org.scepca.ca.store.IssuedFor;
 import org.scepca.ca.store.StoreUnavailableException;
@@ -447,7 +448,10 @@ public final class AcmeService {
 
     /** The order's status as of now: a pending or ready order past its expiry is invalid (section 7.1.6). */
     private Status effective(Order o) {
-        if ((o.status() == Status.PENDING || o.status() == Status.READY) && o.expires().isBefore(clock.instant())) {
+        // (No order is stored as processing any more: finalize goes from ready to valid in one transaction. One that an
+        // earlier version left processing by a crash is invalid once it expires.)
+        if ((o.status() == Status.PENDING || o.status() == Status.READY || o.status() == Status.PROCESSING)
+                && o.expires().isBefore(clock.instant())) {
             return Status.INVALID;
         }
         return o.status();
@@ -660,9 +664,6 @@ public final class AcmeService {
             audit(order, "refused", "-", p.type().urn() + ": " + p.detail(), start);
             throw p;
         }
-        if (!orders.beginFinalize(id)) {
-            throw new AcmeProblem(Type.ORDER_NOT_READY, "the order is being finalized or was finalized already");
-        }
         Optional<String> note = authz.stream().map(Authorization::note).flatMap(Optional::stream).findFirst();
         // An attested device's serial number and UDID go into the record's device columns, so that device search,
         // expiry notices and the console find ACME devices as they find SCEP ones.
@@ -673,28 +674,39 @@ public final class AcmeService {
         try {
             // A device certificate names what the attestation proved, as RFC 4043 PermanentIdentifiers the CA writes.
             List<String> attested = device ? order.identifiers().stream().map(Identifier::value).toList() : List.of();
+            // The order becomes valid in the transaction that stores the certificate (OrderStore.becomesValid): the
+            // order is never left processing by a crash, and a racing second finalize stores nothing.
             IssuedCertificate issued = issuer.issue(new IssuanceRequest(csr, "acme:" + accountId,
-                    device ? CertificateProfile.CLIENT : CertificateProfile.SERVER, IssuanceEffects.none(), names,
-                    issuedFor, attested));
-            orders.endFinalize(id, Optional.of(issued.record().serialHex()), Optional.empty());
+                    device ? CertificateProfile.CLIENT : CertificateProfile.SERVER,
+                    IssuanceEffects.none().andThen(OrderStore.becomesValid(id)), names, issuedFor, attested));
             audit(order, "issued", issued.record().serialHex(), "", start);
+        } catch (ConflictException e) {
+            if (e.what() != ConflictException.What.NOT_PENDING) {
+                throw issuanceFailed(order, e, start);
+            }
+            audit(order, "refused", "-", "orderNotReady: finalized meanwhile", start);
+            throw new AcmeProblem(Type.ORDER_NOT_READY, "the order is being finalized or was finalized already");
         } catch (PolicyViolationException e) {
-            orders.endFinalize(id, Optional.empty(), Optional.of(writeJson(AcmeResponse.problemDocument(
-                    new AcmeProblem(Type.BAD_CSR, e.getMessage())))));
+            orders.fail(id, writeJson(AcmeResponse.problemDocument(new AcmeProblem(Type.BAD_CSR, e.getMessage()))));
             audit(order, "refused", "-", "badCSR: " + e.getMessage(), start);
             throw new AcmeProblem(Type.BAD_CSR, e.getMessage());
         } catch (StoreUnavailableException e) {
-            throw e; // the order stays processing; see docs/acme.md
+            throw e; // nothing was stored: the order is still ready, and the client may finalize again
         } catch (RuntimeException e) {
-            LOG.error("ACME issuance for order {} on {} failed: {}", id, endpoint, e.toString());
-            orders.endFinalize(id, Optional.empty(), Optional.of(writeJson(AcmeResponse.problemDocument(
-                    new AcmeProblem(Type.SERVER_INTERNAL, "issuance failed")))));
-            audit(order, "error", "-", "issuance failed", start);
-            throw new AcmeProblem(Type.SERVER_INTERNAL, "issuance failed");
+            throw issuanceFailed(order, e, start);
         }
         Map<String, String> h = headers();
         h.put("Location", directory.url("order/" + id));
         return AcmeResponse.json(200, orderJson(orders.order(id).orElseThrow()), h);
+    }
+
+    /** An issuance that failed for a reason of ours: the order becomes invalid with serverInternal. */
+    private AcmeProblem issuanceFailed(Order order, RuntimeException e, long start) {
+        LOG.error("ACME issuance for order {} on {} failed: {}", order.id(), endpoint, e.toString());
+        orders.fail(order.id(), writeJson(AcmeResponse.problemDocument(new AcmeProblem(Type.SERVER_INTERNAL,
+                "issuance failed"))));
+        audit(order, "error", "-", "issuance failed", start);
+        return new AcmeProblem(Type.SERVER_INTERNAL, "issuance failed");
     }
 
     /**

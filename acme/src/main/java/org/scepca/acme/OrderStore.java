@@ -20,7 +20,9 @@ import java.util.Optional;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import org.scepca.ca.store.ConflictException;
 import org.scepca.ca.store.Database;
+import org.scepca.ca.store.IssuanceEffects;
 
 /**
  * Orders, authorizations and challenges (RFC 8555 sections 7.1.3 to 7.1.5) of one endpoint in the shared database.
@@ -307,16 +309,24 @@ public final class OrderStore {
         });
     }
 
-    /** ready -> processing: the one finalize call that may issue (section 7.4). */
-    public boolean beginFinalize(String orderId) {
-        return db.inDurableTransaction(c -> setOrder(c, orderId, Status.READY, Status.PROCESSING, Optional.empty(),
-                Optional.empty()));
+    /**
+     * ready -> valid with the certificate, as the last step of the transaction that stores it (section 7.4): the
+     * certificate and the order's update commit together, so no crash leaves a stored certificate behind an order
+     * that never names it, nor an order stuck between the two. Of two finalize calls racing on one order, the one
+     * that commits second finds the order valid and its issuance rolls back ({@link ConflictException}).
+     */
+    public static IssuanceEffects.Step becomesValid(String orderId) {
+        return (c, cert) -> {
+            if (!setOrder(c, orderId, Status.READY, Status.VALID, Optional.empty(), Optional.of(cert.serialHex()))) {
+                throw new ConflictException(ConflictException.What.NOT_PENDING, "the order was finalized meanwhile");
+            }
+        };
     }
 
-    /** processing -> valid with the certificate, or -> invalid with the problem. */
-    public void endFinalize(String orderId, Optional<String> serialHex, Optional<String> error) {
-        db.inDurableTransaction(c -> setOrder(c, orderId, Status.PROCESSING,
-                serialHex.isPresent() ? Status.VALID : Status.INVALID, error, serialHex));
+    /** ready -> invalid with the problem (a finalize that issued nothing); false if the order was no longer ready. */
+    public boolean fail(String orderId, String problemJson) {
+        return db.inDurableTransaction(c -> setOrder(c, orderId, Status.READY, Status.INVALID, Optional.of(problemJson),
+                Optional.empty()));
     }
 
     /** Deactivates an authorization (section 7.5.2); its order can no longer become ready. */

@@ -250,6 +250,88 @@ class AcmeOrderFlowTest {
         assertThat(fixture.validators.get("http-01").attempts).isEmpty();
     }
 
+    /**
+     * The certificate and the order's move to valid are one transaction: when the order's update cannot be written,
+     * no certificate is stored either. (Before, the certificate was stored first and the order updated after it, so a
+     * crash or a failed write in between left a certificate no order named, behind an order stuck processing.)
+     */
+    @Test
+    void finalizeStoresTheCertificateOnlyWithTheOrdersUpdate() throws Exception {
+        TestClient c = client();
+        JsonNode order = readyOrder(c, "atomic.example.org");
+        long before = certificates();
+        // The store refuses to make any order valid: the update in the issuance's transaction fails.
+        sql("ALTER TABLE acme_orders ADD CONSTRAINT test_no_valid_order CHECK (status <> 'VALID')");
+        AcmeResponse r = c.postUrl(order.path("finalize").asText(), csr(ecKeys(), null, "atomic.example.org"));
+        assertThat(r.status()).as(r.bodyText()).isEqualTo(500);
+        assertThat(r.bodyText()).contains("serverInternal");
+        assertThat(certificates()).as("no certificate stored without its order").isEqualTo(before);
+        assertThat(json(c.postUrl(order.path("url").asText(), "")).path("status").asText()).isEqualTo("invalid");
+
+        sql("ALTER TABLE acme_orders DROP CONSTRAINT test_no_valid_order");
+        JsonNode next = readyOrder(c, "atomic.example.org");
+        AcmeResponse ok = c.postUrl(next.path("finalize").asText(), csr(ecKeys(), null, "atomic.example.org"));
+        assertThat(json(ok).path("status").asText()).as(ok.bodyText()).isEqualTo("valid");
+        assertThat(certificates()).isEqualTo(before + 1);
+    }
+
+    /** Two finalize calls at once on one ready order: one certificate, the one the order names; the other call stores nothing. */
+    @Test
+    void racingFinalizesOfOneOrderStoreOneCertificate() throws Exception {
+        TestClient c = client();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 8; round++) {
+                String name = "race" + round + ".example.org";
+                JsonNode order = readyOrder(c, name);
+                long before = certificates();
+                java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+                List<java.util.concurrent.Future<AcmeResponse>> calls = new java.util.ArrayList<>();
+                for (int i = 0; i < 2; i++) {
+                    String body = csr(ecKeys(), null, name);
+                    calls.add(pool.submit(() -> {
+                        go.await();
+                        return c.postUrl(order.path("finalize").asText(), body);
+                    }));
+                }
+                go.countDown();
+                List<AcmeResponse> answers = new java.util.ArrayList<>();
+                for (var f : calls) {
+                    answers.add(f.get(60, java.util.concurrent.TimeUnit.SECONDS));
+                }
+                assertThat(answers).extracting(AcmeResponse::status).as(round + ": " + answers.get(0).bodyText() + " / "
+                        + answers.get(1).bodyText()).containsExactlyInAnyOrder(200, 403);
+                AcmeResponse lost = answers.stream().filter(a -> a.status() == 403).findFirst().orElseThrow();
+                assertThat(lost.bodyText()).contains("orderNotReady");
+                assertThat(certificates()).as("round " + round).isEqualTo(before + 1);
+                JsonNode done = json(c.postUrl(order.path("url").asText(), ""));
+                assertThat(done.path("status").asText()).isEqualTo("valid");
+                X509Certificate cert = leaf(c.postUrl(done.path("certificate").asText(), ""));
+                assertThat(fixture.ca.certificates().find(cert.getSerialNumber())).isPresent();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private long certificates() {
+        return fixture.ca.database().inTransaction(conn -> {
+            try (var s = conn.prepareStatement("SELECT COUNT(*) FROM certificates"); var rs = s.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
+    }
+
+    private void sql(String statement) {
+        fixture.ca.database().inTransaction(conn -> {
+            try (var s = conn.prepareStatement(statement)) {
+                s.executeUpdate();
+            }
+            return null;
+        });
+    }
+
     @Test
     void finalizeBeforeTheChallengesIsOrderNotReady() throws Exception {
         TestClient c = client();

@@ -22,14 +22,25 @@ import org.scepca.ca.tokens.AdminRole;
  * @param reportToMdm          an MDM (Intune) must hear of this certificate: a pending report is stored with it, and
  *                             removed once the MDM acknowledged it, so a crash or an outage between issuing and
  *                             reporting never leaves the MDM unaware of a certificate (it could not revoke it)
+ * @param andThen              a protocol's own step, run last in the same transaction (an ACME order that becomes
+ *                             valid with this certificate): if it throws, nothing is stored
  */
 public record IssuanceEffects(Optional<String> consumeChallengeHash, Optional<RequestRecord> request,
         Optional<BigInteger> supersede, Optional<BigInteger> renews, Optional<RequestRecord> replaces,
-        Optional<AdminGrant> adminGrant, boolean reportToMdm) {
+        Optional<AdminGrant> adminGrant, boolean reportToMdm, Optional<Step> andThen) {
+    /**
+     * A write of a protocol core's in the transaction that stores {@code cert}. It throws (a
+     * {@link ConflictException}, typically) to roll the whole issuance back.
+     */
+    @FunctionalInterface
+    public interface Step {
+        void apply(java.sql.Connection c, CertificateRecord cert) throws java.sql.SQLException;
+    }
+
     public IssuanceEffects(Optional<String> consumeChallengeHash, Optional<RequestRecord> request,
             Optional<BigInteger> supersede, Optional<BigInteger> renews, Optional<RequestRecord> replaces,
             Optional<AdminGrant> adminGrant) {
-        this(consumeChallengeHash, request, supersede, renews, replaces, adminGrant, false);
+        this(consumeChallengeHash, request, supersede, renews, replaces, adminGrant, false, Optional.empty());
     }
 
     public IssuanceEffects {
@@ -39,6 +50,7 @@ public record IssuanceEffects(Optional<String> consumeChallengeHash, Optional<Re
         Objects.requireNonNull(renews, "renews is null");
         Objects.requireNonNull(replaces, "replaces is null");
         Objects.requireNonNull(adminGrant, "adminGrant is null");
+        Objects.requireNonNull(andThen, "andThen is null");
         if (replaces.isPresent() && (request.isEmpty()
                 || !replaces.get().transactionId().equals(request.get().transactionId()))) {
             throw new IllegalArgumentException("replaces must name the transaction id of request");
@@ -62,21 +74,28 @@ public record IssuanceEffects(Optional<String> consumeChallengeHash, Optional<Re
     /** A renewal of {@code serial}, which is also revoked as superseded when {@code supersede} is true. */
     public IssuanceEffects renewing(BigInteger serial, boolean supersede) {
         return new IssuanceEffects(consumeChallengeHash, request, supersede ? Optional.of(serial) : Optional.empty(),
-                Optional.of(serial), replaces, adminGrant, reportToMdm);
+                Optional.of(serial), replaces, adminGrant, reportToMdm, andThen);
     }
 
     public IssuanceEffects replacing(RequestRecord finished) {
         return new IssuanceEffects(consumeChallengeHash, request, supersede, renews, Optional.of(finished), adminGrant,
-                reportToMdm);
+                reportToMdm, andThen);
     }
 
     public IssuanceEffects granting(AdminGrant grant) {
         return new IssuanceEffects(consumeChallengeHash, request, supersede, renews, replaces, Optional.of(grant),
-                reportToMdm);
+                reportToMdm, andThen);
     }
 
     public IssuanceEffects reportingToMdm() {
-        return new IssuanceEffects(consumeChallengeHash, request, supersede, renews, replaces, adminGrant, true);
+        return new IssuanceEffects(consumeChallengeHash, request, supersede, renews, replaces, adminGrant, true,
+                andThen);
+    }
+
+    /** With {@code step} run last in the issuance's transaction (see {@link Step}). */
+    public IssuanceEffects andThen(Step step) {
+        return new IssuanceEffects(consumeChallengeHash, request, supersede, renews, replaces, adminGrant, reportToMdm,
+                Optional.of(step));
     }
 
     /** The name and role of an admin client certificate, stored beside it. */

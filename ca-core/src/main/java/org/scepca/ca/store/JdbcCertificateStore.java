@@ -69,6 +69,9 @@ public final class JdbcCertificateStore implements CertificateStore {
             if (effects.supersede().isPresent()) {
                 revoke(c, effects.supersede().get(), RevocationReason.SUPERSEDED, now, Optional.of(cert.requester()));
             }
+            if (effects.andThen().isPresent()) {
+                effects.andThen().get().apply(c, cert);
+            }
             return null;
         });
     }

@@ -206,6 +206,34 @@ public abstract class StoreContractTest {
     }
 
     @Test
+    void aProtocolsStepCommitsWithTheCertificate_orRollsItBack() {
+        challenges.insert(challenge("h-step", now.plusSeconds(600)));
+        var kept = cert("step-ok", now, now.plus(Duration.ofDays(30)), Optional.empty());
+        certs.insertIssued(kept, IssuanceEffects.none().andThen((c, cert) -> {
+            // The step sees the certificate it commits with, and the connection sees its row.
+            try (var s = c.prepareStatement("SELECT COUNT(*) FROM certificates WHERE serial = ?")) {
+                s.setString(1, cert.serialHex());
+                try (var rs = s.executeQuery()) {
+                    rs.next();
+                    assertThat(rs.getInt(1)).isEqualTo(1);
+                }
+            }
+            assertThat(cert.serial()).isEqualTo(kept.serial());
+        }));
+        assertThat(certs.find(kept.serial())).isPresent();
+
+        var lost = cert("step-lost", now, now.plus(Duration.ofDays(30)), Optional.of("tx-step"));
+        assertThatThrownBy(() -> certs.insertIssued(lost, new IssuanceEffects(Optional.of("h-step"),
+                Optional.of(request("tx-step", "csr"))).andThen((c, cert) -> {
+                    throw new ConflictException(ConflictException.What.NOT_PENDING, "the order moved on");
+                }))).isInstanceOf(ConflictException.class).hasMessage("the order moved on");
+        assertThat(certs.find(lost.serial())).as("the certificate went with the step").isEmpty();
+        assertThat(requests.find("tx-step")).isEmpty();
+        assertThat(challenges.findBySecretHash("h-step").orElseThrow().consumedAt()).as("and the challenge stays unused")
+                .isEmpty();
+    }
+
+    @Test
     void aDuplicateTransactionRollsBackAndLeavesTheChallengeUnused() {
         certs.insertIssued(cert("d", now, now.plus(Duration.ofDays(1)), Optional.of("tx-3")),
                 new IssuanceEffects(Optional.empty(), Optional.of(request("tx-3", "csrA"))));
