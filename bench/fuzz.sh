@@ -100,8 +100,11 @@ for t in "${targets[@]}"; do
     findings="0 findings"
   else
     status=1
+    # The next run of the target writes the same log: keep this one, with the server's log lines around the finding.
+    kept="$out/$name.$(date -u +%Y%m%dT%H%M%SZ).finding.log"
+    cp "$log" "$kept"
     finding="$(grep -m1 -E 'FuzzTestFindingException|Caused by: |AssertionError|OutOfMemory|timeout after|rss limit' "$log" || true)"
-    findings="FINDING: ${finding:-exit $rc, see $log}"
+    findings="FINDING: ${finding:-exit $rc, see $kept}"
   fi
   slowest="$(sed -nE 's/^stat::slowest_unit_time_sec: *([0-9]+).*/\1 s/p' "$log" | tail -1)"
   peak="$(sed -nE 's/^stat::peak_rss_mb: *([0-9]+).*/\1 MB/p' "$log" | tail -1)"

@@ -53,6 +53,17 @@ class HttpServerFuzzOracleTest {
         }
     }
 
+    @Test
+    void aCloseWithoutAnAnswer() throws Exception {
+        try (Peer peer = new Peer("", true)) {
+            assertThatThrownBy(() -> HttpServerFuzzTest.send(peer.port(), "POST", "/api/v1/challenges", null, null,
+                    new byte[3], 5_000))
+                    .isInstanceOf(AssertionError.class)
+                    .hasMessageMatching("(?s)not an HTTP response: the server closed the connection after \\d+ ms without"
+                            + " a byte of answer: POST /api/v1/challenges \\(3-byte body\\) \\[.*");
+        }
+    }
+
     /** Accepts one connection, reads the request head, writes {@code answer}, and closes only if told to. */
     private static final class Peer implements AutoCloseable {
         private final ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());

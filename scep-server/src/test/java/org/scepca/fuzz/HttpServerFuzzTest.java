@@ -174,6 +174,7 @@ class HttpServerFuzzTest {
         }
         head.append("\r\n");
         ByteArrayOutputStream got = new ByteArrayOutputStream();
+        long sent = System.nanoTime();
         try (Socket s = new Socket("127.0.0.1", port)) {
             s.setSoTimeout(timeoutMillis);
             OutputStream out = s.getOutputStream();
@@ -192,6 +193,13 @@ class HttpServerFuzzTest {
             return new Reply(0, null, new byte[0]);
         }
         byte[] raw = got.toByteArray();
+        if (raw.length == 0) {
+            // A clean close (not a reset) without a byte of answer: a request must get an answer, if only a 400.
+            long ms = (System.nanoTime() - sent) / 1_000_000;
+            throw new AssertionError("not an HTTP response: the server closed the connection after " + ms + " ms"
+                    + " without a byte of answer: " + method + " " + target + " (" + body.length + "-byte body) "
+                    + StallReport.describe(Math.max(1000, ms)));
+        }
         return check(parse(raw), method + " " + target,
                 target + new String(body, StandardCharsets.ISO_8859_1));
     }
