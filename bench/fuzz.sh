@@ -84,7 +84,7 @@ for t in "${targets[@]}"; do
   # signedRequest). Our own assertions stay on.
   JAZZER_FUZZ=1 JAZZER_MAX_DURATION="${seconds}s" JAVA_TOOL_OPTIONS="-Xmx$heap -da:org.h2..." \
     nice -n 10 mvn "${mvn_flags[@]}" test-compile surefire:test -pl scep-server -am -Dtest="$t" \
-      -Dsurefire.failIfNoSpecifiedTests=false -Djunit.jupiter.execution.timeout.mode=disabled \
+      -Dscepca.test.forks=1 -Dsurefire.failIfNoSpecifiedTests=false -Djunit.jupiter.execution.timeout.mode=disabled \
       -Djazzer.internal.arg.0=scepca-fuzz -Djazzer.internal.arg.1=-rss_limit_mb="$rss_mb" \
       -Djazzer.internal.arg.2=-timeout="$timeout" -Djazzer.internal.arg.3=-print_final_stats=1 >"$log" 2>&1 || rc=$?
   if [ -f "$stats" ]; then

@@ -25,6 +25,7 @@ import org.scepca.ca.pem.Pem;
 import org.scepca.ca.revocation.RevocationReason;
 import org.scepca.ca.store.CertificateRecord;
 import org.scepca.ca.store.CertificateStatus;
+import org.scepca.ca.testing.FreePorts;
 import org.scepca.ca.testing.TestPki;
 import org.scepca.server.app.Running;
 import org.scepca.server.app.ServerConfig;
@@ -64,8 +65,8 @@ class AcmeCertbotIT {
     void certbotIssuesRenewsAndRevokes(@TempDir Path tmp) throws Exception {
         requireCertbot();
         Path dir = tmp.resolve("data");
-        int port = org.scepca.it.FreePorts.next();
-        int httpPort = org.scepca.it.FreePorts.next();
+        int port = FreePorts.next();
+        int httpPort = FreePorts.next();
         String base = "http://127.0.0.1:" + port;
         Path props = tmp.resolve("scepca.properties");
         Files.writeString(props, String.join("\n",

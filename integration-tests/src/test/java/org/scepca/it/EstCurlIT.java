@@ -27,6 +27,7 @@ import org.scepca.ca.config.CaConfig;
 import org.scepca.ca.material.CaDirectory;
 import org.scepca.ca.pem.Pem;
 import org.scepca.ca.store.CertificateStatus;
+import org.scepca.ca.testing.FreePorts;
 import org.scepca.ca.testing.OnPostgres;
 import org.scepca.ca.testing.OpenSsl;
 import org.scepca.ca.testing.PgCluster;
@@ -93,8 +94,8 @@ class EstCurlIT {
      */
     private static Running startServer(String store) throws Exception {
         for (int attempt = 1; ; attempt++) {
-            int port = org.scepca.it.FreePorts.next();
-            int tlsPort = org.scepca.it.FreePorts.next();
+            int port = FreePorts.next();
+            int tlsPort = FreePorts.next();
             http = "http://127.0.0.1:" + port;
             https = "https://localhost:" + tlsPort;
             Path config = new CaDirectory(data).configFile();

@@ -63,6 +63,7 @@ import org.scepca.ca.pem.Pem;
 import org.scepca.ca.policy.CertificateProfile;
 import org.scepca.ca.store.IssuanceEffects;
 import org.scepca.ca.testing.Csrs;
+import org.scepca.ca.testing.FreePorts;
 import org.scepca.ca.testing.OnPostgres;
 import org.scepca.ca.testing.OpenSsl;
 import org.scepca.ca.testing.PgCluster;
@@ -136,7 +137,7 @@ class NginxMtlsIT {
         Path serverFiles = tmp.resolve("tls");
         cli("cert", "issue-server", "--data", data.toString(), "--passphrase-file", passphraseFile.toString(),
                 "--dns", "localhost", "--ip", "127.0.0.1", "--out", serverFiles.toString());
-        nginxPort = org.scepca.it.FreePorts.next();
+        nginxPort = FreePorts.next();
         String serverBlock = cli("nginx-config", "--data", data.toString(), "--server-name", "localhost",
                 "--listen", "127.0.0.1:" + nginxPort, "--cert", serverFiles.resolve("server-chain.pem").toString(),
                 "--key", serverFiles.resolve("server.key").toString(),
@@ -288,7 +289,7 @@ class NginxMtlsIT {
         Path map = tmp.resolve("scepca-devices.map");
         assertThat(cli("nginx-map", "--data", data.toString(), "--passphrase-file", passphraseFile.toString(),
                 "--out", map.toString())).contains("wrote");
-        int port = org.scepca.it.FreePorts.next();
+        int port = FreePorts.next();
         Path serverFiles = tmp.resolve("tls");
         CaDirectory dir = new CaDirectory(data);
         String block = "    include " + map + ";\n"
@@ -376,7 +377,7 @@ class NginxMtlsIT {
     /** Our server on a loopback port that its public-base-url (CDP and OCSP URLs in certificates) names. */
     private static Running startServer() throws Exception {
         for (int attempt = 1; ; attempt++) {
-            int port = org.scepca.it.FreePorts.next();
+            int port = FreePorts.next();
             base = "http://127.0.0.1:" + port;
             Path config = new CaDirectory(data).configFile();
             Files.writeString(config, "public-base-url=" + base + "\n" + store);

@@ -38,6 +38,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.scepca.ca.keys.KeyPairs;
 import org.scepca.ca.pem.Pem;
+import org.scepca.ca.testing.FreePorts;
 import org.scepca.profiles.AppleProfileSchema;
 import org.scepca.server.cli.Providers;
 
@@ -155,9 +156,9 @@ class ReadmeIT {
         Files.writeString(launcher, "#!/bin/sh\nexec '" + Path.of(System.getProperty("java.home"), "bin", "java") + "' @'"
                 + repo.resolve("scep-server/jvm.options") + "' -jar '" + jar + "' \"$@\"\n");
         Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
-        port = org.scepca.it.FreePorts.next();
+        port = FreePorts.next();
         env.put("SCEPCA_PORT", Integer.toString(port));
-        env.put("SCEPCA_ADMIN_PORT", Integer.toString(org.scepca.it.FreePorts.next()));
+        env.put("SCEPCA_ADMIN_PORT", Integer.toString(FreePorts.next()));
     }
 
     /** Runs one README line; a line ending in {@code &} starts the server and waits until it answers. */

@@ -37,7 +37,9 @@ class StallReportTest {
             assertThat(m.find()).as(report).isTrue();
             assertThat(Double.parseDouble(m.group(1))).as("the window reaches back to a sample from before the wait")
                     .isBetween(1.0, 3.0);
-            assertThat(Double.parseDouble(m.group(2))).as("this thread spun through it").isGreaterThan(0.3);
+            // Spinning for the whole window, this thread alone is a core's worth when it has one; a machine busy with
+            // other test JVMs (or fuzzing lanes) gives it less, so the bound only says that its CPU time is counted.
+            assertThat(Double.parseDouble(m.group(2))).as("this thread spun through it").isGreaterThan(0.05);
             assertThat(report).as("a server thread waiting without a timeout is listed with its stack")
                     .contains("\"scepca-stuck-for-the-test\"").contains("WAITING").contains("CountDownLatch.await");
             assertThat(spin).isPositive();

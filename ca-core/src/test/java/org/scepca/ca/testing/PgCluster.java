@@ -1,7 +1,6 @@
 package org.scepca.ca.testing;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -416,10 +415,9 @@ public final class PgCluster implements AutoCloseable {
         run(List.of("chown", "postgres:postgres", dir.toString()), Duration.ofSeconds(10));
     }
 
+    /** Below the ephemeral range, where nothing else takes it before PostgreSQL binds it (see {@link FreePorts}). */
     private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+        return FreePorts.next();
     }
 
     private static int parseIntOr(String s, int fallback) {

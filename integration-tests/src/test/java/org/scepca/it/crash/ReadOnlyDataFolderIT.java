@@ -18,6 +18,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.scepca.ca.pem.Pem;
+import org.scepca.ca.testing.FreePorts;
 import org.scepca.ca.testing.PgCluster;
 
 /**
@@ -42,7 +43,7 @@ class ReadOnlyDataFolderIT {
         assertThat(init.ok()).as(init.printed()).isTrue();
         Path password = tmp.resolve("db-password");
         Files.writeString(password, PgCluster.PASSWORD + "\n");
-        int adminPort = org.scepca.it.FreePorts.next();
+        int adminPort = FreePorts.next();
         Files.writeString(data.resolve("scepca.properties"), "\ndb.url=" + PgCluster.shared().newDatabase()
                 + "\ndb.user=" + PgCluster.USER + "\ndb.password-file=" + password + "\ncrl.dir=" + crlOut
                 + "\nadmin.port=" + adminPort + "\n", java.nio.file.StandardOpenOption.APPEND);
@@ -59,7 +60,7 @@ class ReadOnlyDataFolderIT {
         }
         Map<String, String> before = snapshot(data);
 
-        int port = org.scepca.it.FreePorts.next();
+        int port = FreePorts.next();
         List<String> cmd = new ArrayList<>(List.of("runuser", "-u", "nobody", "--",
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "@" + Scepca.repoRoot().resolve("scep-server/jvm.options"), "-jar",

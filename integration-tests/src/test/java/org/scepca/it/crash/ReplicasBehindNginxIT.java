@@ -32,6 +32,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.scepca.ca.pem.Pem;
+import org.scepca.ca.testing.FreePorts;
 import org.scepca.ca.testing.PgCluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -81,7 +82,7 @@ class ReplicasBehindNginxIT {
         b = scepca.serve(dataB, tmp.resolve("b.log"));
         assertThat(a.awaitReady(Duration.ofSeconds(60))).as(a.logTail(30)).isTrue();
         assertThat(b.awaitReady(Duration.ofSeconds(60))).as(b.logTail(30)).isTrue();
-        nginxPort = org.scepca.it.FreePorts.next();
+        nginxPort = FreePorts.next();
         nginx = startNginx(a.port, b.port);
     }
 

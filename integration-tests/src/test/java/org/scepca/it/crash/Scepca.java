@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import org.scepca.ca.testing.FreePorts;
 
 /**
  * The installed server as an operator has it: the runnable jar and its JVM options, driven only through its command
@@ -112,10 +113,10 @@ final class Scepca {
 
     /** Starts {@code scepca serve} on {@code data} with fresh ports; returns once it runs (not yet ready). */
     Server serve(Path data, Path log) throws IOException {
-        int port = org.scepca.it.FreePorts.next();
-        int adminPort = org.scepca.it.FreePorts.next();
+        int port = FreePorts.next();
+        int adminPort = FreePorts.next();
         while (adminPort == port) {
-            adminPort = org.scepca.it.FreePorts.next();
+            adminPort = FreePorts.next();
         }
         setAdminPort(data, adminPort);
         Process p = new ProcessBuilder(java(List.of("serve", "--data", data.toString(), "--host", "127.0.0.1", "--port",

@@ -39,6 +39,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.scepca.ca.keys.Passphrase;
 import org.scepca.ca.pem.Pem;
+import org.scepca.ca.testing.FreePorts;
 import org.scepca.ca.testing.PgCluster;
 import org.scepca.it.docker.ImageLayout.Result;
 
@@ -106,8 +107,8 @@ class DockerEntrypointIT {
 
     /** {@code entrypoint.sh} with no arguments (the image's CMD is serve) on fresh ports. */
     private Server start(ImageLayout image, Map<String, String> env, String name) throws IOException {
-        int port = org.scepca.it.FreePorts.next();
-        int adminPort = org.scepca.it.FreePorts.next();
+        int port = FreePorts.next();
+        int adminPort = FreePorts.next();
         Map<String, String> all = new HashMap<>(env);
         all.put("SCEPCA_PORT", Integer.toString(port));
         all.put("SCEPCA_ADMIN_PORT", Integer.toString(adminPort));
@@ -381,9 +382,9 @@ class DockerEntrypointIT {
         Path prefix = Files.createDirectories(tmp.resolve("nginx"));
         Files.createDirectories(prefix.resolve("conf.d"));
         Files.createDirectories(prefix.resolve("logs"));
-        int scepPort = org.scepca.it.FreePorts.next();
-        int appPort = org.scepca.it.FreePorts.next();
-        int upstreamPort = org.scepca.it.FreePorts.next();
+        int scepPort = FreePorts.next();
+        int appPort = FreePorts.next();
+        int upstreamPort = FreePorts.next();
         Map<String, String> names = new java.util.LinkedHashMap<>();
         names.put("/scepca/", data + "/");
         names.put("scepca-1:8080", "127.0.0.1:" + a.port());

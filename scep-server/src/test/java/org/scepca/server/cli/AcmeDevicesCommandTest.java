@@ -20,8 +20,7 @@ class AcmeDevicesCommandTest {
 
     @BeforeEach
     void ca() throws Exception {
-        ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(AuditLog.LOGGER))
-                .setLevel(ch.qos.logback.classic.Level.INFO);
+        AuditOn.inThisJvm();
         TestPki.create(dir).close();
         passphrase = dir.resolve("pp");
         Files.writeString(passphrase, "test-passphrase-123");

@@ -38,9 +38,7 @@ class AdminTokenCommandTest {
 
     @BeforeEach
     void ca() throws Exception {
-        // The shared test logging config leaves INFO off; the audit trail is what this test reads.
-        ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(AuditLog.LOGGER))
-                .setLevel(ch.qos.logback.classic.Level.INFO);
+        AuditOn.inThisJvm();
         TestPki.create(dir).close();
         passphrase = dir.resolve("pp");
         Files.writeString(passphrase, "test-passphrase-123");

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.security.cert.X509CRL;
 
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.scepca.ca.config.CaConfig;
@@ -25,6 +26,11 @@ import org.scepca.server.app.ServerConfig;
 
 /** The command line as an admin uses it: exit codes, one-line errors, and working next to a running server. */
 class CliTest {
+    @BeforeEach
+    void auditLinesReachTheFile() {
+        AuditOn.inThisJvm();
+    }
+
     @BeforeAll
     static void providers() {
         Providers.register();

@@ -22,6 +22,7 @@ import java.util.stream.Stream;
 import org.bouncycastle.cms.CMSSignedData;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.scepca.ca.CertificateAuthority;
@@ -37,6 +38,11 @@ import com.dd.plist.NSDictionary;
 
 /** {@code scepca p12 batch}: files checked by the real {@code openssl pkcs12 -legacy}. */
 class P12BatchCommandTest {
+    @BeforeEach
+    void auditLinesReachTheFile() {
+        AuditOn.inThisJvm();
+    }
+
     @TempDir
     static Path tmp;
     static Path data;

@@ -1,4 +1,4 @@
-package org.scepca.it;
+package org.scepca.ca.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -35,5 +35,18 @@ class FreePortsTest {
         try (ServerSocket taken = new ServerSocket(0)) {
             assertThat(FreePorts.bindable(taken.getLocalPort())).isFalse();
         }
+    }
+
+    @Test
+    void forksDrawFromSlicesThatDoNotOverlap_andTogetherCoverTheRange() {
+        int[] one = FreePorts.slice(32768, 1, 2);
+        int[] two = FreePorts.slice(32768, 2, 2);
+        assertThat(one).containsExactly(20_000, 26_383);
+        assertThat(two).containsExactly(26_384, 32_767);
+        int[] third = FreePorts.slice(32768, 3, 3);
+        assertThat(third[1]).isEqualTo(32_767);
+        assertThat(FreePorts.slice(32768, 1, 1)).containsExactly(20_000, 32_767);
+        assertThat(FreePorts.slice(32768, 0, 2)).as("a fork number surefire did not set").containsExactly(20_000, 32_767);
+        assertThat(FreePorts.slice(32768, 3, 2)).containsExactly(20_000, 32_767);
     }
 }

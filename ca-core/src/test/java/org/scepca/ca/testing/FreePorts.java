@@ -1,4 +1,4 @@
-package org.scepca.it;
+package org.scepca.ca.testing;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -19,6 +19,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * with "address in use" (a CI run lost a crash test to exactly that). So the ports come from below the ephemeral range
  * instead, where the kernel never allocates on its own; each is checked free on every address, and never handed out
  * twice by this JVM.
+ *
+ * <p>Test JVMs run side by side (surefire and failsafe fork {@code scepca.test.forks} of them, numbered by
+ * {@code scepca.test.fork} from 1): each draws from a slice of the range of its own, so that two of them cannot hand out
+ * the same port between the check and the bind either.
  */
 public final class FreePorts {
     private static final int LOWEST = 20_000;
@@ -29,9 +33,12 @@ public final class FreePorts {
 
     /** A port no socket is bound to now, outside the kernel's ephemeral range, not returned before by this JVM. */
     public static int next() throws IOException {
-        int highest = ephemeralLow() - 1;
+        int[] slice = slice(ephemeralLow(), Integer.getInteger("scepca.test.fork", 1),
+                Integer.getInteger("scepca.test.forks", 1));
+        int lowest = slice[0];
+        int highest = slice[1];
         for (int attempt = 0; attempt < 1000; attempt++) {
-            int port = ThreadLocalRandom.current().nextInt(LOWEST, highest + 1);
+            int port = ThreadLocalRandom.current().nextInt(lowest, highest + 1);
             if (HANDED_OUT.contains(port) || !bindable(port)) {
                 continue;
             }
@@ -39,7 +46,21 @@ public final class FreePorts {
                 return port;
             }
         }
-        throw new IOException("no free port between " + LOWEST + " and " + highest + " after 1000 tries");
+        throw new IOException("no free port between " + lowest + " and " + highest + " after 1000 tries");
+    }
+
+    /**
+     * The first and last port of fork {@code fork} of {@code forks} (from 1), below {@code ephemeralLow}; the whole
+     * range when the numbers make no sense (not forked, or run by hand).
+     */
+    static int[] slice(int ephemeralLow, int fork, int forks) {
+        int highest = ephemeralLow - 1;
+        if (forks < 2 || fork < 1 || fork > forks) {
+            return new int[] {LOWEST, highest};
+        }
+        int width = (highest - LOWEST + 1) / forks;
+        int first = LOWEST + (fork - 1) * width;
+        return new int[] {first, fork == forks ? highest : first + width - 1};
     }
 
     static boolean bindable(int port) {
