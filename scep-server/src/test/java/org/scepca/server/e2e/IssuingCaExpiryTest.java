@@ -13,7 +13,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -146,13 +148,13 @@ class IssuingCaExpiryTest {
     }
 
     /** The levels capture() replaced, put back by release(): a test must not leave its logging to the next class. */
-    private static final java.util.Map<String, java.util.Optional<Level>> PREVIOUS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<String, Optional<Level>> PREVIOUS = new ConcurrentHashMap<>();
 
     private static ListAppender<ILoggingEvent> capture(String name) {
         ListAppender<ILoggingEvent> a = new ListAppender<>();
         a.start();
         Logger logger = (Logger) LoggerFactory.getLogger(name);
-        PREVIOUS.put(name, java.util.Optional.ofNullable(logger.getLevel()));
+        PREVIOUS.put(name, Optional.ofNullable(logger.getLevel()));
         logger.setLevel(Level.INFO);
         logger.addAppender(a);
         return a;
@@ -164,6 +166,6 @@ class IssuingCaExpiryTest {
         // Not setLevel(null): that made the audit logger inherit the root's WARN for every test class after this one
         // in the JVM (CliTest and P12BatchCommandTest then found no audit line), shown once test classes ran in two
         // JVMs in another order.
-        logger.setLevel(PREVIOUS.getOrDefault(name, java.util.Optional.empty()).orElse(null));
+        logger.setLevel(PREVIOUS.getOrDefault(name, Optional.empty()).orElse(null));
     }
 }
