@@ -12,6 +12,7 @@ import java.util.HexFormat;
 
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -20,8 +21,15 @@ import org.junit.jupiter.api.io.TempDir;
  * challenge spent. Once with the challenge from the CLI beside the running server (H2 AUTO_SERVER, as the report
  * does), once with no CLI while the server runs (admin token made before the start, challenge from the API); and the
  * same on a store made by {@code scepca init}, new and after one such round, to tell what the fixture adds.
+ *
+ * <p>{@code mvn verify} runs the three fixture variants. The three fresh-store variants were the diagnosis (they told
+ * that the fixture's layout mattered) and {@link CrashHarnessIT} covers their ground in every CI run: fresh stores,
+ * CLI challenges and revocations beside the server, SIGKILL right after a reply. They run with
+ * {@code -Dcrash.reproducer.all=true}, which bench/crash-soak.sh sets.
  */
 class FixtureCrashReproducerIT {
+    private static final String ALL = "crash.reproducer.all";
+
     @TempDir
     Path work;
 
@@ -47,12 +55,14 @@ class FixtureCrashReproducerIT {
 
     /** The same on a store made by {@code scepca init} a moment before: is the fixture needed at all? */
     @Test
+    @EnabledIfSystemProperty(named = ALL, matches = "true")
     void freshStore_cliChallengeBesideTheServer_certificateAndSpentChallengeSurviveSigkill() throws Exception {
         reproduce(true, false, freshStore());
     }
 
     /** A fresh store that has already been through one such SIGKILL round (and an idle SIGKILL after it). */
     @Test
+    @EnabledIfSystemProperty(named = ALL, matches = "true")
     void freshStoreKilledBefore_cliChallengeBesideTheServer_certificateAndSpentChallengeSurviveSigkill() throws Exception {
         Path data = freshStore();
         reproduce(true, false, data);
@@ -64,6 +74,7 @@ class FixtureCrashReproducerIT {
      * (AUTO_SERVER), and the kill comes 3 s later. Both the certificate and that challenge must survive.
      */
     @Test
+    @EnabledIfSystemProperty(named = ALL, matches = "true")
     void freshStore_cliWriteBesideTheServerAfterTheEnrollment_bothSurviveSigkill() throws Exception {
         reproduce(false, true, freshStore());
     }
