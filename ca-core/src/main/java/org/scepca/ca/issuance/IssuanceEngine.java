@@ -213,6 +213,22 @@ public final class IssuanceEngine {
         names.check(NameRule.subjectString(csr.subject()), subjectDer, sans);
     }
 
+    /**
+     * The key usage that fits both the key and the extended key usages (RFC 5280 §4.2.1.12 lists, per purpose, the
+     * key usage bits consistent with it; zlint's e_key_usage_and_extended_key_usage_inconsistent checks it):
+     * digitalSignature always (TLS client authentication signs); for an EC key keyAgreement too (RFC 5480 §3: an EC key
+     * cannot encipher keys); for an RSA key keyEncipherment only when a purpose enciphers keys with it (TLS server
+     * authentication with RSA key transport, S/MIME). A client-authentication-only RSA certificate is for signing.
+     */
+    static KeyUsage keyUsage(java.security.PublicKey key, ExtendedKeyUsage eku) {
+        if ("EC".equals(key.getAlgorithm())) {
+            return new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyAgreement);
+        }
+        boolean enciphers = eku.hasKeyPurposeId(KeyPurposeId.id_kp_serverAuth)
+                || eku.hasKeyPurposeId(KeyPurposeId.id_kp_emailProtection);
+        return new KeyUsage(KeyUsage.digitalSignature | (enciphers ? KeyUsage.keyEncipherment : 0));
+    }
+
     /** A signed certificate with its validity as encoded (read back from the encoding, it would cost a date parse). */
     private record Signed(X509CertificateHolder holder, Instant notBefore, Instant notAfter) {
     }
@@ -234,14 +250,12 @@ public final class IssuanceEngine {
                 Asn1Times.of(notAfter), csr.subject(), spki);
         try {
             b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-            boolean ec = "EC".equals(csr.publicKey().getAlgorithm());
-            // RFC 5480 §3: an EC key cannot encipher keys; keyAgreement is its counterpart.
-            b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature
-                    | (ec ? KeyUsage.keyAgreement : KeyUsage.keyEncipherment)));
-            b.addExtension(Extension.extendedKeyUsage, false, profile == CertificateProfile.SERVER
+            ExtendedKeyUsage eku = profile == CertificateProfile.SERVER
                     ? new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth})
                     : profile == CertificateProfile.CLIENT ? clientEkus
-                    : new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
+                    : new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth);
+            b.addExtension(Extension.keyUsage, true, keyUsage(csr.publicKey(), eku));
+            b.addExtension(Extension.extendedKeyUsage, false, eku);
             if (profile == CertificateProfile.ADMIN_CLIENT) {
                 // Set by the CA from the profile alone: the mark the mTLS admin connector looks for (RFC 5280 §4.2.1.4).
                 b.addExtension(Extension.certificatePolicies, false, new CertificatePolicies(

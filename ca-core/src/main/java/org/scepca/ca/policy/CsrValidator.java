@@ -70,6 +70,8 @@ public final class CsrValidator {
             SECObjectIdentifiers.secp256r1, "secp256r1", SECObjectIdentifiers.secp384r1, "secp384r1",
             SECObjectIdentifiers.secp521r1, "secp521r1");
     private static final SignatureVerifiers VERIFIERS = new SignatureVerifiers();
+    /** A DNS name's text form without the trailing dot: 255 octets on the wire (RFC 1035 §2.3.4). */
+    private static final int MAX_DNS_NAME = 253;
 
     private final IssuancePolicy policy;
     private final RequestLimits limits;
@@ -119,8 +121,7 @@ public final class CsrValidator {
         PublicKey key = publicKey(csr);
         checkKey(key);
         checkSignature(csr, key);
-        X500Name subject = csr.getSubject();
-        checkSubject(subject);
+        X500Name subject = checkSubject(csr.getSubject());
         Extensions requested = requestedExtensions(csr);
         List<GeneralName> sans = new ArrayList<>();
         if (requested != null) {
@@ -133,6 +134,7 @@ public final class CsrValidator {
         if (subject.getRDNs().length == 0 && sans.isEmpty()) {
             throw new PolicyViolationException("the request has neither a subject nor a subjectAltName");
         }
+        sans = withSubjectEmails(subject, sans);
         checkStoredText(subject, sans);
         return new ValidatedCsr(subject, key, sans);
     }
@@ -264,39 +266,78 @@ public final class CsrValidator {
         }
     }
 
-    private void checkSubject(X500Name subject) {
-        int count = 0;
-        for (RDN rdn : subject.getRDNs()) {
-            for (AttributeTypeAndValue atv : rdn.getTypesAndValues()) {
-                if (++count > limits.maxSubjectAttributes()) {
-                    throw new PolicyViolationException("the subject has more than " + limits.maxSubjectAttributes()
-                            + " attributes (policy.max-subject-attributes)");
-                }
-                String name = attributeNames.get(atv.getType());
-                if (name == null) {
-                    throw new PolicyViolationException("subject attribute " + displayName(atv.getType()) + " is not allowed");
-                }
-                ASN1Encodable value = atv.getValue();
-                if (!(value instanceof ASN1String s)) {
-                    throw new PolicyViolationException("subject attribute " + name + " is not a string");
-                }
-                String text = s.getString();
-                if (text.isEmpty()) {
-                    throw new PolicyViolationException("subject attribute " + name + " is empty");
-                }
-                if (text.length() > limits.maxAttributeLength()) {
-                    throw new PolicyViolationException("subject attribute " + name + " is longer than "
-                            + limits.maxAttributeLength() + " characters (policy.max-attribute-length)");
-                }
-                checkCharacters("subject attribute " + name, text);
-                if (atv.getType().equals(BCStyle.CN) && reservedLabels.contains(label(text))) {
-                    throw new PolicyViolationException("the subject's CN is the name of this CA; it cannot be requested");
-                }
+    /**
+     * Checks the subject and returns it as the CA encodes it: the same attributes and values, each in the string type
+     * its syntax prescribes ({@link SubjectAttributeSyntax}), never the requester's bytes.
+     */
+    private X500Name checkSubject(X500Name subject) {
+        int[] count = {0};
+        X500Name encoded = X500Match.mapValues(subject, atv -> {
+            if (++count[0] > limits.maxSubjectAttributes()) {
+                throw new PolicyViolationException("the subject has more than " + limits.maxSubjectAttributes()
+                        + " attributes (policy.max-subject-attributes)");
             }
-        }
+            String name = attributeNames.get(atv.getType());
+            if (name == null) {
+                throw new PolicyViolationException("subject attribute " + displayName(atv.getType()) + " is not allowed");
+            }
+            ASN1Encodable value = atv.getValue();
+            if (!(value instanceof ASN1String s)) {
+                throw new PolicyViolationException("subject attribute " + name + " is not a string");
+            }
+            String text = s.getString();
+            if (text.isEmpty()) {
+                throw new PolicyViolationException("subject attribute " + name + " is empty");
+            }
+            if (text.length() > limits.maxAttributeLength()) {
+                throw new PolicyViolationException("subject attribute " + name + " is longer than "
+                        + limits.maxAttributeLength() + " characters (policy.max-attribute-length)");
+            }
+            checkCharacters("subject attribute " + name, text);
+            if (atv.getType().equals(BCStyle.CN) && reservedLabels.contains(label(text))) {
+                throw new PolicyViolationException("the subject's CN is the name of this CA; it cannot be requested");
+            }
+            return new AttributeTypeAndValue(atv.getType(), SubjectAttributeSyntax.encode(atv.getType(), name, value, text));
+        });
         if (!reservedDns.isEmpty() && subject.getRDNs().length > 0 && reservedDns.contains(canonical(subject))) {
             throw new PolicyViolationException("the subject is the name of this CA; it cannot be requested");
         }
+        return encoded;
+    }
+
+    /**
+     * RFC 5280 §4.1.2.6: an email address in the subject (the legacy emailAddress attribute) must also be in the
+     * subjectAltName as an rfc822Name, where applications look for it. Microsoft's documented Intune subject formats
+     * put {@code E={{EmailAddress}}} in the subject alone, so the CA adds the SAN itself rather than refusing; the
+     * added name goes through the same SAN policy, and the request's authority (a challenge's binding, a renewal's
+     * certificate) is checked on it like on any requested name.
+     */
+    private List<GeneralName> withSubjectEmails(X500Name subject, List<GeneralName> sans) {
+        List<GeneralName> out = new ArrayList<>(sans);
+        for (RDN rdn : subject.getRDNs(BCStyle.E)) {
+            for (AttributeTypeAndValue atv : rdn.getTypesAndValues()) {
+                if (!atv.getType().equals(BCStyle.E)) {
+                    continue;
+                }
+                String email = ((ASN1String) atv.getValue()).getString();
+                boolean inSans = out.stream().anyMatch(n -> n.getTagNo() == GeneralName.rfc822Name
+                        && ((ASN1String) n.getName()).getString().equalsIgnoreCase(email));
+                if (inSans) {
+                    continue;
+                }
+                var pattern = policy.sanPatterns().get(SanType.EMAIL);
+                if (!policy.sanTypes().contains(SanType.EMAIL) || pattern != null && !pattern.matcher(email).matches()) {
+                    throw new PolicyViolationException("the subject's email address " + printable(email) + " would need"
+                            + " an email subjectAltName (RFC 5280 §4.1.2.6), which this policy does not allow");
+                }
+                if (out.size() >= limits.maxSans()) {
+                    throw new PolicyViolationException("too many subjectAltNames with the subject's email address: "
+                            + (out.size() + 1) + " > " + limits.maxSans() + " (policy.max-sans)");
+                }
+                out.add(new GeneralName(GeneralName.rfc822Name, email));
+            }
+        }
+        return out;
     }
 
     private static void checkCharacters(String what, String text) {
@@ -406,6 +447,7 @@ public final class CsrValidator {
                     + " (policy.max-sans)");
         }
         List<GeneralName> out = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
         for (GeneralName n : all) {
             SanType type;
             String value;
@@ -425,6 +467,15 @@ public final class CsrValidator {
                         + " characters (policy.max-san-length)");
             }
             checkCharacters("subjectAltName " + type, value);
+            if (n.getTagNo() != GeneralName.iPAddress && n.getTagNo() != GeneralName.otherName
+                    && !value.chars().allMatch(c -> c < 0x80)) {
+                // IA5String (RFC 5280 §4.2.1.6): internationalised names go in as A-labels (RFC 5890) or punycode.
+                throw new PolicyViolationException("subjectAltName " + type + " must be ASCII (an IA5String)");
+            }
+            if (type == SanType.DNS && value.length() > MAX_DNS_NAME) {
+                throw new PolicyViolationException("subjectAltName DNS is longer than " + MAX_DNS_NAME
+                        + " characters (RFC 1035 §2.3.4)");
+            }
             if (reservedLabels.contains(label(value))) {
                 throw new PolicyViolationException("subjectAltName " + type + " is the name of this CA; it cannot be requested");
             }
@@ -439,7 +490,11 @@ public final class CsrValidator {
                     throw new PolicyViolationException("subjectAltName " + type + " value is outside policy: " + printable(value));
                 }
             }
-            out.add(n);
+            // The same name twice says nothing more (zlint's san_dns_name_duplicate): the certificate carries it once.
+            String key = SanText.of(n);
+            if (seen.add(type == SanType.DNS ? key.toLowerCase(Locale.ROOT) : key)) {
+                out.add(n);
+            }
         }
         return out;
     }
@@ -516,13 +571,9 @@ public final class CsrValidator {
         throw new PolicyViolationException("subjectAltName UPN is not a string");
     }
 
-    /** Compared like X.500 names are matched (RFC 5280 §7.1): case and spacing do not make a different name. */
+    /** Compared like X.500 names are matched (RFC 5280 §7.1): case, spacing and string types do not make another name. */
     private static String canonical(X500Name name) {
-        try {
-            return new X500Principal(name.getEncoded()).getName(X500Principal.CANONICAL);
-        } catch (IOException | IllegalArgumentException e) {
-            return name.toString();
-        }
+        return X500Match.key(name);
     }
 
     /** A name as a person reads it: compatibility forms folded, case and runs of spaces ignored. */

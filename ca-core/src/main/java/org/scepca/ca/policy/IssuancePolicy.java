@@ -91,7 +91,13 @@ public record IssuancePolicy(Duration validity, Duration backdate, Duration minR
     /** DNS label rules (RFC 1123), optionally with one leading wildcard label. */
     public static final Pattern DNS_NAME = Pattern.compile(
             "(\\*\\.)?([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*");
-    public static final Pattern EMAIL = Pattern.compile("[^@\\s]{1,64}@[A-Za-z0-9.-]{1,253}");
+    /**
+     * An addr-spec as RFC 5280 §4.2.1.6 requires of an rfc822Name: a dot-atom local part (RFC 5322 §3.4.1; no quoted
+     * strings, no display name or angle brackets) of at most 64 characters, at a host name.
+     */
+    public static final Pattern EMAIL = Pattern.compile("(?=[^@]{1,64}@)[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+            + "(\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?=.{1,253}$)"
+            + "[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*");
     /** An absolute URI with a scheme (urn:uuid:…, IntuneDeviceId://…, https://…); no spaces. */
     public static final Pattern ABSOLUTE_URI = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*:[^\\s]{1,1000}");
     public static final Pattern UPN = Pattern.compile("[^@\\s]{1,256}@[^@\\s]{1,253}");

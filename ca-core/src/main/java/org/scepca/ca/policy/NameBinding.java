@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -66,8 +67,10 @@ public record NameBinding(Optional<String> subject, List<String> sans) implement
         if (subject.isPresent() && !subjectMatches(subject.get(), subjectString, subjectDer)) {
             throw new PolicyViolationException("the subject is not the one this challenge is bound to");
         }
+        // A subject the binding names vouches for its own emailAddress, which the CA also writes as an email SAN.
+        Set<String> vouched = subject.isPresent() ? X500Match.subjectEmailSans(subjectDer) : Set.of();
         for (String san : requestedSans) {
-            if (sans.stream().noneMatch(p -> sanMatches(p, san))) {
+            if (!vouched.contains(san) && sans.stream().noneMatch(p -> sanMatches(p, san))) {
                 throw new PolicyViolationException("the challenge is not bound to the name " + san);
             }
         }
@@ -77,8 +80,8 @@ public record NameBinding(Optional<String> subject, List<String> sans) implement
         if (pattern.startsWith(REGEX)) {
             return regexMatches(pattern, subjectString);
         }
-        X500Principal actual = new X500Principal(der);
-        return subjectForms(pattern).contains(actual);
+        String actual = X500Match.key(der);
+        return subjectForms(pattern).stream().anyMatch(p -> X500Match.key(p.getEncoded()).equals(actual));
     }
 
     private static boolean sanMatches(String pattern, String san) {

@@ -47,9 +47,12 @@ public interface NameRule {
     static NameRule sameAs(String subjectDn, List<String> subjectAltNames) {
         Objects.requireNonNull(subjectDn, "subjectDn is null");
         Set<String> allowed = new HashSet<>(subjectAltNames);
-        X500Principal expected = new X500Principal(subjectDn);
+        // The email SAN the CA adds for a subject emailAddress (CsrValidator): the renewed certificate vouched for
+        // that address in its subject, also when it was issued before the CA added the SAN.
+        allowed.addAll(X500Match.subjectEmailSans(new X500Principal(subjectDn).getEncoded()));
+        String expected = X500Match.key(new X500Principal(subjectDn).getEncoded());
         return (subject, der, sans) -> {
-            if (!expected.equals(new X500Principal(der))) {
+            if (!expected.equals(X500Match.key(der))) {
                 throw new PolicyViolationException("a renewal must keep the subject of the certificate it renews");
             }
             for (String san : sans) {

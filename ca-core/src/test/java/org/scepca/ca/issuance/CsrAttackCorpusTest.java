@@ -58,6 +58,8 @@ class CsrAttackCorpusTest {
             assertThat(cert.getExtendedKeyUsage()).containsExactly("1.3.6.1.5.5.7.3.2");
             assertThat(cert.getBasicConstraints()).isEqualTo(-1);
             assertThat(cert.getKeyUsage()[5]).as("keyCertSign").isFalse();
+            // What a certificate linter (zlint's RFC 5280 and community lints) would say about it: nothing.
+            assertThat(org.scepca.ca.testing.CertificateLint.problems(cert)).as("lint").isEmpty();
             assertThat(cert.getExtensionValue("1.3.6.1.4.1.99999.1")).isNull();
             return;
         }

@@ -29,7 +29,10 @@ import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.asn1.DERUTF8String;
 import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -78,7 +81,7 @@ class IssuanceEngineTest {
         assertThat(c.getCriticalExtensionOIDs()).contains(Extension.basicConstraints.getId(), Extension.keyUsage.getId());
         boolean[] ku = c.getKeyUsage();
         assertThat(ku[0]).as("digitalSignature").isTrue();
-        assertThat(ku[2]).as("keyEncipherment").isTrue();
+        assertThat(ku[2]).as("keyEncipherment: an RSA key for client authentication only signs").isFalse();
         assertThat(ku[5]).as("keyCertSign").isFalse();
         assertThat(c.getExtendedKeyUsage()).containsExactly("1.3.6.1.5.5.7.3.2");
         assertThat(c.getExtensionValue("1.2.3.4.5")).as("CSR extension must not be copied").isNull();
@@ -117,12 +120,107 @@ class IssuanceEngineTest {
         assertThat(c.getKeyUsage()[4]).isTrue();
     }
 
+    /**
+     * RFC 5280 §4.2.1.12 (zlint e_key_usage_and_extended_key_usage_inconsistent): keyEncipherment on an RSA key only
+     * with a purpose that enciphers keys (serverAuth, emailProtection); clientAuth alone is digitalSignature.
+     */
+    @Test
+    void keyUsageFitsTheKeyAndTheExtendedKeyUsages() {
+        var rsa = org.scepca.ca.testing.TestKeys.rsa2048().getPublic();
+        var ec = org.scepca.ca.testing.TestKeys.ec("secp256r1").getPublic();
+        var client = new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth);
+        var server = new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth});
+        var mail = new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_clientAuth, KeyPurposeId.id_kp_emailProtection});
+        var ike = new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_clientAuth, KeyPurposeId.id_kp_ipsecIKE});
+        assertThat(IssuanceEngine.keyUsage(rsa, client)).isEqualTo(new KeyUsage(KeyUsage.digitalSignature));
+        assertThat(IssuanceEngine.keyUsage(rsa, ike)).isEqualTo(new KeyUsage(KeyUsage.digitalSignature));
+        assertThat(IssuanceEngine.keyUsage(rsa, server))
+                .isEqualTo(new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
+        assertThat(IssuanceEngine.keyUsage(rsa, mail))
+                .isEqualTo(new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
+        for (var eku : java.util.List.of(client, server, mail, ike)) {
+            assertThat(IssuanceEngine.keyUsage(ec, eku)).isEqualTo(new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyAgreement));
+        }
+    }
+
+    /**
+     * The CA encodes each subject attribute as its syntax says, whatever string type the request used (zlint
+     * e_subject_dn_country_not_printable_string and kin): countryName and serialNumber PrintableString,
+     * emailAddress and domainComponent IA5String, the rest PrintableString where it fits or UTF8String. The name stays
+     * the same name (X.500 matching ignores the string type), and a name the SAN repeats appears once.
+     */
+    @Test
+    void subjectAttributesAreEncodedAsTheirSyntaxSays() throws Exception {
+        X500Name utf8Everywhere = new X500Name(new RDN[] {
+                new RDN(org.bouncycastle.asn1.x500.style.BCStyle.C, new DERUTF8String("DE")),
+                new RDN(org.bouncycastle.asn1.x500.style.BCStyle.SERIALNUMBER, new DERUTF8String("C02XK0AAJGH5")),
+                new RDN(org.bouncycastle.asn1.x500.style.BCStyle.DC, new DERUTF8String("acme")),
+                new RDN(org.bouncycastle.asn1.x500.style.BCStyle.E, new DERUTF8String("mac-7@acme.test")),
+                new RDN(org.bouncycastle.asn1.x500.style.BCStyle.O, new org.bouncycastle.asn1.DERBMPString("Acme")),
+                new RDN(org.bouncycastle.asn1.x500.style.BCStyle.OU, new org.bouncycastle.asn1.DERPrintableString("Fleet")),
+                new RDN(org.bouncycastle.asn1.x500.style.BCStyle.CN, new DERUTF8String("mac-7 Zürich"))});
+        X509Certificate c = issue(csr().subject(utf8Everywhere).email("mac-7@acme.test").dns("mac-7.acme.test")
+                .dns("MAC-7.acme.test").build());
+        RDN[] rdns = X500Name.getInstance(c.getSubjectX500Principal().getEncoded()).getRDNs();
+        assertThat(rdns).hasSize(7);
+        assertThat(rdns[0].getFirst().getValue()).isInstanceOf(org.bouncycastle.asn1.ASN1PrintableString.class);
+        assertThat(rdns[1].getFirst().getValue()).isInstanceOf(org.bouncycastle.asn1.ASN1PrintableString.class);
+        assertThat(rdns[2].getFirst().getValue()).isInstanceOf(org.bouncycastle.asn1.ASN1IA5String.class);
+        assertThat(rdns[3].getFirst().getValue()).isInstanceOf(org.bouncycastle.asn1.ASN1IA5String.class);
+        assertThat(rdns[4].getFirst().getValue()).as("BMPString becomes UTF8String")
+                .isInstanceOf(org.bouncycastle.asn1.ASN1UTF8String.class);
+        assertThat(rdns[5].getFirst().getValue()).as("a valid PrintableString stays one")
+                .isInstanceOf(org.bouncycastle.asn1.ASN1PrintableString.class);
+        assertThat(rdns[6].getFirst().getValue()).isInstanceOf(org.bouncycastle.asn1.ASN1UTF8String.class);
+        assertThat(c.getSubjectX500Principal().toString()).as("the same attributes and values").isEqualTo(
+                new javax.security.auth.x500.X500Principal(utf8Everywhere.getEncoded()).toString());
+        assertThat(c.getSubjectAlternativeNames()).hasSize(2);
+        // A renewal keeps the subject: compared as X.500 names, not as bytes, so this certificate renews.
+        var renewal = ca.issuance().issue(new IssuanceRequest(csr().subject(utf8Everywhere).email("mac-7@acme.test")
+                .build(), "test", CertificateProfile.CLIENT, IssuanceEffects.none(), NameRule.sameAs(
+                c.getSubjectX500Principal().getName(), List.of("email:mac-7@acme.test", "dns:mac-7.acme.test"))));
+        assertThat(renewal.certificate().getSubjectX500Principal()).isEqualTo(c.getSubjectX500Principal());
+    }
+
+    /**
+     * RFC 5280 §4.1.2.6 (zlint e_subj_email_not_in_san): an emailAddress in the subject is also an email SAN. The CA
+     * adds it (Intune's documented subject formats carry E alone), and what authorises the request is checked on the
+     * added name too: a challenge bound to DNS names only cannot get an email SAN this way, and a renewal of a
+     * certificate issued before (E in the subject, no SAN) may carry it.
+     */
+    @Test
+    void aSubjectEmailBecomesAnEmailSanUnderTheSameAuthority() throws Exception {
+        X509Certificate c = issue(csr().subject("E=bob@acme.test,CN=bob").build());
+        assertThat(c.getSubjectAlternativeNames()).extracting(l -> l.get(0) + ":" + l.get(1))
+                .containsExactly("1:bob@acme.test");
+
+        var dnsOnly = new org.scepca.ca.policy.NameBinding(Optional.empty(), List.of("dns:*.acme.test"));
+        assertThatThrownBy(() -> ca.issuance().issue(new IssuanceRequest(csr().subject("E=eve@acme.test,CN=eve")
+                .build(), "test", CertificateProfile.CLIENT, IssuanceEffects.none(), dnsOnly)))
+                .isInstanceOf(PolicyViolationException.class).hasMessageContaining("email:eve@acme.test");
+
+        // A binding that names the subject vouches for its email address, and so for the SAN the CA adds.
+        var subjectOnly = new org.scepca.ca.policy.NameBinding(Optional.of("CN=dave,EMAILADDRESS=dave@acme.test"),
+                List.of());
+        assertThat(ca.issuance().issue(new IssuanceRequest(csr().subject("CN=dave,E=dave@acme.test").build(), "test",
+                CertificateProfile.CLIENT, IssuanceEffects.none(), subjectOnly)).certificate()
+                .getSubjectAlternativeNames()).extracting(l -> String.valueOf(l.get(1))).containsExactly("dave@acme.test");
+
+        var renewal = ca.issuance().issue(new IssuanceRequest(csr().subject("E=carol@acme.test,CN=carol").build(),
+                "test", CertificateProfile.CLIENT, IssuanceEffects.none(),
+                NameRule.sameAs("CN=carol,EMAILADDRESS=carol@acme.test", List.of())));
+        assertThat(renewal.certificate().getSubjectAlternativeNames()).extracting(l -> String.valueOf(l.get(1)))
+                .containsExactly("carol@acme.test");
+    }
+
     @Test
     void serverProfileAddsServerAuth() {
         var c = ca.issuance().issue(new IssuanceRequest(csr().dns("localhost").build(), "cli", CertificateProfile.SERVER,
                 IssuanceEffects.none())).certificate();
         try {
             assertThat(c.getExtendedKeyUsage()).contains("1.3.6.1.5.5.7.3.1");
+            assertThat(c.getKeyUsage()[2]).as("keyEncipherment: serverAuth may use RSA key transport").isTrue();
+            assertThat(org.scepca.ca.testing.CertificateLint.problems(c)).as("lint").isEmpty();
         } catch (java.security.cert.CertificateParsingException e) {
             throw new AssertionError(e);
         }

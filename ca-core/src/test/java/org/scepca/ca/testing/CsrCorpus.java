@@ -83,8 +83,16 @@ public final class CsrCorpus {
                 new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_codeSigning, KeyPurposeId.anyExtendedKeyUsage}))));
         c.add(ok("ok/unknownExtensionIgnored", () -> csr().extension(new ASN1ObjectIdentifier(
                 "1.3.6.1.4.1.99999.1"), true, new DERUTF8String("copied?"))));
-        c.add(ok("ok/atTheLimits", () -> csr().subject(repeated(BCStyle.OU, 15, "y".repeat(10), "CN", "z".repeat(256)))
-                .uris(20, 150)));
+        // UID has no X.520 upper bound: policy.max-attribute-length (256) is its limit.
+        c.add(ok("ok/atTheLimits", () -> csr().subject(repeated(BCStyle.OU, 14, "y".repeat(4), "CN", "z".repeat(64),
+                "UID", "u".repeat(256))).uris(20, 150)));
+        c.add(ok("ok/x520UpperBounds", () -> csr().subject(name(BCStyle.CN, "c".repeat(64), BCStyle.O, "o".repeat(64),
+                BCStyle.OU, "u".repeat(64), BCStyle.L, "l".repeat(128), BCStyle.ST, "s".repeat(128)))));
+        c.add(ok("ok/countryAsUtf8String", () -> csr().subject(name(BCStyle.C, "DE", BCStyle.CN, "d"))));
+        c.add(ok("ok/emailInSubjectAndSan", () -> csr().subject("E=alice@acme.test,CN=alice").email("alice@acme.test")));
+        // Microsoft's documented Intune subject format (CN={{UserName}},E={{EmailAddress}},...): the CA adds the SAN.
+        c.add(ok("ok/emailInSubjectOnly", () -> csr().subject("E=bob@acme.test,CN=bob")));
+        c.add(ok("ok/duplicateSanOnce", () -> csr().dns("a.acme.test").dns("A.acme.test")));
         c.add(ok("ok/upn", () -> csr().san(upn("alice@acme.test"))));
         // ---- CA powers ----
         c.add(fail("fail/caTrue", () -> csr().extension(Extension.basicConstraints, true, new BasicConstraints(true)),
@@ -118,17 +126,37 @@ public final class CsrCorpus {
         // The reported case: the size limit alone refuses it (38 KB); each limit is exercised on its own below.
         c.add(fail("fail/150LongOus", () -> csr().subject(repeated(BCStyle.OU, 150, LONG_256, "CN", "d")),
                 "policy.max-csr-bytes", true));
-        c.add(fail("fail/40LongOus", () -> csr().subject(repeated(BCStyle.OU, 40, LONG_256, "CN", "d")),
+        c.add(fail("fail/40LongUids", () -> csr().subject(repeated(BCStyle.UID, 40, LONG_256, "CN", "d")),
                 "policy.max-subject-attributes", false));
         c.add(fail("fail/17Attributes", () -> csr().subject(repeated(BCStyle.OU, 16, "a", "CN", "d")),
                 "policy.max-subject-attributes", false));
-        c.add(fail("fail/longAttribute", () -> csr().subject(name(BCStyle.CN, "x".repeat(257))),
+        c.add(fail("fail/longAttribute", () -> csr().subject(name(BCStyle.UID, "x".repeat(257))),
                 "policy.max-attribute-length", false));
-        c.add(fail("fail/longSubject", () -> csr().subject(repeated(BCStyle.OU, 3, LONG_256, "CN", "d")),
+        c.add(fail("fail/longSubject", () -> csr().subject(repeated(BCStyle.UID, 3, LONG_256, "CN", "d")),
                 "policy.max-subject-length", false));
         // RFC 4514 escapes make ",,,," twice as long as stored: the limit measures the stored form.
-        c.add(fail("fail/escapesLengthenSubject", () -> csr().subject(repeated(BCStyle.OU, 1, ",".repeat(200), "CN",
+        c.add(fail("fail/escapesLengthenSubject", () -> csr().subject(repeated(BCStyle.UID, 1, ",".repeat(200), "UID",
                 ",".repeat(200))), "policy.max-subject-length", false));
+        // ---- X.520 syntax: upper bounds and string types (what a certificate linter checks) ----
+        c.add(fail("fail/cn65", () -> csr().subject(name(BCStyle.CN, "x".repeat(65))), "upper bound", true));
+        c.add(fail("fail/o65", () -> csr().subject(name(BCStyle.O, "x".repeat(65))), "upper bound", false));
+        c.add(fail("fail/locality129", () -> csr().subject(name(BCStyle.L, "x".repeat(129))), "upper bound", false));
+        c.add(fail("fail/countryLowerCase", () -> csr().subject(name(BCStyle.C, "us")), "ISO 3166", false));
+        c.add(fail("fail/countryThreeLetters", () -> csr().subject(name(BCStyle.C, "USA")), "upper bound", false));
+        c.add(fail("fail/serialNumberNotPrintable", () -> csr().subject(name(BCStyle.SERIALNUMBER, "dev_8@acme")),
+                "PrintableString", false));
+        c.add(fail("fail/emailNonAscii", () -> csr().subject(name(BCStyle.E, "jörg@acme.test")), "ASCII", false));
+        c.add(fail("fail/domainComponentNonAscii", () -> csr().subject(name(BCStyle.DC, "bücher")), "ASCII", false));
+        c.add(fail("fail/universalString", () -> csr().subject(new X500Name(new RDN[] {new RDN(BCStyle.CN,
+                new org.bouncycastle.asn1.DERUniversalString(new byte[] {0, 0, 0, 'a'}))})), "string type", false));
+        c.add(fail("fail/teletexNonAscii", () -> csr().subject(new X500Name(new RDN[] {new RDN(BCStyle.CN,
+                new org.bouncycastle.asn1.DERT61String(new byte[] {'a', (byte) 0xC8, 'e'}))})), "TeletexString", false));
+        c.add(fail("fail/subjectEmailOutsidePolicy", () -> csr().subject(name(BCStyle.E, "<alice>@acme.test")),
+                "does not allow", false));
+        c.add(fail("fail/emailSanDisplayForm", () -> csr().email("<alice@acme.test>"), "outside policy", false));
+        c.add(fail("fail/dnsName254", () -> csr().dns(String.join(".", java.util.Collections.nCopies(4, "a".repeat(62)))
+                + ".acm"), "RFC 1035", false));
+        c.add(fail("fail/uriNonAscii", () -> csr().uri("https://bücher.example/x"), "ASCII", false));
         c.add(fail("fail/20LongUris", () -> csr().uris(20, 1000), "policy.max-csr-bytes", true));
         c.add(fail("fail/longUri", () -> csr().uris(1, 1000), "policy.max-san-length", false));
         c.add(fail("fail/21Sans", () -> csr().uris(21, 10), "policy.max-sans", false));
@@ -186,18 +214,29 @@ public final class CsrCorpus {
         return new X500Name(new RDN[] {rdn(type, value)});
     }
 
+    /** Several attributes, one RDN each, all UTF8String (also where the syntax wants another type). */
+    private static X500Name name(Object... typesAndValues) {
+        RDN[] rdns = new RDN[typesAndValues.length / 2];
+        for (int i = 0; i < rdns.length; i++) {
+            rdns[i] = rdn((ASN1ObjectIdentifier) typesAndValues[2 * i], (String) typesAndValues[2 * i + 1]);
+        }
+        return new X500Name(rdns);
+    }
+
     /** Built directly: X500NameBuilder refuses a CN beyond ub-common-name, which a hostile client does not. */
     private static RDN rdn(ASN1ObjectIdentifier type, String value) {
         return new RDN(type, new DERUTF8String(value));
     }
 
-    /** {@code n} attributes of one type, then one more. */
-    private static X500Name repeated(ASN1ObjectIdentifier type, int n, String value, String last, String lastValue) {
+    /** {@code n} attributes of one type, then the named others ("CN", value, ...). */
+    private static X500Name repeated(ASN1ObjectIdentifier type, int n, String value, String... more) {
         List<RDN> rdns = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             rdns.add(rdn(type, value));
         }
-        rdns.add(rdn(BCStyle.INSTANCE.attrNameToOID(last), lastValue));
+        for (int i = 0; i + 1 < more.length; i += 2) {
+            rdns.add(rdn(BCStyle.INSTANCE.attrNameToOID(more[i]), more[i + 1]));
+        }
         return new X500Name(rdns.toArray(new RDN[0]));
     }
 

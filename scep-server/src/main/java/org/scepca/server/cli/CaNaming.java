@@ -8,6 +8,8 @@ import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.scepca.ca.config.CaConfig;
+import org.scepca.ca.policy.PolicyViolationException;
+import org.scepca.ca.policy.SubjectAttributeSyntax;
 
 import picocli.CommandLine.Option;
 
@@ -63,7 +65,12 @@ final class CaNaming {
      */
     X500Name subject(String dn, String role) {
         if (dn != null) {
-            return new X500Name(dn);
+            try {
+                // Upper bounds and string types as for any certificate this CA writes (RFC 5280 Appendix A).
+                return SubjectAttributeSyntax.encoded(new X500Name(dn));
+            } catch (PolicyViolationException | IllegalArgumentException e) {
+                throw new Errors.UserException("the " + role + " subject " + dn + ": " + e.getMessage());
+            }
         }
         String cn = name() + " " + role;
         // RFC 5280 Appendix A: ub-common-name 64, ub-organization-name 64.

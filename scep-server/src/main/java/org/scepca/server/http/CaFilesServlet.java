@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Objects;
 
@@ -55,9 +53,8 @@ public final class CaFilesServlet extends MethodCheckingServlet {
         CrlService.Published p = ca.crls().current();
         Instant next = p.crl().getNextUpdate().toInstant();
         long maxAge = Math.max(0, Math.min(Duration.between(Instant.now(), next).getSeconds(), 3600));
-        resp.setHeader("Expires", DateTimeFormatter.RFC_1123_DATE_TIME.format(next.atOffset(ZoneOffset.UTC)));
-        resp.setHeader("Last-Modified", DateTimeFormatter.RFC_1123_DATE_TIME.format(
-                p.crl().getThisUpdate().toInstant().atOffset(ZoneOffset.UTC)));
+        resp.setHeader("Expires", HttpDates.format(next));
+        resp.setHeader("Last-Modified", HttpDates.format(p.crl().getThisUpdate().toInstant()));
         if (asPem) {
             send(resp, "application/x-pem-file", Pem.encode(p.crl()).getBytes(StandardCharsets.US_ASCII), "max-age=" + maxAge);
         } else {

@@ -3,8 +3,6 @@ package org.scepca.server.http;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -64,7 +62,9 @@ public final class OcspServlet extends HttpServlet {
         // The raw path: the base64 text may hold '/' and '+', escaped (%2F, %2B) or, from some clients, not.
         String uri = req.getRequestURI();
         String prefix = req.getContextPath() + PATH + "/";
-        String encoded = uri.startsWith(prefix) ? uri.substring(prefix.length()) : "";
+        // A responder URL written with a trailing '/' (".../ocsp/") gives ".../ocsp//MEow...": a DER request's
+        // base64 starts with 'M', never with '/', so leading slashes are the URL's, not the request's.
+        String encoded = uri.startsWith(prefix) ? uri.substring(prefix.length()).replaceFirst("^/+", "") : "";
         // base64 is 4/3 of the DER, and percent-encoding can triple that.
         if (encoded.length() > maxRequestBytes * 4) {
             Problem.send(resp, 414, "request-too-large", "OCSP request too large",
@@ -115,15 +115,12 @@ public final class OcspServlet extends HttpServlet {
             Instant nextUpdate = result.nextUpdate().orElseThrow();
             long maxAge = Math.max(0, Duration.between(thisUpdate, nextUpdate).getSeconds());
             resp.setHeader("Cache-Control", "max-age=" + maxAge + ", public, no-transform, must-revalidate");
-            resp.setHeader("Last-Modified", httpDate(thisUpdate));
-            resp.setHeader("Expires", httpDate(nextUpdate));
+            resp.setHeader("Last-Modified", HttpDates.format(thisUpdate));
+            resp.setHeader("Expires", HttpDates.format(nextUpdate));
         } else {
             resp.setHeader("Cache-Control", "no-store");
         }
         resp.getOutputStream().write(result.der());
     }
 
-    private static String httpDate(Instant t) {
-        return DateTimeFormatter.RFC_1123_DATE_TIME.format(t.atOffset(ZoneOffset.UTC));
-    }
 }

@@ -55,8 +55,10 @@ import org.slf4j.LoggerFactory;
  * <ul>
  * <li>good: issued by us and not revoked (expired certificates too: "good" only means "not revoked", §2.2);</li>
  * <li>revoked: with the revocation time and, unless unspecified, the reason (as in the CRL, RFC 5280 §5.3.1);</li>
- * <li>unknown: a serial we never issued, a CertID naming another issuer, or a hash algorithm we do not compute.</li>
+ * <li>unknown: a serial we never issued (RFC 6960 §2.2), or a CertID naming another issuer beside one naming ours.</li>
  * </ul>
+ * A request none of whose CertIDs names our issuer (another issuer, or a hash algorithm we do not compute) gets
+ * {@code unauthorized} (RFC 5019 §2.2.3): we have no authoritative record for it.
  * A request we cannot parse, with a bad nonce (RFC 8954 §2.1), an unknown critical extension or too many CertIDs gets
  * {@code malformedRequest}; a database outage {@code tryLater}; anything else {@code internalError}. None of them is
  * an exception to the transport.
@@ -106,6 +108,13 @@ public final class OcspResponder {
         } catch (Refused e) {
             LOG.debug("OCSP request refused: {}", e.getMessage());
             return error(Status.MALFORMED_REQUEST);
+        }
+        if (parsed.ids().stream().noneMatch(this::ours)) {
+            // RFC 5019 §2.2.3: no authoritative record for any certificate asked about (another issuer, or a hash
+            // algorithm we do not compute). Our delegated responder cannot speak for another issuer (RFC 6960
+            // §4.2.2.2): a signed "unknown" would not even verify.
+            LOG.debug("OCSP request for another issuer: unauthorized");
+            return error(Status.UNAUTHORIZED);
         }
         List<Answer> answers = new ArrayList<>(parsed.ids().size());
         try {
@@ -190,10 +199,14 @@ public final class OcspResponder {
         return extnValue.length;
     }
 
-    private CertificateStatus lookUp(CertificateID id) {
+    private boolean ours(CertificateID id) {
         IssuerHashes ours = issuerHashes.get(id.getHashAlgOID());
-        if (ours == null || !ours.matches(id.getIssuerNameHash(), id.getIssuerKeyHash())) {
-            return new UnknownStatus(); // another issuer, or a hash we do not compute
+        return ours != null && ours.matches(id.getIssuerNameHash(), id.getIssuerKeyHash());
+    }
+
+    private CertificateStatus lookUp(CertificateID id) {
+        if (!ours(id)) {
+            return new UnknownStatus(); // another issuer beside one of ours in the same request
         }
         BigInteger serial = id.getSerialNumber();
         if (serial.signum() <= 0 || serial.bitLength() > MAX_SERIAL_BITS) {

@@ -43,6 +43,7 @@ import org.scepca.ca.store.SharedCredentials;
  * it puts it on the CRL.
  */
 public final class ProfileSigningIdentityStore {
+    private static final String SIGNING_SUFFIX = " Profile Signing";
     /** Long enough not to bother anyone, short enough that a leaked key does not outlive a hardware refresh. */
     static final Duration VALIDITY = Duration.ofDays(730);
     static final Duration RENEW_BEFORE = Duration.ofDays(30);
@@ -155,11 +156,18 @@ public final class ProfileSigningIdentityStore {
         return entry(p12, cert);
     }
 
-    /** {@code CN=<organization> Profile Signing, O=<organization>}, the organization taken from our root. */
+    /**
+     * {@code CN=<organization> Profile Signing, O=<organization>}, the organization taken from our root; the label is
+     * cut so that the CN stays within ub-common-name (64 characters, RFC 5280 Appendix A).
+     */
     static X500Name subject(X509Certificate root) {
         Optional<String> org = attribute(root, BCStyle.O);
         String label = org.or(() -> attribute(root, BCStyle.CN)).orElse("scepca");
-        X500NameBuilder b = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, label + " Profile Signing");
+        int room = 64 - SIGNING_SUFFIX.length();
+        if (label.codePointCount(0, label.length()) > room) {
+            label = label.substring(0, label.offsetByCodePoints(0, room)).strip();
+        }
+        X500NameBuilder b = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, label + SIGNING_SUFFIX);
         org.ifPresent(o -> b.addRDN(BCStyle.O, o));
         return b.build();
     }

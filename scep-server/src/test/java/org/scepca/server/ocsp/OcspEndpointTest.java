@@ -166,16 +166,28 @@ class OcspEndpointTest {
         assertThat(single(post(request(id))).getCertStatus()).isInstanceOf(UnknownStatus.class);
     }
 
+    /**
+     * RFC 5019 §2.2.3: a request about another issuer's certificate gets unauthorized (unsigned), not a signed
+     * "unknown" from a delegated responder that has no authority over that issuer.
+     */
     @Test
-    void certificateOfAnotherCaWithTheSameName_isUnknown() throws Exception {
+    void certificateOfAnotherCaWithTheSameName_isUnauthorized() throws Exception {
         X509Certificate foreign = issue(otherCa, "foreign");
         X509Certificate otherIntermediate = otherCa.material().intermediateCertificate();
         // TestPki names every CA alike: only issuerKeyHash tells them apart.
         assertThat(otherIntermediate.getSubjectX500Principal()).isEqualTo(intermediate.getSubjectX500Principal());
 
-        assertThat(single(post(request(certId(foreign, otherIntermediate, CertificateID.HASH_SHA1)))).getCertStatus())
-                .isInstanceOf(UnknownStatus.class);
-        // Our issuer hashes with a serial only the other CA issued: unknown too.
+        OCSPResp answer = post(request(certId(foreign, otherIntermediate, CertificateID.HASH_SHA1)));
+        assertThat(answer.getStatus()).isEqualTo(OCSPResp.UNAUTHORIZED);
+        assertThat(answer.getResponseObject()).as("an error status carries no response").isNull();
+        // Beside a CertID of ours, the other issuer's gets unknown in the signed answer.
+        OCSPReqBuilder both = new OCSPReqBuilder();
+        both.addRequest(certId(issue(running.ca(), "ours-beside-foreign"), intermediate, CertificateID.HASH_SHA1));
+        both.addRequest(certId(foreign, otherIntermediate, CertificateID.HASH_SHA1));
+        SingleResp[] mixed = basic(post(both.build().getEncoded())).getResponses();
+        assertThat(mixed[0].getCertStatus()).isSameAs(CertificateStatus.GOOD);
+        assertThat(mixed[1].getCertStatus()).isInstanceOf(UnknownStatus.class);
+        // Our issuer hashes with a serial only the other CA issued: unknown (a serial we never issued).
         assertThat(single(post(request(certId(foreign, intermediate, CertificateID.HASH_SHA1)))).getCertStatus())
                 .isInstanceOf(UnknownStatus.class);
     }
@@ -193,11 +205,11 @@ class OcspEndpointTest {
     }
 
     @Test
-    void hashAlgorithmWeDoNotCompute_isUnknown() throws Exception {
+    void hashAlgorithmWeDoNotCompute_isUnauthorized() throws Exception {
         X509Certificate cert = issue(running.ca(), "md5-client");
         CertificateID id = certId(cert, intermediate, new AlgorithmIdentifier(PKCSObjectIdentifiers.md5, DERNull.INSTANCE));
 
-        assertThat(single(post(request(id))).getCertStatus()).isInstanceOf(UnknownStatus.class);
+        assertThat(post(request(id)).getStatus()).isEqualTo(OCSPResp.UNAUTHORIZED);
     }
 
     @Test
@@ -330,8 +342,23 @@ class OcspEndpointTest {
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("Content-Type")).hasValue("application/ocsp-response");
         assertThat(r.headers().firstValue("Cache-Control")).hasValue("max-age=3600, public, no-transform, must-revalidate");
-        assertThat(r.headers().firstValue("Expires")).isPresent();
-        assertThat(r.headers().firstValue("Last-Modified")).isPresent();
+        // RFC 9110 §5.6.7 IMF-fixdate: a two-digit day, always (RFC_1123_DATE_TIME wrote "2 Dec").
+        String imfFixdate = "(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \\d{2} [A-Z][a-z]{2} \\d{4} \\d{2}:\\d{2}:\\d{2} GMT";
+        assertThat(r.headers().firstValue("Expires")).hasValueSatisfying(v -> assertThat(v).matches(imfFixdate));
+        assertThat(r.headers().firstValue("Last-Modified")).hasValueSatisfying(v -> assertThat(v).matches(imfFixdate));
+        assertThat(basic(new OCSPResp(r.body())).getResponses()[0].getCertStatus()).isSameAs(CertificateStatus.GOOD);
+    }
+
+    /** A responder URL configured with a trailing '/' makes clients ask for {@code /ocsp//MEow...}. */
+    @Test
+    void get_afterADoubleSlash_isAnswered() throws Exception {
+        X509Certificate cert = issue(running.ca(), "get-double-slash");
+        String b64 = Base64.getEncoder().encodeToString(request(certId(cert, intermediate, CertificateID.HASH_SHA1)));
+
+        HttpResponse<byte[]> r = send(HttpRequest.newBuilder(
+                URI.create(base + "/ocsp//" + URLEncoder.encode(b64, StandardCharsets.US_ASCII))).GET());
+
+        assertThat(r.statusCode()).isEqualTo(200);
         assertThat(basic(new OCSPResp(r.body())).getResponses()[0].getCertStatus()).isSameAs(CertificateStatus.GOOD);
     }
 
