@@ -127,9 +127,11 @@ public final class CrlService implements RevocationPublisher {
      * returns the new CRL.
      */
     public synchronized X509CRL publish() {
-        CrlStore.Stored s = crls.publish(issuerKeyId, any -> true, n -> build(issuer, issuerKey, nextUpdate, n, true));
+        CrlStore.Stored s = crls.publish(issuerKeyId, this::publishedIssuerNumber, any -> true,
+                n -> build(issuer, issuerKey, nextUpdate, n, true));
         if (rootKey.isPresent()) {
-            crls.publish(rootKeyId, any -> true, n -> build(root, rootKey.get(), rootNextUpdate, n, false));
+            crls.publish(rootKeyId, this::publishedRootNumber, any -> true,
+                    n -> build(root, rootKey.get(), rootNextUpdate, n, false));
         }
         Published p = published(s);
         current = p;
@@ -209,6 +211,31 @@ public final class CrlService implements RevocationPublisher {
         return true;
     }
 
+    /**
+     * The number of the issuing CA's CRL file, which the next CRL must exceed ({@link CrlStore#publish(String,
+     * java.util.function.Supplier, java.util.function.Predicate, CrlStore.Builder)}): the number this process last
+     * wrote or found there, else the file's. The file is ahead of the store after a restore of an older store backup.
+     */
+    private BigInteger publishedIssuerNumber() {
+        return published(onDisk, dir.intermediateCrl());
+    }
+
+    /** As {@link #publishedIssuerNumber}, for the root's CRL file (which may also be a CRL signed elsewhere, copied in). */
+    private BigInteger publishedRootNumber() {
+        return published(rootOnDisk, dir.rootCrl());
+    }
+
+    private static BigInteger published(BigInteger known, Path file) {
+        if (known.signum() >= 0) {
+            return known;
+        }
+        try {
+            return numberOnDisk(file);
+        } catch (IOException e) {
+            return BigInteger.valueOf(-1);
+        }
+    }
+
     private static BigInteger numberOnDisk(Path file) throws IOException {
         return readCrl(file).map(CrlService::crlNumber).orElse(BigInteger.valueOf(-1));
     }
@@ -239,13 +266,13 @@ public final class CrlService implements RevocationPublisher {
         Optional<CrlStore.Stored> latest = crls.latest(issuerKeyId);
         if (latest.isEmpty() || pastHalf(latest.get(), now)) {
             synchronized (this) {
-                CrlStore.Stored s = crls.publish(issuerKeyId, l -> l.isEmpty() || pastHalf(l.get(), clock.instant()),
-                        n -> build(issuer, issuerKey, nextUpdate, n, true));
+                CrlStore.Stored s = crls.publish(issuerKeyId, this::publishedIssuerNumber,
+                        l -> l.isEmpty() || pastHalf(l.get(), clock.instant()), n -> build(issuer, issuerKey, nextUpdate, n, true));
                 did = latest.isEmpty() || s.number().compareTo(latest.get().number()) > 0;
             }
         }
         if (rootKey.isPresent() && rootCrlDue(now)) {
-            crls.publish(rootKeyId, l -> l.isEmpty() || pastHalf(l.get(), clock.instant()),
+            crls.publish(rootKeyId, this::publishedRootNumber, l -> l.isEmpty() || pastHalf(l.get(), clock.instant()),
                     n -> build(root, rootKey.get(), rootNextUpdate, n, false));
             did = true;
         }

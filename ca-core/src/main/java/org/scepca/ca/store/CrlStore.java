@@ -61,6 +61,18 @@ public final class CrlStore {
      * builds the CRL and stores it; returns what is in force afterwards. Durable before it returns.
      */
     public Stored publish(String issuerKeyId, Predicate<Optional<Stored>> needed, Builder builder) {
+        return publish(issuerKeyId, () -> BigInteger.ZERO, needed, builder);
+    }
+
+    /**
+     * As {@link #publish(String, Predicate, Builder)}, with a number above {@code published}: the highest CRL number of
+     * this CA already published outside the store (the CRL files on disk). A store restored from an older backup, or a
+     * root CRL signed elsewhere and copied in, would otherwise give a number relying parties have already seen with
+     * other contents (RFC 5280 §5.2.3: monotonically increasing), and the files, replaced only by a higher number, would
+     * keep the older CRL. Asked under the lock, and only when a number is taken.
+     */
+    public Stored publish(String issuerKeyId, java.util.function.Supplier<BigInteger> published,
+            Predicate<Optional<Stored>> needed, Builder builder) {
         return db.inDurableTransaction(c -> {
             lock(c, "crl");
             Optional<Stored> before = latest(c, issuerKeyId);
@@ -70,7 +82,7 @@ public final class CrlStore {
             if (before.isEmpty() && !needed.test(before)) {
                 throw new IllegalStateException("no CRL stored for " + issuerKeyId);
             }
-            long number = nextNumber(c, issuerKeyId);
+            long number = nextNumber(c, issuerKeyId, published.get());
             Stored built = builder.build(BigInteger.valueOf(number));
             if (!built.number().equals(BigInteger.valueOf(number))) {
                 throw new IllegalStateException("the CRL was built with number " + built.number() + ", not " + number);
@@ -113,25 +125,31 @@ public final class CrlStore {
         }
     }
 
-    /** The next CRL number of a CA (its row is created on first use; the lock makes that safe). */
-    private static long nextNumber(Connection c, String issuerKeyId) throws SQLException {
-        try (PreparedStatement up = c.prepareStatement(
-                "UPDATE crl_numbers SET crl_number = crl_number + 1 WHERE issuer_key_id = ?")) {
-            up.setString(1, issuerKeyId);
-            if (up.executeUpdate() == 0) {
-                try (PreparedStatement ins = c.prepareStatement(
-                        "INSERT INTO crl_numbers (issuer_key_id, crl_number) VALUES (?, 1)")) {
-                    ins.setString(1, issuerKeyId);
-                    ins.executeUpdate();
-                }
-            }
+    /**
+     * The next CRL number of a CA, above {@code published} too (its row is created on first use; the lock makes that
+     * safe).
+     */
+    private static long nextNumber(Connection c, String issuerKeyId, BigInteger published) throws SQLException {
+        if (published.compareTo(BigInteger.valueOf(Long.MAX_VALUE - 1)) > 0) {
+            throw new IllegalStateException("a CRL of this CA numbered " + published + " is published already: above"
+                    + " what the store numbers (" + Long.MAX_VALUE + ")");
         }
+        long atLeast = Math.max(1, published.longValueExact() + 1);
+        Optional<Long> current;
         try (PreparedStatement q = c.prepareStatement("SELECT crl_number FROM crl_numbers WHERE issuer_key_id = ?")) {
             q.setString(1, issuerKeyId);
             try (ResultSet rs = q.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
+                current = rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
             }
         }
+        long next = Math.max(atLeast, current.map(n -> n + 1).orElse(1L));
+        try (PreparedStatement ps = c.prepareStatement(current.isPresent()
+                ? "UPDATE crl_numbers SET crl_number = ? WHERE issuer_key_id = ?"
+                : "INSERT INTO crl_numbers (crl_number, issuer_key_id) VALUES (?, ?)")) {
+            ps.setLong(1, next);
+            ps.setString(2, issuerKeyId);
+            ps.executeUpdate();
+        }
+        return next;
     }
 }

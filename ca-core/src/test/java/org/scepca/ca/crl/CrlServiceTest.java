@@ -176,6 +176,65 @@ class CrlServiceTest {
         }
     }
 
+    /**
+     * A store restored from an older backup (docs/operations.md, "Restore") has a lower CRL number than the CRL files
+     * published before. Before: the next CRL re-used a number already published with other contents (RFC 5280 §5.2.3)
+     * and, since a file is only replaced by a higher number, never reached the files nginx reads, although the
+     * revocation answered "CRL republished".
+     */
+    @Test
+    void aStoreBehindThePublishedFilesNeverReusesACrlNumber_andTheFilesStillGetTheRevocation(@TempDir Path tmp)
+            throws Exception {
+        Path data = tmp.resolve("ca");
+        java.security.cert.X509Certificate first;
+        java.security.cert.X509Certificate second;
+        try (CertificateAuthority c = TestPki.create(data)) {
+            first = issue(c, "revoked-before-the-restore");
+            second = issue(c, "revoked-after-the-restore");
+        }
+        Path backup = tmp.resolve("db-backup");
+        copyFolder(data.resolve("db"), backup);
+        java.math.BigInteger published;
+        java.math.BigInteger rootPublished;
+        try (CertificateAuthority c = TestPki.create(data)) {
+            c.revocation().revoke(first.getSerialNumber(), RevocationReason.KEY_COMPROMISE, "test");
+            published = CrlService.crlNumber(Pem.crl(Files.readAllBytes(c.directory().intermediateCrl())));
+            rootPublished = CrlService.crlNumber(Pem.crl(Files.readAllBytes(c.directory().rootCrl())));
+        }
+        try (var files = Files.walk(data.resolve("db"))) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+        copyFolder(backup, data.resolve("db"));
+        try (CertificateAuthority c = TestPki.create(data)) {
+            c.revocation().revoke(second.getSerialNumber(), RevocationReason.KEY_COMPROMISE, "test");
+            X509CRL served = c.crls().current().crl();
+            X509CRL onDisk = Pem.crl(Files.readAllBytes(c.directory().intermediateCrl()));
+            assertThat(CrlService.crlNumber(served)).as("a number never published before").isGreaterThan(published);
+            assertThat(onDisk.isRevoked(second)).as("the file nginx reads holds the new revocation").isTrue();
+            assertThat(CrlService.crlNumber(onDisk)).isEqualTo(CrlService.crlNumber(served));
+            assertThat(CrlService.crlNumber(Pem.crl(Files.readAllBytes(c.directory().rootCrl()))))
+                    .as("the root's CRL too").isGreaterThan(rootPublished);
+        }
+    }
+
+    private static java.security.cert.X509Certificate issue(CertificateAuthority c, String cn) {
+        return c.issuance().issue(new IssuanceRequest(csr().subject("CN=" + cn).build(), "test", CertificateProfile.CLIENT,
+                IssuanceEffects.none())).certificate();
+    }
+
+    private static void copyFolder(Path from, Path to) throws java.io.IOException {
+        try (var files = Files.walk(from)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Path target = to.resolve(from.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(f, target);
+                }
+            }
+        }
+    }
+
     @Test
     void refreshIsDueOnlyAfterHalfTheLifetime() {
         ca.crls().publish();
