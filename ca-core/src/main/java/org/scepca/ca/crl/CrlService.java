@@ -352,8 +352,11 @@ public final class CrlService implements RevocationPublisher {
             tbs.setThisUpdate(Asn1Times.of(now));
             tbs.setNextUpdate(Asn1Times.of(now.plus(lifetime)));
             if (withEntries) {
+                // RFC 5280 §5.1.2.6: no revocationDate after thisUpdate, even when the revocation was stamped by a
+                // replica (or before an NTP step) whose clock was ahead of this one.
                 store.forEachRevoked(ca.getSubjectX500Principal().getName(), e -> tbs.addCRLEntry(
-                        new ASN1Integer(e.serial()), Asn1Times.of(e.revokedAt()), REASON_EXTENSIONS.get(e.reason())));
+                        new ASN1Integer(e.serial()), Asn1Times.of(e.revokedAt().isAfter(now) ? now : e.revokedAt()),
+                        REASON_EXTENSIONS.get(e.reason())));
             }
             tbs.setExtensions(new Extensions(new Extension[] {
                 new Extension(Extension.authorityKeyIdentifier, false,

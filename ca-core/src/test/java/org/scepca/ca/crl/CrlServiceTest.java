@@ -217,6 +217,23 @@ class CrlServiceTest {
         }
     }
 
+    /**
+     * Replicas' clocks agree only to within a few seconds (docs/replicas.md): a revocation stamped by a replica whose
+     * clock is ahead may be put on a CRL that another replica signs "earlier". Before: revocationDate after thisUpdate
+     * (RFC 5280 §5.1.2.4, §5.1.2.6; zlint e_crl_revocation_time_after_this_update).
+     */
+    @Test
+    void noRevocationDateIsAfterTheCrlsThisUpdate() throws Exception {
+        var cert = issue("revoked-by-a-replica-whose-clock-is-ahead");
+        ca.certificates().revoke(cert.getSerialNumber(), RevocationReason.KEY_COMPROMISE,
+                java.time.Instant.now().plusSeconds(5));
+        X509CRL crl = ca.crls().publish();
+        assertThat(crl.isRevoked(cert)).isTrue();
+        for (X509CRLEntry e : crl.getRevokedCertificates()) {
+            assertThat(e.getRevocationDate()).as(e.getSerialNumber().toString(16)).isBeforeOrEqualTo(crl.getThisUpdate());
+        }
+    }
+
     private static java.security.cert.X509Certificate issue(CertificateAuthority c, String cn) {
         return c.issuance().issue(new IssuanceRequest(csr().subject("CN=" + cn).build(), "test", CertificateProfile.CLIENT,
                 IssuanceEffects.none())).certificate();
