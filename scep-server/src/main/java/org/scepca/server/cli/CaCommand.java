@@ -126,17 +126,21 @@ final class CaCommand {
         @Override
         public Integer call() {
             try (CertificateAuthority ca = data.open()) {
-                PrivateKey key = rootKey(ca, rootKey, data);
-                var m = ca.material();
-                var cfg = ca.config();
-                new CrlService(ca.directory(), m.intermediateCertificate(), m.intermediateKey(), m.root(), Optional.of(key),
-                        ca.certificates(), new org.scepca.ca.store.CrlStore(ca.database()), ca.clock(), cfg.crlNextUpdate(),
-                        cfg.rootCrlNextUpdate()).publish();
+                publishRootCrl(ca, rootKey(ca, rootKey, data));
                 spec.commandLine().getOut().println("root CRL written to " + ca.directory().rootCrl() + " (valid "
-                        + cfg.rootCrlNextUpdate().toDays() + " days)");
+                        + ca.config().rootCrlNextUpdate().toDays() + " days)");
             }
             return 0;
         }
+    }
+
+    /** Signs and publishes the root's CRL (and the issuing CA's) with a root key that is not in the data folder. */
+    static void publishRootCrl(CertificateAuthority ca, PrivateKey rootKey) {
+        var m = ca.material();
+        var cfg = ca.config();
+        new CrlService(ca.directory(), m.intermediateCertificate(), m.intermediateKey(), m.root(), Optional.of(rootKey),
+                ca.certificates(), new org.scepca.ca.store.CrlStore(ca.database()), ca.clock(), cfg.crlNextUpdate(),
+                cfg.rootCrlNextUpdate()).publish();
     }
 
     static PrivateKey rootKey(CertificateAuthority ca, Path file, DataOptions data) {

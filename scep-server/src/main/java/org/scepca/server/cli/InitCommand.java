@@ -122,11 +122,17 @@ final class InitCommand implements Callable<Integer> {
         }
         try (CertificateAuthority ca = CertificateAuthority.open(dir, resolved.passphrase(), data.config(),
                 java.time.Clock.systemUTC(), new java.security.SecureRandom())) {
+            if (rootKeyOut != null && importIntermediate == null) {
+                // The root key is at hand this once: sign the root's first CRL, which the intermediate's CRL
+                // distribution point names and nginx needs, rather than leave it missing until 'ca root-crl'.
+                CaCommand.publishRootCrl(ca, org.scepca.ca.keys.Pkcs12Files.read(rootKeyOut, resolved.passphrase()).key());
+            }
             Describe.ca(out, ca);
         }
         if (rootKeyOut != null) {
             out.println("Root private key written to " + rootKeyOut + ": keep it offline; it is needed only to sign"
-                    + " a new intermediate or the root's CRL.");
+                    + " a new intermediate or the root's CRL (signed now, valid " + data.config().rootCrlNextUpdate().toDays()
+                    + " days: re-sign it with 'scepca ca root-crl --root-key FILE' before then).");
         }
         return 0;
     }

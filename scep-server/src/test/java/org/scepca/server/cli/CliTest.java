@@ -91,6 +91,27 @@ class CliTest {
         }
     }
 
+    /**
+     * With the root key kept offline, init still has it in hand once: the intermediate names the root's CRL in its CRL
+     * distribution point (RFC 5280 §4.2.1.13), and nginx checks a CRL for every CA in the chain. Before: no root CRL
+     * until someone ran 'ca root-crl' (the URL answered 404, and 'openssl verify -crl_check_all' with crl.pem failed
+     * with "unable to get certificate CRL" for every certificate).
+     */
+    @Test
+    void initWithTheRootKeyOffline_publishesTheRootsFirstCrl(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("data");
+        Result r = run(withPassphrase(dir, "init", "--root-key-bits", "2048", "--public-base-url", "http://ca.example.test",
+                "--root-key-out", tmp.resolve("root.p12").toString()));
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(dir.resolve("ca/root.p12")).doesNotExist();
+        CaDirectory d = new CaDirectory(dir);
+        X509CRL rootCrl = Pem.crl(Files.readAllBytes(d.rootCrl()));
+        var root = Pem.readCertificates(d.rootCert()).get(0);
+        rootCrl.verify(root.getPublicKey());
+        assertThat(rootCrl.getIssuerX500Principal()).isEqualTo(root.getSubjectX500Principal());
+        assertThat(Files.readString(d.crlPem()).split("-----BEGIN X509 CRL-----", -1)).as("both CAs' CRLs").hasSize(3);
+    }
+
     @Test
     void wrongPassphraseIsOneLineAndChangesNothing(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("data");
