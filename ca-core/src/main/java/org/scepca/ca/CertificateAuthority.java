@@ -106,6 +106,9 @@ public final class CertificateAuthority implements AutoCloseable {
             CertificateAuthority ca = new CertificateAuthority(dir, config, material, db, clock, random, webhookConfig);
             try {
                 ca.startAuditTrail();
+                // A store restored from an older backup: revocations the published CRL lists are put back before
+                // anything builds a CRL from the store, which would drop them.
+                ca.crls.restoreFromPublishedFile();
                 // The CRL in force is in the database (built now if it has none yet); this folder gets a copy for nginx.
                 ca.crls.current();
                 ca.crls.publishIfBehind(); // revocations a crashed process committed but never published

@@ -60,6 +60,7 @@ import org.scepca.ca.store.CrlStore;
  * atomically and only by a higher number, so nginx never reads half a CRL or an older one.
  */
 public final class CrlService implements RevocationPublisher {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CrlService.class);
     private final CaDirectory dir;
     private final X509Certificate issuer;
     private final PrivateKey issuerKey;
@@ -76,6 +77,7 @@ public final class CrlService implements RevocationPublisher {
     /** The numbers of the issuing CA's and the root's CRL files this process last wrote or found on disk. */
     private volatile BigInteger onDisk = BigInteger.valueOf(-1);
     private volatile BigInteger rootOnDisk = BigInteger.valueOf(-1);
+    private volatile Restored lastRestored = Restored.NONE;
     /** Callers of {@link #publishCommitted} so far, and how many of them the last finished build covers. */
     private final AtomicLong arrivals = new AtomicLong();
     private long coveredArrivals;
@@ -155,6 +157,98 @@ public final class CrlService implements RevocationPublisher {
             return true;
         }
         return false;
+    }
+
+    /**
+     * Puts back into the store the revocations that the issuing CA's published CRL file lists and the store has lost.
+     * The file is ahead of the store only after a restore of an older store backup (the data folder, with its CRL
+     * files, stays as it was; docs/operations.md "Backups"): without this, the next CRL, built from the store, would
+     * drop those entries, and a certificate revoked before the restore would be accepted again. RFC 5280 §3.3: an
+     * entry stays on the CRL until the certificate expires. Runs at start, before anything publishes.
+     *
+     * <p>Only a file signed by this issuing CA with a CRL number above the store's latest counts. A listed certificate
+     * the store knows and holds as good is revoked with the file's date and reason, and audited; one the store does not
+     * know at all (issued after the backup was taken) cannot be put back: it is reported, and logged as an error.
+     */
+    public Restored restoreFromPublishedFile() {
+        Optional<X509CRL> read;
+        try {
+            read = readCrl(dir.intermediateCrl());
+        } catch (IOException e) {
+            return Restored.NONE;
+        }
+        if (read.isEmpty() || !read.get().getIssuerX500Principal().equals(issuer.getSubjectX500Principal())) {
+            return Restored.NONE;
+        }
+        X509CRL file = read.get();
+        BigInteger fileNumber = crlNumber(file);
+        Optional<BigInteger> stored = crls.latestNumber(issuerKeyId);
+        var entries = file.getRevokedCertificates();
+        if (stored.isPresent() && stored.get().compareTo(fileNumber) >= 0 || entries == null) {
+            return Restored.NONE; // the usual case: the store is at or ahead of the file
+        }
+        try {
+            file.verify(issuer.getPublicKey());
+        } catch (java.security.GeneralSecurityException | RuntimeException e) {
+            LOG.warn("{} is not signed by the issuing CA: not compared with the store", dir.intermediateCrl());
+            return Restored.NONE;
+        }
+        List<BigInteger> restored = new ArrayList<>();
+        List<BigInteger> unknown = new ArrayList<>();
+        for (java.security.cert.X509CRLEntry e : entries) {
+            BigInteger serial = e.getSerialNumber();
+            var known = store.find(serial);
+            if (known.isEmpty()) {
+                unknown.add(serial);
+            } else if (known.get().status() != org.scepca.ca.store.CertificateStatus.REVOKED) {
+                RevocationReason reason = reasonOf(e);
+                store.revoke(serial, reason, e.getRevocationDate().toInstant(), RESTORE_ACTOR);
+                restored.add(serial);
+                org.scepca.ca.audit.AuditLine.op("revoke").token("serial", serial.toString(16))
+                        .text("subject", known.get().subjectDn()).token("reason", reason.rfcName())
+                        .token("actor", RESTORE_ACTOR).token("outcome", "restored-from-published-crl")
+                        .token("txid", "-").token("endpoint", "-").token("device", "-").log();
+            }
+        }
+        if (!restored.isEmpty() || !unknown.isEmpty()) {
+            LOG.warn("the store is older than the published CRL {} (number {}, store {}): {} revocation(s) it had lost"
+                    + " restored", dir.intermediateCrl(), fileNumber, stored.map(BigInteger::toString).orElse("none"),
+                    restored.size());
+        }
+        if (!unknown.isEmpty()) {
+            LOG.error("{} certificate(s) revoked on the published CRL are unknown to the store (issued after its backup):"
+                    + " they leave the CRL with the next one and verify again; re-enroll their devices and distrust"
+                    + " them by other means. Serials: {}", unknown.size(),
+                    String.join(",", unknown.stream().limit(1000).map(b -> b.toString(16)).toList()));
+        }
+        lastRestored = new Restored(List.copyOf(restored), List.copyOf(unknown));
+        return lastRestored;
+    }
+
+    /** What the last {@link #restoreFromPublishedFile} (at start) did. */
+    public Restored lastRestored() {
+        return lastRestored;
+    }
+
+    /** Whom a revocation put back by {@link #restoreFromPublishedFile} is attributed to in the store and the audit. */
+    public static final String RESTORE_ACTOR = "system:published-crl";
+
+    private static RevocationReason reasonOf(java.security.cert.X509CRLEntry e) {
+        java.security.cert.CRLReason r = e.getRevocationReason();
+        if (r == null) {
+            return RevocationReason.UNSPECIFIED;
+        }
+        for (RevocationReason ours : RevocationReason.values()) {
+            if (ours.code() == r.ordinal()) {
+                return ours;
+            }
+        }
+        return RevocationReason.UNSPECIFIED;
+    }
+
+    /** What {@link #restoreFromPublishedFile} did: revocations put back, and listed serials the store does not know. */
+    public record Restored(List<BigInteger> revoked, List<BigInteger> unknown) {
+        static final Restored NONE = new Restored(List.of(), List.of());
     }
 
     /**

@@ -25,6 +25,7 @@ import org.scepca.ca.pem.Pem;
 import org.scepca.ca.policy.CertificateProfile;
 import org.scepca.ca.revocation.RevocationReason;
 import org.scepca.ca.revocation.RevocationService;
+import org.scepca.ca.store.CertificateStatus;
 import org.scepca.ca.store.IssuanceEffects;
 import org.scepca.ca.testing.OpenSsl;
 import org.scepca.ca.testing.TestPki;
@@ -214,6 +215,52 @@ class CrlServiceTest {
             assertThat(CrlService.crlNumber(onDisk)).isEqualTo(CrlService.crlNumber(served));
             assertThat(CrlService.crlNumber(Pem.crl(Files.readAllBytes(c.directory().rootCrl()))))
                     .as("the root's CRL too").isGreaterThan(rootPublished);
+        }
+    }
+
+    /**
+     * A store restored from an older backup beside the data folder's newer CRL files (docs/operations.md "Backups":
+     * the store and the folder are backed up apart). Before: the next CRL, built from the store, dropped the
+     * revocations made after the backup, so a certificate revoked for key compromise verified again (RFC 5280 §3.3),
+     * and the store and OCSP called it good.
+     */
+    @Test
+    void aStoreRestoredFromAnOlderBackupGetsBackTheRevocationsThePublishedCrlLists(@TempDir Path tmp)
+            throws Exception {
+        Path data = tmp.resolve("ca");
+        java.security.cert.X509Certificate known;
+        try (CertificateAuthority c = TestPki.create(data)) {
+            known = issue(c, "revoked-after-the-backup");
+        }
+        Path backup = tmp.resolve("db-backup");
+        copyFolder(data.resolve("db"), backup);
+        java.security.cert.X509Certificate unknown;
+        java.time.Instant revokedAt;
+        try (CertificateAuthority c = TestPki.create(data)) {
+            c.revocation().revoke(known.getSerialNumber(), RevocationReason.KEY_COMPROMISE, "test");
+            revokedAt = c.certificates().find(known.getSerialNumber()).orElseThrow().revokedAt().orElseThrow();
+            unknown = issue(c, "issued-and-revoked-after-the-backup");
+            c.revocation().revoke(unknown.getSerialNumber(), RevocationReason.SUPERSEDED, "test");
+        }
+        try (var files = Files.walk(data.resolve("db"))) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+        copyFolder(backup, data.resolve("db"));
+        try (CertificateAuthority c = TestPki.create(data)) {
+            var record = c.certificates().find(known.getSerialNumber()).orElseThrow();
+            assertThat(record.status()).as("revoked in the store again").isEqualTo(CertificateStatus.REVOKED);
+            assertThat(record.revocationReason()).contains(RevocationReason.KEY_COMPROMISE);
+            assertThat(record.revokedAt().orElseThrow().getEpochSecond()).isEqualTo(revokedAt.getEpochSecond());
+            X509CRL served = c.crls().current().crl();
+            assertThat(served.isRevoked(known)).as("still on the CRL served").isTrue();
+            assertThat(Pem.crl(Files.readAllBytes(c.directory().intermediateCrl())).isRevoked(known))
+                    .as("and on the file nginx reads").isTrue();
+            assertThat(c.crls().lastRestored().revoked()).containsExactly(known.getSerialNumber());
+            assertThat(c.crls().lastRestored().unknown()).as("reported: the store cannot hold it")
+                    .containsExactly(unknown.getSerialNumber());
+        }
+        try (CertificateAuthority c = TestPki.create(data)) {
+            assertThat(c.crls().lastRestored().revoked()).as("once: the store is level with the files now").isEmpty();
         }
     }
 
