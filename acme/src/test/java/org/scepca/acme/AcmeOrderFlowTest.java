@@ -235,6 +235,28 @@ class AcmeOrderFlowTest {
         assertThat(json(ok).path("status").asText()).as(ok.bodyText()).isEqualTo("valid");
     }
 
+    /**
+     * DNS names are case-insensitive (RFC 4343; RFC 8555 section 7.4 asks for "the exact same set of requested
+     * identifiers"): {@code lego -d LocalHost} orders the name (kept in lower case and checked against the endpoint's
+     * san-dns-pattern at newOrder) and writes it into its CSR as typed. Finalize must not then find the same name
+     * outside the pattern it was admitted under.
+     */
+    @Test
+    void aCsrThatSpellsTheOrdersNamesInAnotherCaseIsWithinTheEndpointsPattern() throws Exception {
+        fixture = TestAcme.open(dir, java.time.Clock.systemUTC(), Runnable::run,
+                p -> p.withSanPattern(SanType.DNS, Pattern.compile("([a-z0-9-]+\\.)*example\\.org")));
+        TestClient c = new TestClient(fixture.acme()).register();
+        JsonNode order = readyOrder(c, "WWW.Example.org");
+        assertThat(order.path("identifiers").get(0).path("value").asText()).isEqualTo("www.example.org");
+        AcmeResponse r = c.postUrl(order.path("finalize").asText(), csr(ecKeys(), "CN=WWW.Example.org",
+                "WWW.Example.org"));
+        assertThat(r.status()).as(r.bodyText()).isEqualTo(200);
+        assertThat(json(r).path("status").asText()).isEqualTo("valid");
+        // Still outside: another name in any case.
+        AcmeResponse outside = c.post("new-order", dnsOrder("WWW.Example.COM"));
+        assertThat(outside.bodyText()).contains("rejectedIdentifier");
+    }
+
     @Test
     void aDeactivatedAuthorizationInvalidatesItsOrder() throws Exception {
         TestClient c = client();

@@ -486,7 +486,11 @@ public final class CsrValidator {
                 }
             } else {
                 var pattern = policy.sanPatterns().get(type);
-                if (pattern != null && !pattern.matcher(value).matches()) {
+                if (pattern != null && !pattern.matcher(value).matches() && !(type == SanType.DNS
+                        && pattern.matcher(value.toLowerCase(Locale.ROOT)).matches())) {
+                    // A DNS name is case-insensitive (RFC 4343 §2): WWW.Example.org is www.example.org, which a
+                    // pattern written in lower case admits (ACME checks an order's names, kept in lower case, at
+                    // newOrder; its CSR may spell them as the user typed them: lego -d WWW.Example.org).
                     throw new PolicyViolationException("subjectAltName " + type + " value is outside policy: " + printable(value));
                 }
             }

@@ -115,6 +115,16 @@ class CsrValidatorTest {
                 .hasMessageContaining("outside policy");
     }
 
+    /** DNS names are case-insensitive (RFC 4343): the same name in another case is within a lower-case pattern. */
+    @Test
+    void aDnsSanInAnotherCaseIsWithinALowerCasePattern() {
+        var strict = new CsrValidator(IssuancePolicy.defaults().withSanPattern(SanType.DNS,
+                java.util.regex.Pattern.compile("[a-z0-9-]+\\.devices\\.acme\\.test")));
+        assertThat(strict.validate(csr().dns("AB12.Devices.ACME.test").build()).subjectAltNames()).hasSize(1);
+        assertThatThrownBy(() -> strict.validate(csr().dns("WWW.Bank.test").build()))
+                .hasMessageContaining("outside policy");
+    }
+
     @Test
     void intuneSidUriOnlyWhenEnabled() {
         var req = csr().uri("tag:microsoft.com,2022-09-14:sid:S-1-5-21-1-2-3-1001").build();
