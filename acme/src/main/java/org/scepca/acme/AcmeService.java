@@ -676,9 +676,12 @@ public final class AcmeService {
             List<String> attested = device ? order.identifiers().stream().map(Identifier::value).toList() : List.of();
             // The order becomes valid in the transaction that stores the certificate (OrderStore.becomesValid): the
             // order is never left processing by a crash, and a racing second finalize stores nothing.
+            // A dns order's names are the certificate's dNSNames, also one the CSR gives in its CN only (section 7.4).
+            List<String> dnsNames = device ? List.of() : order.identifiers().stream().map(Identifier::value).toList();
             IssuedCertificate issued = issuer.issue(new IssuanceRequest(csr, "acme:" + accountId,
                     device ? CertificateProfile.CLIENT : CertificateProfile.SERVER,
-                    IssuanceEffects.none().andThen(OrderStore.becomesValid(id)), names, issuedFor, attested));
+                    IssuanceEffects.none().andThen(OrderStore.becomesValid(id)), names, issuedFor, attested,
+                    dnsNames));
             audit(order, "issued", issued.record().serialHex(), "", start);
         } catch (ConflictException e) {
             if (e.what() != ConflictException.What.NOT_PENDING) {
@@ -711,7 +714,10 @@ public final class AcmeService {
 
     /**
      * A dns order's CSR names exactly its identifiers (section 7.4): the same dNSName set, nothing else, and a
-     * subject that is empty or one CN among those names. The engine checks the CSR against the endpoint's policy too.
+     * subject that is empty or one CN among those names. Section 7.4 lets a dns identifier appear "either in the
+     * commonName portion of the requested subject name or in an extensionRequest attribute [RFC2985] requesting a
+     * subjectAltName extension, or both", so the CN counts as one of the CSR's names (the engine then writes it as a
+     * dNSName). Names compare ignoring case (RFC 4343). The engine checks the CSR against the endpoint's policy too.
      */
     static NameRule exactNames(List<Identifier> identifiers) {
         Set<String> expected = new TreeSet<>();
@@ -722,6 +728,14 @@ public final class AcmeService {
                 int colon = s.indexOf(':');
                 got.add(colon < 0 ? s : s.substring(0, colon).toLowerCase(Locale.ROOT) + ":"
                         + s.substring(colon + 1).toLowerCase(Locale.ROOT));
+            }
+            RDN[] subjectRdns = org.bouncycastle.asn1.x500.X500Name.getInstance(der).getRDNs();
+            if (subjectRdns.length == 1 && subjectRdns[0].getTypesAndValues().length == 1
+                    && subjectRdns[0].getFirst().getType().equals(BCStyle.CN)) {
+                String cn = IETFUtils.valueToString(subjectRdns[0].getFirst().getValue()).toLowerCase(Locale.ROOT);
+                if (IssuancePolicy.DNS_NAME.matcher(cn).matches()) {
+                    got.add("dns:" + cn); // a CN that is no DNS name is refused below as a subject
+                }
             }
             if (!got.equals(expected)) {
                 Set<String> missing = new TreeSet<>(expected);

@@ -236,6 +236,41 @@ class AcmeOrderFlowTest {
     }
 
     /**
+     * RFC 8555 section 7.4: a dns identifier appears "either in the commonName portion of the requested subject name or
+     * in an extensionRequest attribute [RFC2985] requesting a subjectAltName extension, or both". A CSR made with
+     * {@code openssl req -subj /CN=NAME} (no -addext) names its identifier in the CN only; lego's {@code --csr} sends it
+     * as it is. The certificate still names it as a dNSName (RFC 6125 clients ignore the CN).
+     */
+    @Test
+    void anIdentifierNamedOnlyInTheCsrsCommonNameIsTheOrdersName() throws Exception {
+        TestClient c = client();
+        JsonNode order = readyOrder(c, "www.example.org");
+        KeyPair keys = ecKeys();
+        AcmeResponse r = c.postUrl(order.path("finalize").asText(), csr(keys, "CN=www.example.org"));
+        assertThat(r.status()).as(r.bodyText()).isEqualTo(200);
+        X509Certificate cert = leaf(c.postUrl(json(r).path("certificate").asText(), ""));
+        assertThat(cert.getSubjectX500Principal().getName()).isEqualTo("CN=www.example.org");
+        assertThat(cert.getSubjectAlternativeNames().stream().map(l -> (Object) l.get(1)).toList())
+                .containsExactly("www.example.org");
+        assertThat(cert.getCriticalExtensionOIDs()).doesNotContain("2.5.29.17");
+
+        // Two names: one in the CN only, the other in the subjectAltName extension; the CN's name in another case.
+        JsonNode two = readyOrder(c, "example.org", "api.example.org");
+        AcmeResponse both = c.postUrl(two.path("finalize").asText(), csr(ecKeys(), "CN=Example.ORG", "api.example.org"));
+        assertThat(both.status()).as(both.bodyText()).isEqualTo(200);
+        X509Certificate cert2 = leaf(c.postUrl(json(both).path("certificate").asText(), ""));
+        assertThat(cert2.getSubjectAlternativeNames().stream().map(l -> (Object) l.get(1)).toList())
+                .containsExactlyInAnyOrder("api.example.org", "example.org");
+
+        // The CN counts as one of the names, so a CN outside the order is still an extra name.
+        JsonNode three = readyOrder(c, "www.example.org");
+        AcmeResponse extra = c.postUrl(three.path("finalize").asText(), csr(ecKeys(), "CN=evil.example.org",
+                "www.example.org"));
+        assertThat(extra.bodyText()).contains("badCSR");
+        assertThat(json(c.postUrl(three.path("url").asText(), "")).path("status").asText()).isEqualTo("ready");
+    }
+
+    /**
      * DNS names are case-insensitive (RFC 4343; RFC 8555 section 7.4 asks for "the exact same set of requested
      * identifiers"): {@code lego -d LocalHost} orders the name (kept in lower case and checked against the endpoint's
      * san-dns-pattern at newOrder) and writes it into its CSR as typed. Finalize must not then find the same name

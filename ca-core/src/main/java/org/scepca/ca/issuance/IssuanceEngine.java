@@ -157,10 +157,11 @@ public final class IssuanceEngine {
         if (request.profile() == CertificateProfile.SERVER && !policy.serverAuthAllowed()) {
             throw new PolicyViolationException("this CA's policy does not issue server certificates");
         }
+        List<GeneralName> added = addedDnsNames(request.dnsNames(), csr);
         for (int attempt = 1; ; attempt++) {
             Instant now = clock.instant();
             BigInteger serial = serials.next();
-            Signed signed = build(csr, request.profile(), request.attestedIdentifiers(), serial, now);
+            Signed signed = build(csr, request.profile(), added, request.attestedIdentifiers(), serial, now);
             X509Certificate cert = Pem.certificate(signed.holder());
             CertificateRecord record = record(cert, signed, request, now);
             try {
@@ -198,6 +199,39 @@ public final class IssuanceEngine {
         }
     }
 
+    /**
+     * The front end's DNS names that the CSR's subjectAltNames lack (compared ignoring case, RFC 4343), in lower case,
+     * each checked as the validator checks a requested dNSName: a DNS name, allowed by the policy's SAN types and
+     * pattern, within the SAN limit.
+     */
+    private List<GeneralName> addedDnsNames(List<String> dnsNames, ValidatedCsr csr) {
+        java.util.Set<String> present = new java.util.HashSet<>();
+        for (GeneralName n : csr.subjectAltNames()) {
+            if (n.getTagNo() == GeneralName.dNSName) {
+                present.add(SanText.of(n).toLowerCase(java.util.Locale.ROOT));
+            }
+        }
+        List<GeneralName> added = new ArrayList<>();
+        for (String name : dnsNames) {
+            String lower = name.toLowerCase(java.util.Locale.ROOT);
+            if (!present.add("dns:" + lower)) {
+                continue;
+            }
+            java.util.regex.Pattern pattern = policy.sanPatterns().get(org.scepca.ca.policy.SanType.DNS);
+            if (!policy.sanTypes().contains(org.scepca.ca.policy.SanType.DNS) || lower.length() > 253
+                    || !IssuancePolicy.DNS_NAME.matcher(lower).matches()
+                    || (pattern != null && !pattern.matcher(lower).matches())) {
+                throw new PolicyViolationException("subjectAltName DNS value is outside policy: " + lower);
+            }
+            added.add(new GeneralName(GeneralName.dNSName, lower));
+        }
+        if (csr.subjectAltNames().size() + added.size() > policy.limits().maxSans()) {
+            throw new PolicyViolationException("too many subjectAltNames: " + (csr.subjectAltNames().size()
+                    + added.size()) + " > " + policy.limits().maxSans() + " (policy.max-sans)");
+        }
+        return added;
+    }
+
     /** The names the request's authority allows, checked before anything is signed or consumed. */
     private static void checkNames(NameRule names, ValidatedCsr csr) {
         List<String> sans = new ArrayList<>();
@@ -233,8 +267,8 @@ public final class IssuanceEngine {
     private record Signed(X509CertificateHolder holder, Instant notBefore, Instant notAfter) {
     }
 
-    private Signed build(ValidatedCsr csr, CertificateProfile profile, List<String> attested, BigInteger serial,
-            Instant now) {
+    private Signed build(ValidatedCsr csr, CertificateProfile profile, List<GeneralName> addedDns,
+            List<String> attested, BigInteger serial, Instant now) {
         // Whole seconds, as encoded, so the stored record matches the certificate exactly.
         Instant notBefore = now.minus(policy.backdate()).truncatedTo(ChronoUnit.SECONDS);
         Instant notAfter = now.plus(policy.validity()).truncatedTo(ChronoUnit.SECONDS);
@@ -264,6 +298,7 @@ public final class IssuanceEngine {
             b.addExtension(Extension.subjectKeyIdentifier, false, extensionUtils.createSubjectKeyIdentifier(spki));
             b.addExtension(Extension.authorityKeyIdentifier, false, issuer.authorityKeyIdentifier());
             List<GeneralName> sans = new ArrayList<>(csr.subjectAltNames());
+            sans.addAll(addedDns);
             attested.forEach(a -> sans.add(PermanentIdentifiers.generalName(a)));
             if (!sans.isEmpty()) {
                 // RFC 5280 §4.2.1.6: critical when the subject is empty.

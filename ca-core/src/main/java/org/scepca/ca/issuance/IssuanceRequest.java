@@ -18,9 +18,22 @@ import org.scepca.ca.store.IssuedFor;
  * number or UDID Apple's attestation certifies). The engine writes each into the certificate as an RFC 4043
  * PermanentIdentifier subjectAltName, which no CSR can ask for ({@link org.scepca.ca.policy.CsrValidator} refuses
  * that otherName): the one name in a device certificate that the CA, not the requester, vouches for.
+ *
+ * <p>{@code dnsNames} are DNS names the front end proved the requester controls (an ACME order's {@code dns}
+ * identifiers, each validated and within the endpoint's policy). RFC 8555 §7.4 lets a CSR name such an identifier in
+ * its subject's commonName only; the engine writes each name the CSR's subjectAltName extension lacks as a dNSName
+ * after the CSR's names, checked against the policy like a requested one, so that the certificate names it where TLS
+ * clients look (RFC 6125 §6.4.4: not in the CN once a subjectAltName is present, and many never).
  */
 public record IssuanceRequest(PKCS10CertificationRequest csr, String requester, CertificateProfile profile,
-        IssuanceEffects effects, NameRule names, IssuedFor issuedFor, List<String> attestedIdentifiers) {
+        IssuanceEffects effects, NameRule names, IssuedFor issuedFor, List<String> attestedIdentifiers,
+        List<String> dnsNames) {
+    /** No DNS names beside the CSR's. */
+    public IssuanceRequest(PKCS10CertificationRequest csr, String requester, CertificateProfile profile,
+            IssuanceEffects effects, NameRule names, IssuedFor issuedFor, List<String> attestedIdentifiers) {
+        this(csr, requester, profile, effects, names, issuedFor, attestedIdentifiers, List.of());
+    }
+
     /** Nothing attested. */
     public IssuanceRequest(PKCS10CertificationRequest csr, String requester, CertificateProfile profile,
             IssuanceEffects effects, NameRule names, IssuedFor issuedFor) {
@@ -45,6 +58,7 @@ public record IssuanceRequest(PKCS10CertificationRequest csr, String requester, 
                 i -> org.scepca.ca.policy.PermanentIdentifiers.VALUE.matcher(i).matches())) {
             throw new IllegalArgumentException("attested identifiers are at most 4 serial numbers or UDIDs");
         }
+        dnsNames = List.copyOf(Objects.requireNonNull(dnsNames, "dnsNames is null"));
         if (effects.adminGrant().isPresent() != (profile == CertificateProfile.ADMIN_CLIENT)) {
             throw new IllegalArgumentException("an ADMIN_CLIENT certificate, and only one, carries an admin grant");
         }

@@ -226,6 +226,37 @@ class IssuanceEngineTest {
         }
     }
 
+    /**
+     * The front end's DNS names (an ACME order's identifiers; RFC 8555 §7.4 lets the CSR give one in its CN only): each
+     * the CSR's subjectAltNames lack is written as a dNSName in lower case, one already there (in any case) is not
+     * repeated, and each is held to the policy like a requested name.
+     */
+    @Test
+    void dnsNamesTheCsrLacksAreWrittenAsDnsNames() throws Exception {
+        var withNames = new IssuanceRequest(csr().subject("CN=Web-1.acme.test").dns("API.acme.test").build(), "acme:x",
+                CertificateProfile.SERVER, IssuanceEffects.none(), NameRule.any(), IssuedFor.NONE, List.of(),
+                List.of("web-1.acme.test", "api.acme.test"));
+        X509Certificate c = ca.issuance().issue(withNames).certificate();
+        assertThat(IssuanceEngine.sanStrings(c)).containsExactly("dns:API.acme.test", "dns:web-1.acme.test");
+        assertThat(c.getCriticalExtensionOIDs()).doesNotContain(Extension.subjectAlternativeName.getId());
+        assertThat(org.scepca.ca.testing.CertificateLint.problems(c)).as("lint").isEmpty();
+
+        // A CN-only CSR (openssl req -subj /CN=NAME) gets its name as the certificate's one dNSName.
+        X509Certificate only = ca.issuance().issue(new IssuanceRequest(csr().subject("CN=web-2.acme.test").build(),
+                "acme:x", CertificateProfile.SERVER, IssuanceEffects.none(), NameRule.any(), IssuedFor.NONE, List.of(),
+                List.of("web-2.acme.test"))).certificate();
+        assertThat(IssuanceEngine.sanStrings(only)).containsExactly("dns:web-2.acme.test");
+
+        var strict = ca.issuance().withPolicy(ca.issuance().policy().withSanPattern(
+                org.scepca.ca.policy.SanType.DNS, java.util.regex.Pattern.compile("[a-z0-9-]+\\.acme\\.test")));
+        for (String bad : List.of("www.bank.test", "not a name", "*.acme.test")) {
+            assertThatThrownBy(() -> strict.issue(new IssuanceRequest(csr().subject("CN=web-3.acme.test").build(),
+                    "acme:x", CertificateProfile.SERVER, IssuanceEffects.none(), NameRule.any(), IssuedFor.NONE,
+                    List.of(), List.of("web-3.acme.test", bad)))).as(bad).isInstanceOf(PolicyViolationException.class)
+                    .hasMessageContaining("outside policy");
+        }
+    }
+
     @Test
     void tenThousandIssuedSerialsAreUnique() throws Exception {
         var req = csr().subject("CN=bulk").build();
