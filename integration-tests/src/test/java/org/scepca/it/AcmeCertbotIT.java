@@ -1,7 +1,6 @@
 package org.scepca.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.math.BigInteger;
 import java.net.URI;
@@ -19,17 +18,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.scepca.ca.config.CaConfig;
-import org.scepca.ca.material.CaDirectory;
 import org.scepca.ca.pem.Pem;
 import org.scepca.ca.revocation.RevocationReason;
 import org.scepca.ca.store.CertificateRecord;
 import org.scepca.ca.store.CertificateStatus;
-import org.scepca.ca.testing.FreePorts;
-import org.scepca.ca.testing.TestPki;
 import org.scepca.server.app.Running;
-import org.scepca.server.app.ServerConfig;
-import org.scepca.server.cli.Providers;
 
 /**
  * RFC 8555 end to end with a client nobody here wrote: Debian's certbot against {@code /acme/web/directory} over http
@@ -54,36 +47,18 @@ class AcmeCertbotIT {
     }
 
     static void requireCertbot() {
-        if ("1".equals(System.getenv("SCEPCA_REQUIRE_CERTBOT"))) {
-            assertThat(CERTBOT).as("SCEPCA_REQUIRE_CERTBOT=1 but certbot is not installed").isExecutable();
-        }
-        assumeTrue(Files.isExecutable(CERTBOT), "certbot not installed");
+        AcmeHttp01Server.requireClient(CERTBOT, "SCEPCA_REQUIRE_CERTBOT");
     }
 
 
     @Test
     void certbotIssuesRenewsAndRevokes(@TempDir Path tmp) throws Exception {
         requireCertbot();
-        Path dir = tmp.resolve("data");
-        int port = FreePorts.next();
-        int httpPort = FreePorts.next();
-        String base = "http://127.0.0.1:" + port;
-        Path props = tmp.resolve("scepca.properties");
-        Files.writeString(props, String.join("\n",
-                "public-base-url=" + base,
-                "endpoint.web.protocol=acme",
-                "endpoint.web.acme-challenges=http-01",
-                // certbot's standalone server answers on loopback, which production endpoints refuse to reach.
-                "endpoint.web.acme-allow-private-targets=true",
-                "endpoint.web.acme-http-port=" + httpPort,
-                "endpoint.web.san-dns-pattern=localhost",
-                ""));
-        CaConfig config = CaConfig.load(props);
-        Providers.register();
-        TestPki.create(dir).close();
-        try (Running server = Running.start(new CaDirectory(dir), TestPki.PASSPHRASE, config,
-                ServerConfig.defaults("127.0.0.1", port))) {
-            String directory = base + "/acme/web/directory";
+        try (AcmeHttp01Server acme = AcmeHttp01Server.start(tmp)) {
+            Running server = acme.server();
+            String base = acme.base();
+            int httpPort = acme.httpPort();
+            String directory = acme.directory();
             List<String> common = List.of("--config-dir", tmp.resolve("cb-config").toString(), "--work-dir",
                     tmp.resolve("cb-work").toString(), "--logs-dir", tmp.resolve("cb-logs").toString(),
                     "--non-interactive");

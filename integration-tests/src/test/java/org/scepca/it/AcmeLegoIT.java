@@ -1,7 +1,6 @@
 package org.scepca.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,17 +17,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.scepca.ca.config.CaConfig;
-import org.scepca.ca.material.CaDirectory;
 import org.scepca.ca.pem.Pem;
 import org.scepca.ca.revocation.RevocationReason;
 import org.scepca.ca.store.CertificateRecord;
 import org.scepca.ca.store.CertificateStatus;
-import org.scepca.ca.testing.FreePorts;
-import org.scepca.ca.testing.TestPki;
 import org.scepca.server.app.Running;
-import org.scepca.server.app.ServerConfig;
-import org.scepca.server.cli.Providers;
 
 /**
  * RFC 8555 end to end with a second client nobody here wrote: Debian's lego (Go, 4.9) against {@code
@@ -55,35 +48,17 @@ class AcmeLegoIT {
     }
 
     static void requireLego() {
-        if ("1".equals(System.getenv("SCEPCA_REQUIRE_LEGO"))) {
-            assertThat(LEGO).as("SCEPCA_REQUIRE_LEGO=1 but lego is not installed").isExecutable();
-        }
-        assumeTrue(Files.isExecutable(LEGO), "lego not installed");
+        AcmeHttp01Server.requireClient(LEGO, "SCEPCA_REQUIRE_LEGO");
     }
 
     @Test
     void legoIssuesRenewsAndRevokes(@TempDir Path tmp) throws Exception {
         requireLego();
-        Path dir = tmp.resolve("data");
-        int port = FreePorts.next();
-        int httpPort = FreePorts.next();
-        String base = "http://127.0.0.1:" + port;
-        Path props = tmp.resolve("scepca.properties");
-        Files.writeString(props, String.join("\n",
-                "public-base-url=" + base,
-                "endpoint.web.protocol=acme",
-                "endpoint.web.acme-challenges=http-01",
-                // lego's http-01 server answers on loopback, which production endpoints refuse to reach.
-                "endpoint.web.acme-allow-private-targets=true",
-                "endpoint.web.acme-http-port=" + httpPort,
-                "endpoint.web.san-dns-pattern=localhost",
-                ""));
-        CaConfig config = CaConfig.load(props);
-        Providers.register();
-        TestPki.create(dir).close();
-        try (Running server = Running.start(new CaDirectory(dir), TestPki.PASSPHRASE, config,
-                ServerConfig.defaults("127.0.0.1", port))) {
-            String directory = base + "/acme/web/directory";
+        try (AcmeHttp01Server acme = AcmeHttp01Server.start(tmp)) {
+            Running server = acme.server();
+            String base = acme.base();
+            int httpPort = acme.httpPort();
+            String directory = acme.directory();
             X509Certificate intermediate = server.ca().material().intermediateCertificate();
 
             // run, EC P-256: lego makes the account key with the certificate's key type (ES256 here).
