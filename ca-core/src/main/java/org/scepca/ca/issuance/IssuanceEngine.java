@@ -205,6 +205,9 @@ public final class IssuanceEngine {
      * pattern, within the SAN limit.
      */
     private List<GeneralName> addedDnsNames(List<String> dnsNames, ValidatedCsr csr) {
+        if (dnsNames.isEmpty()) {
+            return List.of(); // SCEP, EST and device ACME orders: the CSR's names were checked by the validator
+        }
         java.util.Set<String> present = new java.util.HashSet<>();
         for (GeneralName n : csr.subjectAltNames()) {
             if (n.getTagNo() == GeneralName.dNSName) {
