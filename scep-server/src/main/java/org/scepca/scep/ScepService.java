@@ -195,7 +195,8 @@ public final class ScepService {
                     case CERT_POLL -> poll(req);
                     case GET_CERT -> getCert(req);
                     case GET_CRL -> getCrl(req);
-                    case CERT_REP -> Outcome.fail(ScepObserver.Refusal.MESSAGE, failure(req, FailInfo.BAD_REQUEST), "", null, "CertRep sent as a request");
+                    // The decoder answers these itself (failure badRequest); a request never gets here with them.
+                    case CERT_REP, UNSUPPORTED -> Outcome.fail(ScepObserver.Refusal.MESSAGE, failure(req, FailInfo.BAD_REQUEST), "", null, "messageType not supported");
                 };
             } catch (org.scepca.ca.store.StoreUnavailableException e) {
                 // The database is restarting or failing over. Not a refusal: the request may be fine, and a commit
@@ -540,6 +541,7 @@ public final class ScepService {
             case GET_CERT -> "GetCert";
             case GET_CRL -> "GetCRL";
             case CERT_REP -> "CertRep";
+            case UNSUPPORTED -> "Unsupported";
         };
     }
 

@@ -65,7 +65,7 @@ public final class DecodedRequest {
             case PKCS_REQ, RENEWAL_REQ -> payload instanceof CsrPayload;
             case CERT_POLL -> payload instanceof IssuerAndSubjectPayload;
             case GET_CERT, GET_CRL -> payload instanceof IssuerAndSerialPayload;
-            case CERT_REP -> false;
+            case CERT_REP, UNSUPPORTED -> false;
         };
     }
 

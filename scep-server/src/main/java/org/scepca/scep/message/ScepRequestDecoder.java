@@ -59,10 +59,13 @@ import org.scepca.ca.keys.SignatureVerifiers;
  *
  * <p>Outcomes, in the order they are checked:
  * <ol>
- *   <li>not CMS SignedData, or transactionID, messageType or senderNonce missing or invalid: throws
- *       {@link MalformedScepMessageException}; without those attributes no CertRep can be addressed;</li>
+ *   <li>not CMS SignedData, or transactionID, messageType or senderNonce missing or invalid (a messageType must
+ *       be a decimal number): throws {@link MalformedScepMessageException}; without those attributes no CertRep can
+ *       be addressed;</li>
  *   <li>signer digest not SHA-1/SHA-2: failure badAlg; signature does not verify with the signer
  *       certificate carried in the message: badMessageCheck;</li>
+ *   <li>messageType a number this server does not handle (or CertRep): badRequest, "not supported"
+ *       (RFC 8894 §3.2.1.4), without opening the envelope;</li>
  *   <li>envelope not for our RA certificate or not decryptable: badMessageCheck; content cipher other than
  *       AES-CBC or 3DES (or single DES without the legacy switch), or key transport other than RSA
  *       PKCS#1 v1.5 or OAEP: badAlg;</li>
@@ -135,6 +138,9 @@ public final class ScepRequestDecoder {
                         "signer digest " + signer.getDigestAlgorithmID().getAlgorithm() + " is not SHA-1 or SHA-2");
             }
             verifySignature(signer, outer.signerCertificate());
+            if (outer.messageType() == MessageType.UNSUPPORTED) {
+                throw new Refusal(FailInfo.BAD_REQUEST, "messageType " + outer.messageTypeText() + " is not supported");
+            }
             requireRsaRecipient(outer.signerCertificate());
             CMSEnvelopedData envelope = parseEnvelope(outer.envelope());
             RecipientInformation recipient = ourRecipient(envelope);
@@ -155,8 +161,8 @@ public final class ScepRequestDecoder {
 
     // ---- stage 1: structure and the attributes needed to address a reply ----
 
-    private record Outer(SignerInformation signer, MessageType messageType, TransactionId transactionId,
-            Nonce senderNonce, X509Certificate signerCertificate, byte[] envelope) {
+    private record Outer(SignerInformation signer, MessageType messageType, String messageTypeText,
+            TransactionId transactionId, Nonce senderNonce, X509Certificate signerCertificate, byte[] envelope) {
     }
 
     private Outer parseOuter(byte[] bytes) throws MalformedScepMessageException {
@@ -183,7 +189,9 @@ public final class ScepRequestDecoder {
             if (attributes == null) {
                 throw new MalformedScepMessageException("signerInfo has no signed attributes");
             }
-            MessageType messageType = messageType(attributes);
+            String messageTypeText = messageTypeText(attributes);
+            MessageType messageType = MessageType.fromCode(Integer.parseInt(messageTypeText))
+                    .filter(MessageType::isRequest).orElse(MessageType.UNSUPPORTED);
             TransactionId transactionId = transactionId(attributes);
             Nonce senderNonce = senderNonce(attributes);
             CMSTypedData content = signedData.getSignedContent();
@@ -191,24 +199,20 @@ public final class ScepRequestDecoder {
                 throw new MalformedScepMessageException("no encapsulated pkcsPKIEnvelope");
             }
             X509Certificate signerCertificate = signerCertificate(signedData, signer);
-            return new Outer(signer, messageType, transactionId, senderNonce, signerCertificate,
+            return new Outer(signer, messageType, messageTypeText, transactionId, senderNonce, signerCertificate,
                     (byte[]) content.getContent());
         } catch (IOException | CMSException | RuntimeException e) {
             throw new MalformedScepMessageException("not a CMS SignedData pkiMessage", e);
         }
     }
 
-    private static MessageType messageType(AttributeTable attributes) throws MalformedScepMessageException {
+    /** The messageType's decimal digits (at most nine, so that they parse as an int). */
+    private static String messageTypeText(AttributeTable attributes) throws MalformedScepMessageException {
         String text = string(singleValue(attributes, ScepAttributes.MESSAGE_TYPE, "messageType"), "messageType");
-        if (text.isEmpty() || text.length() > 3 || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        if (text.isEmpty() || text.length() > 9 || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
             throw new MalformedScepMessageException("messageType is not a number");
         }
-        MessageType type = MessageType.fromCode(Integer.parseInt(text))
-                .orElseThrow(() -> new MalformedScepMessageException("unknown messageType " + text));
-        if (!type.isRequest()) {
-            throw new MalformedScepMessageException("messageType " + text + " is not a request");
-        }
-        return type;
+        return text;
     }
 
     private static TransactionId transactionId(AttributeTable attributes) throws MalformedScepMessageException {
@@ -363,7 +367,7 @@ public final class ScepRequestDecoder {
             case PKCS_REQ, RENEWAL_REQ -> csr(messageData);
             case CERT_POLL -> issuerAndSubject(messageData);
             case GET_CERT, GET_CRL -> issuerAndSerial(messageData);
-            case CERT_REP -> throw new IllegalStateException("CertRep is rejected as malformed before this point");
+            case CERT_REP, UNSUPPORTED -> throw new IllegalStateException("refused as not supported before this point");
         };
     }
 

@@ -34,9 +34,11 @@ class MessageValuesTest {
 
     @Test
     void messageTypeCodes_matchRfc8894() {
-        assertThat(Arrays.stream(MessageType.values()).mapToInt(MessageType::code)).containsExactly(3, 17, 19, 20, 21, 22);
+        assertThat(Arrays.stream(MessageType.values()).filter(t -> t != MessageType.UNSUPPORTED)
+                .mapToInt(MessageType::code)).containsExactly(3, 17, 19, 20, 21, 22);
         assertThat(MessageType.fromCode(17)).contains(MessageType.RENEWAL_REQ);
         assertThat(MessageType.fromCode(99)).isEmpty();
+        assertThat(MessageType.fromCode(MessageType.UNSUPPORTED.code())).isEmpty();
         assertThat(Arrays.stream(PkiStatus.values()).mapToInt(PkiStatus::code)).containsExactly(0, 2, 3);
         assertThat(Arrays.stream(FailInfo.values()).mapToInt(FailInfo::code)).containsExactly(0, 1, 2, 3, 4);
     }

@@ -331,11 +331,39 @@ class ScepRequestDecoderTest {
     }
 
     @ParameterizedTest(name = "fail/messageType={0}")
-    @CsvSource({"99", "3", "abc", "''"})
-    void unknownOrNonRequestMessageType_isMalformed(String messageType) {
+    @CsvSource({"abc", "''", "1 9", "-1", "1234567890"})
+    void messageTypeThatIsNotANumber_isMalformed(String messageType) {
         byte[] message = TestRequests.pkcsReq(pki).messageType(messageType).build();
 
         assertThatThrownBy(() -> decoder.decode(message)).isInstanceOf(MalformedScepMessageException.class);
+    }
+
+    /**
+     * A signed request of a type this server does not handle (or a CertRep, which only servers send) is a transaction
+     * "not permitted or supported": a signed FAILURE badRequest addressed to its sender (RFC 8894 §3.2.1.4), not an
+     * HTTP error the client cannot tell from a broken message.
+     */
+    @ParameterizedTest(name = "unsupported/messageType={0}")
+    @CsvSource({"99", "3", "0", "23", "018", "999999999"})
+    void unsupportedMessageType_failsWithBadRequest(String messageType) throws Exception {
+        DecodedRequest request = decoder.decode(TestRequests.pkcsReq(pki).messageType(messageType)
+                .transactionId("unsupported-type").build());
+
+        assertThat(request.messageType()).isEqualTo(MessageType.UNSUPPORTED);
+        assertThat(request.failure()).contains(FailInfo.BAD_REQUEST);
+        assertThat(request.failureDetail()).contains("messageType " + messageType + " is not supported");
+        assertThat(request.transactionId().value()).isEqualTo("unsupported-type");
+        assertThat(request.payload()).isEmpty();
+    }
+
+    @Test
+    void unsupportedMessageTypeWithBrokenSignature_failsWithBadMessageCheck() throws Exception {
+        byte[] message = TestRequests.pkcsReq(pki).messageType("99").build();
+        CMSSignedData signed = new CMSSignedData(message);
+        byte[] signature = signed.getSignerInfos().getSigners().iterator().next().getSignature();
+        message[indexOf(message, signature) + signature.length / 2] ^= 0x01;
+
+        assertThat(decoder.decode(message).failure()).contains(FailInfo.BAD_MESSAGE_CHECK);
     }
 
     @Test
