@@ -423,6 +423,58 @@ class ScepEndToEndTest {
         crl.verify(server.ca().material().intermediateCertificate().getPublicKey());
     }
 
+    /**
+     * A relying party that polls the CRL sends the ETag it holds: 304 with no body while the list is unchanged, the
+     * new list (and a new ETag) as soon as a revocation republished it. A date alone never gets a 304 (two CRLs can
+     * share a thisUpdate second).
+     */
+    @Test
+    void crlAndCaFilesAnswerIfNoneMatchWith304UntilTheyChange() throws Exception {
+        String crlUrl = "http://127.0.0.1:" + server.port() + "/crl/intermediate.crl";
+        var first = HTTP.send(HttpRequest.newBuilder(URI.create(crlUrl)).GET().build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        String etag = first.headers().firstValue("ETag").orElseThrow();
+        assertThat(etag).matches("\"[0-9a-f]{32}\"");
+
+        for (String held : List.of(etag, "W/" + etag, "\"other\", " + etag, "*")) {
+            var again = HTTP.send(HttpRequest.newBuilder(URI.create(crlUrl)).header("If-None-Match", held).GET().build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(again.statusCode()).as("If-None-Match: %s", held).isEqualTo(304);
+            assertThat(again.body()).isEmpty();
+            assertThat(again.headers().firstValue("ETag")).contains(etag);
+            assertThat(again.headers().firstValue("Cache-Control")).isPresent();
+            assertThat(again.headers().firstValue("Expires")).isPresent();
+        }
+        var otherTag = HTTP.send(HttpRequest.newBuilder(URI.create(crlUrl)).header("If-None-Match", "\"0123\"").GET()
+                .build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(otherTag.statusCode()).isEqualTo(200);
+        assertThat(otherTag.body()).isEqualTo(first.body());
+        var dateOnly = HTTP.send(HttpRequest.newBuilder(URI.create(crlUrl))
+                .header("If-Modified-Since", first.headers().firstValue("Last-Modified").orElseThrow()).GET().build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(dateOnly.statusCode()).isEqualTo(200);
+        var pem = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+                + "/crl/intermediate.pem")).header("If-None-Match", etag).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(pem.statusCode()).as("the PEM is other bytes, with its own tag").isEqualTo(200);
+
+        KeyPair keys = TestKeys.freshRsa2048();
+        X509Certificate cert = issued(enrol(ScepClients.client(url), keys,
+                csr().keys(keys).subject("CN=etag-revoked").challenge(challenge()).build()));
+        server.ca().revocation().revoke(cert.getSerialNumber(), RevocationReason.KEY_COMPROMISE, "test");
+        var changed = HTTP.send(HttpRequest.newBuilder(URI.create(crlUrl)).header("If-None-Match", etag).GET().build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(changed.statusCode()).isEqualTo(200);
+        assertThat(changed.headers().firstValue("ETag")).isPresent().get().isNotEqualTo(etag);
+        assertThat(Pem.crl(changed.body()).getRevokedCertificate(cert.getSerialNumber())).isNotNull();
+
+        String rootUrl = "http://127.0.0.1:" + server.port() + "/ca/root.pem";
+        var root = HTTP.send(HttpRequest.newBuilder(URI.create(rootUrl)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        var rootAgain = HTTP.send(HttpRequest.newBuilder(URI.create(rootUrl))
+                .header("If-None-Match", root.headers().firstValue("ETag").orElseThrow()).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(rootAgain.statusCode()).isEqualTo(304);
+    }
+
     private static int indexOf(byte[] hay, byte[] needle) {
         outer:
         for (int i = 0; i <= hay.length - needle.length; i++) {
