@@ -150,8 +150,10 @@ public final class CrlService implements RevocationPublisher {
      * @return true if it published
      */
     public boolean publishIfBehind() {
-        long stored = store.revokedCount(issuer.getSubjectX500Principal().getName());
-        var listed = current().crl().getRevokedCertificates();
+        X509CRL crl = current().crl();
+        long stored = store.revokedCount(issuer.getSubjectX500Principal().getName(),
+                Optional.of(expiredEntriesBefore(crl.getThisUpdate().toInstant(), crl.getNextUpdate().toInstant())));
+        var listed = crl.getRevokedCertificates();
         if (stored > (listed == null ? 0 : listed.size())) {
             publishCommitted();
             return true;
@@ -437,7 +439,9 @@ public final class CrlService implements RevocationPublisher {
      */
     private CrlStore.Stored build(X509Certificate ca, PrivateKey key, Duration lifetime, BigInteger number,
             boolean withEntries) {
-        Instant now = clock.instant();
+        // Whole seconds, as thisUpdate and nextUpdate are encoded: the bound on expired entries below is then the
+        // same number whether computed from these instants or read back from the signed CRL (publishIfBehind).
+        Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         try {
             ContentSigner signer = new JcaContentSignerBuilder(KeyPairs.signatureAlgorithm(ca.getPublicKey())).build(key);
             V2TBSCertListGenerator tbs = new V2TBSCertListGenerator();
@@ -448,7 +452,8 @@ public final class CrlService implements RevocationPublisher {
             if (withEntries) {
                 // RFC 5280 §5.1.2.6: no revocationDate after thisUpdate, even when the revocation was stamped by a
                 // replica (or before an NTP step) whose clock was ahead of this one.
-                store.forEachRevoked(ca.getSubjectX500Principal().getName(), e -> tbs.addCRLEntry(
+                store.forEachRevoked(ca.getSubjectX500Principal().getName(),
+                        Optional.of(expiredEntriesBefore(now, now.plus(lifetime))), e -> tbs.addCRLEntry(
                         new ASN1Integer(e.serial()), Asn1Times.of(e.revokedAt().isAfter(now) ? now : e.revokedAt()),
                         REASON_EXTENSIONS.get(e.reason())));
             }
@@ -468,6 +473,22 @@ public final class CrlService implements RevocationPublisher {
         } catch (Exception e) {
             throw new IllegalStateException("CRL signing failed: " + e.getClass().getSimpleName(), e);
         }
+    }
+
+    /**
+     * Certificates that expired before the returned instant leave a CRL with this thisUpdate and nextUpdate: an entry
+     * stays for one CRL lifetime past its certificate's notAfter. RFC 5280 §3.3 lets an entry go once it has appeared
+     * on one regularly scheduled CRL issued after the certificate expired; the server re-signs every half lifetime, so
+     * while it runs, at least one such CRL has carried the entry before it leaves. Without this the CRL grows with
+     * every renewal (each revokes the certificate it supersedes) for as long as the CA lives, and relying parties
+     * such as nginx load all of it. The store keeps the revocation: OCSP and the listings still say revoked.
+     *
+     * <p>Computed from the CRL's own times, never from configuration, so that {@link #publishIfBehind} counts the
+     * entries of the CRL in force with exactly the bound it was built with, even after {@code crl.next-update-hours}
+     * changed.
+     */
+    static Instant expiredEntriesBefore(Instant thisUpdate, Instant nextUpdate) {
+        return thisUpdate.minus(Duration.between(thisUpdate, nextUpdate));
     }
 
     /**

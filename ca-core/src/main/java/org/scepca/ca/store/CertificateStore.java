@@ -95,13 +95,28 @@ public interface CertificateStore {
      */
     long[] expiringPerWeek(Instant now, int weeks);
 
-    /** Streams the revoked certificates issued by {@code issuerDn} (RFC 2253 form), for CRL generation. */
-    void forEachRevoked(String issuerDn, Consumer<RevokedEntry> sink);
+    /**
+     * Streams the revoked certificates issued by {@code issuerDn} (RFC 2253 form) for CRL generation: those whose
+     * notAfter is at or after {@code notAfterFrom}, or all of them when it is empty.
+     */
+    void forEachRevoked(String issuerDn, Optional<Instant> notAfterFrom, Consumer<RevokedEntry> sink);
+
+    /** Every revoked certificate issued by {@code issuerDn}. */
+    default void forEachRevoked(String issuerDn, Consumer<RevokedEntry> sink) {
+        forEachRevoked(issuerDn, Optional.empty(), sink);
+    }
 
     long count();
 
-    /** How many certificates issued by {@code issuerDn} are revoked: as many entries as its next CRL will have. */
-    long revokedCount(String issuerDn);
+    /**
+     * How many certificates issued by {@code issuerDn} are revoked, counting those whose notAfter is at or after
+     * {@code notAfterFrom} (all when empty): as many entries as a CRL built with that bound has.
+     */
+    long revokedCount(String issuerDn, Optional<Instant> notAfterFrom);
+
+    default long revokedCount(String issuerDn) {
+        return revokedCount(issuerDn, Optional.empty());
+    }
 
     /** Counts by state at {@code now}; {@code expiringBefore} bounds {@link CertificateCounts#expiringSoon()}. */
     CertificateCounts counts(Instant now, Instant expiringBefore);

@@ -416,11 +416,14 @@ public final class JdbcCertificateStore implements CertificateStore {
     }
 
     @Override
-    public void forEachRevoked(String issuerDn, Consumer<RevokedEntry> sink) {
+    public void forEachRevoked(String issuerDn, Optional<Instant> notAfterFrom, Consumer<RevokedEntry> sink) {
         db.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT serial, revoked_at, revocation_reason FROM revocations"
-                    + " WHERE issuer_dn = ?")) {
+                    + " WHERE issuer_dn = ?" + (notAfterFrom.isPresent() ? " AND not_after >= ?" : ""))) {
                 ps.setString(1, issuerDn);
+                if (notAfterFrom.isPresent()) {
+                    Sql.setInstant(ps, 2, notAfterFrom.get());
+                }
                 ps.setFetchSize(1000);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -434,10 +437,14 @@ public final class JdbcCertificateStore implements CertificateStore {
     }
 
     @Override
-    public long revokedCount(String issuerDn) {
+    public long revokedCount(String issuerDn, Optional<Instant> notAfterFrom) {
         return db.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM revocations WHERE issuer_dn = ?")) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM revocations WHERE issuer_dn = ?"
+                    + (notAfterFrom.isPresent() ? " AND not_after >= ?" : ""))) {
                 ps.setString(1, issuerDn);
+                if (notAfterFrom.isPresent()) {
+                    Sql.setInstant(ps, 2, notAfterFrom.get());
+                }
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     return rs.getLong(1);

@@ -299,6 +299,46 @@ class CrlServiceTest {
         }
     }
 
+    /**
+     * Every renewal revokes the certificate it supersedes, so without an end the CRL would grow for the life of the CA.
+     * An entry stays on the CRLs issued during one CRL lifetime after its certificate's notAfter (so it is on a
+     * scheduled CRL issued after expiry, RFC 5280 §3.3) and then leaves; the store still says revoked. A revocation
+     * committed and not yet published is still noticed with fewer entries on the CRL than revocations in the store.
+     */
+    @Test
+    void anEntryLeavesTheCrlOneLifetimeAfterItsCertificateExpired(@TempDir Path tmp) throws Exception {
+        var p = new java.util.Properties();
+        p.setProperty("policy.validity-days", "1");
+        p.setProperty("crl.next-update-hours", "24");
+        var clock = new org.scepca.ca.testing.MutableClock(java.time.Instant.now());
+        try (CertificateAuthority c = TestPki.create(tmp, org.scepca.ca.config.CaConfig.from(p), clock)) {
+            var expiring = issue(c, "expires-tomorrow");
+            c.revocation().revoke(expiring.getSerialNumber(), RevocationReason.KEY_COMPROMISE, "test");
+            assertThat(c.crls().current().crl().isRevoked(expiring)).isTrue();
+
+            clock.advance(Duration.ofHours(25)); // expired an hour ago
+            X509CRL afterExpiry = c.crls().publish();
+            assertThat(afterExpiry.getThisUpdate()).isAfter(expiring.getNotAfter());
+            assertThat(afterExpiry.isRevoked(expiring)).as("on a CRL issued after it expired").isTrue();
+            assertThat(c.crls().publishIfBehind()).isFalse();
+
+            clock.advance(Duration.ofHours(24)); // one CRL lifetime after expiry
+            var fresh = issue(c, "fresh");
+            c.revocation().revoke(fresh.getSerialNumber(), RevocationReason.KEY_COMPROMISE, "test");
+            X509CRL later = Pem.crl(Files.readAllBytes(c.directory().intermediateCrl()));
+            assertThat(later.isRevoked(fresh)).isTrue();
+            assertThat(later.isRevoked(expiring)).as("gone one lifetime after expiry").isFalse();
+            assertThat(c.certificates().find(expiring.getSerialNumber()).orElseThrow().status())
+                    .isEqualTo(CertificateStatus.REVOKED);
+            assertThat(c.crls().publishIfBehind()).as("a pruned entry is not a revocation behind").isFalse();
+
+            var unpublished = issue(c, "revoked-then-crashed");
+            c.certificates().revoke(unpublished.getSerialNumber(), RevocationReason.KEY_COMPROMISE, clock.instant());
+            assertThat(c.crls().publishIfBehind()).isTrue();
+            assertThat(c.crls().current().crl().isRevoked(unpublished)).isTrue();
+        }
+    }
+
     @Test
     void refreshIsDueOnlyAfterHalfTheLifetime() {
         ca.crls().publish();

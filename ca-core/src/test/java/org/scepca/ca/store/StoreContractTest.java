@@ -496,6 +496,30 @@ public abstract class StoreContractTest {
         assertThat(certs.revoke(BigInteger.valueOf(12345), RevocationReason.UNSPECIFIED, now)).isEmpty();
     }
 
+    /** A CRL's entries leave it a while after their certificates expire: the bound is on notAfter, inclusive. */
+    @Test
+    void revokedEntriesCanBeBoundedByNotAfter() {
+        var early = cert("expires-early", now, now.plus(Duration.ofDays(1)), Optional.empty());
+        var late = cert("expires-late", now, now.plus(Duration.ofDays(30)), Optional.empty());
+        certs.insertIssued(early, IssuanceEffects.none());
+        certs.insertIssued(late, IssuanceEffects.none());
+        certs.revoke(early.serial(), RevocationReason.KEY_COMPROMISE, now);
+        certs.revoke(late.serial(), RevocationReason.KEY_COMPROMISE, now);
+        for (var bound : List.of(Optional.<java.time.Instant>empty(), Optional.of(early.notAfter()))) {
+            List<CertificateStore.RevokedEntry> all = new ArrayList<>();
+            certs.forEachRevoked("CN=Issuer", bound, all::add);
+            assertThat(all).as("bound %s", bound).extracting(CertificateStore.RevokedEntry::serial)
+                    .containsExactlyInAnyOrder(early.serial(), late.serial());
+            assertThat(certs.revokedCount("CN=Issuer", bound)).isEqualTo(2);
+        }
+        var bound = Optional.of(early.notAfter().plusSeconds(1));
+        List<CertificateStore.RevokedEntry> kept = new ArrayList<>();
+        certs.forEachRevoked("CN=Issuer", bound, kept::add);
+        assertThat(kept).extracting(CertificateStore.RevokedEntry::serial).containsExactly(late.serial());
+        assertThat(certs.revokedCount("CN=Issuer", bound)).isEqualTo(1);
+        assertThat(certs.find(early.serial()).orElseThrow().status()).isEqualTo(CertificateStatus.REVOKED);
+    }
+
     @Test
     void renewalSupersedesTheOldCertificateInTheSameTransaction() {
         var old = cert("g", now, now.plus(Duration.ofDays(30)), Optional.empty());
