@@ -145,7 +145,12 @@ public final class CrlService implements RevocationPublisher {
      * Publishes when the store holds revocations the CRL in force does not: a revocation committed by a process that
      * died before it published (SIGKILL, power loss, the database going away between the commit and the CRL). The
      * revoking call never answered then, but the revocation is real and must reach relying parties. Every process
-     * checks at start and replicas every few seconds; the check is one COUNT over the revocations table.
+     * checks at start and replicas every few seconds; the check is one COUNT over the revocations table, bounded as
+     * the CRL in force was built ({@link #expiredEntriesBefore}).
+     *
+     * <p>Fewer revocations in the store than entries on the CRL also republishes, once: a CRL signed before entries
+     * left after expiry still lists long-expired certificates, and one revocation missing from it would hide behind
+     * them in a "more than" comparison.
      *
      * @return true if it published
      */
@@ -154,7 +159,7 @@ public final class CrlService implements RevocationPublisher {
         long stored = store.revokedCount(issuer.getSubjectX500Principal().getName(),
                 Optional.of(expiredEntriesBefore(crl.getThisUpdate().toInstant(), crl.getNextUpdate().toInstant())));
         var listed = crl.getRevokedCertificates();
-        if (stored > (listed == null ? 0 : listed.size())) {
+        if (stored != (listed == null ? 0 : listed.size())) {
             publishCommitted();
             return true;
         }
