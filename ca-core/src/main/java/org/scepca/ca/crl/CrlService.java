@@ -473,8 +473,8 @@ public final class CrlService implements RevocationPublisher {
             }
             CertificateList signed = CertificateList.getInstance(new DERSequence(new ASN1Encodable[] {
                 list, signer.getAlgorithmIdentifier(), new DERBitString(signer.getSignature())}));
-            return new CrlStore.Stored(number, now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
-                    now.plus(lifetime).truncatedTo(java.time.temporal.ChronoUnit.SECONDS), signed.getEncoded(ASN1Encoding.DER));
+            return new CrlStore.Stored(number, now, now.plus(lifetime).truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
+                    signed.getEncoded(ASN1Encoding.DER));
         } catch (Exception e) {
             throw new IllegalStateException("CRL signing failed: " + e.getClass().getSimpleName(), e);
         }

@@ -1,30 +1,22 @@
 package org.scepca.server.http;
 
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import org.scepca.ca.pem.Pem;
 
 import jakarta.servlet.http.HttpServletRequest;
 
 /**
  * Validators and conditional GET for the public CA files (RFC 9110 §8.8, §13): a strong entity tag from the body's
- * SHA-256, and the decision whether a request's {@code If-None-Match} lets the server answer 304 Not Modified. A relying party that polls the CRL every few minutes then gets a few hundred bytes back
- * instead of the whole list until it changes.
+ * SHA-256, and the decision whether a request's {@code If-None-Match} lets the server answer 304 Not Modified. A
+ * relying party that polls the CRL every few minutes then gets a few hundred bytes back instead of the whole list
+ * until it changes.
  */
 final class ConditionalGet {
-    private static final HexFormat HEX = HexFormat.of();
-
     private ConditionalGet() {
     }
 
     /** A strong entity tag for {@code body}: 128 bits of its SHA-256, quoted. */
     static String etag(byte[] body) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(body);
-            return '"' + HEX.formatHex(digest, 0, 16) + '"';
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is a required JCA algorithm", e);
-        }
+        return '"' + Pem.sha256Hex(body).substring(0, 32) + '"';
     }
 
     /**
