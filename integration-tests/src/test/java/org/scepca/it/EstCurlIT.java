@@ -13,6 +13,7 @@ import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -198,6 +199,17 @@ class EstCurlIT {
         Files.write(big, "A".repeat(300 * 1024).getBytes(StandardCharsets.US_ASCII));
         Curl r = enroll(big, challenge(), "big.out");
         assertThat(r.status()).isEqualTo(413);
+        // curl sends the body anyway once its wait for 100 Continue is over (one second), or at once without Expect:
+        // the 413 must still arrive. In CI, on a loaded machine, it once did not (status 0: the server closed with
+        // body bytes unread and the reset took the answer with it); ScepEndToEndTest reproduces that reset with a
+        // raw socket every time, these are the real client's two ways of sending.
+        for (String[] sending : List.of(new String[] {"--expect100-timeout", "0.001"}, new String[] {"-H", "Expect:"})) {
+            Curl anyway = curl(Stream.concat(Stream.of(sending), Stream.of("--cacert", rootPem.toString(), "--user",
+                    "device:" + challenge(), "-H", "Content-Type: application/pkcs10", "--data-binary", "@" + big,
+                    https + "/.well-known/est/simpleenroll")).toArray(String[]::new));
+            assertThat(anyway.status()).as(String.join(" ", sending) + ": " + anyway.body()).isEqualTo(413);
+            assertThat(anyway.body()).contains("\"status\":413");
+        }
         Curl json = curl("--cacert", rootPem.toString(), "--user", "x:" + challenge(), "-H",
                 "Content-Type: application/json", "--data-binary", "{}", https + "/.well-known/est/simpleenroll");
         assertThat(json.status()).isEqualTo(415);

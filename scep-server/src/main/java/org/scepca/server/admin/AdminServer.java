@@ -16,8 +16,8 @@ import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.server.handler.SizeLimitHandler;
 import org.scepca.ca.CertificateAuthority;
+import org.scepca.server.http.BodyLimitHandler;
 import org.scepca.server.http.GuardFilter;
 import org.scepca.server.http.HealthServlet;
 import org.scepca.server.http.Problem;
@@ -127,8 +127,7 @@ public final class AdminServer {
         ctx.addFilter(new FilterHolder(new CsrfFilter()), "/*", EnumSet.of(DispatcherType.REQUEST));
         ctx.addFilter(GuardFilter.class, "/*", EnumSet.of(DispatcherType.REQUEST));
 
-        SizeLimitHandler limit = new SizeLimitHandler(MAX_REQUEST_BYTES, -1);
-        limit.setHandler(ctx);
+        Handler limit = new BodyLimitHandler(MAX_REQUEST_BYTES, ctx);
         Handler existing = server.getHandler();
         server.setHandler(existing == null ? limit : new Handler.Sequence(existing, limit));
     }

@@ -10,12 +10,12 @@ import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.server.handler.SizeLimitHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.scepca.ca.CertificateAuthority;
 import org.scepca.est.EstService;
 import org.scepca.scep.ScepService;
 import org.scepca.server.http.AcmeServlet;
+import org.scepca.server.http.BodyLimitHandler;
 import org.scepca.server.http.CaFilesServlet;
 import org.scepca.server.http.EstServlet;
 import org.scepca.server.http.GuardFilter;
@@ -188,9 +188,7 @@ public final class ScepServer {
 
         server.setErrorHandler(new ProblemErrorHandler());
 
-        SizeLimitHandler limit = new SizeLimitHandler(config.maxRequestBytes(), -1);
-        limit.setHandler(ctx);
-        server.setHandler(limit);
+        server.setHandler(new BodyLimitHandler(config.maxRequestBytes(), ctx));
         server.setStopAtShutdown(false);
         return server;
     }

@@ -293,6 +293,29 @@ class AdminApiTest {
         assertThat(big.problemType()).isEqualTo("too-large");
     }
 
+    /**
+     * Over the connector's cap (64 KiB) by its Content-Length: 413 before the body is read, and a client that sends
+     * it anyway is not reset under its writes (the public port's twin: ScepEndToEndTest).
+     */
+    @Test
+    void aBodyOverTheConnectorCap_is413_evenForAClientThatKeepsSending() throws Exception {
+        int length = 100 * 1024;
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", running.adminPort())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(("POST /api/v1/challenges HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                    + admin + "\r\nContent-Type: application/json\r\nContent-Length: " + length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            byte[] head = s.getInputStream().readNBytes(12);
+            assertThat(new String(head, StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 413");
+            for (int sent = 0; sent < length; sent += 4096) {
+                s.getOutputStream().write(new byte[4096]);
+            }
+            String rest = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            assertThat(rest).contains("request-too-large").endsWith("}");
+        }
+        assertThat(http.get("/healthz", null).status()).isEqualTo(200);
+    }
+
     // --- certificates
 
     @Test
