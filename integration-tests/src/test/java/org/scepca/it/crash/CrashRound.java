@@ -149,6 +149,9 @@ final class CrashRound {
     private final Random random;
     private final Path logDir;
     private final Result result;
+    /** Every server process this round started, and its load: stopped when the round ends, however it ends. */
+    private final List<Scepca.Server> started = new ArrayList<>();
+    private Load load;
 
     CrashRound(Scepca scepca, Plan plan, Lineage lineage, KeyPair[] keys, CrashHarness.Settings settings, long seed) {
         this.scepca = scepca;
@@ -171,6 +174,15 @@ final class CrashRound {
             result.roundErrors++;
             lineage.broken = true;
         } finally {
+            // A round that failed part-way (a CLI call or a start that timed out) leaves nothing running behind it.
+            if (load != null) {
+                load.stop();
+            }
+            for (Scepca.Server s : started) {
+                if (s.process.isAlive()) {
+                    s.kill();
+                }
+            }
             result.seconds = (System.nanoTime() - t0) / 1e9;
             lineage.rounds++;
         }
@@ -186,7 +198,7 @@ final class CrashRound {
         }
         AdminClient admin = admin(server);
         ScepDevice.CaCertificates ca = ScepDevice.caCertificates(server.base());
-        Load load = new Load(ledger, plan.index(), lineage.name, admin, ScepDevice.against(server.base(), ca.ra()),
+        load = new Load(ledger, plan.index(), lineage.name, admin, ScepDevice.against(server.base(), ca.ra()),
                 scepca, lineage.data, keys, settings.clients(), seed);
         load.start();
         // The load lasts 0.5 to 1.5 times crash.load-seconds; under load the kill ends it.
@@ -330,6 +342,7 @@ final class CrashRound {
 
     private Scepca.Server start(Path log, String what) throws IOException, InterruptedException {
         Scepca.Server s = scepca.serve(lineage.data, log);
+        started.add(s);
         if (s.awaitReady(START_TIMEOUT)) {
             return s;
         }
