@@ -24,11 +24,8 @@ import org.eclipse.jetty.util.Callback;
  * up to {@link Bodies#DISCARD_LIMIT} bytes (and within the connector's idle timeout); then it is closed cleanly. A
  * body announced as larger than that is not waited for: its connection is closed after the answer.
  *
- * <p>A body without a Content-Length (chunked) cannot be refused up front. Each route reads its body through a bounded
- * reader whose limit is below this cap ({@link Bodies#read}, the admin API's own), which refuses it with that route's
- * 413 as soon as it grows past the limit and then reads and drops the rest in the same way, up to
- * {@link Bodies#DISCARD_LIMIT}. Jetty's {@link SizeLimitHandler}, which this handler wraps around the rest, is the
- * backstop for a reader that would go past the cap.
+ * <p>A body without a Content-Length (chunked) is counted as it is read by Jetty's {@link SizeLimitHandler}, which
+ * this handler wraps around the rest.
  */
 public final class BodyLimitHandler extends Handler.Wrapper {
     private final long limit;
