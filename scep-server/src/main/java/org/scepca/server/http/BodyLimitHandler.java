@@ -24,15 +24,21 @@ import org.eclipse.jetty.util.Callback;
  * up to {@link Bodies#DISCARD_LIMIT} bytes (and within the connector's idle timeout); then it is closed cleanly. A
  * body announced as larger than that is not waited for: its connection is closed after the answer.
  *
- * <p>A body without a Content-Length (chunked) is counted as it is read by Jetty's {@link SizeLimitHandler}, which
- * this handler wraps around the rest.
+ * <p>A body without a Content-Length (chunked) cannot be refused up front. Each route reads its body through a bounded
+ * reader whose limit is below this cap ({@link Bodies#read}, the admin API's own), which refuses it with that route's
+ * 413 as soon as it grows past the limit and then reads and drops the rest in the same way, up to
+ * {@link Bodies#DISCARD_LIMIT}. Jetty's {@link SizeLimitHandler}, which this handler wraps around the rest, is the
+ * backstop for a reader that would not stop; it counts every byte read, those dropped after a refusal too, so it is
+ * set no lower than the discard bound: set at the cap, it failed the drain of a chunked body past the cap, and the
+ * connection was reset under the client still sending, which lost the 413 (a broken pipe in
+ * {@code ScepEndToEndTest#aChunkedBodyOverTheCapIsRefused_andTheClientThatKeepsSendingGetsTheRefusal}).
  */
 public final class BodyLimitHandler extends Handler.Wrapper {
     private final long limit;
 
     public BodyLimitHandler(long limit, Handler next) {
         this.limit = limit;
-        SizeLimitHandler streaming = new SizeLimitHandler(limit, -1);
+        SizeLimitHandler streaming = new SizeLimitHandler(Math.max(limit, Bodies.DISCARD_LIMIT), -1);
         streaming.setHandler(next);
         setHandler(streaming);
     }

@@ -412,6 +412,39 @@ class ScepEndToEndTest {
         }
     }
 
+    /**
+     * A chunked body announces no length, so the connector's cap cannot refuse it up front: the route's own reader
+     * (smaller than the cap) counts it as it arrives and refuses it with its 413, then reads and drops the rest behind
+     * the refusal, so a client that goes on sending (here 600 KiB written at a steady pace before reading the answer,
+     * as a client streaming a body does) still gets the whole answer rather than a reset. (Behind the route's own
+     * read-and-drop, Jetty closes such a connection by shutting its output and reading on to the client's end: with
+     * {@code discardRest} made a no-op the test still passes, so it guards the outcome, not one mechanism.)
+     */
+    @Test
+    void aChunkedBodyOverTheCapIsRefused_andTheClientThatKeepsSendingGetsTheRefusal() throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.port())) {
+            s.setSoTimeout(10_000);
+            var out = s.getOutputStream();
+            out.write(("POST /scep?operation=PKIOperation HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Content-Type: application/x-pki-message\r\nTransfer-Encoding: chunked\r\n"
+                    + "Connection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            byte[] chunk = new byte[8192];
+            byte[] size = (Integer.toHexString(chunk.length) + "\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            for (int sent = 0; sent < 600 * 1024; sent += chunk.length) {
+                out.write(size);
+                out.write(chunk);
+                out.write("\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                out.flush();
+                Thread.sleep(3);
+            }
+            out.write("0\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.flush();
+            String all = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+            assertThat(all).startsWith("HTTP/1.1 413").contains("problem+json").contains("message-too-large")
+                    .endsWith("}");
+        }
+    }
+
     @Test
     void anUnknownMethodIsAProblemDocument_notAnHtmlPage() throws Exception {
         var resp = HTTP.send(HttpRequest.newBuilder(URI.create(url + "?operation=GetCACaps"))
