@@ -17,7 +17,8 @@ import org.scepca.server.http.RateLimits;
  * @param host            bind address (0.0.0.0 for every interface)
  * @param port            0 picks a free port (tests)
  * @param maxMessageBytes largest SCEP message accepted (a 4096-bit PKCSReq is about 5 KiB)
- * @param maxRequestBytes hard cap on any request body, checked by Jetty before a servlet reads it
+ * @param maxRequestBytes hard cap on any request body's announced length, checked before a servlet reads it (a chunked
+ *                        body is bounded by its route's own reader; see BodyLimitHandler)
  * @param idleTimeout     connection idle timeout
  * @param maxThreads      request threads
  * @param limits          per-source rate and concurrency limits on this port ({@code limits.*} keys)
